@@ -1,0 +1,634 @@
+/* doc.c - YAML/JSON documents as jansson values with source positions */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "doc.h"
+#include "file.h"
+
+#define DOC_MAX_NODES 1000000	/* values, counting alias copies */
+#define DOC_MAX_DEPTH 256
+
+struct pos {
+	const json_t *node;	/* the value, or the object holding key */
+	char *key;		/* NULL for a value's position */
+	int line, col;
+};
+
+struct anchor {
+	char *name;
+	json_t *value;
+};
+
+struct hpo_doc {
+	char *name;
+	json_t *root;
+	struct pos *pos;
+	size_t npos, cappos;
+	struct anchor *anchors;
+	size_t nanchors;
+	size_t nnodes;
+};
+
+struct frame {
+	json_t *value;		/* object or array being filled */
+	char *key;		/* object: key waiting for its value */
+	int key_line, key_col;
+	char *anchor;
+};
+
+static int
+add_pos(struct hpo_doc *doc, const json_t *node, const char *key, int line, int col)
+{
+	struct pos *p;
+
+	if (doc->npos == doc->cappos) {
+		size_t cap = doc->cappos ? doc->cappos * 2 : 64;
+		p = realloc(doc->pos, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		doc->pos = p;
+		doc->cappos = cap;
+	}
+	p = &doc->pos[doc->npos];
+	p->node = node;
+	p->key = NULL;
+	if (key != NULL && (p->key = strdup(key)) == NULL)
+		return -1;
+	p->line = line;
+	p->col = col;
+	doc->npos++;
+	return 0;
+}
+
+void
+hpo_doc_where(const struct hpo_doc *doc, const json_t *value, int *line, int *col)
+{
+	*line = *col = 0;
+	if (doc == NULL || value == NULL || json_is_true(value) || json_is_false(value) ||
+	    json_is_null(value))
+		return;
+	for (size_t i = 0; i < doc->npos; i++) {
+		if (doc->pos[i].node == value && doc->pos[i].key == NULL) {
+			*line = doc->pos[i].line;
+			*col = doc->pos[i].col;
+			return;
+		}
+	}
+}
+
+void
+hpo_doc_where_key(const struct hpo_doc *doc, const json_t *obj, const char *key,
+		  int *line, int *col)
+{
+	*line = *col = 0;
+	if (doc == NULL || obj == NULL || key == NULL)
+		return;
+	for (size_t i = 0; i < doc->npos; i++) {
+		if (doc->pos[i].node == obj && doc->pos[i].key != NULL &&
+		    strcmp(doc->pos[i].key, key) == 0) {
+			*line = doc->pos[i].line;
+			*col = doc->pos[i].col;
+			return;
+		}
+	}
+}
+
+static int
+verr_at(struct hpo_err *err, const struct hpo_doc *doc, int line, int col,
+	const char *fmt, va_list ap)
+{
+	char msg[768];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (doc == NULL)
+		return hpo_err_set(err, HPO_E_INPUT, "%s", msg);
+	if (line > 0)
+		return hpo_err_set(err, HPO_E_INPUT, "%s:%d:%d: %s", doc->name, line, col, msg);
+	return hpo_err_set(err, HPO_E_INPUT, "%s: %s", doc->name, msg);
+}
+
+int
+hpo_doc_err(struct hpo_err *err, const struct hpo_doc *doc, const json_t *obj,
+	    const char *key, const char *fmt, ...)
+{
+	int line = 0, col = 0, rc;
+	va_list ap;
+
+	if (key != NULL) {
+		hpo_doc_where(doc, json_object_get(obj, key), &line, &col);
+		if (line == 0)
+			hpo_doc_where_key(doc, obj, key, &line, &col);
+	} else {
+		hpo_doc_where(doc, obj, &line, &col);
+	}
+	va_start(ap, fmt);
+	rc = verr_at(err, doc, line, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+hpo_doc_err_key(struct hpo_err *err, const struct hpo_doc *doc, const json_t *obj,
+		const char *key, const char *fmt, ...)
+{
+	int line = 0, col = 0, rc;
+	va_list ap;
+
+	hpo_doc_where_key(doc, obj, key, &line, &col);
+	va_start(ap, fmt);
+	rc = verr_at(err, doc, line, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+err_mark(struct hpo_err *err, const struct hpo_doc *doc, yaml_mark_t mark,
+	 const char *fmt, ...) HPO_PRINTF(4, 5);
+
+static int
+err_mark(struct hpo_err *err, const struct hpo_doc *doc, yaml_mark_t mark,
+	 const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verr_at(err, doc, (int)mark.line + 1, (int)mark.column + 1, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+all_match(const char *s, const char *set)
+{
+	if (*s == '\0')
+		return 0;
+	return strspn(s, set) == strlen(s);
+}
+
+/* YAML 1.2 core schema for a plain scalar.  *nonfinite is set for .inf and
+ * .nan, which JSON (and jansson) cannot hold. */
+static json_t *
+plain_scalar(const char *v, int *nonfinite)
+{
+	const char *d = v;
+	char *end;
+
+	*nonfinite = 0;
+	if (*v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0)
+		return json_null();
+	if (strcmp(v, "true") == 0 || strcmp(v, "True") == 0 || strcmp(v, "TRUE") == 0)
+		return json_true();
+	if (strcmp(v, "false") == 0 || strcmp(v, "False") == 0 || strcmp(v, "FALSE") == 0)
+		return json_false();
+	if (*d == '-' || *d == '+')
+		d++;
+	if (all_match(d, "0123456789")) {
+		long long n;
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno == 0 && *end == '\0')
+			return json_integer(n);
+		return json_real(strtod(v, NULL));	/* too large for an integer */
+	}
+	if (strncmp(v, "0x", 2) == 0 && all_match(v + 2, "0123456789abcdefABCDEF")) {
+		errno = 0;
+		long long n = strtoll(v + 2, &end, 16);
+		if (errno == 0)
+			return json_integer(n);
+	}
+	if (strncmp(v, "0o", 2) == 0 && all_match(v + 2, "01234567")) {
+		errno = 0;
+		long long n = strtoll(v + 2, &end, 8);
+		if (errno == 0)
+			return json_integer(n);
+	}
+	if (strcmp(d, ".inf") == 0 || strcmp(d, ".Inf") == 0 || strcmp(d, ".INF") == 0 ||
+	    strcmp(v, ".nan") == 0 || strcmp(v, ".NaN") == 0 || strcmp(v, ".NAN") == 0) {
+		*nonfinite = 1;
+		return NULL;
+	}
+	/* [-+]? ( \.[0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
+	{
+		const char *p = d;
+		int digits = 0;
+		while (*p >= '0' && *p <= '9')
+			p++, digits++;
+		if (*p == '.') {
+			p++;
+			while (*p >= '0' && *p <= '9')
+				p++, digits++;
+		}
+		if (digits > 0 && (*p == 'e' || *p == 'E')) {
+			p++;
+			if (*p == '-' || *p == '+')
+				p++;
+			if (!(*p >= '0' && *p <= '9'))
+				return json_string(v);
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+		if (digits > 0 && *p == '\0') {
+			double x = strtod(v, &end);
+			if (*end == '\0' && isfinite(x))
+				return json_real(x);
+			if (*end == '\0') {
+				*nonfinite = 1;
+				return NULL;
+			}
+		}
+	}
+	return json_string(v);
+}
+
+static int
+count_nodes(const json_t *v, size_t *n, size_t max)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	if (++*n > max)
+		return -1;
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, m)
+			if (count_nodes(m, n, max) < 0)
+				return -1;
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, m)
+			if (count_nodes(m, n, max) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static void
+free_frames(struct frame *stack, size_t depth)
+{
+	for (size_t i = 0; i < depth; i++) {
+		json_decref(stack[i].value);
+		free(stack[i].key);
+		free(stack[i].anchor);
+	}
+}
+
+static int
+remember_anchor(struct hpo_doc *doc, const char *name, json_t *value)
+{
+	struct anchor *a;
+
+	/* a later anchor of the same name shadows the earlier one */
+	a = realloc(doc->anchors, (doc->nanchors + 1) * sizeof(*a));
+	if (a == NULL)
+		return -1;
+	doc->anchors = a;
+	a[doc->nanchors].name = strdup(name);
+	if (a[doc->nanchors].name == NULL)
+		return -1;
+	a[doc->nanchors].value = json_incref(value);
+	doc->nanchors++;
+	return 0;
+}
+
+static json_t *
+find_anchor(const struct hpo_doc *doc, const char *name)
+{
+	for (size_t i = doc->nanchors; i-- > 0;)
+		if (strcmp(doc->anchors[i].name, name) == 0)
+			return doc->anchors[i].value;
+	return NULL;
+}
+
+/* Attach a finished value to the frame on top, or make it the root. */
+static int
+attach(struct hpo_doc *doc, struct frame *stack, size_t depth, json_t *v,
+       yaml_mark_t mark, const char *anchor, struct hpo_err *err)
+{
+	if (anchor != NULL && remember_anchor(doc, anchor, v) < 0) {
+		json_decref(v);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	if (depth == 0) {
+		doc->root = v;
+		return 0;
+	}
+	struct frame *top = &stack[depth - 1];
+	if (json_is_array(top->value)) {
+		if (json_array_append_new(top->value, v) < 0)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		return 0;
+	}
+	/* object: v is a key or a value */
+	if (top->key == NULL) {
+		if (!json_is_string(v)) {
+			json_decref(v);
+			return err_mark(err, doc, mark, "a mapping key must be a plain string");
+		}
+		top->key = strdup(json_string_value(v));
+		json_decref(v);
+		if (top->key == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		top->key_line = (int)mark.line + 1;
+		top->key_col = (int)mark.column + 1;
+		if (json_object_get(top->value, top->key) != NULL)
+			return err_mark(err, doc, mark, "duplicate key '%s'", top->key);
+		return 0;
+	}
+	if (add_pos(doc, top->value, top->key, top->key_line, top->key_col) < 0 ||
+	    json_object_set_new(top->value, top->key, v) < 0)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	free(top->key);
+	top->key = NULL;
+	return 0;
+}
+
+static json_t *
+scalar_value(struct hpo_doc *doc, const yaml_event_t *ev, struct hpo_err *err)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+	const char *tag = (const char *)ev->data.scalar.tag;
+	json_t *j;
+	int nonfinite = 0;
+
+	if (strlen(v) != ev->data.scalar.length) {
+		err_mark(err, doc, ev->start_mark, "NUL byte in a scalar");
+		return NULL;
+	}
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    (tag != NULL && strcmp(tag, YAML_STR_TAG) == 0))
+		j = json_string(v);
+	else
+		j = plain_scalar(v, &nonfinite);
+	if (j == NULL) {
+		if (nonfinite)
+			err_mark(err, doc, ev->start_mark,
+				 "'%s': infinite and NaN numbers are not allowed", v);
+		else
+			err_mark(err, doc, ev->start_mark, "invalid UTF-8 text");
+	}
+	return j;
+}
+
+int
+hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **out,
+	      struct hpo_err *err)
+{
+	struct frame stack[DOC_MAX_DEPTH];
+	size_t depth = 0;
+	int ndocs = 0, done = 0, rc = -1;
+	yaml_parser_t parser;
+	struct hpo_doc *doc;
+
+	*out = NULL;
+	doc = calloc(1, sizeof(*doc));
+	if (doc == NULL || (doc->name = strdup(name)) == NULL) {
+		free(doc);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		hpo_doc_free(doc);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+
+	while (!done) {
+		yaml_event_t ev;
+		json_t *v = NULL;
+		const char *anchor = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_mark_t m = parser.problem_mark;
+			err_mark(err, doc, m, "%s%s%s", parser.problem ? parser.problem : "syntax error",
+				 parser.context ? " " : "", parser.context ? parser.context : "");
+			goto out;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++ndocs > 1) {
+				err_mark(err, doc, ev.start_mark, "more than one document in the file");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			break;
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			if (depth == DOC_MAX_DEPTH) {
+				err_mark(err, doc, ev.start_mark, "nesting deeper than %d levels",
+					 DOC_MAX_DEPTH);
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			if (depth > 0 && json_is_object(stack[depth - 1].value) &&
+			    stack[depth - 1].key == NULL) {
+				err_mark(err, doc, ev.start_mark, "a mapping key must be a plain string");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			v = ev.type == YAML_MAPPING_START_EVENT ? json_object() : json_array();
+			anchor = ev.type == YAML_MAPPING_START_EVENT
+					 ? (const char *)ev.data.mapping_start.anchor
+					 : (const char *)ev.data.sequence_start.anchor;
+			memset(&stack[depth], 0, sizeof(stack[depth]));
+			stack[depth].value = v;
+			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
+						 (int)ev.start_mark.column + 1) < 0 ||
+			    (anchor != NULL && (stack[depth].anchor = strdup(anchor)) == NULL)) {
+				json_decref(v);
+				hpo_err_set(err, HPO_E_SYS, "out of memory");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			depth++;
+			if (++doc->nnodes > DOC_MAX_NODES) {
+				err_mark(err, doc, ev.start_mark, "document too large");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT: {
+			struct frame f = stack[--depth];
+			int r = attach(doc, stack, depth, f.value, ev.start_mark, f.anchor, err);
+			free(f.key);
+			free(f.anchor);
+			if (r < 0) {
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			break;
+		}
+		case YAML_SCALAR_EVENT:
+			v = scalar_value(doc, &ev, err);
+			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
+						 (int)ev.start_mark.column + 1) < 0) {
+				if (v != NULL)
+					hpo_err_set(err, HPO_E_SYS, "out of memory");
+				json_decref(v);
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			if (++doc->nnodes > DOC_MAX_NODES) {
+				json_decref(v);
+				err_mark(err, doc, ev.start_mark, "document too large");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			if (attach(doc, stack, depth, v, ev.start_mark,
+				   (const char *)ev.data.scalar.anchor, err) < 0) {
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			break;
+		case YAML_ALIAS_EVENT: {
+			json_t *target = find_anchor(doc, (const char *)ev.data.alias.anchor);
+			size_t n = doc->nnodes;
+			if (target == NULL) {
+				err_mark(err, doc, ev.start_mark, "unknown alias '*%s'",
+					 (const char *)ev.data.alias.anchor);
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			if (count_nodes(target, &n, DOC_MAX_NODES) < 0) {
+				err_mark(err, doc, ev.start_mark, "document too large");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			doc->nnodes = n;
+			v = json_deep_copy(target);
+			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
+						 (int)ev.start_mark.column + 1) < 0) {
+				json_decref(v);
+				hpo_err_set(err, HPO_E_SYS, "out of memory");
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			if (attach(doc, stack, depth, v, ev.start_mark, NULL, err) < 0) {
+				yaml_event_delete(&ev);
+				goto out;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	if (doc->root == NULL)
+		doc->root = json_null();
+	*out = doc;
+	doc = NULL;
+	rc = 0;
+out:
+	free_frames(stack, depth);
+	yaml_parser_delete(&parser);
+	hpo_doc_free(doc);
+	return rc;
+}
+
+int
+hpo_doc_load(const char *path, struct hpo_doc **out, struct hpo_err *err)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (hpo_file_read(path, 16u << 20, &buf, &len, err) < 0)
+		return -1;
+	rc = hpo_doc_parse(path, buf, len, out, err);
+	free(buf);
+	return rc;
+}
+
+void
+hpo_doc_free(struct hpo_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	for (size_t i = 0; i < doc->npos; i++)
+		free(doc->pos[i].key);
+	for (size_t i = 0; i < doc->nanchors; i++) {
+		free(doc->anchors[i].name);
+		json_decref(doc->anchors[i].value);
+	}
+	free(doc->anchors);
+	free(doc->pos);
+	json_decref(doc->root);
+	free(doc->name);
+	free(doc);
+}
+
+json_t *
+hpo_doc_root(const struct hpo_doc *doc)
+{
+	return doc->root;
+}
+
+const char *
+hpo_doc_name(const struct hpo_doc *doc)
+{
+	return doc->name;
+}
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), *row, best;
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	row = malloc((lb + 1) * sizeof(*row));
+	if (row == NULL)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t v = diag + cost;
+			if (row[j] + 1 < v)
+				v = row[j] + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+		}
+	}
+	best = row[lb];
+	free(row);
+	return best;
+}
+
+const char *
+hpo_nearest(const char *word, const char *const *names)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1, limit;
+
+	limit = strlen(word) / 3 + 1;
+	if (limit > 3)
+		limit = 3;
+	for (size_t i = 0; names[i] != NULL; i++) {
+		size_t d = edit_distance(word, names[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = names[i];
+		}
+	}
+	return bestd <= limit ? best : NULL;
+}

@@ -1,0 +1,250 @@
+/* file.c - small file-system helpers */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+
+int
+hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct hpo_err *err)
+{
+	size_t cap = 4096, n = 0;
+	char *b = NULL;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hpo_err_sys(err, "%s", path);
+	for (;;) {
+		ssize_t r;
+		if (b == NULL || n + 1 >= cap) {
+			char *nb;
+			if (b != NULL)
+				cap *= 2;
+			if ((nb = realloc(b, cap)) == NULL) {
+				free(b);
+				close(fd);
+				return hpo_err_set(err, HPO_E_SYS, "%s: out of memory", path);
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			hpo_err_sys(err, "%s", path);
+			free(b);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			free(b);
+			close(fd);
+			return hpo_err_set(err, HPO_E_INPUT, "%s: larger than %zu bytes", path, max);
+		}
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		      struct hpo_err *err)
+{
+	char *tmp = hpo_strf("%s.tmp.%ld", path, (long)getpid());
+	int fd;
+
+	if (tmp == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		hpo_err_sys(err, "%s", tmp);
+		free(tmp);
+		return -1;
+	}
+	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+		hpo_err_sys(err, "%s", tmp);
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		hpo_err_sys(err, "%s", path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int
+hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err)
+{
+	char *p = strdup(path);
+
+	if (p == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	for (char *s = p + 1;; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+				hpo_err_sys(err, "%s", p);
+				free(p);
+				return -1;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(p);
+	return 0;
+}
+
+static int
+rmtree_at(int parent, const char *name, struct hpo_err *err, const char *top)
+{
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : hpo_err_sys(err, "%s", top);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+			return hpo_err_sys(err, "%s", top);
+		return 0;
+	}
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hpo_err_sys(err, "%s", top);
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return hpo_err_sys(err, "%s", top);
+	}
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (rmtree_at(dirfd(d), e->d_name, err, top) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return hpo_err_sys(err, "%s", top);
+	return 0;
+}
+
+int
+hpo_rmtree(const char *path, struct hpo_err *err)
+{
+	return rmtree_at(AT_FDCWD, path, err, path);
+}
+
+int
+hpo_copy_file(const char *from, const char *to, struct hpo_err *err)
+{
+	char buf[65536];
+	struct stat st;
+	int in, out;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return hpo_err_sys(err, "%s", from);
+	if (fstat(in, &st) < 0) {
+		close(in);
+		return hpo_err_sys(err, "%s", from);
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
+	if (out < 0) {
+		close(in);
+		return hpo_err_sys(err, "%s", to);
+	}
+	for (;;) {
+		ssize_t r = read(in, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			hpo_err_sys(err, "%s", from);
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		if (write_all(out, buf, (size_t)r) < 0) {
+			hpo_err_sys(err, "%s", to);
+			goto fail;
+		}
+	}
+	close(in);
+	if (close(out) < 0)
+		return hpo_err_sys(err, "%s", to);
+	return 0;
+fail:
+	close(in);
+	close(out);
+	unlink(to);
+	return -1;
+}
+
+char *
+hpo_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (la > 0 && a[la - 1] == '/')
+		return hpo_strf("%s%s", a, b);
+	return hpo_strf("%s/%s", a, b);
+}
+
+char *
+hpo_strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}

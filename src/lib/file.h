@@ -1,0 +1,31 @@
+/* file.h - small file-system helpers */
+#ifndef HPO_FILE_H
+#define HPO_FILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Read a whole file (at most max bytes, else an error), NUL-terminated. */
+int hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct hpo_err *err);
+/* Write a file atomically: a temporary beside it, fsync, rename.  Never
+ * leaves a half-written file under path. */
+int hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+			  struct hpo_err *err);
+/* mkdir -p with mode for the directories it creates. */
+int hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err);
+/* rm -rf, without following symbolic links.  A missing path is success. */
+int hpo_rmtree(const char *path, struct hpo_err *err);
+/* Copy a regular file (contents and permission bits). */
+int hpo_copy_file(const char *from, const char *to, struct hpo_err *err);
+/* Join two path parts with '/': a malloc'ed string, or NULL when out of memory. */
+char *hpo_path_join(const char *a, const char *b);
+/* printf into a malloc'ed string; NULL when out of memory. */
+char *hpo_strf(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+#endif

@@ -1,0 +1,98 @@
+/* space.h - the search space: parsing, validation, sampling, JSON form
+ *
+ * Vocabulary (hpogrid/phpo): every parameter is
+ *     name: {method: M, dimension: {...}}
+ * with M one of
+ *     uniform      low < high                      real in [low, high]
+ *     uniformint   low <= high, integers           integer in [low, high]
+ *     quniform     low < high, q > 0               real on the grid k*q in [low, high]
+ *     loguniform   0 < low < high, base > 1 (e)    real, log-uniform in [low, high]
+ *     qloguniform  as loguniform, q > 0            log-uniform, then on the grid k*q
+ *     normal       sigma > 0                       real ~ N(mu, sigma)
+ *     qnormal      sigma > 0, q > 0                round(N(mu, sigma) / q) * q
+ *     lognormal    sigma > 0                       exp(N(mu, sigma))
+ *     qlognormal   sigma > 0, q > 0                round(exp(N(mu, sigma)) / q) * q
+ *     categorical  categories: non-empty list, grid_search: 0|1 (optional)
+ *     fixed        value: any JSON value
+ * In YAML the dimension keys may also stand directly beside `method`
+ * (`x: {method: uniform, low: 0, high: 1}`); the JSON form is always the
+ * canonical {method, dimension} one that the steering protocol expects.
+ */
+#ifndef HPO_SPACE_H
+#define HPO_SPACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "doc.h"
+#include "err.h"
+#include "rng.h"
+
+enum hpo_method {
+	HPO_UNIFORM,
+	HPO_UNIFORMINT,
+	HPO_QUNIFORM,
+	HPO_LOGUNIFORM,
+	HPO_QLOGUNIFORM,
+	HPO_NORMAL,
+	HPO_QNORMAL,
+	HPO_LOGNORMAL,
+	HPO_QLOGNORMAL,
+	HPO_CATEGORICAL,
+	HPO_FIXED,
+};
+
+struct hpo_param {
+	char *name;
+	enum hpo_method method;
+	double low, high;	/* uniform families */
+	double q;		/* q* methods; 0 otherwise */
+	double base;		/* log families; e when not given */
+	double mu, sigma;	/* normal families */
+	json_t *categories;	/* categorical: the list */
+	int grid_search;	/* categorical: grid_search flag as given */
+	json_t *value;		/* fixed */
+};
+
+struct hpo_space {
+	size_t n;
+	struct hpo_param *params;	/* in the order of the file */
+};
+
+const char *hpo_method_name(enum hpo_method m);
+
+/* Build a space from a parsed value (a mapping of name -> spec).  doc gives
+ * file:line:column for errors and may be NULL (values from the database). */
+int hpo_space_from_json(const struct hpo_doc *doc, const json_t *value,
+			struct hpo_space **out, struct hpo_err *err);
+/* Load a YAML or JSON file holding the mapping. */
+int hpo_space_load(const char *path, struct hpo_space **out, struct hpo_err *err);
+void hpo_space_free(struct hpo_space *space);
+
+/* The canonical opt_space object {name: {method, dimension}} (new ref). */
+json_t *hpo_space_to_json(const struct hpo_space *space);
+
+/* A random point {name: value}: integers are JSON integers (uniformint, and
+ * q methods whose q and bounds are integral), reals otherwise (new ref). */
+json_t *hpo_space_sample(const struct hpo_space *space, struct hpo_rng *rng);
+
+/* Check that a point proposed by a steering program fits the space: every
+ * parameter present, no extra names, numbers within bounds and on the grid,
+ * categories among the list.  `what` names the point in the message. */
+int hpo_space_check_point(const struct hpo_space *space, const json_t *point,
+			  const char *what, struct hpo_err *err);
+
+/* Grid search.  Finite parameters (categorical, fixed, uniformint, quniform,
+ * qloguniform) take all their values; uniform and loguniform take `steps`
+ * evenly spaced values (in log space for loguniform); normal families
+ * cannot be gridded (error naming the parameter).  The grid is ordered
+ * like nested loops, the last parameter varying fastest.  Sizes above
+ * UINT64_MAX or a parameter over 1e6 values are errors. */
+int hpo_space_grid_size(const struct hpo_space *space, unsigned steps, uint64_t *size,
+			struct hpo_err *err);
+/* The index-th grid point (new ref), 0 <= index < size. */
+json_t *hpo_space_grid_point(const struct hpo_space *space, unsigned steps, uint64_t index);
+
+#endif

@@ -1,0 +1,152 @@
+/* test_doc.c - YAML/JSON documents with positions */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "doc.h"
+
+static struct hpo_doc *
+parse_ok(const char *text)
+{
+	struct hpo_err err = {0};
+	struct hpo_doc *doc = NULL;
+
+	if (hpo_doc_parse("t.yaml", text, strlen(text), &doc, &err) < 0)
+		fail_msg("unexpected error: %s", err.msg);
+	return doc;
+}
+
+static void
+parse_fails(const char *text, const char *expect)
+{
+	struct hpo_err err = {0};
+	struct hpo_doc *doc = NULL;
+
+	assert_int_equal(hpo_doc_parse("t.yaml", text, strlen(text), &doc, &err), -1);
+	assert_null(doc);
+	if (strstr(err.msg, expect) == NULL)
+		fail_msg("error '%s' does not contain '%s'", err.msg, expect);
+}
+
+static void
+test_scalar_types(void **state)
+{
+	(void)state;
+	struct hpo_doc *doc = parse_ok("a: 1\nb: -2.5e3\nc: true\nd: ~\ne: '1'\nf: hello\n"
+				       "g: 0x1f\nh: 1.\ni: .5\nj: 1e5\nk: 1e\n");
+	json_t *r = hpo_doc_root(doc);
+
+	assert_true(json_is_integer(json_object_get(r, "a")));
+	assert_int_equal(json_integer_value(json_object_get(r, "a")), 1);
+	assert_true(json_is_real(json_object_get(r, "b")));
+	assert_true(json_real_value(json_object_get(r, "b")) == -2500.0);
+	assert_true(json_is_true(json_object_get(r, "c")));
+	assert_true(json_is_null(json_object_get(r, "d")));
+	assert_string_equal(json_string_value(json_object_get(r, "e")), "1");
+	assert_string_equal(json_string_value(json_object_get(r, "f")), "hello");
+	assert_int_equal(json_integer_value(json_object_get(r, "g")), 31);
+	assert_true(json_real_value(json_object_get(r, "h")) == 1.0);
+	assert_true(json_real_value(json_object_get(r, "i")) == 0.5);
+	assert_true(json_real_value(json_object_get(r, "j")) == 1e5);
+	assert_string_equal(json_string_value(json_object_get(r, "k")), "1e");
+	hpo_doc_free(doc);
+}
+
+static void
+test_json_is_read(void **state)
+{
+	(void)state;
+	struct hpo_doc *doc = parse_ok("{\"x\":{\"method\":\"uniform\",\"dimension\":{\"low\":0,\"high\":1}},"
+				       "\"y\": [1, 2.5, \"z\"]}");
+	json_t *r = hpo_doc_root(doc);
+	json_t *y = json_object_get(r, "y");
+
+	assert_int_equal(json_array_size(y), 3);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "x"), "method")),
+			    "uniform");
+	hpo_doc_free(doc);
+}
+
+static void
+test_positions(void **state)
+{
+	(void)state;
+	struct hpo_doc *doc = parse_ok("top:\n  inner: 42\n  flag: true\n");
+	json_t *top = json_object_get(hpo_doc_root(doc), "top");
+	struct hpo_err err = {0};
+	int line, col;
+
+	hpo_doc_where(doc, json_object_get(top, "inner"), &line, &col);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 10);
+	hpo_doc_where_key(doc, top, "flag", &line, &col);
+	assert_int_equal(line, 3);
+	assert_int_equal(col, 3);
+	hpo_doc_err(&err, doc, top, "flag", "must be %s", "a number");
+	assert_string_equal(err.msg, "t.yaml:3:3: must be a number");
+	hpo_doc_err(&err, doc, top, "inner", "too big");
+	assert_string_equal(err.msg, "t.yaml:2:10: too big");
+	hpo_doc_free(doc);
+}
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	parse_fails("a: [1, 2\n", "t.yaml:2:1:");
+	parse_fails("a: 1\na: 2\n", "t.yaml:2:1: duplicate key 'a'");
+	parse_fails("a: .inf\n", "t.yaml:1:4: '.inf': infinite and NaN");
+	parse_fails("a: 1\n---\nb: 2\n", "more than one document");
+	parse_fails("? [1]\n: 2\n", "mapping key must be a plain string");
+	parse_fails("a: *nope\n", "unknown alias");
+}
+
+static void
+test_aliases_and_bombs(void **state)
+{
+	(void)state;
+	struct hpo_doc *doc = parse_ok("base: &b {low: 1, high: 2}\ncopy: *b\n");
+	json_t *r = hpo_doc_root(doc);
+
+	assert_true(json_equal(json_object_get(r, "base"), json_object_get(r, "copy")));
+	hpo_doc_free(doc);
+	parse_fails("a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+		    "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+		    "document too large");
+}
+
+static void
+test_empty_and_nearest(void **state)
+{
+	(void)state;
+	static const char *const names[] = {"evaluation", "steering", "budget", NULL};
+	struct hpo_doc *doc = parse_ok("");
+
+	assert_true(json_is_null(hpo_doc_root(doc)));
+	hpo_doc_free(doc);
+	assert_string_equal(hpo_nearest("evalution", names), "evaluation");
+	assert_string_equal(hpo_nearest("budgte", names), "budget");
+	assert_null(hpo_nearest("colour", names));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scalar_types),
+		cmocka_unit_test(test_json_is_read),
+		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_aliases_and_bombs),
+		cmocka_unit_test(test_empty_and_nearest),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
