@@ -1,5 +1,5 @@
 /* doc.c - YAML/JSON documents as jansson values with source positions */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* err.c - error values */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* file.c - small file-system helpers */
-#include "config.h"
+#include "autoconf.h"
 
 #include <dirent.h>
 #include <errno.h>

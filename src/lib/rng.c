@@ -1,5 +1,5 @@
 /* rng.c - xoshiro256** seeded through splitmix64 */
-#include "config.h"
+#include "autoconf.h"
 
 #include <math.h>
 

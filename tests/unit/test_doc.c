@@ -1,5 +1,5 @@
 /* test_doc.c - YAML/JSON documents with positions */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdarg.h>
 #include <stddef.h>

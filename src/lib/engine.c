@@ -1,0 +1,1184 @@
+/* engine.c - the local engine's run loop */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "engine.h"
+#include "file.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "steer.h"
+
+enum job_kind { JOB_EVAL, JOB_STEER };
+
+struct job {
+	enum job_kind kind;
+	pid_t pid;
+	size_t point;		/* index into e->pts (evaluations) */
+	int attempt;
+	char *workdir;
+	char *name;		/* container name */
+	double started, deadline, kill_at;
+	int timed_out;
+	long want;		/* steering: points asked for */
+};
+
+struct engine {
+	struct hpo_store *st;
+	int64_t id;
+	struct hpo_task *task;
+	struct hpo_runtime *rt;
+	char *taskdir, *sandbox_dir;
+	struct hpo_sandbox sb;
+	struct hpo_point_row *pts;
+	size_t npts, cappts;
+	struct job *jobs;
+	size_t njobs;
+	int steering_done, steering_runs, steering_failures;
+	char *steer_message;
+	long counted;		/* attempts that count towards max-evaluation-jobs */
+	int stopping;		/* 1: SIGTERM sent to jobs; 2: SIGKILL */
+	double stop_kill_at;
+	double t0;
+	int lockfd;
+};
+
+/* Signals reach the loop through a pipe (process settings: one engine
+ * runs per process). */
+static int sigpipe_fds[2] = {-1, -1};
+static volatile sig_atomic_t got_stop;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig != SIGCHLD)
+		got_stop++;
+	if (sigpipe_fds[1] >= 0)
+		(void)!write(sigpipe_fds[1], &c, 1);
+	errno = saved;
+}
+
+static int
+install_signals(struct sigaction old[4], struct hpo_err *err)
+{
+	static const int sigs[4] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return hpo_err_sys(err, "pipe");
+	got_stop = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	return 0;
+}
+
+static void
+restore_signals(struct sigaction old[4])
+{
+	static const int sigs[4] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
+
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	close(sigpipe_fds[0]);
+	close(sigpipe_fds[1]);
+	sigpipe_fds[0] = sigpipe_fds[1] = -1;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void
+set_message(char **dst, const char *msg)
+{
+	free(*dst);
+	*dst = xstrdup(msg);
+}
+
+/* ---- registration --------------------------------------------------------- */
+
+int
+hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_task *task,
+		  int64_t *id, struct hpo_err *err)
+{
+	struct hpo_sandbox sb;
+	char *spec, *taskdir = NULL, *sbdir = NULL, *dbdir = NULL;
+	json_t *j;
+	int rc = -1;
+
+	if ((j = hpo_task_to_json(task)) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	spec = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (spec == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	dbdir = hpo_config_task_dir(db_path, 0);	/* .../tasks/0: its parent is skipped */
+	if (dbdir != NULL)
+		*strrchr(dbdir, '/') = '\0';
+	if (hpo_sandbox_collect(task->dir, dbdir, &sb, err) < 0) {
+		free(spec);
+		free(dbdir);
+		return -1;
+	}
+	if (hpo_store_begin(st, err) < 0)
+		goto out;
+	if (hpo_store_task_create(st, task->name, spec, task->dir, id, err) < 0) {
+		hpo_store_rollback(st);
+		goto out;
+	}
+	taskdir = hpo_config_task_dir(db_path, *id);
+	sbdir = taskdir ? hpo_path_join(taskdir, "sandbox") : NULL;
+	if (sbdir == NULL) {
+		hpo_store_rollback(st);
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	/* a leftover directory of a task id that was rolled back before */
+	if (hpo_rmtree(taskdir, err) < 0 || hpo_mkdirs(sbdir, 0700, err) < 0 ||
+	    hpo_sandbox_copy(&sb, task->dir, sbdir, err) < 0) {
+		hpo_store_rollback(st);
+		hpo_rmtree(taskdir, NULL);
+		goto out;
+	}
+	if (hpo_store_commit(st, err) < 0) {
+		hpo_store_rollback(st);
+		hpo_rmtree(taskdir, NULL);
+		goto out;
+	}
+	rc = 0;
+out:
+	hpo_sandbox_free(&sb);
+	free(spec);
+	free(taskdir);
+	free(sbdir);
+	free(dbdir);
+	return rc;
+}
+
+/* ---- state ------------------------------------------------------------------ */
+
+static size_t
+count_status(const struct engine *e, const char *status)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->npts; i++)
+		n += strcmp(e->pts[i].status, status) == 0;
+	return n;
+}
+
+static size_t
+running_evals(const struct engine *e)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < e->njobs; i++)
+		n += e->jobs[i].kind == JOB_EVAL;
+	return n;
+}
+
+static int
+steering_running(const struct engine *e)
+{
+	for (size_t i = 0; i < e->njobs; i++)
+		if (e->jobs[i].kind == JOB_STEER)
+			return 1;
+	return 0;
+}
+
+static const struct hpo_point_row *
+best_point(const struct engine *e)
+{
+	const struct hpo_point_row *best = NULL;
+
+	for (size_t i = 0; i < e->npts; i++)
+		if (strcmp(e->pts[i].status, "finished") == 0 &&
+		    (best == NULL || e->pts[i].loss < best->loss))
+			best = &e->pts[i];
+	return best;
+}
+
+static int
+set_point_status(struct hpo_point_row *p, const char *status)
+{
+	char *s = strdup(status);
+
+	if (s == NULL)
+		return -1;
+	free(p->status);
+	p->status = s;
+	return 0;
+}
+
+/* Lock the task against a second engine; the lock dies with the process. */
+static int
+lock_task(struct engine *e, struct hpo_err *err)
+{
+	char *path = hpo_path_join(e->taskdir, "lock");
+
+	if (path == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (hpo_mkdirs(e->taskdir, 0700, err) < 0) {
+		free(path);
+		return -1;
+	}
+	e->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (e->lockfd < 0) {
+		hpo_err_sys(err, "%s", path);
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (flock(e->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return hpo_err_set(err, HPO_E_BUSY,
+					   "task %lld is being run by another hpo-submit",
+					   (long long)e->id);
+		return hpo_err_sys(err, "lock task %lld", (long long)e->id);
+	}
+	return 0;
+}
+
+/* After a crash: attempts that were running are interrupted (their stale
+ * processes killed) and their points go back to pending. */
+static int
+recover(struct engine *e, struct hpo_err *err)
+{
+	struct hpo_attempt_row *a;
+	size_t na;
+	int rc = 0, changed = 0;
+
+	if (hpo_store_attempts(e->st, e->id, -1, &a, &na, err) < 0)
+		return -1;
+	if (hpo_store_begin(e->st, err) < 0) {
+		hpo_attempt_rows_free(a, na);
+		return -1;
+	}
+	for (size_t i = 0; i < na && rc == 0; i++) {
+		if (strcmp(a[i].status, "running") != 0)
+			continue;
+		if (a[i].pid > 0 && a[i].pstart != 0 &&
+		    hpo_proc_starttime((pid_t)a[i].pid) == a[i].pstart) {
+			hpo_info("point %lld attempt %d: stopping its leftover process %ld",
+				 (long long)a[i].point, a[i].n, a[i].pid);
+			killpg((pid_t)a[i].pid, SIGKILL);
+		}
+		set_message(&a[i].message, "interrupted: the run was stopped");
+		free(a[i].status);
+		a[i].status = strdup("interrupted");
+		a[i].ended = hpo_now();
+		rc = hpo_store_attempt_put(e->st, e->id, &a[i], err);
+		for (size_t k = 0; k < e->npts && rc == 0; k++) {
+			struct hpo_point_row *p = &e->pts[k];
+			if (p->id != a[i].point)
+				continue;
+			if (p->attempts > 0)
+				p->attempts--;
+			if (strcmp(p->status, "running") == 0 && set_point_status(p, "pending") < 0)
+				rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
+			else
+				rc = hpo_store_point_update(e->st, e->id, p, err);
+		}
+		changed = 1;
+	}
+	/* a point marked running with no running attempt (killed between writes) */
+	for (size_t k = 0; k < e->npts && rc == 0; k++) {
+		if (strcmp(e->pts[k].status, "running") == 0) {
+			if (set_point_status(&e->pts[k], "pending") < 0)
+				rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
+			else
+				rc = hpo_store_point_update(e->st, e->id, &e->pts[k], err);
+			changed = 1;
+		}
+	}
+	hpo_attempt_rows_free(a, na);
+	if (rc < 0) {
+		hpo_store_rollback(e->st);
+		return -1;
+	}
+	if (hpo_store_commit(e->st, err) < 0)
+		return -1;
+	if (changed)
+		hpo_info("task %lld: interrupted attempts will run again", (long long)e->id);
+	return 0;
+}
+
+/* ---- jobs ------------------------------------------------------------------- */
+
+static struct job *
+add_job(struct engine *e)
+{
+	struct job *j = realloc(e->jobs, (e->njobs + 1) * sizeof(*j));
+
+	if (j == NULL)
+		return NULL;
+	e->jobs = j;
+	j = &e->jobs[e->njobs++];
+	memset(j, 0, sizeof(*j));
+	return j;
+}
+
+static void
+drop_job(struct engine *e, size_t i)
+{
+	free(e->jobs[i].workdir);
+	free(e->jobs[i].name);
+	e->jobs[i] = e->jobs[--e->njobs];
+}
+
+static const char *
+image_for_job(const struct engine *e, const struct job *j)
+{
+	return j->kind == JOB_EVAL ? e->task->eval.container : e->task->steer.container;
+}
+
+static void
+fill_command(const struct engine *e, const struct job *j, struct hpo_command *cmd, char *log,
+	     const char *shell, const char *const *env)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->dir = j->workdir;
+	cmd->shell = shell;
+	cmd->image = image_for_job(e, j);
+	cmd->rt = cmd->image != NULL ? e->rt : NULL;
+	cmd->log = log;
+	cmd->name = j->name;
+	cmd->env = env;
+}
+
+static int
+write_json(const char *path, const json_t *v, struct hpo_err *err)
+{
+	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc;
+
+	if (text == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rc = hpo_file_write_atomic(path, text, strlen(text), 0644, err);
+	free(text);
+	return rc;
+}
+
+static int
+launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
+{
+	struct hpo_point_row *p = &e->pts[idx];
+	struct hpo_attempt_row a;
+	struct hpo_command cmd;
+	char *log = NULL, *input = NULL, *tdata = NULL;
+	char envbuf[4][96];
+	const char *env[5];
+	struct job *j;
+	int n = 1, rc = -1;
+	pid_t pid;
+
+	/* the next attempt number: one more than any recorded */
+	{
+		struct hpo_attempt_row *prev;
+		size_t np;
+		if (hpo_store_attempts(e->st, e->id, p->id, &prev, &np, err) < 0)
+			return -1;
+		for (size_t i = 0; i < np; i++)
+			if (prev[i].n >= n)
+				n = prev[i].n + 1;
+		hpo_attempt_rows_free(prev, np);
+	}
+	if ((j = add_job(e)) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	j->kind = JOB_EVAL;
+	j->point = idx;
+	j->attempt = n;
+	j->workdir = hpo_strf("%s/points/%lld/attempt-%d", e->taskdir, (long long)p->id, n);
+	j->name = hpo_strf("hpo-%lld-%lld-%d-%ld", (long long)e->id, (long long)p->id, n,
+			   (long)getpid());
+	if (j->workdir == NULL || j->name == NULL ||
+	    (log = hpo_path_join(j->workdir, "job.log")) == NULL ||
+	    (input = hpo_path_join(j->workdir, e->task->eval.input)) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto fail;
+	}
+	/* a fresh working directory with the task's files and the point */
+	if (hpo_rmtree(j->workdir, err) < 0 || hpo_mkdirs(j->workdir, 0755, err) < 0 ||
+	    hpo_sandbox_copy(&e->sb, e->sandbox_dir, j->workdir, err) < 0 ||
+	    write_json(input, p->params, err) < 0)
+		goto fail;
+	if (e->task->eval.training_files != NULL) {
+		if ((tdata = hpo_path_join(j->workdir, e->task->eval.training_data)) == NULL) {
+			hpo_err_set(err, HPO_E_SYS, "out of memory");
+			goto fail;
+		}
+		if (write_json(tdata, e->task->eval.training_files, err) < 0)
+			goto fail;
+	}
+	snprintf(envbuf[0], sizeof(envbuf[0]), "HPO_TASK_ID=%lld", (long long)e->id);
+	snprintf(envbuf[1], sizeof(envbuf[1]), "HPO_POINT_ID=%lld", (long long)p->id);
+	snprintf(envbuf[2], sizeof(envbuf[2]), "HPO_ATTEMPT=%d", n);
+	snprintf(envbuf[3], sizeof(envbuf[3]), "HPO_MAX_ATTEMPTS=%d", HPO_MAX_ATTEMPTS);
+	for (int i = 0; i < 4; i++)
+		env[i] = envbuf[i];
+	env[4] = NULL;
+
+	/* record the attempt before the process exists: a crash in between
+	 * leaves an attempt marked running that resume treats as interrupted */
+	j->started = hpo_now();
+	memset(&a, 0, sizeof(a));
+	a.point = p->id;
+	a.n = n;
+	a.status = "running";
+	a.workdir = j->workdir;
+	a.started = j->started;
+	p->attempts++;
+	if (p->started == 0)
+		p->started = j->started;
+	if (set_point_status(p, "running") < 0) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto fail;
+	}
+	if (hpo_store_begin(e->st, err) < 0)
+		goto fail;
+	if (hpo_store_attempt_put(e->st, e->id, &a, err) < 0 ||
+	    hpo_store_point_update(e->st, e->id, p, err) < 0 || hpo_store_commit(e->st, err) < 0) {
+		hpo_store_rollback(e->st);
+		goto fail;
+	}
+	e->counted++;
+	fill_command(e, j, &cmd, log, e->task->eval.exec, env);
+	if (hpo_spawn(&cmd, &pid, err) < 0)
+		goto fail;
+	j->pid = pid;
+	j->deadline = e->task->eval.time_limit > 0 ? j->started + e->task->eval.time_limit : 0;
+	a.pid = pid;
+	a.pstart = hpo_proc_starttime(pid);
+	if (hpo_store_attempt_put(e->st, e->id, &a, err) < 0)
+		goto fail;
+	hpo_debug("point %lld attempt %d: started in %s", (long long)p->id, n, j->workdir);
+	rc = 0;
+	goto out;
+fail:
+	if (j->pid > 0)
+		killpg(j->pid, SIGKILL);
+	drop_job(e, e->njobs - 1);
+out:
+	free(log);
+	free(input);
+	free(tdata);
+	return rc;
+}
+
+static json_t *
+history_json(const struct engine *e)
+{
+	json_t *h = json_array();
+
+	for (size_t i = 0; i < e->npts; i++) {
+		const struct hpo_point_row *p = &e->pts[i];
+		json_t *loss = p->has_loss ? json_real(p->loss) : json_null();
+		json_array_append_new(h, json_pack("[O, o]", p->params, loss));
+	}
+	return h;
+}
+
+static int
+add_points(struct engine *e, json_t *list, struct hpo_err *err)
+{
+	size_t n = json_array_size(list), i;
+	double now = hpo_now();
+	json_t *item;
+
+	if (e->npts + n > e->cappts) {
+		size_t cap = e->cappts ? e->cappts : 64;
+		while (cap < e->npts + n)
+			cap *= 2;
+		struct hpo_point_row *p = realloc(e->pts, cap * sizeof(*p));
+		if (p == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		e->pts = p;
+		e->cappts = cap;
+	}
+	if (hpo_store_begin(e->st, err) < 0)
+		return -1;
+	json_array_foreach(list, i, item) {
+		int64_t id = e->npts + i + 1;
+		if (hpo_store_point_add(e->st, e->id, id, item, now, err) < 0) {
+			hpo_store_rollback(e->st);
+			return -1;
+		}
+	}
+	if (hpo_store_task_set_steering(e->st, e->id, e->steering_done, e->steering_runs,
+					e->steering_failures, err) < 0 ||
+	    hpo_store_commit(e->st, err) < 0) {
+		hpo_store_rollback(e->st);
+		return -1;
+	}
+	json_array_foreach(list, i, item) {
+		struct hpo_point_row *p = &e->pts[e->npts++];
+		memset(p, 0, sizeof(*p));
+		p->id = (int64_t)e->npts;
+		p->params = json_incref(item);
+		p->status = strdup("pending");
+		p->created = now;
+		if (p->status == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	return 0;
+}
+
+static int
+save_steering(struct engine *e, struct hpo_err *err)
+{
+	return hpo_store_task_set_steering(e->st, e->id, e->steering_done, e->steering_runs,
+					   e->steering_failures, err);
+}
+
+static void
+steering_ended(struct engine *e, const char *why)
+{
+	e->steering_done = 1;
+	set_message(&e->steer_message, why);
+	hpo_info("steering: %s", why);
+}
+
+static int
+ask_steering(struct engine *e, long want, struct hpo_err *err)
+{
+	const struct hpo_task *t = e->task;
+
+	if (t->steer.algorithm != NULL) {
+		json_t *pts;
+		if (hpo_steer_builtin(t->steer.algorithm, t->space, t->steer.seed,
+				      t->steer.grid_steps, (long)e->npts, want, &pts, err) < 0)
+			return -1;
+		e->steering_runs++;
+		if (json_array_size(pts) == 0)
+			steering_ended(e, "the grid is exhausted");
+		int rc = add_points(e, pts, err);
+		json_decref(pts);
+		return rc;
+	}
+
+	/* the user's steering command, run like an evaluation */
+	struct hpo_command cmd;
+	struct job *j;
+	char *in = NULL, *out = NULL, *log = NULL, *shell = NULL;
+	json_t *doc = NULL, *hist;
+	int rc = -1;
+	pid_t pid;
+
+	if ((j = add_job(e)) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	j->kind = JOB_STEER;
+	j->want = want;
+	j->attempt = ++e->steering_runs;
+	j->workdir = hpo_strf("%s/steering/run-%d", e->taskdir, j->attempt);
+	j->name = hpo_strf("hpo-%lld-steer-%d-%ld", (long long)e->id, j->attempt, (long)getpid());
+	if (j->workdir == NULL || j->name == NULL ||
+	    (in = hpo_path_join(j->workdir, "input.json")) == NULL ||
+	    (out = hpo_path_join(j->workdir, "output.json")) == NULL ||
+	    (log = hpo_path_join(j->workdir, "steering.log")) == NULL ||
+	    (shell = hpo_steer_command(t->steer.exec, in, out, want, t->budget.max_points)) == NULL ||
+	    (hist = history_json(e)) == NULL || (doc = hpo_steer_input(hist, t->space)) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto fail;
+	}
+	json_decref(hist);
+	if (hpo_rmtree(j->workdir, err) < 0 || hpo_mkdirs(j->workdir, 0755, err) < 0 ||
+	    hpo_sandbox_copy(&e->sb, e->sandbox_dir, j->workdir, err) < 0 ||
+	    write_json(in, doc, err) < 0 || save_steering(e, err) < 0)
+		goto fail;
+	fill_command(e, j, &cmd, log, shell, NULL);
+	if (hpo_spawn(&cmd, &pid, err) < 0)
+		goto fail;
+	j->pid = pid;
+	j->started = hpo_now();
+	hpo_debug("steering run %d: %s", j->attempt, shell);
+	rc = 0;
+	goto out;
+fail:
+	drop_job(e, e->njobs - 1);
+out:
+	json_decref(doc);
+	free(in);
+	free(out);
+	free(log);
+	free(shell);
+	return rc;
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+/* Read the evaluation's output file: 0 with *loss, or -1 with why. */
+static int
+read_result(const struct engine *e, const struct job *j, double *loss, char **msg,
+	    struct hpo_err *why)
+{
+	char *path = hpo_path_join(j->workdir, e->task->eval.output);
+	json_error_t jerr;
+	json_t *o, *st, *l, *m;
+	struct stat sb;
+
+	*msg = NULL;
+	if (path == NULL)
+		return hpo_err_set(why, HPO_E_SYS, "out of memory");
+	if (stat(path, &sb) < 0) {
+		hpo_err_set(why, HPO_E_INPUT, "no %s written", e->task->eval.output);
+		free(path);
+		return -1;
+	}
+	o = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	free(path);
+	if (o == NULL)
+		return hpo_err_set(why, HPO_E_INPUT, "%s:%d:%d: %s", e->task->eval.output, jerr.line,
+				   jerr.column, jerr.text);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return hpo_err_set(why, HPO_E_INPUT, "%s: not a JSON object", e->task->eval.output);
+	}
+	st = json_object_get(o, "status");
+	l = json_object_get(o, "loss");
+	m = json_object_get(o, "message");
+	if (json_is_string(m) && *json_string_value(m))
+		*msg = strdup(json_string_value(m));
+	if (st != NULL && !(json_is_integer(st) && json_integer_value(st) == 0)) {
+		char *text = json_dumps(st, JSON_ENCODE_ANY);
+		hpo_err_set(why, HPO_E_INPUT, "%s: status %s%s%s", e->task->eval.output,
+			    text ? text : "?", *msg ? ": " : "", *msg ? *msg : "");
+		free(text);
+		json_decref(o);
+		return -1;
+	}
+	if (!json_is_number(l)) {
+		hpo_err_set(why, HPO_E_INPUT, "%s: no numeric \"loss\"", e->task->eval.output);
+		json_decref(o);
+		return -1;
+	}
+	*loss = json_number_value(l);
+	json_decref(o);
+	return 0;
+}
+
+static int
+finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
+{
+	struct hpo_point_row *p = &e->pts[j->point];
+	struct hpo_attempt_row a;
+	struct hpo_err why = {0};
+	char desc[128], *msg = NULL;
+	double loss = 0, now = hpo_now();
+	int ok;
+
+	/* what the command left running in its group goes too */
+	killpg(j->pid, SIGKILL);
+	memset(&a, 0, sizeof(a));
+	a.point = p->id;
+	a.n = j->attempt;
+	a.pid = j->pid;
+	a.workdir = j->workdir;
+	a.started = j->started;
+	a.ended = now;
+	if (e->stopping && !j->timed_out) {
+		/* stopped by us: does not count, runs again on resume */
+		a.status = "interrupted";
+		a.message = "interrupted: the run was stopped";
+		p->attempts--;
+		e->counted--;
+		if (set_point_status(p, "pending") < 0)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		if (hpo_store_begin(e->st, err) < 0)
+			return -1;
+		if (hpo_store_attempt_put(e->st, e->id, &a, err) < 0 ||
+		    hpo_store_point_update(e->st, e->id, p, err) < 0 ||
+		    hpo_store_commit(e->st, err) < 0) {
+			hpo_store_rollback(e->st);
+			return -1;
+		}
+		return 0;
+	}
+	hpo_wait_describe(status, desc, sizeof(desc));
+	if (j->timed_out) {
+		ok = hpo_err_set(&why, HPO_E_INPUT, "time limit of %gs exceeded",
+				 e->task->eval.time_limit) == 0;
+	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		ok = hpo_err_set(&why, HPO_E_INPUT, "%s", desc) == 0;
+	} else {
+		ok = read_result(e, j, &loss, &msg, &why) == 0;
+	}
+	if (ok) {
+		a.status = "finished";
+		a.loss = loss;
+		a.has_loss = 1;
+		a.message = msg;
+		p->loss = loss;
+		p->has_loss = 1;
+		p->ended = now;
+		set_message(&p->message, msg);
+		if (set_point_status(p, "finished") < 0)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		hpo_info("point %lld: loss %.6g (%.1fs)", (long long)p->id, loss, now - j->started);
+	} else {
+		a.status = "failed";
+		a.message = why.msg;
+		hpo_info("point %lld attempt %d failed: %s (see %s/job.log)", (long long)p->id,
+			 j->attempt, why.msg, j->workdir);
+		if (p->attempts >= HPO_MAX_ATTEMPTS) {
+			char *m = hpo_strf("failed %d attempts, last: %s", p->attempts, why.msg);
+			p->loss = HPO_FAILED_LOSS;
+			p->has_loss = 1;
+			p->ended = now;
+			set_message(&p->message, m);
+			free(m);
+			if (set_point_status(p, "failed") < 0)
+				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		} else {
+			set_message(&p->message, why.msg);
+			if (set_point_status(p, "pending") < 0)
+				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		}
+	}
+	if (hpo_store_begin(e->st, err) < 0) {
+		free(msg);
+		return -1;
+	}
+	if (hpo_store_attempt_put(e->st, e->id, &a, err) < 0 ||
+	    hpo_store_point_update(e->st, e->id, p, err) < 0 || hpo_store_commit(e->st, err) < 0) {
+		hpo_store_rollback(e->st);
+		free(msg);
+		return -1;
+	}
+	free(msg);
+	return 0;
+}
+
+static int
+finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
+{
+	const struct hpo_task *t = e->task;
+	struct hpo_err why = {0};
+	char desc[128], *out;
+	json_t *pts = NULL;
+	long room = t->budget.max_points - (long)e->npts;
+	int bad;
+
+	killpg(j->pid, SIGKILL);
+	if (e->stopping)
+		return save_steering(e, err);
+	if ((out = hpo_path_join(j->workdir, "output.json")) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	hpo_wait_describe(status, desc, sizeof(desc));
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		bad = hpo_err_set(&why, HPO_E_INPUT, "%s", desc);
+	else
+		bad = hpo_steer_read_output(out, t->space, room, &pts, &why);
+	free(out);
+	if (bad < 0) {
+		e->steering_failures++;
+		hpo_info("steering run %d failed: %s (see %s/steering.log)", j->attempt, why.msg,
+			 j->workdir);
+		if (e->steering_failures >= HPO_MAX_ATTEMPTS) {
+			char *m = hpo_strf("steering failed %d times, last: %s",
+					   e->steering_failures, why.msg);
+			steering_ended(e, m ? m : why.msg);
+			free(m);
+		}
+		return save_steering(e, err);
+	}
+	if (pts == NULL) {
+		steering_ended(e, "the steering command wrote no output: search ended");
+		return save_steering(e, err);
+	}
+	if (json_array_size(pts) == 0)
+		steering_ended(e, "the steering command proposed no more points");
+	int rc = add_points(e, pts, err);
+	json_decref(pts);
+	return rc;
+}
+
+/* ---- the loop --------------------------------------------------------------------- */
+
+static void
+show_progress(const struct engine *e)
+{
+	const struct hpo_point_row *b = best_point(e);
+	char best[64] = "-";
+	double el = hpo_now() - e->t0;
+
+	if (b != NULL)
+		snprintf(best, sizeof(best), "%.6g", b->loss);
+	hpo_status_line("task %lld: %zu/%ld points done, %zu running, %zu failed, best %s, %02d:%02d:%02d",
+			(long long)e->id, count_status(e, "finished") + count_status(e, "failed"),
+			e->task->budget.max_points, count_status(e, "running"),
+			count_status(e, "failed"), best, (int)(el / 3600), (int)fmod(el / 60, 60),
+			(int)fmod(el, 60));
+}
+
+static void
+signal_jobs(struct engine *e, int sig)
+{
+	for (size_t i = 0; i < e->njobs; i++)
+		killpg(e->jobs[i].pid, sig);
+}
+
+static void
+cleanup_containers(struct engine *e, struct job *j)
+{
+	struct hpo_command cmd;
+
+	fill_command(e, j, &cmd, NULL, NULL, NULL);
+	hpo_container_cleanup(&cmd);
+}
+
+static int
+reap(struct engine *e, struct hpo_err *err)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (size_t i = 0; i < e->njobs; i++) {
+			struct job *j = &e->jobs[i];
+			int rc;
+			if (j->pid != pid)
+				continue;
+			if (j->kill_at > 0)
+				cleanup_containers(e, j);
+			rc = j->kind == JOB_EVAL ? finish_eval(e, j, status, err)
+						 : finish_steer(e, j, status, err);
+			drop_job(e, i);
+			if (rc < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void
+check_deadlines(struct engine *e, double now)
+{
+	for (size_t i = 0; i < e->njobs; i++) {
+		struct job *j = &e->jobs[i];
+		if (j->deadline > 0 && now >= j->deadline && !j->timed_out) {
+			hpo_info("point %lld attempt %d: time limit reached, stopping it",
+				 (long long)e->pts[j->point].id, j->attempt);
+			j->timed_out = 1;
+			killpg(j->pid, SIGTERM);
+			j->kill_at = now + HPO_KILL_GRACE;
+		} else if (j->kill_at > 0 && now >= j->kill_at) {
+			killpg(j->pid, SIGKILL);
+			j->kill_at = now + 3600;	/* once */
+		}
+	}
+	if (e->stopping == 1 && now >= e->stop_kill_at) {
+		signal_jobs(e, SIGKILL);
+		e->stopping = 2;
+	}
+}
+
+static int
+next_timeout_ms(const struct engine *e, double now)
+{
+	double t = now + 1.0;	/* the progress line ticks every second */
+
+	for (size_t i = 0; i < e->njobs; i++) {
+		if (e->jobs[i].deadline > 0 && !e->jobs[i].timed_out && e->jobs[i].deadline < t)
+			t = e->jobs[i].deadline;
+		if (e->jobs[i].kill_at > 0 && e->jobs[i].kill_at < t)
+			t = e->jobs[i].kill_at;
+	}
+	if (e->stopping == 1 && e->stop_kill_at < t)
+		t = e->stop_kill_at;
+	t -= now;
+	return t <= 0 ? 0 : (int)(t * 1000) + 1;
+}
+
+static int
+final_status(struct engine *e, struct hpo_err *err)
+{
+	size_t ok = count_status(e, "finished"), failed = count_status(e, "failed");
+	size_t pending = count_status(e, "pending");
+	const char *status;
+	char *msg = NULL;
+
+	if (ok == e->npts && e->npts > 0)
+		status = "done";
+	else if (ok > 0)
+		status = "finished";
+	else
+		status = "failed";
+	if (pending > 0 && e->counted >= e->task->budget.max_evaluation_jobs)
+		msg = hpo_strf("max-evaluation-jobs (%ld) reached with %zu points unevaluated",
+			       e->task->budget.max_evaluation_jobs, pending);
+	else if (e->npts == 0)
+		msg = hpo_strf("no points: %s", e->steer_message ? e->steer_message : "none proposed");
+	else if (failed > 0)
+		msg = hpo_strf("%zu of %zu points failed", failed, e->npts);
+	else if (e->steer_message != NULL)
+		msg = strdup(e->steer_message);
+	int rc = hpo_store_task_set_status(e->st, e->id, status, msg, hpo_now(), err);
+	hpo_status_clear();
+	hpo_info("task %lld %s: %zu points, %zu failed%s%s", (long long)e->id, status, e->npts,
+		 failed, msg ? "; " : "", msg ? msg : "");
+	free(msg);
+	return rc;
+}
+
+static int
+loop(struct engine *e, enum hpo_run_end *end, struct hpo_err *err)
+{
+	const struct hpo_task *t = e->task;
+	int handled_stops = 0;
+
+	for (;;) {
+		double now = hpo_now();
+
+		if (got_stop > handled_stops) {
+			handled_stops = got_stop;
+			if (e->stopping == 0) {
+				hpo_status_clear();
+				hpo_info("stopping: ending %zu running job(s); press Ctrl-C again to kill them",
+					 e->njobs);
+				e->stopping = 1;
+				e->stop_kill_at = now + HPO_KILL_GRACE;
+				signal_jobs(e, SIGTERM);
+			} else if (e->stopping == 1) {
+				e->stopping = 2;
+				signal_jobs(e, SIGKILL);
+			}
+		}
+		if (reap(e, err) < 0)
+			return -1;
+		check_deadlines(e, now);
+
+		if (e->stopping) {
+			if (e->njobs == 0) {
+				hpo_status_clear();
+				if (hpo_store_task_set_status(e->st, e->id, "paused",
+							      "interrupted; resume with hpo-submit --local --resume",
+							      0, err) < 0)
+					return -1;
+				hpo_info("task %lld paused: resume with 'hpo-submit --local --resume %lld'",
+					 (long long)e->id, (long long)e->id);
+				*end = HPO_RUN_INTERRUPTED;
+				return 0;
+			}
+		} else {
+			long unevaluated = (long)(count_status(e, "pending") + count_status(e, "running"));
+			long room = t->budget.max_points - (long)e->npts;
+			int budget_left = e->counted < t->budget.max_evaluation_jobs;
+
+			/* ask for points when the unevaluated ones drop to the minimum */
+			if (!e->steering_done && !steering_running(e) && room > 0 && budget_left &&
+			    unevaluated <= t->budget.min_unevaluated_points) {
+				long want = t->budget.points_per_iteration - unevaluated;
+				if (want < 1)
+					want = 1;
+				if (want > room)
+					want = room;
+				if (ask_steering(e, want, err) < 0)
+					return -1;
+				continue;
+			}
+			/* start pending points while there are free slots */
+			while ((long)running_evals(e) < t->budget.parallel_evaluations &&
+			       e->counted < t->budget.max_evaluation_jobs) {
+				size_t i;
+				for (i = 0; i < e->npts; i++)
+					if (strcmp(e->pts[i].status, "pending") == 0)
+						break;
+				if (i == e->npts)
+					break;
+				if (launch_eval(e, i, err) < 0)
+					return -1;
+			}
+			if (e->njobs == 0) {
+				int more_points = !e->steering_done && room > 0;
+				int can_run = e->counted < t->budget.max_evaluation_jobs;
+				if (!can_run || (!more_points && count_status(e, "pending") == 0)) {
+					if (final_status(e, err) < 0)
+						return -1;
+					*end = HPO_RUN_ENDED;
+					return 0;
+				}
+			}
+		}
+		show_progress(e);
+
+		struct pollfd pfd = {sigpipe_fds[0], POLLIN, 0};
+		int r = poll(&pfd, 1, next_timeout_ms(e, hpo_now()));
+		if (r > 0) {
+			char buf[64];
+			while (read(sigpipe_fds[0], buf, sizeof(buf)) > 0)
+				;
+		}
+	}
+}
+
+static int
+load(struct engine *e, const char *db_path, struct hpo_task_row *row, const struct hpo_run_opts *opts,
+     struct hpo_err *err)
+{
+	json_error_t jerr;
+	json_t *spec;
+	const char *rtname;
+
+	if ((e->taskdir = hpo_config_task_dir(db_path, e->id)) == NULL ||
+	    (e->sandbox_dir = hpo_path_join(e->taskdir, "sandbox")) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if ((spec = json_loads(row->spec, 0, &jerr)) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "task %lld: stored spec is damaged: %s",
+				   (long long)e->id, jerr.text);
+	if (hpo_task_from_json(NULL, spec, row->dir, &e->task, err) < 0) {
+		json_decref(spec);
+		return hpo_err_prefix(err, "task %lld: stored spec", (long long)e->id);
+	}
+	json_decref(spec);
+	if (hpo_sandbox_collect(e->sandbox_dir, NULL, &e->sb, err) < 0)
+		return -1;
+	if (hpo_store_points(e->st, e->id, &e->pts, &e->npts, err) < 0)
+		return -1;
+	e->cappts = e->npts;
+	for (size_t i = 0; i < e->npts; i++)
+		e->counted += e->pts[i].attempts;
+	e->steering_done = row->steering_done;
+	e->steering_runs = row->steering_runs;
+	e->steering_failures = row->steering_failures;
+	e->steer_message = xstrdup(row->message);
+
+	rtname = hpo_config_runtime(opts ? opts->runtime : NULL);
+	if (rtname != NULL) {
+		if (hpo_runtime_open(rtname, &e->rt, err) < 0)
+			return -1;
+		if (e->task->eval.container == NULL)
+			return hpo_err_set(err, HPO_E_INPUT,
+					   "container runtime %s given, but the task has no "
+					   "evaluation.container", rtname);
+	}
+	return 0;
+}
+
+static void
+engine_free(struct engine *e)
+{
+	while (e->njobs > 0)
+		drop_job(e, e->njobs - 1);
+	free(e->jobs);
+	hpo_point_rows_free(e->pts, e->npts);
+	hpo_sandbox_free(&e->sb);
+	hpo_task_free(e->task);
+	hpo_runtime_free(e->rt);
+	free(e->taskdir);
+	free(e->sandbox_dir);
+	free(e->steer_message);
+	if (e->lockfd >= 0)
+		close(e->lockfd);
+}
+
+static int
+is_final(const char *status)
+{
+	return strcmp(status, "done") == 0 || strcmp(status, "finished") == 0 ||
+	       strcmp(status, "failed") == 0;
+}
+
+int
+hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
+	       const struct hpo_run_opts *opts, enum hpo_run_end *end, struct hpo_err *err)
+{
+	struct engine e;
+	struct hpo_task_row row;
+	struct sigaction old[4];
+	int rc = -1;
+
+	memset(&e, 0, sizeof(e));
+	e.st = st;
+	e.id = id;
+	e.lockfd = -1;
+	e.t0 = hpo_now();
+	*end = HPO_RUN_ENDED;
+	if (hpo_store_task_get(st, id, &row, err) < 0)
+		return -1;
+	if (is_final(row.status)) {
+		hpo_err_set(err, HPO_E_INPUT, "task %lld has already ended (%s)", (long long)id,
+			    row.status);
+		hpo_task_row_free(&row);
+		return -1;
+	}
+	if ((e.taskdir = hpo_config_task_dir(db_path, id)) == NULL) {
+		hpo_task_row_free(&row);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	if (lock_task(&e, err) < 0) {
+		hpo_task_row_free(&row);
+		engine_free(&e);
+		return -1;
+	}
+	free(e.taskdir);
+	e.taskdir = NULL;
+	if (load(&e, db_path, &row, opts, err) < 0 || recover(&e, err) < 0) {
+		hpo_task_row_free(&row);
+		engine_free(&e);
+		return -1;
+	}
+	hpo_task_row_free(&row);
+	if (hpo_store_task_set_status(st, id, "running", NULL, 0, err) < 0) {
+		engine_free(&e);
+		return -1;
+	}
+	{
+		const struct hpo_task *t = e.task;
+		char steer[256];
+		if (t->steer.algorithm)
+			snprintf(steer, sizeof(steer), "%s (seed %llu)", t->steer.algorithm,
+				 (unsigned long long)t->steer.seed);
+		else
+			snprintf(steer, sizeof(steer), "'%s'", t->steer.exec);
+		hpo_info("task %lld (%s): up to %ld points, %ld in parallel, steering %s",
+			 (long long)id, t->name, t->budget.max_points, t->budget.parallel_evaluations,
+			 steer);
+		if (e.rt != NULL)
+			hpo_info("evaluations run in %s with %s", t->eval.container,
+				 hpo_runtime_name(e.rt));
+		else
+			hpo_info("evaluations run on this host%s%s%s",
+				 t->eval.container ? " (not in " : "",
+				 t->eval.container ? t->eval.container : "",
+				 t->eval.container ? "; choose a runtime with --runtime)" : "");
+	}
+	if (install_signals(old, err) == 0) {
+		rc = loop(&e, end, err);
+		if (rc < 0) {
+			/* leave nothing running behind us */
+			signal_jobs(&e, SIGKILL);
+			while (e.njobs > 0) {
+				waitpid(e.jobs[e.njobs - 1].pid, NULL, 0);
+				drop_job(&e, e.njobs - 1);
+			}
+			hpo_store_task_set_status(st, id, "paused", err->msg, 0, NULL);
+		}
+		restore_signals(old);
+	}
+	hpo_status_clear();
+	engine_free(&e);
+	return rc;
+}

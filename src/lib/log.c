@@ -1,0 +1,137 @@
+/* log.c - messages on stderr */
+#include "autoconf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* Process settings: written once by hpo_log_init, read everywhere. */
+static const char *progname = "hpo";
+static enum hpo_verbosity verbosity = HPO_LOG_NORMAL;
+static int tty = -1;
+static int line_shown;
+
+void
+hpo_log_init(const char *name, enum hpo_verbosity v)
+{
+	const char *slash = strrchr(name, '/');
+
+	progname = slash ? slash + 1 : name;
+	verbosity = v;
+	tty = isatty(STDERR_FILENO);
+}
+
+const char *
+hpo_progname(void)
+{
+	return progname;
+}
+
+int
+hpo_log_verbosity(void)
+{
+	return verbosity;
+}
+
+int
+hpo_log_isatty(void)
+{
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	return tty;
+}
+
+int
+hpo_log_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return hpo_log_isatty() && (nc == NULL || *nc == '\0');
+}
+
+static void
+vlog(const char *fmt, va_list ap)
+{
+	hpo_status_clear();
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void
+hpo_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < HPO_LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void
+hpo_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < HPO_LOG_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void
+hpo_warn(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hpo_status_clear();
+	fprintf(stderr, "%s: warning: %s\n", progname, buf);
+	fflush(stderr);
+}
+
+void
+hpo_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
+void
+hpo_status_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!hpo_log_isatty() || verbosity < HPO_LOG_NORMAL)
+		return;
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	line_shown = 1;
+}
+
+void
+hpo_status_clear(void)
+{
+	if (!line_shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	line_shown = 0;
+}

@@ -1,0 +1,148 @@
+/* opts.c - option tables: parsing and --help */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+
+const struct hpo_option hpo_opt_error = {"?", 0, NULL, NULL};
+
+static void
+hint(const struct hpo_tool *tool)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", tool->name);
+}
+
+void
+hpo_opts_error(const struct hpo_tool *tool, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", tool->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	hint(tool);
+}
+
+const struct hpo_option *
+hpo_opts_next(const struct hpo_tool *tool, int argc, char **argv, struct hpo_optstate *st)
+{
+	const struct hpo_option *o;
+	const char *a;
+
+	if (st->index == 0)
+		st->index = 1;
+	st->arg = NULL;
+	if (st->index >= argc)
+		return NULL;
+	a = argv[st->index];
+	if (strcmp(a, "--") == 0) {
+		st->index++;
+		return NULL;
+	}
+	if (a[0] != '-' || a[1] == '\0')
+		return NULL;	/* an operand: options end here */
+	st->index++;
+	if (a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		for (o = tool->opts; o->name != NULL; o++)
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+				break;
+		if (o->name == NULL) {
+			hpo_opts_error(tool, "unknown option '--%.*s'", (int)len, name);
+			return HPO_OPT_ERROR;
+		}
+		if (o->arg == NULL) {
+			if (eq != NULL) {
+				hpo_opts_error(tool, "option '--%s' takes no argument", o->name);
+				return HPO_OPT_ERROR;
+			}
+			return o;
+		}
+		if (eq != NULL) {
+			st->arg = eq + 1;
+		} else if (st->index < argc) {
+			st->arg = argv[st->index++];
+		} else {
+			hpo_opts_error(tool, "option '--%s' needs an argument (%s)", o->name, o->arg);
+			return HPO_OPT_ERROR;
+		}
+		return o;
+	}
+	/* one short option per word (-abc clusters are not needed here) */
+	for (o = tool->opts; o->name != NULL; o++)
+		if (o->shrt != 0 && o->shrt == a[1])
+			break;
+	if (o->name == NULL) {
+		hpo_opts_error(tool, "unknown option '-%c'", a[1]);
+		return HPO_OPT_ERROR;
+	}
+	if (o->arg == NULL) {
+		if (a[2] != '\0') {
+			hpo_opts_error(tool, "unknown option '%s'", a);
+			return HPO_OPT_ERROR;
+		}
+		return o;
+	}
+	if (a[2] != '\0') {
+		st->arg = a + 2;
+	} else if (st->index < argc) {
+		st->arg = argv[st->index++];
+	} else {
+		hpo_opts_error(tool, "option '-%c' needs an argument (%s)", o->shrt, o->arg);
+		return HPO_OPT_ERROR;
+	}
+	return o;
+}
+
+void
+hpo_opts_help(FILE *f, const struct hpo_tool *tool)
+{
+	for (size_t i = 0; tool->usage[i] != NULL; i++)
+		fprintf(f, "%s %s %s\n", i == 0 ? "usage:" : "      ", tool->name, tool->usage[i]);
+	fprintf(f, "\n%s\n\noptions:\n", tool->summary);
+	for (const struct hpo_option *o = tool->opts; o->name != NULL; o++) {
+		char left[64];
+		if (o->shrt)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->shrt, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		if (strlen(left) > 24)
+			fprintf(f, "  %s\n  %24s  %s\n", left, "", o->help);
+		else
+			fprintf(f, "  %-24s  %s\n", left, o->help);
+	}
+	if (tool->footer != NULL)
+		fprintf(f, "\n%s", tool->footer);
+}
+
+void
+hpo_opts_usage(const struct hpo_tool *tool)
+{
+	for (size_t i = 0; tool->usage[i] != NULL; i++)
+		fprintf(stderr, "%s %s %s\n", i == 0 ? "usage:" : "      ", tool->name,
+			tool->usage[i]);
+	hint(tool);
+}
+
+int
+hpo_opts_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* store.h - the local task database (SQLite, WAL)
+ *
+ * One file holds every local task: its canonical spec, its points and the
+ * attempts at evaluating them.  Each change the engine makes is one
+ * transaction, so a process killed at any moment leaves a consistent file.
+ */
+#ifndef HPO_STORE_H
+#define HPO_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+struct hpo_store;
+
+struct hpo_task_row {
+	int64_t id;
+	char *name, *status, *spec, *dir, *message;
+	double created, updated, ended;	/* Unix seconds; ended 0 = not ended */
+	int steering_done, steering_runs, steering_failures;
+};
+
+struct hpo_point_row {
+	int64_t id;
+	json_t *params;
+	char *status;		/* pending, running, finished, failed */
+	double loss;
+	int has_loss;
+	int attempts;		/* attempts that count towards the limit */
+	char *message;
+	double created, started, ended;	/* 0 = not yet */
+};
+
+struct hpo_attempt_row {
+	int64_t point;
+	int n;			/* 1, 2, ... per point */
+	char *status;		/* running, finished, failed, interrupted */
+	long pid;		/* process group of the evaluation */
+	long long pstart;	/* its start time (clock ticks since boot), for reuse checks */
+	char *workdir;
+	double started, ended;
+	double loss;
+	int has_loss;
+	char *message;
+};
+
+/* Open (creating the file, its directory and the schema as needed). */
+int hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err);
+void hpo_store_close(struct hpo_store *st);
+
+int hpo_store_begin(struct hpo_store *st, struct hpo_err *err);
+int hpo_store_commit(struct hpo_store *st, struct hpo_err *err);
+void hpo_store_rollback(struct hpo_store *st);
+
+int hpo_store_task_create(struct hpo_store *st, const char *name, const char *spec,
+			  const char *dir, int64_t *id, struct hpo_err *err);
+/* HPO_E_NOTFOUND "no local task N" when absent. */
+int hpo_store_task_get(struct hpo_store *st, int64_t id, struct hpo_task_row *row,
+		       struct hpo_err *err);
+int hpo_store_task_ids(struct hpo_store *st, int64_t **ids, size_t *n, struct hpo_err *err);
+int hpo_store_task_set_dir(struct hpo_store *st, int64_t id, const char *dir,
+			   struct hpo_err *err);
+int hpo_store_task_set_status(struct hpo_store *st, int64_t id, const char *status,
+			      const char *message, double ended, struct hpo_err *err);
+int hpo_store_task_set_steering(struct hpo_store *st, int64_t id, int done, int runs,
+				int failures, struct hpo_err *err);
+void hpo_task_row_free(struct hpo_task_row *row);
+
+int hpo_store_point_add(struct hpo_store *st, int64_t task, int64_t id, const json_t *params,
+			double created, struct hpo_err *err);
+int hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_point_row *p,
+			   struct hpo_err *err);
+/* Every point of a task in id order. */
+int hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows,
+		     size_t *n, struct hpo_err *err);
+void hpo_point_rows_free(struct hpo_point_row *rows, size_t n);
+
+/* Insert or replace one attempt. */
+int hpo_store_attempt_put(struct hpo_store *st, int64_t task, const struct hpo_attempt_row *a,
+			  struct hpo_err *err);
+/* Attempts of a task (point < 0: of every point), by point then n. */
+int hpo_store_attempts(struct hpo_store *st, int64_t task, int64_t point,
+		       struct hpo_attempt_row **rows, size_t *n, struct hpo_err *err);
+void hpo_attempt_rows_free(struct hpo_attempt_row *rows, size_t n);
+
+/* Seconds since the epoch, with sub-second precision. */
+double hpo_now(void);
+
+#endif

@@ -1,0 +1,272 @@
+/* view.c - the task view and its tables */
+#include "autoconf.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "file.h"
+#include "view.h"
+
+static json_t *
+iso_time(double t)
+{
+	char buf[32];
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0)
+		return json_null();
+	gmtime_r(&s, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+int
+hpo_status_is_final(const char *status)
+{
+	static const char *const final[] = {"done", "finished", "failed", "broken", "aborted", NULL};
+
+	for (size_t i = 0; final[i] != NULL; i++)
+		if (strcmp(status, final[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is an engine holding the task's lock right now? */
+static int
+engine_alive(const char *db_path, int64_t id)
+{
+	char *dir = hpo_config_task_dir(db_path, id), *path;
+	int fd, alive = 0;
+
+	if (dir == NULL)
+		return 0;
+	path = hpo_path_join(dir, "lock");
+	free(dir);
+	if (path == NULL)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+		alive = 1;
+	close(fd);
+	return alive;
+}
+
+static json_t *
+point_json(const struct hpo_point_row *p)
+{
+	return json_pack("{s:I, s:s, s:O, s:o, s:i, s:o, s:o, s:o, s:o}", "id", (json_int_t)p->id,
+			 "status", p->status, "parameters", p->params, "loss",
+			 p->has_loss ? json_real(p->loss) : json_null(), "attempts", p->attempts,
+			 "message", str_or_null(p->message), "created", iso_time(p->created),
+			 "started", iso_time(p->started), "ended", iso_time(p->ended));
+}
+
+int
+hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **out,
+	       struct hpo_err *err)
+{
+	struct hpo_task_row row;
+	struct hpo_point_row *pts;
+	size_t n, counts[4] = {0};
+	static const char *const names[4] = {"pending", "running", "finished", "failed"};
+	const struct hpo_point_row *best = NULL;
+	json_t *task, *list, *spec, *budget;
+	const char *status;
+	long max_points = 0;
+
+	*out = NULL;
+	if (hpo_store_task_get(st, id, &row, err) < 0)
+		return -1;
+	if (hpo_store_points(st, id, &pts, &n, err) < 0) {
+		hpo_task_row_free(&row);
+		return -1;
+	}
+	list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < 4; k++)
+			if (strcmp(pts[i].status, names[k]) == 0)
+				counts[k]++;
+		if (strcmp(pts[i].status, "finished") == 0 && (best == NULL || pts[i].loss < best->loss))
+			best = &pts[i];
+		json_array_append_new(list, point_json(&pts[i]));
+	}
+	spec = json_loads(row.spec, 0, NULL);
+	budget = json_object_get(spec, "budget");
+	if (json_is_integer(json_object_get(budget, "max-points")))
+		max_points = (long)json_integer_value(json_object_get(budget, "max-points"));
+	json_decref(spec);
+
+	status = row.status;
+	if ((strcmp(status, "running") == 0 || strcmp(status, "registered") == 0) &&
+	    !engine_alive(db_path, id))
+		status = "paused";
+	task = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i}, "
+			 "s:o, s:o}",
+			 "id", (json_int_t)row.id, "backend", "local", "name", row.name, "status",
+			 status, "message", str_or_null(row.message), "created", iso_time(row.created),
+			 "updated", iso_time(row.updated), "ended", iso_time(row.ended),
+			 "max_points", (int)max_points, "counts", "points", (int)n, "pending",
+			 (int)counts[0], "running", (int)counts[1], "finished", (int)counts[2],
+			 "failed", (int)counts[3], "best", best ? point_json(best) : json_null(),
+			 "points", list);
+	hpo_point_rows_free(pts, n);
+	hpo_task_row_free(&row);
+	if (task == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	*out = task;
+	return 0;
+}
+
+json_t *
+hpo_view_wrap(json_t *tasks)
+{
+	return json_pack("{s:s, s:i, s:o}", "schema", HPO_VIEW_SCHEMA, "version", HPO_VIEW_VERSION,
+			 "tasks", tasks);
+}
+
+/* ---- tables ------------------------------------------------------------------ */
+
+#define MAXCOLS 8
+
+struct table {
+	size_t ncols, nrows, cap;
+	const char *head[MAXCOLS];
+	char **cells;		/* nrows * ncols */
+	int right[MAXCOLS];
+};
+
+static void
+table_add(struct table *t, char **row)
+{
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
+		if (c == NULL) {
+			for (size_t i = 0; i < t->ncols; i++)
+				free(row[i]);
+			return;
+		}
+		t->cells = c;
+		t->cap = cap;
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = row[i] ? row[i] : strdup("");
+	t->nrows++;
+}
+
+static void
+table_print(FILE *f, struct table *t)
+{
+	size_t w[MAXCOLS];
+
+	for (size_t c = 0; c < t->ncols; c++) {
+		w[c] = strlen(t->head[c]);
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *s = t->cells[r * t->ncols + c];
+			size_t l = s ? strlen(s) : 0;
+			if (l > w[c])
+				w[c] = l;
+		}
+	}
+	for (size_t r = 0; r <= t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = r == 0 ? t->head[c] : t->cells[(r - 1) * t->ncols + c];
+			int last = c + 1 == t->ncols;
+			if (s == NULL)
+				s = "";
+			if (t->right[c])
+				fprintf(f, "%*s%s", (int)w[c], s, last ? "" : "  ");
+			else if (last)
+				fputs(s, f);
+			else
+				fprintf(f, "%-*s  ", (int)w[c], s);
+		}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+static char *
+fmt_loss(const json_t *v)
+{
+	if (!json_is_number(v))
+		return strdup("-");
+	return hpo_strf("%.6g", json_number_value(v));
+}
+
+static char *
+compact(const json_t *v)
+{
+	return v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+}
+
+void
+hpo_view_print_tasks(FILE *f, const json_t *tasks)
+{
+	struct table t = {.ncols = 7, .head = {"ID", "NAME", "STATUS", "DONE", "FAILED", "BEST LOSS",
+					      "BEST POINT"},
+			  .right = {1, 0, 0, 1, 1, 1, 0}};
+	const json_t *task;
+	size_t i;
+
+	json_array_foreach(tasks, i, task) {
+		const json_t *counts = json_object_get(task, "counts");
+		const json_t *best = json_object_get(task, "best");
+		long done = (long)(json_integer_value(json_object_get(counts, "finished")) +
+				   json_integer_value(json_object_get(counts, "failed")));
+		char *row[7] = {
+			hpo_strf("%lld", (long long)json_integer_value(json_object_get(task, "id"))),
+			strdup(json_string_value(json_object_get(task, "name"))),
+			strdup(json_string_value(json_object_get(task, "status"))),
+			hpo_strf("%ld/%lld", done,
+				 (long long)json_integer_value(json_object_get(task, "max_points"))),
+			hpo_strf("%lld", (long long)json_integer_value(json_object_get(counts, "failed"))),
+			fmt_loss(json_object_get(best, "loss")),
+			json_is_object(best) ? compact(json_object_get(best, "parameters")) : strdup("-"),
+		};
+		table_add(&t, row);
+	}
+	table_print(f, &t);
+}
+
+void
+hpo_view_print_points(FILE *f, const json_t *task)
+{
+	struct table t = {.ncols = 6, .head = {"POINT", "STATUS", "LOSS", "ATTEMPTS", "PARAMETERS",
+					      "MESSAGE"},
+			  .right = {1, 0, 1, 1, 0, 0}};
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(task, "points"), i, p) {
+		const json_t *msg = json_object_get(p, "message");
+		char *row[6] = {
+			hpo_strf("%lld", (long long)json_integer_value(json_object_get(p, "id"))),
+			strdup(json_string_value(json_object_get(p, "status"))),
+			fmt_loss(json_object_get(p, "loss")),
+			hpo_strf("%lld", (long long)json_integer_value(json_object_get(p, "attempts"))),
+			compact(json_object_get(p, "parameters")),
+			strdup(json_is_string(msg) ? json_string_value(msg) : ""),
+		};
+		table_add(&t, row);
+	}
+	table_print(f, &t);
+}

@@ -1,0 +1,45 @@
+/* view.h - the task view: the one shape every reader gets
+ *
+ * hpo-status --json prints it, hpo-plot reads it back; local tasks and Grid
+ * tasks are both turned into it.  The schema is documented in
+ * hpo-status(1) and docs/task-view.md:
+ *
+ *   {"schema": "hpo-tools/task-view", "version": 1, "tasks": [TASK...]}
+ *   TASK = {"id", "backend", "name", "status", "message", "created",
+ *           "updated", "ended", "max_points", "counts": {"points", "pending",
+ *           "running", "finished", "failed"}, "best": POINT-or-null,
+ *           "points": [POINT...]}
+ *   POINT = {"id", "status", "parameters", "loss", "attempts", "message",
+ *            "created", "started", "ended"}
+ * Times are ISO 8601 UTC strings or null; loss is a number or null.
+ */
+#ifndef HPO_VIEW_H
+#define HPO_VIEW_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "store.h"
+
+#define HPO_VIEW_SCHEMA "hpo-tools/task-view"
+#define HPO_VIEW_VERSION 1
+
+/* The view of one local task (new ref).  A task recorded as running whose
+ * engine is gone (its lock is free) is shown as paused. */
+int hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **out,
+		   struct hpo_err *err);
+/* {"schema", "version", "tasks": tasks} (steals tasks). */
+json_t *hpo_view_wrap(json_t *tasks);
+
+/* The task table: one row per task. */
+void hpo_view_print_tasks(FILE *f, const json_t *tasks);
+/* The point table of one task. */
+void hpo_view_print_points(FILE *f, const json_t *task);
+
+/* Final statuses (JEDI's words): done, finished, failed, broken, aborted. */
+int hpo_status_is_final(const char *status);
+
+#endif
