@@ -112,11 +112,16 @@ hpo_steer_read_output(const char *path, const struct hpo_space *space, long limi
 	}
 	kept = json_array();
 	json_array_foreach(list, i, item) {
-		char what[64];
+		char *what;
+		int bad;
 		if ((long)i >= limit)
 			break;
-		snprintf(what, sizeof(what), "%s: point %zu", path, i + 1);
-		if (hpo_space_check_point(space, item, what, err) < 0) {
+		if ((what = hpo_strf("%s: point %zu", path, i + 1)) == NULL)
+			bad = hpo_err_set(err, HPO_E_SYS, "out of memory");
+		else
+			bad = hpo_space_check_point(space, item, what, err);
+		free(what);
+		if (bad < 0) {
 			json_decref(list);
 			json_decref(kept);
 			return -1;

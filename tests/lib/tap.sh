@@ -73,9 +73,19 @@ like() {
 
 diag() { printf '# %s\n' "$*"; }
 
-# jq-free JSON queries: python3 is on every machine the suite runs on
-jget() {	# jget FILE EXPRESSION (python, with the document as d)
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if not isinstance(r,str) else r)' "$1" "$2"
+# jq EXPRESSION FILE, raw output
+jqr() { jq -r "$1" "$2"; }
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds; fails on timeout
+wait_for() {
+	_limit=$1
+	shift
+	_i=0
+	while ! "$@" >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ "$_i" -ge $((_limit * 10)) ] && return 1
+		sleep 0.1
+	done
 }
 
 done_testing() {

@@ -1,0 +1,37 @@
+#!/bin/sh
+# A whole HPO task runs on this machine: the Branin example end to end.
+. "$top_srcdir/tests/lib/tap.sh"
+plan 14
+
+cp -R "$top_srcdir/examples/branin" "$T/branin"
+hpo-submit --local "$T/branin/task.yaml" >"$T/out" 2>"$T/err"
+is "$?" 0 "hpo-submit --local exits 0 when the task is done"
+like "$(cat "$T/out")" "branin  done" "stdout shows the task table"
+like "$(cat "$T/err")" "task 1 done: 30 points, 0 failed" "stderr says how it ended"
+
+hpo-status --local --json 1 >"$T/view.json"
+is "$?" 0 "hpo-status --local --json exits 0"
+is "$(jqr '.schema + " " + (.version|tostring)' "$T/view.json")" "hpo-tools/task-view 1" "the view names its schema"
+is "$(jqr '.tasks[0].status' "$T/view.json")" "done" "the task is done"
+is "$(jqr '.tasks[0].counts.finished' "$T/view.json")" 30 "30 points finished"
+is "$(jqr '[.tasks[0].points[] | select(.attempts == 1)] | length' "$T/view.json")" 30 \
+	"each point took one attempt"
+best=$(jqr '.tasks[0].best.loss' "$T/view.json")
+ok "the best loss ($best) is near Branin's minimum 0.397887" \
+	awk -v b="$best" 'BEGIN { exit !(b >= 0.397887 && b < 1.0) }'
+is "$(jqr '[.tasks[0].points[].loss] | min' "$T/view.json")" "$best" "best is the minimum loss"
+
+# what the evaluation saw: the point in input.json, the task's files beside it
+dir=$(dirname "$HPO_DB")/tasks/1/points/7/attempt-1
+is "$(jq -c . "$dir/input.json")" "$(jqr '.tasks[0].points[6].parameters' "$T/view.json" | jq -c .)" \
+	"input.json of point 7 holds its parameters"
+ok "the working directory has the task's files" test -f "$dir/branin.sh"
+
+# the same seed gives the same points
+HPO_DB=$T/db2/hpo.db hpo-submit --local -q --json "$T/branin/task.yaml" >"$T/view2.json"
+is "$(jq -c '[.tasks[0].points[].parameters]' "$T/view2.json")" \
+	"$(jq -c '[.tasks[0].points[].parameters]' "$T/view.json")" "a second run with the same seed proposes the same points"
+HPO_DB=$T/db3/hpo.db hpo-submit --local -q --json --seed 7 "$T/branin/task.yaml" >"$T/view3.json"
+ok "--seed gives other points" test "$(jq -c '.tasks[0].points[0].parameters' "$T/view3.json")" != \
+	"$(jq -c '.tasks[0].points[0].parameters' "$T/view.json")"
+done_testing
