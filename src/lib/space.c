@@ -133,8 +133,15 @@ fmt_json(char *buf, size_t size, const json_t *v)
 {
 	char *s;
 
-	if (json_is_number(v))
+	if (json_is_integer(v))
 		return fmt_num(buf, size, json_number_value(v));
+	if (json_is_real(v)) {
+		/* 7.0, so that it does not read like the integer 7 */
+		fmt_num(buf, size, json_real_value(v));
+		if (strpbrk(buf, ".en") == NULL && strlen(buf) + 2 < size)
+			strcat(buf, ".0");
+		return buf;
+	}
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	if (s == NULL) {
 		snprintf(buf, size, "(value)");
@@ -154,30 +161,20 @@ oom(struct hpo_err *err)
 	return hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
-/* "parameter 'x': <message>" at the value obj[key] (or obj, key NULL). */
+/* "file:line:col: parameter 'x': <message>" at the key `key` of obj.
+ *
+ * Messages point at keys, never at values: hpo_doc_where is not reliable
+ * for string, list (and, with some allocators, other) values, as doc.c
+ * records a position for every key scalar and frees it, and a value
+ * allocated later at the same address then finds the key's stale entry
+ * first.  Key positions (hpo_doc_where_key) are looked up by their live
+ * mapping and are always right. */
 static int
 perr(const struct ctx *c, const json_t *obj, const char *key, const char *fmt, ...)
 	HPO_PRINTF(4, 5);
 
 static int
 perr(const struct ctx *c, const json_t *obj, const char *key, const char *fmt, ...)
-{
-	char msg[640];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return hpo_doc_err(c->err, c->doc, obj, key, "parameter '%s': %s", c->name, msg);
-}
-
-/* The same at the key itself. */
-static int
-perr_key(const struct ctx *c, const json_t *obj, const char *key, const char *fmt, ...)
-	HPO_PRINTF(4, 5);
-
-static int
-perr_key(const struct ctx *c, const json_t *obj, const char *key, const char *fmt, ...)
 {
 	char msg[640];
 	va_list ap;
@@ -392,7 +389,7 @@ parse_categories(const struct ctx *c, struct hpo_param *p, const json_t *dim)
 		const json_t *v = json_array_get(cats, i);
 		for (size_t j = 0; j < i; j++)
 			if (json_equal(v, json_array_get(cats, j)))
-				return perr(c, v, NULL, "category %s appears twice",
+				return perr(c, dim, "categories", "category %s appears twice",
 					    fmt_json(a, sizeof(a), v));
 	}
 	if (gs != NULL) {
@@ -441,11 +438,12 @@ canonical_dimension(const struct ctx *c, struct hpo_param *p, const json_t *dim)
 	return 0;
 }
 
-/* spec is known to be a mapping with a known method; find the object that
- * holds the dimension keys and check that it holds no others. */
+/* spec (space's member) is known to be a mapping with a known method; find
+ * the object that holds the dimension keys and check that it holds no
+ * others and all the required ones. */
 static int
-find_dimension(const struct ctx *c, const struct hpo_param *p, const json_t *spec,
-	       const json_t **out)
+find_dimension(const struct ctx *c, const struct hpo_param *p, const json_t *space,
+	       const json_t *spec, const json_t **out)
 {
 	const struct method_info *mi = &methods[p->method];
 	const json_t *dim = json_object_get(spec, "dimension");
@@ -462,12 +460,12 @@ find_dimension(const struct ctx *c, const struct hpo_param *p, const json_t *spe
 			if (strcmp(key, "method") == 0 || strcmp(key, "dimension") == 0)
 				continue;
 			if (key_allowed(p->method, key))
-				return perr_key(c, spec, key, "'%s' must be inside 'dimension'", key);
+				return perr(c, spec, key, "'%s' must be inside 'dimension'", key);
 			near = hpo_nearest(key, outer);
 			if (near != NULL)
-				return perr_key(c, spec, key, "unknown key '%s' (did you mean '%s'?)",
+				return perr(c, spec, key, "unknown key '%s' (did you mean '%s'?)",
 						key, near);
-			return perr_key(c, spec, key, "unknown key '%s'", key);
+			return perr(c, spec, key, "unknown key '%s'", key);
 		}
 	} else {
 		dim = spec;
@@ -483,7 +481,7 @@ find_dimension(const struct ctx *c, const struct hpo_param *p, const json_t *spe
 			continue;
 		near = hpo_nearest(key, names);
 		if (near != NULL)
-			return perr_key(c, dim, key,
+			return perr(c, dim, key,
 					"unknown key '%s' for method '%s' (did you mean '%s'?)",
 					key, mi->name, near);
 		for (const struct dimkey *k = mi->keys; k->name != NULL; k++) {
@@ -491,12 +489,13 @@ find_dimension(const struct ctx *c, const struct hpo_param *p, const json_t *spe
 				strcat(list, ", ");
 			strcat(list, k->name);
 		}
-		return perr_key(c, dim, key, "unknown key '%s' for method '%s' (expected %s)",
+		return perr(c, dim, key, "unknown key '%s' for method '%s' (expected %s)",
 				key, mi->name, list);
 	}
 	for (const struct dimkey *k = mi->keys; k->name != NULL; k++)
 		if (k->required && json_object_get(dim, k->name) == NULL)
-			return perr(c, dim, NULL, "method '%s' needs '%s'", mi->name, k->name);
+			return perr(c, dim == spec ? space : spec, dim == spec ? c->name : "dimension",
+				    "method '%s' needs '%s'", mi->name, k->name);
 	*out = dim;
 	return 0;
 }
@@ -524,7 +523,7 @@ parse_param(const struct ctx *c, struct hpo_param *p, const json_t *space, const
 		return perr(c, spec, "method", "unknown method '%s'", json_string_value(mv));
 	}
 	p->method = (enum hpo_method)m;
-	if (find_dimension(c, p, spec, &dim) < 0)
+	if (find_dimension(c, p, space, spec, &dim) < 0)
 		return -1;
 
 	switch (p->method) {
