@@ -560,7 +560,7 @@ test_sample_all_methods(void **state)
 	struct hpo_space *s = space_ok(all_flat);
 	struct hpo_rng rng;
 	int seen_i[8] = {0}, seen_c[4] = {0}, seen_q[9] = {0};
-	int seen_ql_low = 0, seen_qln_zero = 0;
+	int seen_ql_low = 0, seen_qln_zero = 0, seen_qn_zero = 0;
 	json_t *fixed = json_loads("{\"k\": [1, 2]}", 0, NULL);
 	const json_t *cats = param(s, "c")->categories;
 
@@ -602,6 +602,13 @@ test_sample_all_methods(void **state)
 
 		assert_true(json_is_real(json_object_get(p, "qn")));
 		assert_true(exactly_on_grid(num(p, "qn"), 0.5));
+		if (num(p, "qn") == 0) {
+			/* round(-0.2 / 0.5) * 0.5 is -0: written as 0.0 */
+			char *t = dumps(json_object_get(p, "qn"));
+			assert_string_equal(t, "0.0");
+			free(t);
+			seen_qn_zero++;
+		}
 
 		assert_true(json_is_real(json_object_get(p, "ln")));
 		assert_true(num(p, "ln") > 0);
@@ -628,6 +635,7 @@ test_sample_all_methods(void **state)
 	/* 0.1 takes the draws in [0.05, 0.15): 1/9 of them */
 	assert_true(seen_q[0] > NSAMPLES / 9 / 2 && seen_q[0] < NSAMPLES / 9 * 2);
 	assert_true(seen_ql_low > 0);
+	assert_true(seen_qn_zero > 0);
 	/* P(exp(N(0,1)) < 0.05) = P(N < -3.0) ~ 0.0013 */
 	assert_true(seen_qln_zero < NSAMPLES / 100);
 	json_decref(fixed);
