@@ -75,7 +75,7 @@ hpo_doc_where(const struct hpo_doc *doc, const json_t *value, int *line, int *co
 	if (doc == NULL || value == NULL || json_is_true(value) || json_is_false(value) ||
 	    json_is_null(value))
 		return;
-	for (size_t i = 0; i < doc->npos; i++) {
+	for (size_t i = doc->npos; i-- > 0;) {	/* newest first */
 		if (doc->pos[i].node == value && doc->pos[i].key == NULL) {
 			*line = doc->pos[i].line;
 			*col = doc->pos[i].col;
@@ -334,6 +334,11 @@ attach(struct hpo_doc *doc, struct frame *stack, size_t depth, json_t *v,
 			return err_mark(err, doc, mark, "a mapping key must be a plain string");
 		}
 		top->key = strdup(json_string_value(v));
+		/* the key scalar is gone: forget its position, lest a later value
+		 * allocated at the same address be taken for it */
+		if (doc->npos > 0 && doc->pos[doc->npos - 1].node == v &&
+		    doc->pos[doc->npos - 1].key == NULL)
+			doc->npos--;
 		json_decref(v);
 		if (top->key == NULL)
 			return hpo_err_set(err, HPO_E_SYS, "out of memory");

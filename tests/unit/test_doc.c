@@ -93,6 +93,16 @@ test_positions(void **state)
 	hpo_doc_err(&err, doc, top, "inner", "too big");
 	assert_string_equal(err.msg, "t.yaml:2:10: too big");
 	hpo_doc_free(doc);
+
+	/* string and list values, allocated where freed key scalars were */
+	doc = parse_ok("a: x\nbb: [1]\nccc: word\n");
+	hpo_doc_where(doc, json_object_get(hpo_doc_root(doc), "a"), &line, &col);
+	assert_int_equal(line * 100 + col, 104);
+	hpo_doc_where(doc, json_object_get(hpo_doc_root(doc), "bb"), &line, &col);
+	assert_int_equal(line * 100 + col, 205);
+	hpo_doc_where(doc, json_object_get(hpo_doc_root(doc), "ccc"), &line, &col);
+	assert_int_equal(line * 100 + col, 306);
+	hpo_doc_free(doc);
 }
 
 static void

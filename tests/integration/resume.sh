@@ -1,0 +1,70 @@
+#!/bin/sh
+# A run killed with kill -9, or stopped with Ctrl-C, resumes: no finished
+# point is lost or evaluated twice, interrupted attempts run again.
+. "$top_srcdir/tests/lib/tap.sh"
+plan 14
+
+mkdir "$T/task"
+cat >"$T/task/eval.sh" <<'SH'
+x=$(tr -d ' \n{}"' < input.json | sed -n 's/^x://p')
+echo "$HPO_POINT_ID" >> "$EVAL_LOG"
+sleep 0.3
+echo "{\"status\": 0, \"loss\": $x}" > output.json
+SH
+cat >"$T/task/task.yaml" <<'YAML'
+evaluation: {exec: sh eval.sh}
+steering: {algorithm: random, seed: 11}
+search-space:
+  x: {method: uniform, dimension: {low: 0, high: 1}}
+budget: {max-points: 16, points-per-iteration: 4, min-unevaluated-points: 1, parallel-evaluations: 3}
+YAML
+EVAL_LOG=$T/evals.log
+export EVAL_LOG
+finished() { hpo-status --local --json 1 2>/dev/null | jq '.tasks[0].counts.finished'; }
+at_least() { [ "$(finished)" -ge "$1" ]; }
+
+hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>&1 &
+pid=$!
+ok "some points finish while it runs" wait_for 30 at_least 5
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+hpo-status --local --json 1 >"$T/before.json"
+is "$(jqr '.tasks[0].status' "$T/before.json")" paused "after kill -9 the task shows as paused"
+ok "some attempts were running when it died" \
+	test "$(jqr '.tasks[0].counts.running' "$T/before.json")" -ge 1
+
+hpo-submit --local -q --resume 1 >/dev/null 2>"$T/err"
+is "$?" 0 "--resume runs the task to the end"
+hpo-status --local --json 1 >"$T/after.json"
+is "$(jqr '.tasks[0].status' "$T/after.json")" done "the resumed task is done"
+is "$(jqr '.tasks[0].counts.finished' "$T/after.json")" 16 "all 16 points finished"
+is "$(jq -c '[.tasks[0].points[] | select(.status == "finished") | [.id, .loss]]' "$T/before.json")" \
+	"$(jq -c --slurpfile b "$T/before.json" \
+		'[.tasks[0].points[] | select(.id as $i | $b[0].tasks[0].points[] | select(.status == "finished" and .id == $i)) | [.id, .loss]]' \
+		"$T/after.json")" "every point finished before the kill kept its loss"
+# evaluated twice = started again after it had finished
+twice=$(jq -r '.tasks[0].points[] | select(.status == "finished") | .id' "$T/before.json" | while read -r id; do
+	[ "$(grep -cx "$id" "$EVAL_LOG")" -gt 1 ] && echo "$id"; done)
+is "$twice" "" "no point finished before the kill was evaluated again"
+is "$(jq '[.tasks[0].points[].attempts] | max' "$T/after.json")" 1 \
+	"interrupted attempts do not count towards the 3-attempt limit"
+is "$(cat "$T/err")" "" "resume prints nothing on stderr with -q"
+
+# Ctrl-C: evaluations stopped, the task paused, exit 130; resume finishes it
+: > "$EVAL_LOG"
+hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>&1 &
+pid=$!
+finished2() { hpo-status --local --json 2 2>/dev/null | jq '.tasks[0].counts.finished'; }
+at_least2() { [ "$(finished2)" -ge "$1" ]; }
+wait_for 30 at_least2 3
+hpo-submit --local --resume 2 >/dev/null 2>"$T/busy"
+is "$? $(cat "$T/busy")" "6 hpo-submit: task 2 is being run by another hpo-submit" \
+	"a second hpo-submit cannot run a task that is running (exit 6)"
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "SIGINT stops hpo-submit with exit 130"
+is "$(hpo-status --local --json 2 | jq -r '.tasks[0].status')" paused "the stopped task is paused"
+hpo-submit --local -q --resume 2 >/dev/null 2>&1
+is "$(hpo-status --local --json 2 | jq -r '.tasks[0].status + " " + (.tasks[0].counts.finished|tostring)')" \
+	"done 16" "the resumed task finishes all its points"
+done_testing
