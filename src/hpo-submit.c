@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "log.h"
 #include "opts.h"
+#include "proc.h"
 #include "store.h"
 #include "taskspec.h"
 #include "view.h"
@@ -106,6 +107,7 @@ main(int argc, char **argv)
 	struct hpo_err err = {0};
 	struct hpo_store *st = NULL;
 	struct hpo_task *task = NULL;
+	struct hpo_runtime *rt = NULL;
 	char *db = NULL;
 	int64_t id;
 	int rc = EXIT_ERROR;
@@ -165,9 +167,18 @@ main(int argc, char **argv)
 
 	if (hpo_config_db_path(db_opt, &db, &err) < 0)
 		goto fail;
+	/* everything that can be checked is checked before a task exists */
+	if ((runtime = hpo_config_runtime(runtime)) != NULL &&
+	    hpo_runtime_open(runtime, &rt, &err) < 0)
+		goto fail;
 	if (resume == 0) {
 		if (hpo_task_load(argv[os.index], &task, &err) < 0)
 			goto fail;
+		if (rt != NULL && task->eval.container == NULL) {
+			hpo_err_set(&err, HPO_E_INPUT, "%s: --runtime %s needs evaluation.container",
+				    argv[os.index], runtime);
+			goto fail;
+		}
 		if (parallel > 0)
 			task->budget.parallel_evaluations = parallel;
 		if (seed >= 0) {
@@ -190,7 +201,7 @@ main(int argc, char **argv)
 	}
 
 	{
-		struct hpo_run_opts ro = {runtime};
+		struct hpo_run_opts ro = {rt};
 		enum hpo_run_end end;
 		json_t *view;
 
@@ -226,6 +237,7 @@ fail:
 	rc = exit_for(&err);
 out:
 	hpo_task_free(task);
+	hpo_runtime_free(rt);
 	hpo_store_close(st);
 	free(db);
 	return rc;

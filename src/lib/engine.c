@@ -40,7 +40,7 @@ struct engine {
 	struct hpo_store *st;
 	int64_t id;
 	struct hpo_task *task;
-	struct hpo_runtime *rt;
+	const struct hpo_runtime *rt;
 	char *taskdir, *sandbox_dir;
 	struct hpo_sandbox sb;
 	struct hpo_point_row *pts;
@@ -1040,7 +1040,6 @@ load(struct engine *e, const char *db_path, struct hpo_task_row *row, const stru
 {
 	json_error_t jerr;
 	json_t *spec;
-	const char *rtname;
 
 	if ((e->taskdir = hpo_config_task_dir(db_path, e->id)) == NULL ||
 	    (e->sandbox_dir = hpo_path_join(e->taskdir, "sandbox")) == NULL)
@@ -1065,15 +1064,11 @@ load(struct engine *e, const char *db_path, struct hpo_task_row *row, const stru
 	e->steering_failures = row->steering_failures;
 	e->steer_message = xstrdup(row->message);
 
-	rtname = hpo_config_runtime(opts ? opts->runtime : NULL);
-	if (rtname != NULL) {
-		if (hpo_runtime_open(rtname, &e->rt, err) < 0)
-			return -1;
-		if (e->task->eval.container == NULL)
-			return hpo_err_set(err, HPO_E_INPUT,
-					   "container runtime %s given, but the task has no "
-					   "evaluation.container", rtname);
-	}
+	e->rt = opts ? opts->rt : NULL;
+	if (e->rt != NULL && e->task->eval.container == NULL)
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "container runtime %s given, but the task has no "
+				   "evaluation.container", hpo_runtime_name(e->rt));
 	return 0;
 }
 
@@ -1086,7 +1081,6 @@ engine_free(struct engine *e)
 	hpo_point_rows_free(e->pts, e->npts);
 	hpo_sandbox_free(&e->sb);
 	hpo_task_free(e->task);
-	hpo_runtime_free(e->rt);
 	free(e->taskdir);
 	free(e->sandbox_dir);
 	free(e->steer_message);

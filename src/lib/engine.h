@@ -20,8 +20,10 @@
 #define HPO_FAILED_LOSS 1e5
 #define HPO_KILL_GRACE 10	/* seconds between SIGTERM and SIGKILL, as the pilot */
 
+struct hpo_runtime;
+
 struct hpo_run_opts {
-	const char *runtime;	/* container runtime name, NULL: on the host */
+	const struct hpo_runtime *rt;	/* container runtime, NULL: on the host */
 };
 
 /* Register a task: store its canonical spec, snapshot its files. */

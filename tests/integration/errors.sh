@@ -1,0 +1,106 @@
+#!/bin/sh
+# Bad input gets one clear line naming the file:line:column or option, a
+# documented exit status, and leaves nothing behind.
+. "$top_srcdir/tests/lib/tap.sh"
+plan 24
+
+mkdir "$T/task"
+good='evaluation: {exec: "true"}
+search-space:
+  x: {method: uniform, dimension: {low: 0, high: 1}}
+'
+# run_bad YAML: hpo-submit on a task file holding YAML; sets $rc and $msg
+run_bad() {
+	printf '%s' "$1" > "$T/task/task.yaml"
+	msg=$(hpo-submit --local "$T/task/task.yaml" 2>&1 >/dev/null)
+	rc=$?
+}
+f=$T/task/task.yaml
+
+run_bad "$good
+evalution: {}
+"
+is "$rc" 3 "an invalid task file exits 3"
+is "$msg" "hpo-submit: $f:5:1: unknown key 'evalution' (did you mean 'evaluation'?)" \
+	"a misspelt key is named with its position and the nearest valid key"
+run_bad "$good
+budget: {max-points: many}
+"
+is "$msg" "hpo-submit: $f:5:22: budget.max-points must be an integer, not a string" \
+	"a wrong type names the key and position"
+run_bad "$good
+budget: {max-points: 0}
+"
+is "$msg" "hpo-submit: $f:5:22: budget.max-points must be from 1 to 1000000" "an impossible value is refused"
+run_bad "$good
+budget: {points-per-iteration: 2, min-unevaluated-points: 2}
+"
+like "$msg" "min-unevaluated-points (2) must be below points-per-iteration (2)" "inconsistent budget values are refused"
+run_bad 'evaluation: {exec: "true"}
+search-space:
+  x: {method: uniform, dimension: {low: 2, high: 1}}
+'
+like "$msg" "$f:3:" "a bad search space is reported with its line"
+like "$msg" "low (2) must be below high (1)" "and says what is wrong"
+run_bad 'evaluation: {exec: "true"}
+search-space:
+  x: {method: unifrom, dimension: {low: 0, high: 1}}
+'
+like "$msg" "unknown method 'unifrom' (did you mean 'uniform'?)" "a misspelt method gets a suggestion"
+run_bad 'evaluation: {exec: "true"
+search-space: {}
+'
+is "$rc" 3 "a YAML syntax error exits 3"
+like "$msg" "hpo-submit: $f:" "a YAML syntax error names the file and position"
+run_bad 'search-space:
+  x: {method: uniform, dimension: {low: 0, high: 1}}
+'
+is "$msg" "hpo-submit: $f:1:1: missing 'evaluation' (the command that evaluates one point)" \
+	"a missing section is named"
+run_bad "$good
+steering: {algorithm: tpee}
+"
+like "$msg" "unknown steering algorithm 'tpee'" "an unknown algorithm is refused"
+run_bad "$good
+steering: {exec: python3 steer.py}
+"
+like "$msg" "steering.exec must contain %OUT" "a steering exec without %OUT is refused"
+ok "refused task files leave no database behind" test ! -e "$HPO_DB"
+
+msg=$(hpo-submit --local "$T/nonexistent.yaml" 2>&1)
+is "$? $msg" "1 hpo-submit: $T/nonexistent.yaml: No such file or directory" "a missing task file is named"
+
+# usage errors: exit 2, the option named
+msg=$(hpo-submit --local --paralel 2 "$f" 2>&1)
+is "$?" 2 "an unknown option exits 2"
+like "$msg" "hpo-submit: unknown option '--paralel'" "and names the option"
+msg=$(hpo-submit "$f" 2>&1)
+is "$?" 2 "without --local hpo-submit says Grid submission is not there yet (exit 2)"
+msg=$(hpo-submit --local --parallel 0 "$f" 2>&1)
+like "$?:$msg" "2:hpo-submit: --parallel: '0' is not a number from 1 to 10000" "a bad option value is named"
+
+# unknown tasks
+printf '%s' "$good" > "$f"
+msg=$(hpo-submit --local --resume 42 2>&1)
+is "$? $msg" "5 hpo-submit: no local task 42" "--resume of an unknown task exits 5"
+msg=$(hpo-status --local 42 2>&1)
+is "$? $msg" "3 hpo-status: no local task 42" "hpo-status of an unknown task exits 3"
+
+# a container runtime that is missing or has no engine is a clear error
+printf 'evaluation: {exec: "true", container: "docker://busybox"}\nsearch-space:\n  x: {method: uniform, dimension: {low: 0, high: 1}}\n' > "$f"
+mkdir "$T/bin"
+msg=$(PATH=$T/bin "$HPO_BINDIR/hpo-submit" --local --runtime apptainer "$f" 2>&1 >/dev/null)
+is "$?:$msg" "1:hpo-submit: container runtime apptainer: not found in PATH" "a missing runtime is named (exit 1)"
+# a client without its engine: docker's real client when installed (no
+# daemon runs on these machines), else a stand-in that fails the same way
+if command -v docker >/dev/null && ! docker info >/dev/null 2>&1; then
+	ln -s "$(command -v docker)" "$T/bin/docker"
+else
+	printf '#!/bin/sh\necho "Cannot connect to the Docker daemon at unix:///var/run/docker.sock." >&2\nexit 1\n' > "$T/bin/docker"
+	chmod +x "$T/bin/docker"
+fi
+msg=$(PATH=$T/bin:/usr/bin:/bin "$HPO_BINDIR/hpo-submit" --local --runtime docker "$f" 2>&1 >/dev/null)
+like "$msg" "hpo-submit: container runtime docker: not working ('docker info' failed" \
+	"a runtime whose engine does not answer is a clear error"
+is "$(hpo-status --local --json | jq '.tasks | length')" 0 "a runtime that does not work creates no task"
+done_testing
