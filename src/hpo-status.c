@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -172,7 +173,19 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (hpo_config_db_path(db_opt, &db, &err) < 0 || hpo_store_open(db, &st, &err) < 0)
+	if (hpo_config_db_path(db_opt, &db, &err) < 0)
+		goto fail;
+	if (access(db, F_OK) < 0 && os.index == argc) {
+		/* no database yet: no tasks, and none is created by looking */
+		tasks = json_array();
+		rc = EXIT_OK;
+		goto print;
+	}
+	if (access(db, F_OK) < 0) {
+		hpo_err_set(&err, HPO_E_NOTFOUND, "no local task %s", argv[os.index]);
+		goto fail;
+	}
+	if (hpo_store_open(db, &st, &err) < 0)
 		goto fail;
 	if (os.index < argc) {
 		nids = (size_t)(argc - os.index);
@@ -218,7 +231,7 @@ main(int argc, char **argv)
 	}
 	if (!wait)
 		rc = EXIT_OK;
-
+print:
 	if (json) {
 		json_t *doc = hpo_view_wrap(json_incref(tasks));
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -2,7 +2,11 @@
 # Bad input gets one clear line naming the file:line:column or option, a
 # documented exit status, and leaves nothing behind.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 24
+plan 26
+
+hpo-status --local >/dev/null
+is "$?" 0 "hpo-status with no database yet shows no tasks"
+ok "and does not create one by looking" test ! -e "$HPO_DB"
 
 mkdir "$T/task"
 good='evaluation: {exec: "true"}
