@@ -1150,6 +1150,18 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 		hpo_info("task %lld (%s): up to %ld points, %ld in parallel, steering %s",
 			 (long long)id, t->name, t->budget.max_points, t->budget.parallel_evaluations,
 			 steer);
+		if (t->steer.algorithm != NULL && strcmp(t->steer.algorithm, "grid") == 0) {
+			uint64_t size;
+			struct hpo_err gerr = {0};
+			if (hpo_space_grid_size(t->space, t->steer.grid_steps, &size, &gerr) < 0) {
+				*err = gerr;
+				engine_free(&e);
+				return -1;
+			}
+			if (size > (uint64_t)t->budget.max_points)
+				hpo_warn("the grid has %llu points; max-points (%ld) evaluates the first ones only",
+					 (unsigned long long)size, t->budget.max_points);
+		}
 		if (e.rt != NULL)
 			hpo_info("evaluations run in %s with %s", t->eval.container,
 				 hpo_runtime_name(e.rt));

@@ -485,6 +485,15 @@ hpo_task_from_json(const struct hpo_doc *doc, const json_t *root, const char *di
 		hpo_task_free(t);
 		return -1;
 	}
+	if (t->steer.algorithm != NULL && strcmp(t->steer.algorithm, "grid") == 0) {
+		uint64_t size;
+		struct hpo_err gerr = {0};
+		if (hpo_space_grid_size(t->space, t->steer.grid_steps, &size, &gerr) < 0) {
+			const json_t *s = json_object_get(root, "steering");
+			hpo_task_free(t);
+			return hpo_doc_err(err, doc, s, "algorithm", "grid steering: %s", gerr.msg);
+		}
+	}
 	if (t->name == NULL && (t->name = default_name(t->dir)) == NULL) {
 		hpo_task_free(t);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");

@@ -2,7 +2,7 @@
 # Bad input gets one clear line naming the file:line:column or option, a
 # documented exit status, and leaves nothing behind.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 26
+plan 27
 
 hpo-status --local >/dev/null
 is "$?" 0 "hpo-status with no database yet shows no tasks"
@@ -65,6 +65,13 @@ run_bad "$good
 steering: {algorithm: tpee}
 "
 like "$msg" "unknown steering algorithm 'tpee'" "an unknown algorithm is refused"
+run_bad 'evaluation: {exec: "true"}
+steering: {algorithm: grid}
+search-space:
+  x: {method: normal, dimension: {mu: 0, sigma: 1}}
+'
+is "$msg" "hpo-submit: $f:2:23: grid steering: parameter 'x': method 'normal' has no finite set of values for a grid search" \
+	"grid steering over a parameter without a grid is refused before the task exists"
 run_bad "$good
 steering: {exec: python3 steer.py}
 "
