@@ -1,7 +1,7 @@
 #!/bin/sh
 # A whole HPO task runs on this machine: the Branin example end to end.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 14
+plan 16
 
 cp -R "$top_srcdir/examples/branin" "$T/branin"
 hpo-submit --local "$T/branin/task.yaml" >"$T/out" 2>"$T/err"
@@ -34,4 +34,20 @@ is "$(jq -c '[.tasks[0].points[].parameters]' "$T/view2.json")" \
 HPO_DB=$T/db3/hpo.db hpo-submit --local -q --json --seed 7 "$T/branin/task.yaml" >"$T/view3.json"
 ok "--seed gives other points" test "$(jq -c '.tasks[0].points[0].parameters' "$T/view3.json")" != \
 	"$(jq -c '.tasks[0].points[0].parameters' "$T/view.json")"
+# grid steering: every grid point once, in order, then the search ends
+mkdir "$T/grid"
+cat >"$T/grid/task.yaml" <<'YAML'
+evaluation: {exec: "echo '{\"status\": 0, \"loss\": 1}' > output.json"}
+steering: {algorithm: grid, grid-steps: 3}
+search-space:
+  opt: {method: categorical, dimension: {categories: [adam, sgd]}}
+  lr: {method: loguniform, dimension: {low: 0.001, high: 0.1}}
+budget: {max-points: 10, points-per-iteration: 4}
+YAML
+HPO_DB=$T/db4/hpo.db hpo-submit --local -q --json "$T/grid/task.yaml" >"$T/grid.json"
+is "$(jq -c '[.tasks[0].points[].parameters | [.opt, (.lr * 1000 | round)]]' "$T/grid.json")" \
+	'[["adam",1],["adam",10],["adam",100],["sgd",1],["sgd",10],["sgd",100]]' \
+	"grid steering proposes each grid point once, the last parameter fastest"
+is "$(jqr '.tasks[0].status + ": " + .tasks[0].message' "$T/grid.json")" "done: the grid is exhausted" \
+	"the task ends when the grid is exhausted"
 done_testing
