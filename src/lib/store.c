@@ -194,10 +194,29 @@ col_str(sqlite3_stmt *s, int i)
 	return t ? strdup((const char *)t) : NULL;
 }
 
+/* A time: NULL when 0 (not yet). */
 static void
 bind_real_or_null(sqlite3_stmt *s, int i, double v)
 {
 	if (v > 0)
+		sqlite3_bind_double(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_loss(sqlite3_stmt *s, int i, int has, double v)
+{
+	if (has)
 		sqlite3_bind_double(s, i, v);
 	else
 		sqlite3_bind_null(s, i);
@@ -338,10 +357,7 @@ hpo_store_task_set_status(struct hpo_store *st, int64_t id, const char *status,
 			"WHERE id = ?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
-	if (message != NULL)
-		sqlite3_bind_text(s, 2, message, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, 2);
+	bind_text_or_null(s, 2, message);
 	bind_real_or_null(s, 3, ended);
 	sqlite3_bind_double(s, 4, hpo_now());
 	sqlite3_bind_int64(s, 5, id);
@@ -397,15 +413,9 @@ hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_poin
 			"started = ?, ended = ? WHERE task_id = ? AND id = ?", &s, err) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, p->status, -1, SQLITE_TRANSIENT);
-	if (p->has_loss)
-		sqlite3_bind_double(s, 2, p->loss);
-	else
-		sqlite3_bind_null(s, 2);
+	bind_loss(s, 2, p->has_loss, p->loss);
 	sqlite3_bind_int(s, 3, p->attempts);
-	if (p->message)
-		sqlite3_bind_text(s, 4, p->message, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, 4);
+	bind_text_or_null(s, 4, p->message);
 	bind_real_or_null(s, 5, p->started);
 	bind_real_or_null(s, 6, p->ended);
 	sqlite3_bind_int64(s, 7, task);
@@ -503,20 +513,11 @@ hpo_store_attempt_put(struct hpo_store *st, int64_t task, const struct hpo_attem
 	else
 		sqlite3_bind_null(s, 5);
 	sqlite3_bind_int64(s, 6, a->pstart);
-	if (a->workdir)
-		sqlite3_bind_text(s, 7, a->workdir, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, 7);
+	bind_text_or_null(s, 7, a->workdir);
 	bind_real_or_null(s, 8, a->started);
 	bind_real_or_null(s, 9, a->ended);
-	if (a->has_loss)
-		sqlite3_bind_double(s, 10, a->loss);
-	else
-		sqlite3_bind_null(s, 10);
-	if (a->message)
-		sqlite3_bind_text(s, 11, a->message, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, 11);
+	bind_loss(s, 10, a->has_loss, a->loss);
+	bind_text_or_null(s, 11, a->message);
 	return step_done(st, s, err, "record attempt");
 }
 
