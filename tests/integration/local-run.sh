@@ -1,7 +1,7 @@
 #!/bin/sh
 # A whole HPO task runs on this machine: the Branin example end to end.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 16
+plan 18
 
 cp -R "$top_srcdir/examples/branin" "$T/branin"
 hpo-submit --local "$T/branin/task.yaml" >"$T/out" 2>"$T/err"
@@ -50,4 +50,19 @@ is "$(jq -c '[.tasks[0].points[].parameters | [.opt, (.lr * 1000 | round)]]' "$T
 	"grid steering proposes each grid point once, the last parameter fastest"
 is "$(jqr '.tasks[0].status + ": " + .tasks[0].message' "$T/grid.json")" "done: the grid is exhausted" \
 	"the task ends when the grid is exhausted"
+# training files: their list goes to the training-data file, as on the Grid
+mkdir "$T/train"
+cat >"$T/train/task.yaml" <<'YAML'
+evaluation:
+  exec: "cp data.json seen.json && echo '{\"status\": 0, \"loss\": 0}' > output.json"
+  training-data: data.json
+  training-files: [mc.001.root, mc.002.root]
+search-space:
+  x: {method: fixed, dimension: {value: 1}}
+budget: {max-points: 1}
+YAML
+HPO_DB=$T/db5/hpo.db hpo-submit --local -q "$T/train/task.yaml" >/dev/null
+is "$?" 0 "a task with training files runs"
+is "$(jq -c . "$T/db5/tasks/1/points/1/attempt-1/seen.json")" '["mc.001.root","mc.002.root"]' \
+	"the evaluation finds the training file list in evaluation.training-data"
 done_testing
