@@ -54,6 +54,10 @@ struct hpo_param {
 	json_t *categories;	/* categorical: the list */
 	int grid_search;	/* categorical: grid_search flag as given */
 	json_t *value;		/* fixed */
+	json_t *dimension;	/* the dimension as given, canonical: only the
+				 * method's keys, in file order (owned; NULL
+				 * when built by hand: then hpo_space_to_json
+				 * writes it from the fields above) */
 };
 
 struct hpo_space {
