@@ -1,0 +1,83 @@
+# tap.sh - helpers for integration tests that speak TAP
+#
+#   . "$top_srcdir/tests/lib/tap.sh"
+#   plan 3
+#   ok "it works" test -f file
+#   is "$(cmd)" "expected" "cmd prints expected"
+#   done_testing
+#
+# Each test gets a private scratch directory in $T (removed at exit) and a
+# private task database in $HPO_DB.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${HPO_BINDIR:=$top_builddir/src}"
+PATH=$HPO_BINDIR:$PATH
+export PATH
+
+tap_n=0
+tap_failed=0
+T=$(mktemp -d "${TMPDIR:-/tmp}/hpo-test.XXXXXX")
+HPO_DB=$T/db/hpo.db
+export HPO_DB
+unset XDG_DATA_HOME HPO_CONTAINER_RUNTIME NO_COLOR
+trap 'rm -rf "$T"' EXIT
+
+plan() { echo "1..$1"; }
+
+_result() {	# status description
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+# ok DESCRIPTION COMMAND...: passes when COMMAND succeeds
+ok() {
+	_d=$1
+	shift
+	"$@" >/dev/null 2>&1
+	_result $? "$_d"
+}
+
+# fails DESCRIPTION COMMAND...: passes when COMMAND fails
+fails() {
+	_d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then _result 1 "$_d"; else _result 0 "$_d"; fi
+}
+
+# is GOT EXPECTED DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then
+		_result 0 "$3"
+	else
+		_result 1 "$3"
+		printf '#   got:      %s\n#   expected: %s\n' "$1" "$2"
+	fi
+}
+
+# like GOT PATTERN DESCRIPTION: GOT contains the fixed string PATTERN
+like() {
+	case $1 in
+	*"$2"*) _result 0 "$3" ;;
+	*)
+		_result 1 "$3"
+		printf '#   got:      %s\n#   expected to contain: %s\n' "$1" "$2"
+		;;
+	esac
+}
+
+diag() { printf '# %s\n' "$*"; }
+
+# jq-free JSON queries: python3 is on every machine the suite runs on
+jget() {	# jget FILE EXPRESSION (python, with the document as d)
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if not isinstance(r,str) else r)' "$1" "$2"
+}
+
+done_testing() {
+	[ "$tap_failed" -eq 0 ]
+}
