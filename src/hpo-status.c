@@ -166,35 +166,35 @@ main(int argc, char **argv)
 		hpo_opts_error(&tool, "--timeout and --interval go with --wait");
 		return EXIT_USAGE;
 	}
-	for (int i = os.index; i < argc; i++) {
+	for (int i = 0; i < os.nops; i++) {
 		long id;
-		if (hpo_opts_long(argv[i], 1, LONG_MAX, &id) < 0) {
-			hpo_opts_error(&tool, "'%s' is not a task id", argv[i]);
+		if (hpo_opts_long(os.ops[i], 1, LONG_MAX, &id) < 0) {
+			hpo_opts_error(&tool, "'%s' is not a task id", os.ops[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if (hpo_config_db_path(db_opt, &db, &err) < 0)
 		goto fail;
-	if (access(db, F_OK) < 0 && os.index == argc) {
+	if (access(db, F_OK) < 0 && os.nops == 0) {
 		/* no database yet: no tasks, and none is created by looking */
 		tasks = json_array();
 		rc = EXIT_OK;
 		goto print;
 	}
 	if (access(db, F_OK) < 0) {
-		hpo_err_set(&err, HPO_E_NOTFOUND, "no local task %s", argv[os.index]);
+		hpo_err_set(&err, HPO_E_NOTFOUND, "no local task %s", os.ops[0]);
 		goto fail;
 	}
 	if (hpo_store_open(db, &st, &err) < 0)
 		goto fail;
-	if (os.index < argc) {
-		nids = (size_t)(argc - os.index);
+	if (os.nops > 0) {
+		nids = (size_t)os.nops;
 		if ((ids = calloc(nids, sizeof(*ids))) == NULL) {
 			hpo_err_set(&err, HPO_E_SYS, "out of memory");
 			goto fail;
 		}
 		for (size_t i = 0; i < nids; i++)
-			ids[i] = strtoll(argv[os.index + (int)i], NULL, 10);
+			ids[i] = strtoll(os.ops[i], NULL, 10);
 	} else if (hpo_store_task_ids(st, &ids, &nids, &err) < 0) {
 		goto fail;
 	}

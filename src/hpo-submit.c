@@ -50,7 +50,7 @@ static const struct hpo_option options[] = {
 	[OPT_RUNTIME] = {"runtime", 0, "NAME", "run evaluations in their container: apptainer, singularity, podman or docker"},
 	[OPT_PARALLEL] = {"parallel", 'j', "N", "evaluate N points at a time (overrides budget.parallel-evaluations)"},
 	[OPT_SEED] = {"seed", 0, "N", "seed of the built-in steering (overrides steering.seed)"},
-	[OPT_JSON] = {"json", 0, NULL, "print the ended task as JSON (the hpo-status --json schema)"},
+	[OPT_JSON] = {"json", 0, NULL, "print the task as JSON when the run stops (the hpo-status --json schema)"},
 	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
 	[OPT_VERBOSE] = {"verbose", 'v', NULL, "print more about what happens"},
 	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
@@ -151,12 +151,12 @@ main(int argc, char **argv)
 				      "run the task on this machine with --local");
 		return EXIT_USAGE;
 	}
-	if (resume > 0 && os.index != argc) {
+	if (resume > 0 && os.nops != 0) {
 		hpo_opts_error(&tool, "--resume takes no TASKFILE");
 		return EXIT_USAGE;
 	}
-	if (resume == 0 && argc - os.index != 1) {
-		hpo_opts_error(&tool, argc - os.index == 0 ? "missing TASKFILE"
+	if (resume == 0 && os.nops != 1) {
+		hpo_opts_error(&tool, os.nops == 0 ? "missing TASKFILE"
 							   : "more than one TASKFILE");
 		return EXIT_USAGE;
 	}
@@ -172,11 +172,11 @@ main(int argc, char **argv)
 	    hpo_runtime_open(runtime, &rt, &err) < 0)
 		goto fail;
 	if (resume == 0) {
-		if (hpo_task_load(argv[os.index], &task, &err) < 0)
+		if (hpo_task_load(os.ops[0], &task, &err) < 0)
 			goto fail;
 		if (rt != NULL && task->eval.container == NULL) {
 			hpo_err_set(&err, HPO_E_INPUT, "%s: --runtime %s needs evaluation.container",
-				    argv[os.index], runtime);
+				    os.ops[0], runtime);
 			goto fail;
 		}
 		if (parallel > 0)
@@ -202,23 +202,33 @@ main(int argc, char **argv)
 
 	{
 		struct hpo_run_opts ro = {rt};
-		enum hpo_run_end end;
+		enum hpo_run_end end = HPO_RUN_ENDED;
 		json_t *view;
 
-		if (hpo_engine_run(st, db, id, &ro, &end, &err) < 0)
+		if (resume > 0) {
+			/* resuming an ended task changes nothing: say how it ended */
+			if (hpo_view_local(st, db, id, &view, &err) < 0)
+				goto fail;
+			const char *status = json_string_value(json_object_get(view, "status"));
+			int ended = hpo_task_status_final(status);
+			if (ended)
+				hpo_info("task %lld has already ended (%s)", (long long)id, status);
+			json_decref(view);
+			if (!ended && hpo_engine_run(st, db, id, &ro, &end, &err) < 0)
+				goto fail;
+		} else if (hpo_engine_run(st, db, id, &ro, &end, &err) < 0) {
 			goto fail;
+		}
 		if (hpo_view_local(st, db, id, &view, &err) < 0)
 			goto fail;
+		json_t *tasks = json_array();
+		json_array_append(tasks, view);
 		if (json) {
-			json_t *tasks = json_array();
-			json_array_append(tasks, view);
 			json_t *doc = hpo_view_wrap(tasks);
 			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 			fputc('\n', stdout);
 			json_decref(doc);
 		} else {
-			json_t *tasks = json_array();
-			json_array_append(tasks, view);
 			hpo_view_print_tasks(stdout, tasks);
 			json_decref(tasks);
 		}

@@ -1088,13 +1088,6 @@ engine_free(struct engine *e)
 		close(e->lockfd);
 }
 
-static int
-is_final(const char *status)
-{
-	return strcmp(status, "done") == 0 || strcmp(status, "finished") == 0 ||
-	       strcmp(status, "failed") == 0;
-}
-
 int
 hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 	       const struct hpo_run_opts *opts, enum hpo_run_end *end, struct hpo_err *err)
@@ -1112,7 +1105,7 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 	*end = HPO_RUN_ENDED;
 	if (hpo_store_task_get(st, id, &row, err) < 0)
 		return -1;
-	if (is_final(row.status)) {
+	if (hpo_task_status_final(row.status)) {
 		hpo_err_set(err, HPO_E_INPUT, "task %lld has already ended (%s)", (long long)id,
 			    row.status);
 		hpo_task_row_free(&row);

@@ -45,14 +45,6 @@ hpo_log_isatty(void)
 	return tty;
 }
 
-int
-hpo_log_color(void)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	return hpo_log_isatty() && (nc == NULL || *nc == '\0');
-}
-
 static void
 vlog(const char *fmt, va_list ap)
 {

@@ -23,7 +23,5 @@ void hpo_error(const char *fmt, ...) HPO_PRINTF(1, 2);
 int hpo_log_isatty(void);
 void hpo_status_line(const char *fmt, ...) HPO_PRINTF(1, 2);
 void hpo_status_clear(void);
-/* Whether colour may be used on stderr (a terminal and NO_COLOR unset). */
-int hpo_log_color(void);
 
 #endif

@@ -35,18 +35,26 @@ hpo_opts_next(const struct hpo_tool *tool, int argc, char **argv, struct hpo_opt
 	const struct hpo_option *o;
 	const char *a;
 
-	if (st->index == 0)
+	/* operands are gathered at the front of argv, over words already read */
+	if (st->index == 0) {
 		st->index = 1;
-	st->arg = NULL;
-	if (st->index >= argc)
-		return NULL;
-	a = argv[st->index];
-	if (strcmp(a, "--") == 0) {
-		st->index++;
-		return NULL;
+		st->nops = 0;
+		st->ops = argv + 1;
 	}
-	if (a[0] != '-' || a[1] == '\0')
-		return NULL;	/* an operand: options end here */
+	st->arg = NULL;
+	for (;;) {
+		if (st->index >= argc)
+			return NULL;
+		a = argv[st->index];
+		if (strcmp(a, "--") == 0) {
+			while (++st->index < argc)
+				st->ops[st->nops++] = argv[st->index];
+			return NULL;
+		}
+		if (a[0] == '-' && a[1] != '\0')
+			break;
+		st->ops[st->nops++] = argv[st->index++];	/* an operand */
+	}
 	st->index++;
 	if (a[1] == '-') {
 		const char *name = a + 2, *eq = strchr(name, '=');

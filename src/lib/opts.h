@@ -27,11 +27,14 @@ struct hpo_tool {
 struct hpo_optstate {
 	int index;		/* next argv index (like optind) */
 	const char *arg;	/* the option's argument */
+	char **ops;		/* the operands, in order (moved to the front of argv) */
+	int nops;
 };
 
-/* The next option: its entry, NULL at the end of the options (operands
- * start at state->index), or HPO_OPT_ERROR after printing a usage error
- * ("tool: unknown option '--x'" and a hint) on stderr. */
+/* The next option: its entry, NULL at the end (the operands are then in
+ * state->ops: options and operands may come in any order, and "--" makes
+ * every later word an operand), or HPO_OPT_ERROR after printing a usage
+ * error ("tool: unknown option '--x'" and a hint) on stderr. */
 extern const struct hpo_option hpo_opt_error;
 #define HPO_OPT_ERROR (&hpo_opt_error)
 const struct hpo_option *hpo_opts_next(const struct hpo_tool *tool, int argc, char **argv,

@@ -160,6 +160,17 @@ get_bool(struct ctx *c, const json_t *obj, const char *key, const char *what, in
 	return 0;
 }
 
+int
+hpo_task_status_final(const char *status)
+{
+	static const char *const final[] = {"done", "finished", "failed", "broken", "aborted", NULL};
+
+	for (size_t i = 0; final[i] != NULL; i++)
+		if (strcmp(status, final[i]) == 0)
+			return 1;
+	return 0;
+}
+
 double
 hpo_parse_duration(const char *s)
 {

@@ -82,6 +82,10 @@ int hpo_task_from_json(const struct hpo_doc *doc, const json_t *root, const char
 json_t *hpo_task_to_json(const struct hpo_task *task);
 void hpo_task_free(struct hpo_task *task);
 
+/* A status after which nothing more happens to a task (JEDI's words):
+ * done, finished, failed, broken, aborted. */
+int hpo_task_status_final(const char *status);
+
 /* Parse "90", "90s", "15m", "2h", "1d" into seconds; -1 if malformed. */
 double hpo_parse_duration(const char *s);
 

@@ -33,17 +33,6 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-int
-hpo_status_is_final(const char *status)
-{
-	static const char *const final[] = {"done", "finished", "failed", "broken", "aborted", NULL};
-
-	for (size_t i = 0; final[i] != NULL; i++)
-		if (strcmp(status, final[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Is an engine holding the task's lock right now? */
 static int
 engine_alive(const char *db_path, int64_t id)

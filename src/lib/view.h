@@ -2,7 +2,7 @@
  *
  * hpo-status --json prints it, hpo-plot reads it back; local tasks and Grid
  * tasks are both turned into it.  The schema is documented in
- * hpo-status(1) and docs/task-view.md:
+ * hpo-status(1):
  *
  *   {"schema": "hpo-tools/task-view", "version": 1, "tasks": [TASK...]}
  *   TASK = {"id", "backend", "name", "status", "message", "created",
@@ -39,7 +39,5 @@ void hpo_view_print_tasks(FILE *f, const json_t *tasks);
 /* The point table of one task. */
 void hpo_view_print_points(FILE *f, const json_t *task);
 
-/* Final statuses (JEDI's words): done, finished, failed, broken, aborted. */
-int hpo_status_is_final(const char *status);
 
 #endif

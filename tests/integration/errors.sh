@@ -94,7 +94,7 @@ like "$?:$msg" "2:hpo-submit: --parallel: '0' is not a number from 1 to 10000" "
 printf '%s' "$good" > "$f"
 msg=$(hpo-submit --local --resume 42 2>&1)
 is "$? $msg" "5 hpo-submit: no local task 42" "--resume of an unknown task exits 5"
-msg=$(hpo-status --local 42 2>&1)
+msg=$(hpo-status 42 --local 2>&1)
 is "$? $msg" "3 hpo-status: no local task 42" "hpo-status of an unknown task exits 3"
 
 # a container runtime that is missing or has no engine is a clear error

@@ -2,7 +2,7 @@
 # A run killed with kill -9, or stopped with Ctrl-C, resumes: no finished
 # point is lost or evaluated twice, interrupted attempts run again.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 14
+plan 16
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -67,4 +67,7 @@ is "$(hpo-status --local --json 2 | jq -r '.tasks[0].status')" paused "the stopp
 hpo-submit --local -q --resume 2 >/dev/null 2>&1
 is "$(hpo-status --local --json 2 | jq -r '.tasks[0].status + " " + (.tasks[0].counts.finished|tostring)')" \
 	"done 16" "the resumed task finishes all its points"
+msg=$(hpo-submit --resume 2 --local 2>&1 >/dev/null)
+is "$?" 0 "resuming a task that is done exits 0 (options may follow operands)"
+is "$msg" "hpo-submit: task 2 has already ended (done)" "and says it has already ended"
 done_testing
