@@ -267,13 +267,13 @@ test_builtin_errors(void **state)
 	struct hpo_space *s = space_ok("u: {method: uniform, low: 0, high: 1}\n"
 				       "n: {method: normal, mu: 0, sigma: 1}\n");
 	struct hpo_err err = {0};
-	json_t *p = json_array();
+	json_t *p = (json_t *)1;
 
 	assert_int_equal(hpo_steer_builtin("bayes", s, 1, 5, 0, 3, &p, &err), -1);
 	assert_null(p);
 	assert_int_equal(err.kind, HPO_E_INPUT);
 	assert_string_equal(err.msg, "unknown steering algorithm 'bayes'");
-	p = json_array();
+	p = (json_t *)1;
 	assert_int_equal(hpo_steer_builtin("grid", s, 1, 5, 0, 3, &p, &err), -1);
 	assert_null(p);
 	assert_int_equal(err.kind, HPO_E_INPUT);
@@ -376,7 +376,7 @@ static void
 read_fails(const struct files *f, const char *text, const char *expect_after_path)
 {
 	struct hpo_err err = {0};
-	json_t *points = json_array();
+	json_t *points = (json_t *)1;
 	char expect[PATH_MAX + 256];
 
 	write_out(f, text);
@@ -394,7 +394,7 @@ test_read_output(void **state)
 	json_t *p;
 
 	/* no file: no points, and no list */
-	p = json_array();
+	p = (json_t *)1;
 	assert_int_equal(hpo_steer_read_output(f->out, f->space, 10, &p, NULL), 0);
 	assert_null(p);
 
@@ -442,7 +442,7 @@ test_read_output_errors(void **state)
 
 	/* a directory where the file should be */
 	struct hpo_err err = {0};
-	json_t *points = json_array();
+	json_t *points = (json_t *)1;
 	char expect[PATH_MAX + 64];
 	unlink(f->out);
 	assert_int_equal(mkdir(f->out, 0700), 0);
