@@ -102,7 +102,12 @@ hpo_steer_read_output(const char *path, const struct hpo_space *space, long limi
 			return 0;
 		return hpo_err_sys(err, "%s", path);
 	}
-	list = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return hpo_err_sys(err, "%s", path);
+	}
+	/* any JSON value, so that a number or string is "not a list" too */
+	list = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (list == NULL)
 		return hpo_err_set(err, HPO_E_INPUT, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 				   jerr.text);

@@ -1,6 +1,7 @@
 /* taskspec.c - the task file */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -323,10 +324,13 @@ read_steering(struct ctx *c, const json_t *root, struct hpo_task *t)
 	/* a seed is an unsigned 64-bit number; big ones are stored as strings */
 	seedv = s ? json_object_get(s, "seed") : NULL;
 	if (seedv != NULL && json_is_string(seedv)) {
+		const char *str = json_string_value(seedv);
 		char *end;
-		unsigned long long u = strtoull(json_string_value(seedv), &end, 10);
-		if (*json_string_value(seedv) == '\0' || *end != '\0' ||
-		    *json_string_value(seedv) == '-')
+		unsigned long long u;
+		errno = 0;
+		u = strtoull(str, &end, 10);
+		/* digits only: strtoull skips blanks, takes a sign and saturates */
+		if (*str < '0' || *str > '9' || *end != '\0' || errno == ERANGE)
 			return hpo_doc_err(c->err, c->doc, s, "seed",
 					   "steering.seed must be a non-negative integer");
 		t->steer.seed = u;

@@ -1,0 +1,591 @@
+/* test_store.c - the local task database, on a real SQLite file */
+#include "autoconf.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "file.h"
+#include "store.h"
+
+/* Each test gets a fresh temporary directory, removed afterwards. */
+static int
+setup(void **state)
+{
+	char *dir = strdup("/tmp/test_store.XXXXXX");
+
+	if (dir == NULL || mkdtemp(dir) == NULL)
+		return -1;
+	*state = dir;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct hpo_err err = {0};
+	int rc = hpo_rmtree(*state, &err);
+
+	free(*state);
+	return rc;
+}
+
+static char *
+path_in(void **state, const char *name)
+{
+	char *p = hpo_path_join(*state, name);
+
+	assert_non_null(p);
+	return p;
+}
+
+static struct hpo_store *
+open_ok(const char *path)
+{
+	struct hpo_err err = {0};
+	struct hpo_store *st = NULL;
+
+	if (hpo_store_open(path, &st, &err) < 0)
+		fail_msg("unexpected error: %s", err.msg);
+	assert_non_null(st);
+	return st;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+static json_t *
+json_ok(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = json_loads(text, 0, &jerr);
+
+	if (v == NULL)
+		fail_msg("bad JSON in the test: %s", jerr.text);
+	return v;
+}
+
+/* Run one SQL statement on the file with sqlite3 directly; the first
+ * column of the first row, if any, goes to out (malloc'ed). */
+static void
+raw_sql(const char *path, const char *sql, char **out)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	rc = sqlite3_step(s);
+	assert_true(rc == SQLITE_ROW || rc == SQLITE_DONE);
+	if (out != NULL) {
+		assert_int_equal(rc, SQLITE_ROW);
+		*out = strdup((const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* ---- opening ----------------------------------------------------------------- */
+
+static void
+test_open_creates_and_reopens(void **state)
+{
+	char *path = path_in(state, "a/b/c/hpo.db"), *wal = path_in(state, "a/b/c/hpo.db-wal");
+	char *mode = NULL;
+	struct hpo_err err = {0};
+	struct hpo_store *st;
+	struct hpo_task_row row;
+	int64_t id = 0;
+
+	st = open_ok(path);
+	assert_true(exists(path));
+	/* WAL: the -wal file is there while the database is open */
+	assert_int_equal(hpo_store_task_create(st, "t", "{}", "/d", &id, &err), 0);
+	assert_true(exists(wal));
+	hpo_store_close(st);
+	raw_sql(path, "PRAGMA journal_mode", &mode);
+	assert_string_equal(mode, "wal");
+	free(mode);
+
+	/* reopening keeps the data */
+	st = open_ok(path);
+	assert_int_equal(hpo_store_task_get(st, id, &row, &err), 0);
+	assert_string_equal(row.name, "t");
+	hpo_task_row_free(&row);
+	hpo_store_close(st);
+	free(path);
+	free(wal);
+}
+
+static void
+test_open_newer_schema(void **state)
+{
+	char *path = path_in(state, "hpo.db"), expect[PATH_MAX + 100];
+	struct hpo_err err = {0};
+	struct hpo_store *st = open_ok(path);
+	char *v = NULL;
+
+	hpo_store_close(st);
+	raw_sql(path, "SELECT value FROM meta WHERE key = 'schema'", &v);
+	assert_string_equal(v, "1");
+	free(v);
+	raw_sql(path, "UPDATE meta SET value = '99' WHERE key = 'schema'", NULL);
+	st = (struct hpo_store *)1;
+	assert_int_equal(hpo_store_open(path, &st, &err), -1);
+	assert_null(st);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	snprintf(expect, sizeof(expect), "%s: made by a newer hpo-tools (schema 99, this one "
+		 "knows 1)", path);
+	assert_string_equal(err.msg, expect);
+	/* and it is left as it was */
+	raw_sql(path, "SELECT value FROM meta WHERE key = 'schema'", &v);
+	assert_string_equal(v, "99");
+	free(v);
+	free(path);
+}
+
+static void
+test_open_parent_is_a_file(void **state)
+{
+	char *file = path_in(state, "plain"), *path = path_in(state, "plain/hpo.db");
+	char *deep = path_in(state, "plain/sub/hpo.db"), expect[PATH_MAX + 64];
+	struct hpo_err err = {0};
+	struct hpo_store *st = (struct hpo_store *)1;
+	FILE *f = fopen(file, "w");
+
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(hpo_store_open(path, &st, &err), -1);
+	assert_null(st);
+	assert_int_equal(err.kind, HPO_E_SYS);
+	snprintf(expect, sizeof(expect), "%s: Not a directory", file);
+	assert_string_equal(err.msg, expect);
+	assert_false(exists(path));
+
+	st = (struct hpo_store *)1;
+	assert_int_equal(hpo_store_open(deep, &st, &err), -1);
+	assert_null(st);
+	assert_int_equal(err.kind, HPO_E_SYS);
+	snprintf(expect, sizeof(expect), "%s/plain/sub: Not a directory", (char *)*state);
+	assert_string_equal(err.msg, expect);
+	free(file);
+	free(path);
+	free(deep);
+}
+
+/* ---- tasks --------------------------------------------------------------------- */
+
+static void
+test_tasks(void **state)
+{
+	char *path = path_in(state, "hpo.db");
+	struct hpo_store *st = open_ok(path);
+	struct hpo_err err = {0};
+	struct hpo_task_row row;
+	int64_t a = 0, b = 0, *ids = NULL;
+	size_t n = 99;
+	double before, after;
+
+	assert_int_equal(hpo_store_task_ids(st, &ids, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+
+	before = hpo_now();
+	assert_int_equal(hpo_store_task_create(st, "first", "{\"k\": \"v\"}", "/work/t1", &a,
+					       &err), 0);
+	after = hpo_now();
+	assert_int_equal(hpo_store_task_create(st, "second \"q\" \xc3\xa9", "{}", "/work/t2", &b,
+					       &err), 0);
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 2);
+
+	assert_int_equal(hpo_store_task_get(st, a, &row, &err), 0);
+	assert_int_equal(row.id, 1);
+	assert_string_equal(row.name, "first");
+	assert_string_equal(row.status, "registered");
+	assert_string_equal(row.spec, "{\"k\": \"v\"}");
+	assert_string_equal(row.dir, "/work/t1");
+	assert_null(row.message);
+	assert_true(row.created >= before && row.created <= after);
+	assert_true(row.updated == row.created);
+	assert_true(row.ended == 0);
+	assert_int_equal(row.steering_done, 0);
+	assert_int_equal(row.steering_runs, 0);
+	assert_int_equal(row.steering_failures, 0);
+	hpo_task_row_free(&row);
+	assert_null(row.name);
+
+	assert_int_equal(hpo_store_task_set_status(st, a, "failed", "3 points failed", 1700000123.25,
+						   &err), 0);
+	assert_int_equal(hpo_store_task_set_steering(st, a, 1, 7, 2, &err), 0);
+	assert_int_equal(hpo_store_task_set_dir(st, a, "/elsewhere/t1", &err), 0);
+	assert_int_equal(hpo_store_task_get(st, a, &row, &err), 0);
+	assert_string_equal(row.status, "failed");
+	assert_string_equal(row.message, "3 points failed");
+	assert_true(row.ended == 1700000123.25);
+	assert_true(row.updated >= after);
+	assert_int_equal(row.steering_done, 1);
+	assert_int_equal(row.steering_runs, 7);
+	assert_int_equal(row.steering_failures, 2);
+	assert_string_equal(row.dir, "/elsewhere/t1");
+	assert_string_equal(row.name, "first");
+	assert_string_equal(row.spec, "{\"k\": \"v\"}");
+	hpo_task_row_free(&row);
+
+	/* back to running: no message, not ended */
+	assert_int_equal(hpo_store_task_set_status(st, a, "running", NULL, 0, &err), 0);
+	assert_int_equal(hpo_store_task_get(st, a, &row, &err), 0);
+	assert_string_equal(row.status, "running");
+	assert_null(row.message);
+	assert_true(row.ended == 0);
+	hpo_task_row_free(&row);
+
+	/* the other task is untouched */
+	assert_int_equal(hpo_store_task_get(st, b, &row, &err), 0);
+	assert_string_equal(row.name, "second \"q\" \xc3\xa9");
+	assert_string_equal(row.status, "registered");
+	assert_string_equal(row.dir, "/work/t2");
+	assert_int_equal(row.steering_runs, 0);
+	hpo_task_row_free(&row);
+
+	assert_int_equal(hpo_store_task_ids(st, &ids, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	free(ids);
+
+	assert_int_equal(hpo_store_task_get(st, 42, &row, &err), -1);
+	assert_int_equal(err.kind, HPO_E_NOTFOUND);
+	assert_string_equal(err.msg, "no local task 42");
+	assert_null(row.name);
+	hpo_store_close(st);
+	free(path);
+}
+
+/* ---- points -------------------------------------------------------------------- */
+
+static void
+test_points(void **state)
+{
+	static const char *const params[] = {
+		"{\"x\":0.5,\"n\":3}",
+		"{\"opt\":{\"name\":\"adam\",\"betas\":[0.5,0.875]},\"s\":\"say \\\"hi\\\"\\\\\"}",
+		"{\"u\":\"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x80\",\"big\":9007199254740993,"
+		"\"t\":true,\"z\":null}",
+	};
+	char *path = path_in(state, "hpo.db");
+	struct hpo_store *st = open_ok(path);
+	struct hpo_err err = {0};
+	struct hpo_point_row *rows = NULL, up;
+	int64_t task = 0, other = 0;
+	size_t n = 0;
+
+	assert_int_equal(hpo_store_task_create(st, "t", "{}", "/d", &task, &err), 0);
+	assert_int_equal(hpo_store_task_create(st, "o", "{}", "/o", &other, &err), 0);
+	/* added out of order: listed in id order */
+	for (int i = 2; i >= 0; i--) {
+		json_t *p = json_ok(params[i]);
+		assert_int_equal(hpo_store_point_add(st, task, i, p, 1000.5 + i, &err), 0);
+		json_decref(p);
+	}
+	json_t *op = json_ok("{\"x\":1}");
+	assert_int_equal(hpo_store_point_add(st, other, 0, op, 5, &err), 0);
+	/* the same id twice in one task is refused */
+	assert_int_equal(hpo_store_point_add(st, other, 0, op, 5, &err), -1);
+	assert_int_equal(err.kind, HPO_E_SYS);
+	json_decref(op);
+
+	assert_int_equal(hpo_store_points(st, task, &rows, &n, &err), 0);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		json_t *p = json_ok(params[i]);
+		char *t = json_dumps(rows[i].params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		assert_int_equal(rows[i].id, (int64_t)i);
+		assert_true(json_equal(rows[i].params, p));
+		/* the text itself, key order and all */
+		assert_string_equal(t, params[i]);
+		assert_string_equal(rows[i].status, "pending");
+		assert_int_equal(rows[i].has_loss, 0);
+		assert_int_equal(rows[i].attempts, 0);
+		assert_null(rows[i].message);
+		assert_true(rows[i].created == 1000.5 + (double)i);
+		assert_true(rows[i].started == 0);
+		assert_true(rows[i].ended == 0);
+		free(t);
+		json_decref(p);
+	}
+	hpo_point_rows_free(rows, n);
+
+	/* finished with a loss; failed without one */
+	memset(&up, 0, sizeof(up));
+	up.id = 1;
+	up.status = "finished";
+	up.has_loss = 1;
+	up.loss = -0.125;
+	up.attempts = 2;
+	up.started = 2000.25;
+	up.ended = 2010.75;
+	assert_int_equal(hpo_store_point_update(st, task, &up, &err), 0);
+	up.id = 2;
+	up.status = "failed";
+	up.has_loss = 0;
+	up.loss = 99;
+	up.attempts = 3;
+	up.message = "exit status 1: \"bad\"";
+	assert_int_equal(hpo_store_point_update(st, task, &up, &err), 0);
+
+	assert_int_equal(hpo_store_points(st, task, &rows, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].status, "pending");
+	assert_string_equal(rows[1].status, "finished");
+	assert_int_equal(rows[1].has_loss, 1);
+	assert_true(rows[1].loss == -0.125);
+	assert_int_equal(rows[1].attempts, 2);
+	assert_null(rows[1].message);
+	assert_true(rows[1].started == 2000.25);
+	assert_true(rows[1].ended == 2010.75);
+	assert_true(rows[1].created == 1001.5);
+	assert_string_equal(rows[2].status, "failed");
+	assert_int_equal(rows[2].has_loss, 0);
+	assert_int_equal(rows[2].attempts, 3);
+	assert_string_equal(rows[2].message, "exit status 1: \"bad\"");
+	/* params are not touched by an update */
+	char *t = json_dumps(rows[1].params, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(t, params[1]);
+	free(t);
+	hpo_point_rows_free(rows, n);
+
+	/* a loss of 0 is a loss */
+	up.id = 0;
+	up.status = "finished";
+	up.has_loss = 1;
+	up.loss = 0;
+	up.message = NULL;
+	assert_int_equal(hpo_store_point_update(st, task, &up, &err), 0);
+	assert_int_equal(hpo_store_points(st, task, &rows, &n, &err), 0);
+	assert_int_equal(rows[0].has_loss, 1);
+	assert_true(rows[0].loss == 0);
+	hpo_point_rows_free(rows, n);
+
+	assert_int_equal(hpo_store_points(st, other, &rows, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(json_integer_value(json_object_get(rows[0].params, "x")), 1);
+	hpo_point_rows_free(rows, n);
+	assert_int_equal(hpo_store_points(st, 77, &rows, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_null(rows);
+	hpo_store_close(st);
+	free(path);
+}
+
+/* ---- attempts ---------------------------------------------------------------- */
+
+static void
+test_attempts(void **state)
+{
+	char *path = path_in(state, "hpo.db");
+	struct hpo_store *st = open_ok(path);
+	struct hpo_err err = {0};
+	struct hpo_attempt_row a, *rows = NULL;
+	int64_t task = 0;
+	size_t n = 0;
+	json_t *p = json_ok("{\"x\":1}");
+
+	assert_int_equal(hpo_store_task_create(st, "t", "{}", "/d", &task, &err), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(hpo_store_point_add(st, task, i, p, 1, &err), 0);
+	json_decref(p);
+
+	memset(&a, 0, sizeof(a));
+	/* point 2 before point 0, n 2 before n 1: listed by point then n */
+	a.point = 2;
+	a.n = 1;
+	a.status = "running";
+	a.pid = 4242;
+	a.pstart = 123456789012LL;
+	a.workdir = "/d/points/2/1";
+	a.started = 3000.5;
+	assert_int_equal(hpo_store_attempt_put(st, task, &a, &err), 0);
+	a.point = 0;
+	a.n = 2;
+	a.status = "finished";
+	a.pid = 0;
+	a.pstart = 0;
+	a.workdir = NULL;
+	a.started = 10;
+	a.ended = 20;
+	a.has_loss = 1;
+	a.loss = 0.75;
+	assert_int_equal(hpo_store_attempt_put(st, task, &a, &err), 0);
+	a.n = 1;
+	a.status = "failed";
+	a.has_loss = 0;
+	a.message = "time limit of 1s exceeded";
+	assert_int_equal(hpo_store_attempt_put(st, task, &a, &err), 0);
+
+	assert_int_equal(hpo_store_attempts(st, task, -1, &rows, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].point, 0);
+	assert_int_equal(rows[0].n, 1);
+	assert_string_equal(rows[0].status, "failed");
+	assert_string_equal(rows[0].message, "time limit of 1s exceeded");
+	assert_int_equal(rows[0].has_loss, 0);
+	assert_int_equal(rows[0].pid, 0);
+	assert_null(rows[0].workdir);
+	assert_int_equal(rows[1].point, 0);
+	assert_int_equal(rows[1].n, 2);
+	assert_string_equal(rows[1].status, "finished");
+	assert_int_equal(rows[1].has_loss, 1);
+	assert_true(rows[1].loss == 0.75);
+	assert_true(rows[1].started == 10 && rows[1].ended == 20);
+	assert_null(rows[1].message);
+	assert_int_equal(rows[2].point, 2);
+	assert_int_equal(rows[2].n, 1);
+	assert_string_equal(rows[2].status, "running");
+	assert_int_equal(rows[2].pid, 4242);
+	assert_true(rows[2].pstart == 123456789012LL);
+	assert_string_equal(rows[2].workdir, "/d/points/2/1");
+	assert_true(rows[2].started == 3000.5);
+	assert_true(rows[2].ended == 0);
+	assert_int_equal(rows[2].has_loss, 0);
+	assert_null(rows[2].message);
+	hpo_attempt_rows_free(rows, n);
+
+	/* replace: the running attempt is interrupted */
+	memset(&a, 0, sizeof(a));
+	a.point = 2;
+	a.n = 1;
+	a.status = "interrupted";
+	a.pid = 4242;
+	a.pstart = 123456789012LL;
+	a.workdir = "/d/points/2/1";
+	a.started = 3000.5;
+	a.ended = 3001;
+	a.message = "hpo-submit was stopped";
+	assert_int_equal(hpo_store_attempt_put(st, task, &a, &err), 0);
+	assert_int_equal(hpo_store_attempts(st, task, 2, &rows, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].point, 2);
+	assert_string_equal(rows[0].status, "interrupted");
+	assert_string_equal(rows[0].message, "hpo-submit was stopped");
+	assert_true(rows[0].ended == 3001);
+	assert_string_equal(rows[0].workdir, "/d/points/2/1");
+	hpo_attempt_rows_free(rows, n);
+
+	assert_int_equal(hpo_store_attempts(st, task, 0, &rows, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].n, 1);
+	assert_int_equal(rows[1].n, 2);
+	hpo_attempt_rows_free(rows, n);
+	assert_int_equal(hpo_store_attempts(st, task, 1, &rows, &n, &err), 0);
+	assert_int_equal(n, 0);
+	hpo_attempt_rows_free(rows, n);
+	assert_int_equal(hpo_store_attempts(st, task, -1, &rows, &n, &err), 0);
+	assert_int_equal(n, 3);
+	hpo_attempt_rows_free(rows, n);
+
+	/* an attempt at a point that does not exist is refused (foreign key) */
+	a.point = 9;
+	assert_int_equal(hpo_store_attempt_put(st, task, &a, &err), -1);
+	assert_int_equal(err.kind, HPO_E_SYS);
+	assert_non_null(strstr(err.msg, "FOREIGN KEY"));
+	hpo_store_close(st);
+	free(path);
+}
+
+/* ---- transactions -------------------------------------------------------------- */
+
+static void
+test_transactions(void **state)
+{
+	char *path = path_in(state, "hpo.db");
+	struct hpo_store *st = open_ok(path), *st2;
+	struct hpo_err err = {0};
+	struct hpo_point_row *rows = NULL;
+	struct hpo_task_row row;
+	int64_t task = 0, t2 = 0, *ids = NULL;
+	size_t n = 0;
+	json_t *p = json_ok("{\"x\":1}");
+
+	assert_int_equal(hpo_store_task_create(st, "t", "{}", "/d", &task, &err), 0);
+	st2 = open_ok(path);
+
+	/* rolled back: nothing */
+	assert_int_equal(hpo_store_begin(st, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 0, p, 1, &err), 0);
+	assert_int_equal(hpo_store_task_create(st, "gone", "{}", "/g", &t2, &err), 0);
+	hpo_store_rollback(st);
+	assert_int_equal(hpo_store_points(st, task, &rows, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(hpo_store_task_ids(st, &ids, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(ids);
+
+	/* committed: there, for another connection too */
+	assert_int_equal(hpo_store_begin(st, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 0, p, 1, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 1, p, 2, &err), 0);
+	/* not visible to the other connection before the commit */
+	assert_int_equal(hpo_store_points(st2, task, &rows, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(hpo_store_commit(st, &err), 0);
+	assert_int_equal(hpo_store_points(st2, task, &rows, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[1].id, 1);
+	assert_true(rows[1].created == 2);
+	hpo_point_rows_free(rows, n);
+
+	/* and the other way round, and after reopening */
+	assert_int_equal(hpo_store_task_set_status(st2, task, "done", "ok", 5, &err), 0);
+	assert_int_equal(hpo_store_task_get(st, task, &row, &err), 0);
+	assert_string_equal(row.status, "done");
+	hpo_task_row_free(&row);
+	hpo_store_close(st2);
+	hpo_store_close(st);
+	st = open_ok(path);
+	assert_int_equal(hpo_store_points(st, task, &rows, &n, &err), 0);
+	assert_int_equal(n, 2);
+	hpo_point_rows_free(rows, n);
+	assert_int_equal(hpo_store_task_get(st, task, &row, &err), 0);
+	assert_string_equal(row.message, "ok");
+	hpo_task_row_free(&row);
+
+	/* commit without begin is an error naming the file */
+	assert_int_equal(hpo_store_commit(st, &err), -1);
+	assert_int_equal(strncmp(err.msg, path, strlen(path)), 0);
+	hpo_store_close(st);
+	json_decref(p);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_creates_and_reopens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_parent_is_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tasks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_points, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attempts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
