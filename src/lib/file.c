@@ -125,7 +125,11 @@ hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err)
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
-			if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			struct stat st;
+			if (mkdir(p, mode) < 0 &&
+			    (errno != EEXIST || stat(p, &st) < 0 || !S_ISDIR(st.st_mode))) {
+				if (errno == EEXIST)
+					errno = ENOTDIR;	/* a file stands there */
 				hpo_err_sys(err, "%s", p);
 				free(p);
 				return -1;

@@ -116,15 +116,7 @@ hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err)
 	char *slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
-		struct stat sb;
 		if (hpo_mkdirs(dir, 0700, err) < 0) {
-			free(dir);
-			return -1;
-		}
-		/* hpo_mkdirs takes an existing file for the directory */
-		if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-			errno = ENOTDIR;
-			hpo_err_sys(err, "%s", dir);
 			free(dir);
 			return -1;
 		}
