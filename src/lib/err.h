@@ -17,6 +17,9 @@ enum hpo_errkind {
 	HPO_E_NOTFOUND,	/* no such task, point or file asked for by id */
 	HPO_E_BUSY,	/* the task is locked by another process */
 	HPO_E_RUNTIME,	/* a container runtime is missing or not working */
+	HPO_E_AUTH,	/* credentials missing, unsafe, expired or refused */
+	HPO_E_NET,	/* the server could not be reached or kept failing (transient) */
+	HPO_E_SERVER,	/* the server refused the request (permanent: 4xx, success false) */
 };
 
 struct hpo_err {
