@@ -122,6 +122,81 @@ hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **o
 	return 0;
 }
 
+/* PanDA's datetimes: {"__datetime__": "ISO"} or a plain string */
+static json_t *
+panda_time(const json_t *v)
+{
+	const json_t *s = json_is_object(v) ? json_object_get(v, "__datetime__") : v;
+	char buf[32];
+	size_t n;
+
+	if (!json_is_string(s) || (n = strlen(json_string_value(s))) < 19)
+		return json_null();
+	/* 2026-11-27T14:00:00[.ffffff] or with a space: keep seconds, mark UTC */
+	snprintf(buf, sizeof(buf), "%.19sZ", json_string_value(s));
+	buf[10] = 'T';
+	return json_string(buf);
+}
+
+json_t *
+hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const json_t *points)
+{
+	const char *status = json_string_value(json_object_get(details, "status"));
+	const char *name = json_string_value(json_object_get(details, "taskName"));
+	const json_t *hrd = json_object_get(params, "hpoRequestData"), *pt, *best = NULL;
+	json_t *list = json_array(), *msg = json_object_get(details, "errorDialog");
+	int counts[3] = {0};	/* pending, finished, failed */
+	size_t i;
+
+	if (name == NULL)
+		name = json_string_value(json_object_get(params, "taskName"));
+	if (name == NULL)
+		name = json_string_value(json_object_get(details, "outDS"));
+	json_array_foreach(points, i, pt) {
+		const json_t *loss = json_object_get(pt, "loss");
+		const char *st = "pending";
+		if (json_is_number(loss)) {
+			st = json_number_value(loss) >= 1e5 ? "failed" : "finished";
+			if (st[1] == 'i' && (best == NULL || json_number_value(loss) <
+							     json_number_value(json_object_get(best, "loss"))))
+				best = pt;
+		}
+		counts[st[0] == 'p' ? 0 : st[1] == 'i' ? 1 : 2]++;
+		json_t *v = json_pack("{s:O, s:s, s:O, s:O, s:n, s:n, s:n, s:n, s:n}",
+				      "id", json_object_get(pt, "id") ? json_object_get(pt, "id") : json_null(),
+				      "status", st, "parameters",
+				      json_object_get(pt, "parameters") ? json_object_get(pt, "parameters")
+									: json_null(),
+				      "loss", loss ? loss : json_null(), "attempts", "message", "created",
+				      "started", "ended");
+		if (v != NULL)
+			json_array_append_new(list, v);
+	}
+	json_t *bestv = json_null();
+	if (best != NULL) {
+		size_t k;
+		json_t *v;
+		json_array_foreach(list, k, v)
+			if (json_equal(json_object_get(v, "id"), json_object_get(best, "id")) &&
+			    strcmp(json_string_value(json_object_get(v, "status")), "finished") == 0) {
+				bestv = json_incref(v);
+				break;
+			}
+	}
+	json_int_t maxp = json_integer_value(json_object_get(hrd, "max_points"));
+	return json_pack("{s:I, s:s, s:s, s:s, s:O, s:o, s:o, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, "
+			 "s:o, s:o}",
+			 "id", (json_int_t)id, "backend", "panda", "name", name ? name : "",
+			 "status", status ? status : "unknown",
+			 "message", json_is_string(msg) && *json_string_value(msg) ? msg : json_null(),
+			 "created", panda_time(json_object_get(details, "creationDate")),
+			 "updated", panda_time(json_object_get(details, "modificationTime")),
+			 "ended", json_null(), "max_points", maxp,
+			 "counts", "points", (int)json_array_size(points), "pending", counts[0],
+			 "running", 0, "finished", counts[1], "failed", counts[2],
+			 "best", bestv, "points", list);
+}
+
 json_t *
 hpo_view_wrap(json_t *tasks)
 {

@@ -31,6 +31,13 @@
  * engine is gone (its lock is free) is shown as paused. */
 int hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **out,
 		   struct hpo_err *err);
+/* The view of a Grid task from PanDA's answers: details (task/get_details),
+ * params (task/get_task_parameters, may be NULL) and points (iDDS
+ * get_hyperparameters: [{"id", "parameters", "loss"}]).  A point with a loss
+ * is finished, or failed when its loss is PanDA's 1e5 for failed points;
+ * one without is pending (iDDS does not say whether it runs). */
+json_t *hpo_view_panda(int64_t id, const json_t *details, const json_t *params,
+		       const json_t *points);
 /* {"schema", "version", "tasks": tasks} (steals tasks). */
 json_t *hpo_view_wrap(json_t *tasks);
 

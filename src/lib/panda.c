@@ -1,0 +1,567 @@
+/* panda.c - PanDA /api/v1 calls */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "http.h"
+#include "log.h"
+#include "panda.h"
+#include "rng.h"
+
+struct hpo_panda {
+	struct hpo_http *http;
+	char *api;		/* scheme://host/api/v1 of PANDA_URL_SSL */
+	char *legacy;		/* PANDA_URL_SSL itself, for relay_idds_command */
+	char *cache_api;	/* scheme://host/api/v1 of PANDACACHE_URL */
+	char *cache_root;	/* scheme://host of PANDACACHE_URL */
+	int retries;
+	double backoff;
+};
+
+/* scheme://host[:port] of a URL (malloc'ed), NULL if it has none */
+static char *
+url_root(const char *url)
+{
+	const char *p = strstr(url, "://"), *slash;
+
+	if (p == NULL || p[3] == '\0')
+		return NULL;
+	slash = strchr(p + 3, '/');
+	return slash ? hpo_strf("%.*s", (int)(slash - url), url) : strdup(url);
+}
+
+static const char *
+env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : dflt;
+}
+
+int
+hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_err *err)
+{
+	const char *ssl = env_or("PANDA_URL_SSL", "https://pandaserver.cern.ch/server/panda");
+	const char *cache = env_or("PANDACACHE_URL", "https://pandacache.cern.ch/server/panda");
+	const char *vh = getenv("PANDA_VERIFY_HOST");
+	struct hpo_http_opts ho;
+	struct hpo_panda *p;
+	char *root, *croot;
+
+	*out = NULL;
+	root = url_root(ssl);
+	croot = url_root(cache);
+	if (root == NULL || croot == NULL) {
+		free(root);
+		free(croot);
+		return hpo_err_set(err, HPO_E_INPUT, "%s is not a URL",
+				   root == NULL ? "PANDA_URL_SSL" : "PANDACACHE_URL");
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		free(root);
+		free(croot);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	p->api = hpo_strf("%s/api/v1", root);
+	p->legacy = strdup(ssl);
+	p->cache_api = hpo_strf("%s/api/v1", croot);
+	p->cache_root = croot;
+	free(root);
+	memset(&ho, 0, sizeof(ho));
+	ho.auth = auth;
+	ho.verify_host = !(vh != NULL && strcmp(vh, "off") == 0);
+	if (!ho.verify_host)
+		hpo_warn("PANDA_VERIFY_HOST=off: the server's host name is not checked");
+	ho.user_agent = PACKAGE_NAME "/" PACKAGE_VERSION;
+	hpo_http_defaults(&ho);
+	p->retries = ho.retries;
+	p->backoff = ho.backoff;
+	if (p->api == NULL || p->legacy == NULL || p->cache_api == NULL) {
+		hpo_panda_free(p);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	if (hpo_http_new(&ho, &p->http, err) < 0) {
+		hpo_panda_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+void
+hpo_panda_free(struct hpo_panda *p)
+{
+	if (p == NULL)
+		return;
+	hpo_http_free(p->http);
+	free(p->api);
+	free(p->legacy);
+	free(p->cache_api);
+	free(p->cache_root);
+	free(p);
+}
+
+const char *
+hpo_panda_source_url(const struct hpo_panda *p)
+{
+	return p->cache_root;
+}
+
+char *
+hpo_panda_monitor_link(int64_t task_id)
+{
+	const char *mon = env_or("PANDAMON_URL", "https://bigpanda.cern.ch");
+
+	return hpo_strf("%s/task/%lld/", mon, (long long)task_id);
+}
+
+/* Unwrap {"success", "message", "data"}: *data borrowed from resp. */
+static int
+envelope(const json_t *resp, const char *what, json_t **data, struct hpo_err *err)
+{
+	json_t *ok = json_object_get(resp, "success");
+	json_t *msg = json_object_get(resp, "message");
+
+	if (!json_is_object(resp) || !json_is_boolean(ok))
+		return hpo_err_set(err, HPO_E_SERVER, "%s: the server's answer has no \"success\"", what);
+	if (!json_is_true(ok))
+		return hpo_err_set(err, HPO_E_SERVER, "%s: %s", what,
+				   json_is_string(msg) && *json_string_value(msg)
+					   ? json_string_value(msg) : "refused by the server");
+	*data = json_object_get(resp, "data");
+	return 0;
+}
+
+static char *
+url_of(const char *base, const char *endpoint)
+{
+	return hpo_strf("%s/%s", base, endpoint);
+}
+
+static int
+api_get(struct hpo_panda *p, const char *endpoint, const char *const *query, json_t **resp,
+	struct hpo_err *err)
+{
+	char *url = url_of(p->api, endpoint);
+	int rc;
+
+	if (url == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rc = hpo_http_get(p->http, url, query, 0, resp, err);
+	free(url);
+	return rc;
+}
+
+static int
+api_post(struct hpo_panda *p, const char *endpoint, const json_t *body, int flags, json_t **resp,
+	 struct hpo_err *err)
+{
+	char *url = url_of(p->api, endpoint);
+	int rc;
+
+	if (url == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rc = hpo_http_post_json(p->http, url, body, flags, resp, err);
+	free(url);
+	return rc;
+}
+
+static void
+sleep_backoff(const struct hpo_panda *p, int attempt)
+{
+	struct hpo_rng r;
+	double cap = p->backoff;
+	struct timespec ts;
+
+	for (int i = 0; i < attempt && cap < 30; i++)
+		cap *= 2;
+	if (cap > 30)
+		cap = 30;
+	hpo_rng_seed2(&r, (uint64_t)time(NULL), (uint64_t)getpid());
+	double d = hpo_rng_uniform(&r) * cap;
+	ts.tv_sec = (time_t)d;
+	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+/* The task with this name among the user's recent tasks, 0 if none. */
+static int
+find_task_by_name(struct hpo_panda *p, const char *name, int64_t *id, struct hpo_err *err)
+{
+	json_t *filters = json_pack("{s:s}", "taskName", name), *tasks = NULL, *t;
+	char since[32];
+	time_t now = time(NULL) - 7 * 86400;
+	struct tm tm;
+	size_t i;
+
+	*id = 0;
+	gmtime_r(&now, &tm);
+	strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+	int rc = hpo_panda_tasks_since(p, since, filters, 100, &tasks, err);
+	json_decref(filters);
+	if (rc < 0)
+		return -1;
+	json_array_foreach(tasks, i, t) {
+		json_t *n = json_object_get(t, "taskName"), *tid = json_object_get(t, "jediTaskID");
+		if (json_is_string(n) && strcmp(json_string_value(n), name) == 0 && json_is_integer(tid))
+			*id = json_integer_value(tid);
+	}
+	json_decref(tasks);
+	return 0;
+}
+
+int
+hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id, struct hpo_err *err)
+{
+	const char *name = json_string_value(json_object_get(params, "taskName"));
+	json_t *body = json_pack("{s:O, s:n}", "task_parameters", params, "parent_tid");
+	int lost = 0, rc = -1;
+
+	*task_id = 0;
+	if (body == NULL || name == NULL) {
+		json_decref(body);
+		return hpo_err_set(err, HPO_E_INPUT, "task parameters without taskName");
+	}
+	for (int attempt = 0;; attempt++) {
+		json_t *resp = NULL, *data;
+		struct hpo_err e = {0};
+
+		if (lost) {
+			/* the server may have the task from a try whose answer was lost */
+			int64_t found;
+			if (find_task_by_name(p, name, &found, &e) == 0 && found > 0) {
+				hpo_info("the server already has task %s from an earlier try", name);
+				*task_id = found;
+				rc = 0;
+				break;
+			}
+		}
+		if (api_post(p, "task/submit", body, HPO_HTTP_NO_RETRY, &resp, &e) < 0) {
+			if (e.kind == HPO_E_NET && attempt < p->retries) {
+				hpo_debug("submit: %s; trying again", e.msg);
+				lost = 1;
+				sleep_backoff(p, attempt);
+				continue;
+			}
+			*err = e;
+			break;
+		}
+		if (envelope(resp, "submit", &data, &e) < 0) {
+			json_t *code = json_object_get(resp, "data");
+			if (lost && json_is_integer(code) && json_integer_value(code) == 2) {
+				/* "still active": ours, from the lost try */
+				int64_t found;
+				if (find_task_by_name(p, name, &found, &e) == 0 && found > 0) {
+					*task_id = found;
+					rc = 0;
+					json_decref(resp);
+					break;
+				}
+			}
+			*err = e;
+			json_decref(resp);
+			break;
+		}
+		if (json_is_integer(data)) {
+			*task_id = json_integer_value(data);
+		} else {
+			/* older servers: "succeeded. new jediTaskID=N" */
+			const char *m = json_string_value(json_object_get(resp, "message"));
+			const char *eq = m ? strstr(m, "jediTaskID=") : NULL;
+			if (eq != NULL)
+				*task_id = strtoll(eq + 11, NULL, 10);
+		}
+		json_decref(resp);
+		if (*task_id <= 0)
+			hpo_err_set(err, HPO_E_SERVER, "submit: the server's answer has no jediTaskID");
+		else
+			rc = 0;
+		break;
+	}
+	json_decref(body);
+	return rc;
+}
+
+static int
+get_data(struct hpo_panda *p, const char *endpoint, const char *const *query, const char *what,
+	 json_t **out, struct hpo_err *err)
+{
+	json_t *resp, *data;
+
+	*out = NULL;
+	if (api_get(p, endpoint, query, &resp, err) < 0)
+		return -1;
+	if (envelope(resp, what, &data, err) < 0) {
+		json_decref(resp);
+		return -1;
+	}
+	*out = json_incref(data ? data : json_null());
+	json_decref(resp);
+	return 0;
+}
+
+int
+hpo_panda_details(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo_err *err)
+{
+	char id[32], what[64];
+	const char *q[] = {"task_id", id, "include_parameters", "False", "include_status", "True", NULL};
+
+	snprintf(id, sizeof(id), "%lld", (long long)task_id);
+	snprintf(what, sizeof(what), "task %lld", (long long)task_id);
+	return get_data(p, "task/get_details", q, what, out, err);
+}
+
+int
+hpo_panda_details_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **out,
+		       struct hpo_err *errs)
+{
+	struct hpo_http_req *reqs = calloc(n ? n : 1, sizeof(*reqs));
+	char (*idbuf)[32] = calloc(n ? n : 1, sizeof(*idbuf));
+	const char *(*queries)[7] = calloc(n ? n : 1, sizeof(*queries));
+	char *url = url_of(p->api, "task/get_details");
+	int rc = 0;
+
+	if (reqs == NULL || idbuf == NULL || queries == NULL || url == NULL) {
+		free(reqs);
+		free(idbuf);
+		free(queries);
+		free(url);
+		for (size_t i = 0; i < n; i++)
+			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(idbuf[i], sizeof(idbuf[i]), "%lld", (long long)ids[i]);
+		queries[i][0] = "task_id";
+		queries[i][1] = idbuf[i];
+		queries[i][2] = "include_parameters";
+		queries[i][3] = "False";
+		queries[i][4] = "include_status";
+		queries[i][5] = "True";
+		queries[i][6] = NULL;
+		reqs[i].url = url;
+		reqs[i].query = queries[i];
+	}
+	hpo_http_get_many(p->http, reqs, n, 8);
+	for (size_t i = 0; i < n; i++) {
+		json_t *data;
+		char what[64];
+		out[i] = NULL;
+		snprintf(what, sizeof(what), "task %lld", (long long)ids[i]);
+		if (reqs[i].rc < 0) {
+			errs[i] = reqs[i].err;
+			rc = -1;
+		} else if (envelope(reqs[i].out, what, &data, &errs[i]) < 0) {
+			rc = -1;
+		} else {
+			out[i] = json_incref(data ? data : json_null());
+		}
+		json_decref(reqs[i].out);
+	}
+	free(reqs);
+	free(idbuf);
+	free(queries);
+	free(url);
+	return rc;
+}
+
+int
+hpo_panda_task_params(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo_err *err)
+{
+	char id[32], what[64];
+	const char *q[] = {"task_id", id, NULL};
+
+	snprintf(id, sizeof(id), "%lld", (long long)task_id);
+	snprintf(what, sizeof(what), "task %lld", (long long)task_id);
+	return get_data(p, "task/get_task_parameters", q, what, out, err);
+}
+
+int
+hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filters, int n_tasks,
+		      json_t **tasks, struct hpo_err *err)
+{
+	char n[16], *f = NULL;
+	const char *q[7];
+	size_t k = 0;
+	int rc;
+
+	snprintf(n, sizeof(n), "%d", n_tasks);
+	q[k++] = "n_tasks";
+	q[k++] = n;
+	if (since != NULL) {
+		q[k++] = "since";
+		q[k++] = since;
+	}
+	if (filters != NULL) {
+		if ((f = json_dumps(filters, JSON_COMPACT)) == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		q[k++] = "filters";
+		q[k++] = f;
+	}
+	q[k] = NULL;
+	rc = get_data(p, "task/get_tasks_detailed_info_since", q, "list tasks", tasks, err);
+	free(f);
+	if (rc == 0 && !json_is_array(*tasks)) {
+		json_decref(*tasks);
+		*tasks = NULL;
+		return hpo_err_set(err, HPO_E_SERVER, "list tasks: the server's answer is not a list");
+	}
+	return rc;
+}
+
+int
+hpo_panda_points(struct hpo_panda *p, int64_t task_id, json_t **points, struct hpo_err *err)
+{
+	char *url = hpo_strf("%s/relay_idds_command", p->legacy), *kwargs;
+	json_t *resp = NULL, *kw;
+	int rc = -1;
+
+	*points = NULL;
+	kw = json_pack("{s:I, s:n, s:n, s:n, s:n}", "workload_id", (json_int_t)task_id,
+		       "request_id", "id", "status", "limit");
+	kwargs = kw ? json_dumps(kw, JSON_COMPACT) : NULL;
+	json_decref(kw);
+	if (url == NULL || kwargs == NULL) {
+		free(url);
+		free(kwargs);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	const char *form[] = {"command_name", "get_hyperparameters", "kwargs", kwargs,
+			      "json_outputs", "True", NULL};
+	if (hpo_http_post_form(p->http, url, form, 0, &resp, err) == 0) {
+		/* [true, result] or [false, message] */
+		json_t *ok = json_array_get(resp, 0), *res = json_array_get(resp, 1);
+		if (!json_is_array(resp) || !json_is_boolean(ok))
+			hpo_err_set(err, HPO_E_SERVER, "task %lld points: unexpected answer from iDDS",
+				    (long long)task_id);
+		else if (!json_is_true(ok))
+			hpo_err_set(err, HPO_E_SERVER, "task %lld points: %s", (long long)task_id,
+				    json_is_string(res) ? json_string_value(res) : "iDDS refused");
+		else if (!json_is_array(res) && !json_is_null(res))
+			hpo_err_set(err, HPO_E_SERVER, "task %lld points: not a list", (long long)task_id);
+		else {
+			*points = json_is_null(res) ? json_array() : json_incref(res);
+			rc = 0;
+		}
+	}
+	json_decref(resp);
+	free(url);
+	free(kwargs);
+	return rc;
+}
+
+static const char *
+control_code(long code)
+{
+	switch (code) {
+	case 0: return NULL;
+	case 1: return "server error";
+	case 2: return "task not found";
+	case 3: return "permission denied: the task is not yours";
+	case 4: return "the task's status does not allow it";
+	case 100: return "not an SSL connection";
+	case 101: return "invalid task id";
+	default: return "refused";
+	}
+}
+
+int
+hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, int soft,
+		  const json_t *new_params, char **message, struct hpo_err *err)
+{
+	static const char *const endpoints[] = {"task/kill", "task/finish", "task/retry"};
+	static const char *const verbs[] = {"kill", "finish", "retry"};
+	json_t *body = json_pack("{s:I}", "task_id", (json_int_t)task_id), *resp = NULL, *data;
+	int rc = -1;
+
+	*message = NULL;
+	if (body == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (op == HPO_PANDA_FINISH && soft)
+		json_object_set_new(body, "soft", json_true());
+	if (op == HPO_PANDA_RETRY && new_params != NULL)
+		json_object_set(body, "new_parameters", (json_t *)new_params);
+	if (api_post(p, endpoints[op], body, 0, &resp, err) < 0)
+		goto out;
+	{
+		char what[64];
+		snprintf(what, sizeof(what), "%s task %lld", verbs[op], (long long)task_id);
+		if (envelope(resp, what, &data, err) < 0)
+			goto out;
+		/* data: the code, or [code, message] */
+		json_t *code = json_is_array(data) ? json_array_get(data, 0) : data;
+		json_t *msg = json_is_array(data) ? json_array_get(data, 1)
+						  : json_object_get(resp, "message");
+		long c = json_is_integer(code) ? (long)json_integer_value(code) : 0;
+		const char *why = control_code(c);
+		if (c == 3 && op == HPO_PANDA_RETRY && new_params != NULL)
+			why = NULL;	/* 3: retried with new parameters */
+		if (why != NULL) {
+			hpo_err_set(err, HPO_E_SERVER, "%s: %s%s%s", what, why,
+				    json_is_string(msg) && *json_string_value(msg) ? ": " : "",
+				    json_is_string(msg) ? json_string_value(msg) : "");
+			goto out;
+		}
+		*message = strdup(json_is_string(msg) ? json_string_value(msg) : "done");
+		rc = 0;
+	}
+out:
+	json_decref(resp);
+	json_decref(body);
+	return rc;
+}
+
+int
+hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc, char **name,
+		  int *reused, struct hpo_err *err)
+{
+	json_t *body = json_pack("{s:I, s:I}", "file_size", (json_int_t)size, "checksum",
+				 (json_int_t)crc), *resp = NULL;
+	const char *base = strrchr(path, '/');
+	int rc = -1;
+
+	*name = NULL;
+	*reused = 0;
+	base = base ? base + 1 : path;
+	if (body == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (api_post(p, "file_server/validate_cache_file", body, 0, &resp, err) < 0)
+		goto out;
+	{
+		const char *m = json_string_value(json_object_get(resp, "message"));
+		if (m != NULL && strncmp(m, "FOUND:", 6) == 0) {
+			/* FOUND:<host>:<file> */
+			const char *colon = strrchr(m + 6, ':');
+			if (colon != NULL && colon[1] != '\0') {
+				*name = strdup(colon + 1);
+				*reused = 1;
+				rc = *name ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+				goto out;
+			}
+		}
+	}
+	json_decref(resp);
+	resp = NULL;
+	{
+		char *url = url_of(p->cache_api, "file_server/upload_cache_file");
+		json_t *data;
+		if (url == NULL) {
+			hpo_err_set(err, HPO_E_SYS, "out of memory");
+			goto out;
+		}
+		rc = hpo_http_post_file(p->http, url, "file", path, base, NULL, 0, &resp, err);
+		free(url);
+		if (rc == 0 && (rc = envelope(resp, "sandbox upload", &data, err)) == 0 &&
+		    (*name = strdup(base)) == NULL)
+			rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+out:
+	json_decref(resp);
+	json_decref(body);
+	return rc;
+}

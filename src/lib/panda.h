@@ -1,0 +1,65 @@
+/* panda.h - the PanDA server's /api/v1 calls for HPO tasks
+ *
+ * Base URLs as panda-client takes them: PANDA_URL_SSL (default
+ * https://pandaserver.cern.ch/server/panda; the v1 API is scheme://host/api/v1
+ * of it, the legacy relay_idds_command sits under the URL itself) and
+ * PANDACACHE_URL (default https://pandacache.cern.ch/server/panda).
+ * Every answer is {"success", "message", "data"}; success false is an
+ * HPO_E_SERVER error carrying the server's message.
+ */
+#ifndef HPO_PANDA_H
+#define HPO_PANDA_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "err.h"
+
+struct hpo_panda;
+
+int hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_err *err);
+void hpo_panda_free(struct hpo_panda *p);
+
+/* scheme://host[:port] of the cache server, for the jobs' --sourceURL. */
+const char *hpo_panda_source_url(const struct hpo_panda *p);
+/* The task's page on the monitor (PANDAMON_URL, default bigpanda). */
+char *hpo_panda_monitor_link(int64_t task_id);
+
+/* Submit task parameters.  A submission whose answer was lost is not sent
+ * twice: before sending again the task name is looked up on the server,
+ * and a task found there is the answer. */
+int hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id,
+		     struct hpo_err *err);
+
+/* task/get_details with the status: {status, statistics, ...}. */
+int hpo_panda_details(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo_err *err);
+/* The same for many tasks at once, over reused connections: out[i] or
+ * errs[i] for each id. */
+int hpo_panda_details_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **out,
+			   struct hpo_err *errs);
+/* task/get_task_parameters. */
+int hpo_panda_task_params(struct hpo_panda *p, int64_t task_id, json_t **out,
+			  struct hpo_err *err);
+/* The user's tasks modified since `since` (%Y-%m-%d %H:%M:%S, UTC) matching
+ * filters (an object of equality conditions, may be NULL). */
+int hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filters,
+			  int n_tasks, json_t **tasks, struct hpo_err *err);
+/* The task's hyperparameter points from iDDS (get_hyperparameters through
+ * relay_idds_command): a list of {"id", "parameters", "loss"}. */
+int hpo_panda_points(struct hpo_panda *p, int64_t task_id, json_t **points, struct hpo_err *err);
+
+enum hpo_panda_op { HPO_PANDA_KILL, HPO_PANDA_FINISH, HPO_PANDA_RETRY };
+/* Kill, finish (soft: let running jobs end) or retry (new_params may be
+ * NULL) a task; the server's code is turned into a message. */
+int hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, int soft,
+		      const json_t *new_params, char **message, struct hpo_err *err);
+
+/* Put a sandbox on the cache server: reuse an identical one already there
+ * (validate_cache_file with the size and the gzip trailer's CRC32), else
+ * upload it.  *name is the file name the jobs must fetch. */
+int hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc,
+		      char **name, int *reused, struct hpo_err *err);
+
+#endif
