@@ -251,7 +251,9 @@ test_merge_rules(void **state)
 	json_object_set_new(json_object_get(base, "grid"), "site", json_string("B"));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(over, "grid"), "site")),
 			    "A");
-	assert_int_equal(hpo_task_json_merge(base, json_array()), -1);
+	json_t *arr = json_array();
+	assert_int_equal(hpo_task_json_merge(base, arr), -1);
+	json_decref(arr);
 	json_decref(base);
 	json_decref(over);
 	json_decref(want);
