@@ -3,10 +3,17 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
 
 #include "file.h"
 #include "sandbox.h"
@@ -164,4 +171,211 @@ hpo_sandbox_free(struct hpo_sandbox *sb)
 		free(sb->files[i]);
 	free(sb->files);
 	memset(sb, 0, sizeof(*sb));
+}
+
+/* Add one file to the archive; -1 with err set. */
+static int
+tar_add(struct archive *a, struct archive_entry *e, const char *root, const char *rel,
+	const char *out_path, struct hpo_err *err)
+{
+	char *path = hpo_path_join(root, rel), *name = hpo_strf("./%s", rel);
+	char buf[65536];
+	struct stat st;
+	uint64_t total = 0;
+	ssize_t n;
+	int fd = -1, rc = -1;
+
+	if (path == NULL || name == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0) {
+		hpo_err_sys(err, "%s", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		hpo_err_set(err, HPO_E_INPUT, "%s: not a regular file", path);
+		goto out;
+	}
+	archive_entry_clear(e);
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, st.st_mode & 07777);
+	archive_entry_set_size(e, st.st_size);
+	archive_entry_set_mtime(e, 0, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK) {
+		hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s: %s", out_path, rel,
+			    archive_error_string(a));
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if ((uint64_t)n > (uint64_t)st.st_size - total)
+			break;	/* grew: caught below */
+		if (archive_write_data(a, buf, (size_t)n) != n) {
+			hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s: %s", out_path, rel,
+				    archive_error_string(a));
+			goto out;
+		}
+		total += (uint64_t)n;
+	}
+	if (n < 0) {
+		hpo_err_sys(err, "%s", path);
+		goto out;
+	}
+	if (total != (uint64_t)st.st_size || n > 0) {
+		hpo_err_set(err, HPO_E_INPUT, "%s: changed while the sandbox was made", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	free(name);
+	return rc;
+}
+
+int
+hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_path,
+		uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err)
+{
+	char *tmp = hpo_strf("%s.tmp.XXXXXX", out_path);
+	struct archive *a = NULL;
+	struct archive_entry *e = NULL;
+	unsigned char trailer[8];
+	struct stat st;
+	int fd = -1, rc = -1;
+
+	if (tmp == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if ((fd = mkstemp(tmp)) < 0) {
+		hpo_err_sys(err, "sandbox %s", out_path);
+		free(tmp);
+		return -1;
+	}
+	if (fchmod(fd, 0644) < 0) {
+		hpo_err_sys(err, "sandbox %s", tmp);
+		goto out;
+	}
+	if ((a = archive_write_new()) == NULL || (e = archive_entry_new()) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	/* GNU tar's own format, as phpo's tar writes by default; a gzip
+	 * header without time (libarchive writes no name); no padding after
+	 * the gzip stream, so that its last 8 bytes are the trailer */
+	if (archive_write_set_format_gnutar(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+		hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s", out_path, archive_error_string(a));
+		goto out;
+	}
+	for (size_t i = 0; i < sb->n; i++)
+		if (tar_add(a, e, root, sb->files[i], out_path, err) < 0)
+			goto out;
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s", out_path, archive_error_string(a));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		hpo_err_sys(err, "sandbox %s", tmp);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > HPO_SANDBOX_MAX) {
+		hpo_err_set(err, HPO_E_INPUT,
+			    "sandbox %s: %lld bytes, over PanDA's limit of %u bytes (%u MB) for a "
+			    "sandbox: remove large *.json, *.py, *.sh or *.yaml files below %s",
+			    out_path, (long long)st.st_size, HPO_SANDBOX_MAX, HPO_SANDBOX_MAX >> 20,
+			    root);
+		goto out;
+	}
+	if (st.st_size < 18 || pread(fd, trailer, 8, st.st_size - 8) != 8) {
+		hpo_err_set(err, HPO_E_SYS, "sandbox %s: cannot read the gzip trailer", tmp);
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		hpo_err_sys(err, "sandbox %s", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		hpo_err_sys(err, "sandbox %s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, out_path) < 0) {
+		hpo_err_sys(err, "sandbox %s", out_path);
+		goto out;
+	}
+	if (size != NULL)
+		*size = (uint64_t)st.st_size;
+	/* the gzip trailer: CRC32, then ISIZE, both little-endian */
+	if (crc32_trailer != NULL)
+		*crc32_trailer = (uint32_t)trailer[0] | (uint32_t)trailer[1] << 8 |
+				 (uint32_t)trailer[2] << 16 | (uint32_t)trailer[3] << 24;
+	rc = 0;
+out:
+	if (a != NULL)
+		archive_write_free(a);	/* closes nothing twice: fd is ours */
+	archive_entry_free(e);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+char *
+hpo_sandbox_name(const char *tar_path, const char *user, time_t when, struct hpo_err *err)
+{
+	static const char tag[] = "hpo-tools sandbox name 1";
+	unsigned char md[EVP_MAX_MD_SIZE], buf[65536];
+	unsigned int mdlen = 0;
+	char day[16];
+	struct tm tm;
+	EVP_MD_CTX *ctx = NULL;
+	ssize_t n;
+	int fd, ok;
+	char *name = NULL;
+
+	if (gmtime_r(&when, &tm) == NULL || strftime(day, sizeof(day), "%Y%m%d", &tm) == 0) {
+		hpo_err_set(err, HPO_E_INPUT, "sandbox name: bad time");
+		return NULL;
+	}
+	if ((fd = open(tar_path, O_RDONLY | O_CLOEXEC)) < 0) {
+		hpo_err_sys(err, "%s", tar_path);
+		return NULL;
+	}
+	ok = (ctx = EVP_MD_CTX_new()) != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	     EVP_DigestUpdate(ctx, tag, sizeof(tag)) == 1 &&
+	     EVP_DigestUpdate(ctx, user ? user : "", strlen(user ? user : "") + 1) == 1 &&
+	     EVP_DigestUpdate(ctx, day, strlen(day) + 1) == 1;
+	while (ok && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			hpo_err_sys(err, "%s", tar_path);
+			goto out;
+		}
+		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
+	}
+	if (!ok || EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen < 16) {
+		hpo_err_set(err, HPO_E_SYS, "sandbox name: sha-256 failed");
+		goto out;
+	}
+	md[6] = (unsigned char)((md[6] & 0x0f) | 0x80);	/* version 8 */
+	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);	/* RFC 9562 variant */
+	name = hpo_strf("jobO.%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			"%02x%02x%02x%02x%02x%02x.tar",
+			md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9],
+			md[10], md[11], md[12], md[13], md[14], md[15]);
+	if (name == NULL)
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return name;
 }

@@ -11,10 +11,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "err.h"
 
-#define HPO_SANDBOX_MAX (10u * 1024 * 1024)	/* PanDA's limit for a jobO.* sandbox */
+/* PanDA's limit for a sandbox whose name does not start with "sources."
+ * (panda-client Client.py NO_BUILD_LIMIT, panda-server file_server_api
+ * SANDBOX_NO_BUILD_LIMIT: 10 MiB; larger is refused, equal is accepted).
+ * phpo's jobO.*.tar sandboxes fall under it. */
+#define HPO_SANDBOX_MAX (10u * 1024 * 1024)
 #define HPO_SANDBOX_MAX_FILES 10000
 
 struct hpo_sandbox {
@@ -32,5 +37,30 @@ int hpo_sandbox_collect(const char *dir, const char *skip, struct hpo_sandbox *s
 int hpo_sandbox_copy(const struct hpo_sandbox *sb, const char *src, const char *dest,
 		     struct hpo_err *err);
 void hpo_sandbox_free(struct hpo_sandbox *sb);
+
+/* Pack the collected files (below root) into a gzipped tar at out_path, as
+ * phpo's "find | tar cfz" does, but reproducibly: GNU tar format, entries
+ * "./<path>" in sorted order, regular files only, modes kept, mtime 0,
+ * uid/gid 0 with empty user and group names, and a gzip header without
+ * name or time.  The same files give a byte-identical archive.  Written
+ * atomically (a temporary beside out_path, then rename; nothing is left
+ * behind on failure).  An archive over HPO_SANDBOX_MAX bytes is an
+ * HPO_E_INPUT error.  size gets the archive's size; crc32_trailer the CRC32
+ * from the gzip trailer (the CRC32 of the uncompressed tar), which
+ * panda-client sends as "checksum" to file_server/validate_cache_file.
+ * size and crc32_trailer may be NULL. */
+int hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_path,
+		    uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err);
+
+/* The cache-server name of a sandbox archive: "jobO.<uuid>.tar" like phpo
+ * (which gzips it but names it .tar, with a random uuid4).  Ours is derived
+ * from the SHA-256 of the archive, the user (nickname) and the UTC day of
+ * `when` (RFC 9562 version 8 layout), so the same archive gives the same
+ * name for the same user on the same day.  The user and day are in because
+ * the cache server refuses to overwrite an existing name ("cannot overwrite
+ * file") while it finds reusable sandboxes only per user and for 3 days.
+ * Malloc'ed; NULL with err set on failure. */
+char *hpo_sandbox_name(const char *tar_path, const char *user, time_t when,
+		       struct hpo_err *err);
 
 #endif

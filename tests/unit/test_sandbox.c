@@ -1,0 +1,392 @@
+/* test_sandbox.c - the sandbox tarball: reproducible, complete, checksummed,
+ * limited, atomic; its cache-server name */
+#include "autoconf.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include "file.h"
+#include "sandbox.h"
+
+struct fix {
+	char dir[PATH_MAX];	/* the task's directory */
+	char out[PATH_MAX];	/* where archives go */
+};
+
+static void
+put(const char *dir, const char *rel, const char *text, mode_t mode)
+{
+	struct hpo_err err = {0};
+	char *path = hpo_path_join(dir, rel), *slash;
+
+	assert_non_null(path);
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	assert_int_equal(hpo_mkdirs(path, 0755, &err), 0);
+	*slash = '/';
+	assert_int_equal(hpo_file_write_atomic(path, text, strlen(text), mode, &err), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	free(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	char tmpl[] = "/tmp/test_sandbox.XXXXXX";
+
+	if (f == NULL || mkdtemp(tmpl) == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "%s/task", tmpl);
+	snprintf(f->out, sizeof(f->out), "%s/out", tmpl);
+	if (mkdir(f->dir, 0755) < 0 || mkdir(f->out, 0755) < 0)
+		return -1;
+	put(f->dir, "train.py", "print('train')\n", 0755);
+	put(f->dir, "config.json", "{\"lr\": 0.1}\n", 0644);
+	put(f->dir, "sub/run.sh", "#!/bin/sh\npython train.py\n", 0750);
+	put(f->dir, "sub/deep/space.yaml", "x: {method: uniform, low: 0, high: 1}\n", 0600);
+	put(f->dir, "notes.txt", "not in the sandbox\n", 0644);
+	put(f->dir, ".hidden.py", "not in the sandbox either\n", 0644);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	char *top = strdup(f->dir);
+
+	*strrchr(top, '/') = '\0';
+	hpo_rmtree(top, &err);
+	free(top);
+	free(f);
+	return 0;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct hpo_err err = {0};
+	char *buf = NULL;
+
+	if (hpo_file_read(path, 64u << 20, &buf, len, &err) < 0)
+		fail_msg("%s", err.msg);
+	return buf;
+}
+
+/* Entries of the directory whose names start with prefix. */
+static int
+count_prefixed(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+static void
+test_reproducible(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	char *a = hpo_path_join(f->out, "a.tar"), *b = hpo_path_join(f->out, "b.tar");
+	char *buf_a, *buf_b, *py = hpo_path_join(f->dir, "train.py");
+	size_t len_a, len_b;
+	uint64_t size_a = 0, size_b = 0;
+	uint32_t crc_a = 0, crc_b = 1;
+
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(sb.n, 4);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, &size_a, &crc_a, &err), 0);
+	/* other times do not matter: mtime 0 in the tar, none in the gzip header */
+	sleep(1);
+	struct timespec ts[2] = {{12345, 0}, {67890, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, py, ts, 0), 0);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, b, &size_b, &crc_b, &err), 0);
+	buf_a = slurp(a, &len_a);
+	buf_b = slurp(b, &len_b);
+	assert_int_equal(len_a, len_b);
+	assert_memory_equal(buf_a, buf_b, len_a);
+	assert_int_equal(size_a, len_a);
+	assert_int_equal(size_b, len_b);
+	assert_int_equal(crc_a, crc_b);
+
+	/* the gzip header: deflate, no flags (no name), no time, unix */
+	assert_true(len_a > 18);
+	assert_int_equal((unsigned char)buf_a[0], 0x1f);
+	assert_int_equal((unsigned char)buf_a[1], 0x8b);
+	assert_int_equal(buf_a[2], 8);
+	assert_int_equal(buf_a[3], 0);
+	assert_int_equal(buf_a[4] | buf_a[5] | buf_a[6] | buf_a[7], 0);
+
+	/* no temporaries left beside them */
+	assert_int_equal(count_prefixed(f->out, "a.tar.tmp"), 0);
+	assert_int_equal(count_prefixed(f->out, "b.tar.tmp"), 0);
+
+	/* a changed file gives another archive */
+	put(f->dir, "config.json", "{\"lr\": 0.2}\n", 0644);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, b, &size_b, &crc_b, &err), 0);
+	free(buf_b);
+	buf_b = slurp(b, &len_b);
+	assert_true(len_a != len_b || memcmp(buf_a, buf_b, len_a) != 0);
+	assert_true(crc_a != crc_b);
+
+	free(buf_a);
+	free(buf_b);
+	free(a);
+	free(b);
+	free(py);
+	hpo_sandbox_free(&sb);
+}
+
+static void
+test_contents(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	char *out = hpo_path_join(f->out, "c.tar");
+	static const struct {
+		const char *name, *text;
+		int mode;
+	} expect[] = {
+		{"./config.json", "{\"lr\": 0.1}\n", 0644},
+		{"./sub/deep/space.yaml", "x: {method: uniform, low: 0, high: 1}\n", 0600},
+		{"./sub/run.sh", "#!/bin/sh\npython train.py\n", 0750},
+		{"./train.py", "print('train')\n", 0755},
+	};
+	struct archive *a;
+	struct archive_entry *e;
+	size_t i = 0;
+
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), 0);
+
+	assert_non_null(a = archive_read_new());
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	assert_int_equal(archive_read_open_filename(a, out, 10240), ARCHIVE_OK);
+	assert_int_equal(archive_filter_code(a, 0), ARCHIVE_FILTER_GZIP);
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		char data[256];
+		la_ssize_t n;
+
+		assert_true(i < 4);
+		assert_string_equal(archive_entry_pathname(e), expect[i].name);
+		assert_int_equal(archive_entry_filetype(e), AE_IFREG);
+		assert_int_equal(archive_entry_perm(e), expect[i].mode);
+		assert_int_equal(archive_entry_mtime(e), 0);
+		assert_int_equal(archive_entry_uid(e), 0);
+		assert_int_equal(archive_entry_gid(e), 0);
+		assert_true(archive_entry_uname(e) == NULL || *archive_entry_uname(e) == '\0');
+		assert_true(archive_entry_gname(e) == NULL || *archive_entry_gname(e) == '\0');
+		assert_int_equal(archive_entry_size(e), strlen(expect[i].text));
+		n = archive_read_data(a, data, sizeof(data));
+		assert_int_equal(n, strlen(expect[i].text));
+		assert_memory_equal(data, expect[i].text, (size_t)n);
+		i++;
+	}
+	assert_int_equal(i, 4);
+	/* GNU tar's format, as phpo's tar writes */
+	assert_int_equal(archive_format(a), ARCHIVE_FORMAT_TAR_GNUTAR);
+	archive_read_free(a);
+	free(out);
+	hpo_sandbox_free(&sb);
+}
+
+static void
+test_crc32(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	char *out = hpo_path_join(f->out, "d.tar"), buf[4096];
+	uint64_t size = 0;
+	uint32_t crc = 0;
+	uLong want = crc32(0L, Z_NULL, 0);
+	size_t total = 0;
+	struct stat st;
+	gzFile gz;
+	int n;
+
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, &size, &crc, &err), 0);
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(size, (uint64_t)st.st_size);
+	/* the CRC32 of the uncompressed tar, computed by zlib */
+	assert_non_null(gz = gzopen(out, "rb"));
+	while ((n = gzread(gz, buf, sizeof(buf))) > 0) {
+		want = crc32(want, (const Bytef *)buf, (uInt)n);
+		total += (size_t)n;
+	}
+	assert_int_equal(n, 0);
+	gzclose(gz);
+	assert_true(total >= 4 * 512 + 1024);
+	assert_int_equal(crc, (uint32_t)want);
+	free(out);
+	hpo_sandbox_free(&sb);
+}
+
+static void
+test_size_limit(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	char *big = hpo_path_join(f->dir, "big.py"), *out = hpo_path_join(f->out, "big.tar");
+	char *files[] = {"big.py"};
+	struct hpo_sandbox sb = {files, 1, 0};
+	uint64_t x = 88172645463325252ull;
+	size_t n = HPO_SANDBOX_MAX + (1u << 20);
+	unsigned char *data = malloc(n);
+	FILE *fp;
+
+	/* incompressible: gzip cannot bring it under the limit */
+	assert_non_null(data);
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		data[i] = (unsigned char)(x >> 24);
+	}
+	assert_non_null(fp = fopen(big, "wb"));
+	assert_int_equal(fwrite(data, 1, n, fp), n);
+	assert_int_equal(fclose(fp), 0);
+	free(data);
+
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), -1);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	assert_non_null(strstr(err.msg, "over PanDA's limit of 10485760 bytes (10 MB)"));
+	assert_true(strncmp(err.msg, "sandbox ", 8) == 0);
+	assert_int_equal(access(out, F_OK), -1);
+	assert_int_equal(count_prefixed(f->out, "big.tar"), 0);
+	unlink(big);
+	free(big);
+	free(out);
+}
+
+static void
+test_atomic(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	char *files[] = {"config.json", "missing.py", "train.py"};
+	struct hpo_sandbox sb = {files, 3, 0};
+	char *out = hpo_path_join(f->out, "e.tar"), *nodir = hpo_path_join(f->out, "no/such/e.tar");
+	char *buf, expect[PATH_MAX + 64];
+	size_t len;
+
+	/* a failure half-way leaves the old archive as it was, and no temporary */
+	put(f->out, "e.tar", "old archive", 0644);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), -1);
+	assert_int_equal(err.kind, HPO_E_SYS);
+	snprintf(expect, sizeof(expect), "%s/missing.py: No such file or directory", f->dir);
+	assert_string_equal(err.msg, expect);
+	buf = slurp(out, &len);
+	assert_string_equal(buf, "old archive");
+	free(buf);
+	assert_int_equal(count_prefixed(f->out, "e.tar"), 1);
+
+	/* a directory that cannot be written to: nothing is created */
+	sb.n = 1;
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, nodir, NULL, NULL, &err), -1);
+	assert_int_equal(err.kind, HPO_E_SYS);
+	snprintf(expect, sizeof(expect), "sandbox %s: No such file or directory", nodir);
+	assert_string_equal(err.msg, expect);
+	assert_int_equal(access(nodir, F_OK), -1);
+
+	/* a symbolic link put in place of a file after collecting is not followed */
+	char *link = hpo_path_join(f->dir, "train.py");
+	files[0] = "train.py";
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(symlink("/etc/passwd", link), 0);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), -1);
+	snprintf(expect, sizeof(expect), "%s: Too many levels of symbolic links", link);
+	assert_string_equal(err.msg, expect);
+	assert_int_equal(count_prefixed(f->out, "e.tar"), 1);
+	free(link);
+	free(out);
+	free(nodir);
+}
+
+static void
+test_name(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	char *a = hpo_path_join(f->out, "n1.tar"), *b = hpo_path_join(f->out, "n2.tar");
+	char *n1, *n2, *n3, *n4, *n5;
+	time_t day = 1767225600;	/* 2026-01-01 00:00:00 UTC */
+	regex_t re;
+
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, NULL, NULL, &err), 0);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, b, NULL, NULL, &err), 0);
+	n1 = hpo_sandbox_name(a, "jdoe", day + 60, &err);
+	n2 = hpo_sandbox_name(b, "jdoe", day + 86399, &err);	/* same content, same day */
+	n3 = hpo_sandbox_name(a, "other", day, &err);		/* another user */
+	n4 = hpo_sandbox_name(a, "jdoe", day + 86400, &err);	/* the next day */
+	assert_non_null(n1);
+	assert_non_null(n2);
+	assert_non_null(n3);
+	assert_non_null(n4);
+	assert_string_equal(n1, n2);
+	assert_string_not_equal(n1, n3);
+	assert_string_not_equal(n1, n4);
+	/* phpo's jobO.<uuid>.tar, the uuid in version 8 layout */
+	assert_int_equal(regcomp(&re, "^jobO\\.[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+				      "[0-9a-f]{12}\\.tar$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regexec(&re, n1, 0, NULL, 0), 0);
+	assert_int_equal(regexec(&re, n4, 0, NULL, 0), 0);
+	regfree(&re);
+
+	n5 = hpo_sandbox_name("/nonexistent/x.tar", "jdoe", day, &err);
+	assert_null(n5);
+	assert_string_equal(err.msg, "/nonexistent/x.tar: No such file or directory");
+	free(n1);
+	free(n2);
+	free(n3);
+	free(n4);
+	free(a);
+	free(b);
+	hpo_sandbox_free(&sb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reproducible, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_contents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crc32, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
