@@ -1,21 +1,24 @@
 /* hpo-status - show HPO tasks, their points and the best point
  *
  * Scripts poll it: the --json schema and the exit codes are a contract,
- * documented in hpo-status(1).
+ * documented in hpo-status(1).  Grid tasks by default, local ones with
+ * --local; both as the same task view.
  */
 #include "autoconf.h"
 
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "backend.h"
 #include "log.h"
 #include "opts.h"
 #include "store.h"
+#include "taskspec.h"
 #include "view.h"
 
 enum {
@@ -29,26 +32,31 @@ enum {
 	EXIT_W_ABORTED = 7,
 	EXIT_W_EXHAUSTED = 8,
 	EXIT_W_TIMEOUT = 9,
+	EXIT_AUTH = 10,
+	EXIT_SERVER = 11,
 };
 
 static const char *const usage[] = {
+	"[options] [ID...]",
 	"--local [options] [ID...]",
 	NULL,
 };
 
 enum {
-	OPT_LOCAL, OPT_DB, OPT_POINTS, OPT_JSON, OPT_WAIT, OPT_TIMEOUT, OPT_INTERVAL,
-	OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_END,
+	OPT_LOCAL, OPT_DB, OPT_DAYS, OPT_POINTS, OPT_JSON, OPT_WAIT, OPT_WATCH, OPT_TIMEOUT,
+	OPT_INTERVAL, OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
 static const struct hpo_option options[] = {
-	[OPT_LOCAL] = {"local", 'l', NULL, "show tasks of the local engine"},
+	[OPT_LOCAL] = {"local", 'l', NULL, "show tasks of the local engine, not of PanDA"},
 	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
+	[OPT_DAYS] = {"days", 'd', "N", "with no ID: your Grid tasks of the last N days (default 14)"},
 	[OPT_POINTS] = {"points", 'p', NULL, "show every point: status, loss, attempts, parameters, message"},
 	[OPT_JSON] = {"json", 0, NULL, "print the task view as JSON (schema in hpo-status(1))"},
 	[OPT_WAIT] = {"wait", 'w', NULL, "wait until every task has a final status; the exit status tells which"},
-	[OPT_TIMEOUT] = {"timeout", 0, "SECONDS", "with --wait: give up after SECONDS (exit 9)"},
-	[OPT_INTERVAL] = {"interval", 0, "SECONDS", "with --wait: poll every SECONDS (default 2)"},
+	[OPT_WATCH] = {"watch", 0, NULL, "redraw the table on the terminal until every task has a final status"},
+	[OPT_TIMEOUT] = {"timeout", 0, "SECONDS", "with --wait or --watch: give up after SECONDS (exit 9)"},
+	[OPT_INTERVAL] = {"interval", 0, "SECONDS", "first polling interval (default 2 local, 10 Grid; Grid polls back off)"},
 	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
 	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
 	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
@@ -57,8 +65,8 @@ static const struct hpo_option options[] = {
 
 static const struct hpo_tool tool = {
 	"hpo-status", usage,
-	"Show HPO tasks: status, points done, the best loss and point.  With no ID, every\n"
-	"task in the local database.",
+	"Show HPO tasks: status, points done, the best loss and point.  With no ID, your\n"
+	"recent Grid tasks, or with --local every task in the local database.",
 	options,
 	"exit status:\n"
 	"  0    success (with --wait: every task is done)\n"
@@ -67,42 +75,36 @@ static const struct hpo_tool tool = {
 	"  3    no such task\n"
 	"  4-8  with --wait: a task ended finished (4), failed (5), broken (6),\n"
 	"       aborted (7) or is exhausted (8); with several tasks, the highest\n"
-	"  9    with --wait: --timeout reached first\n",
+	"  9    with --wait: --timeout reached first\n"
+	"  10   credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
+	"  11   the PanDA server could not be reached or refused the request\n",
 };
 
 static int
 wait_code(const char *status)
 {
-	if (strcmp(status, "done") == 0)
-		return EXIT_OK;
-	if (strcmp(status, "finished") == 0)
-		return EXIT_W_FINISHED;
-	if (strcmp(status, "failed") == 0)
-		return EXIT_W_FAILED;
-	if (strcmp(status, "broken") == 0)
-		return EXIT_W_BROKEN;
-	if (strcmp(status, "aborted") == 0)
-		return EXIT_W_ABORTED;
-	if (strcmp(status, "exhausted") == 0)
-		return EXIT_W_EXHAUSTED;
+	static const struct { const char *s; int code; } codes[] = {
+		{"done", EXIT_OK}, {"finished", EXIT_W_FINISHED}, {"failed", EXIT_W_FAILED},
+		{"broken", EXIT_W_BROKEN}, {"aborted", EXIT_W_ABORTED},
+		{"exhausted", EXIT_W_EXHAUSTED},
+	};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(status, codes[i].s) == 0)
+			return codes[i].code;
 	return -1;	/* not final yet */
 }
 
 static int
-collect(struct hpo_store *st, const char *db, const int64_t *ids, size_t n, json_t **tasks,
-	struct hpo_err *err)
+exit_for(const struct hpo_err *err)
 {
-	*tasks = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_t *v;
-		if (hpo_view_local(st, db, ids[i], &v, err) < 0) {
-			json_decref(*tasks);
-			*tasks = NULL;
-			return -1;
-		}
-		json_array_append_new(*tasks, v);
+	switch (err->kind) {
+	case HPO_E_NOTFOUND: return EXIT_NOTFOUND;
+	case HPO_E_AUTH: return EXIT_AUTH;
+	case HPO_E_NET:
+	case HPO_E_SERVER: return EXIT_SERVER;
+	default: return EXIT_ERROR;
 	}
-	return 0;
 }
 
 static void
@@ -110,7 +112,52 @@ sleep_seconds(double s)
 {
 	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
 
-	nanosleep(&ts, NULL);
+	if (s > 0)
+		nanosleep(&ts, NULL);
+}
+
+static void
+print(const json_t *tasks, int json, int points)
+{
+	size_t i;
+	json_t *t;
+
+	if (json) {
+		json_t *doc = hpo_view_wrap(json_incref((json_t *)tasks));
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else if (points) {
+		json_array_foreach(tasks, i, t) {
+			if (i > 0)
+				fputc('\n', stdout);
+			printf("task %lld (%s): %s\n", (long long)json_integer_value(json_object_get(t, "id")),
+			       json_string_value(json_object_get(t, "name")),
+			       json_string_value(json_object_get(t, "status")));
+			hpo_view_print_points(stdout, t);
+		}
+	} else {
+		hpo_view_print_tasks(stdout, tasks);
+	}
+	fflush(stdout);
+}
+
+/* The --wait code of the tasks: -1 while any is not final. */
+static int
+tasks_code(const json_t *tasks)
+{
+	int worst = 0;
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(tasks, i, t) {
+		int c = wait_code(json_string_value(json_object_get(t, "status")));
+		if (c < 0)
+			return -1;
+		if (c > worst)
+			worst = c;
+	}
+	return worst;
 }
 
 int
@@ -118,15 +165,14 @@ main(int argc, char **argv)
 {
 	struct hpo_optstate os = {0};
 	const struct hpo_option *o;
-	const char *db_opt = NULL;
-	int local = 0, points = 0, json = 0, wait = 0, quiet = 0;
-	long timeout = -1, interval = 2;
+	const char *db = NULL;
+	int local = 0, points = 0, json = 0, wait = 0, watch = 0, quiet = 0;
+	long timeout = -1, interval = 0, days = 14;
 	struct hpo_err err = {0};
-	struct hpo_store *st = NULL;
+	struct hpo_backend *b = NULL;
 	int64_t *ids = NULL;
 	size_t nids = 0;
 	json_t *tasks = NULL;
-	char *db = NULL;
 	int rc = EXIT_ERROR;
 
 	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
@@ -134,10 +180,17 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		switch (o - options) {
 		case OPT_LOCAL: local = 1; break;
-		case OPT_DB: db_opt = os.arg; break;
+		case OPT_DB: db = os.arg; break;
+		case OPT_DAYS:
+			if (hpo_opts_long(os.arg, 1, 3650, &days) < 0) {
+				hpo_opts_error(&tool, "--days: '%s' is not a number from 1 to 3650", os.arg);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_POINTS: points = 1; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_WAIT: wait = 1; break;
+		case OPT_WATCH: watch = 1; break;
 		case OPT_TIMEOUT:
 			if (hpo_opts_long(os.arg, 0, INT_MAX, &timeout) < 0) {
 				hpo_opts_error(&tool, "--timeout: '%s' is not a number of seconds", os.arg);
@@ -157,13 +210,16 @@ main(int argc, char **argv)
 		}
 	}
 	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
-	if (!local) {
-		hpo_opts_error(&tool, "Grid tasks are not available in this version; "
-				      "show local tasks with --local");
+	if ((timeout >= 0 || interval > 0) && !wait && !watch) {
+		hpo_opts_error(&tool, "--timeout and --interval go with --wait or --watch");
 		return EXIT_USAGE;
 	}
-	if ((timeout >= 0 || interval != 2) && !wait) {
-		hpo_opts_error(&tool, "--timeout and --interval go with --wait");
+	if (watch && (json || !isatty(STDOUT_FILENO))) {
+		hpo_opts_error(&tool, "--watch redraws a terminal; in scripts use --wait");
+		return EXIT_USAGE;
+	}
+	if (db != NULL && !local) {
+		hpo_opts_error(&tool, "--db goes with --local");
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < os.nops; i++) {
@@ -173,19 +229,10 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (hpo_config_db_path(db_opt, &db, &err) < 0)
-		goto fail;
-	if (access(db, F_OK) < 0 && os.nops == 0) {
-		/* no database yet: no tasks, and none is created by looking */
-		tasks = json_array();
-		rc = EXIT_OK;
-		goto print;
-	}
-	if (access(db, F_OK) < 0) {
-		hpo_err_set(&err, HPO_E_NOTFOUND, "no local task %s", os.ops[0]);
-		goto fail;
-	}
-	if (hpo_store_open(db, &st, &err) < 0)
+	if (interval == 0)
+		interval = local ? 2 : 10;
+
+	if ((local ? hpo_backend_local(db, &b, &err) : hpo_backend_panda(&b, &err)) < 0)
 		goto fail;
 	if (os.nops > 0) {
 		nids = (size_t)os.nops;
@@ -195,30 +242,25 @@ main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < nids; i++)
 			ids[i] = strtoll(os.ops[i], NULL, 10);
-	} else if (hpo_store_task_ids(st, &ids, &nids, &err) < 0) {
+	} else if (hpo_backend_ids(b, (int)days, &ids, &nids, &err) < 0) {
 		goto fail;
 	}
 
-	double start = hpo_now();
+	double start = hpo_now(), pause = (double)interval;
 	for (;;) {
-		if (collect(st, db, ids, nids, &tasks, &err) < 0)
+		if (hpo_backend_views(b, ids, nids, &tasks, &err) < 0)
 			goto fail;
-		if (!wait)
-			break;
-		int worst = 0, pending = 0;
-		size_t i;
-		json_t *t;
-		json_array_foreach(tasks, i, t) {
-			int c = wait_code(json_string_value(json_object_get(t, "status")));
-			if (c < 0)
-				pending = 1;
-			else if (c > worst)
-				worst = c;
+		rc = tasks_code(tasks);
+		if (watch) {
+			fputs("\033[H\033[2J", stdout);
+			print(tasks, 0, points);
 		}
-		if (!pending) {
-			rc = worst;
+		if (!wait && !watch) {
+			rc = EXIT_OK;
 			break;
 		}
+		if (rc >= 0)
+			break;
 		if (timeout >= 0 && hpo_now() - start >= (double)timeout) {
 			hpo_info("timed out after %lds waiting for a final status", timeout);
 			rc = EXIT_W_TIMEOUT;
@@ -226,39 +268,21 @@ main(int argc, char **argv)
 		}
 		json_decref(tasks);
 		tasks = NULL;
-		double left = timeout >= 0 ? (double)timeout - (hpo_now() - start) : interval;
-		sleep_seconds(left < interval ? (left > 0 ? left : 0) : interval);
+		double left = timeout >= 0 ? (double)timeout - (hpo_now() - start) : pause;
+		sleep_seconds(left < pause ? left : pause);
+		/* the Grid moves in minutes: ask less often as time goes by */
+		if (!local && pause < 10.0 * (double)interval && pause < 300)
+			pause *= 1.5;
 	}
-	if (!wait)
-		rc = EXIT_OK;
-print:
-	if (json) {
-		json_t *doc = hpo_view_wrap(json_incref(tasks));
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(doc);
-	} else if (points) {
-		size_t i;
-		json_t *t;
-		json_array_foreach(tasks, i, t) {
-			if (i > 0)
-				fputc('\n', stdout);
-			printf("task %lld (%s): %s\n", (long long)json_integer_value(json_object_get(t, "id")),
-			       json_string_value(json_object_get(t, "name")),
-			       json_string_value(json_object_get(t, "status")));
-			hpo_view_print_points(stdout, t);
-		}
-	} else {
-		hpo_view_print_tasks(stdout, tasks);
-	}
+	if (!watch)
+		print(tasks, json, points);
 	goto out;
 fail:
 	fprintf(stderr, "%s: %s\n", tool.name, err.msg);
-	rc = err.kind == HPO_E_NOTFOUND ? EXIT_NOTFOUND : EXIT_ERROR;
+	rc = exit_for(&err);
 out:
 	json_decref(tasks);
 	free(ids);
-	hpo_store_close(st);
-	free(db);
+	hpo_backend_free(b);
 	return rc;
 }

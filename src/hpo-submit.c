@@ -1,7 +1,8 @@
-/* hpo-submit - run an HPO task: on this machine with --local
+/* hpo-submit - submit an HPO task to PanDA, or run it here with --local
  *
- * Grid submission through PanDA comes with the panda module; until then
- * --local is required.
+ * Grid mode turns a task file (or phpo's option file) into one PanDA task
+ * with the task parameters phpo would send; --local runs the same task on
+ * this machine; --kill, --finish and --retry control a Grid task.
  */
 #include "autoconf.h"
 
@@ -14,10 +15,12 @@
 
 #include "config.h"
 #include "engine.h"
+#include "grid.h"
 #include "log.h"
 #include "opts.h"
 #include "proc.h"
 #include "store.h"
+#include "taskparams.h"
 #include "taskspec.h"
 #include "view.h"
 
@@ -29,18 +32,25 @@ enum {
 	EXIT_TASK_FAILED = 4,
 	EXIT_NOTFOUND = 5,
 	EXIT_BUSY = 6,
+	EXIT_AUTH = 7,
+	EXIT_REFUSED = 8,
+	EXIT_UNREACHABLE = 9,
 	EXIT_INTERRUPTED = 130,
 };
 
 static const char *const usage[] = {
+	"[options] TASKFILE",
+	"[options] --load-json FILE [TASKFILE]",
 	"--local [options] TASKFILE",
 	"--local --resume ID [options]",
+	"--kill ID | --finish ID | --retry ID [options]",
 	NULL,
 };
 
 enum {
-	OPT_LOCAL, OPT_RESUME, OPT_DB, OPT_RUNTIME, OPT_PARALLEL, OPT_SEED, OPT_JSON,
-	OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
+	OPT_LOCAL, OPT_RESUME, OPT_DB, OPT_RUNTIME, OPT_PARALLEL, OPT_SEED, OPT_LOAD_JSON,
+	OPT_NICKNAME, OPT_NO_SUBMIT, OPT_DUMP, OPT_KILL, OPT_FINISH, OPT_SOFT, OPT_RETRY,
+	OPT_NEW_PARAMS, OPT_JSON, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
 static const struct hpo_option options[] = {
@@ -50,7 +60,16 @@ static const struct hpo_option options[] = {
 	[OPT_RUNTIME] = {"runtime", 0, "NAME", "run evaluations in their container: apptainer, singularity, podman or docker"},
 	[OPT_PARALLEL] = {"parallel", 'j', "N", "evaluate N points at a time (overrides budget.parallel-evaluations)"},
 	[OPT_SEED] = {"seed", 0, "N", "seed of the built-in steering (overrides steering.seed)"},
-	[OPT_JSON] = {"json", 0, NULL, "print the task as JSON when the run stops (the hpo-status --json schema)"},
+	[OPT_LOAD_JSON] = {"load-json", 0, "FILE", "read phpo's options from FILE, over TASKFILE's"},
+	[OPT_NICKNAME] = {"nickname", 0, "NAME", "your Grid nickname (default $HPO_NICKNAME, else from the proxy)"},
+	[OPT_NO_SUBMIT] = {"no-submit", 'n', NULL, "build the submission but send nothing: no network at all"},
+	[OPT_DUMP] = {"dump-task-params", 0, "FILE", "write the task parameters to FILE (- for standard output)"},
+	[OPT_KILL] = {"kill", 0, "ID", "kill the Grid task ID"},
+	[OPT_FINISH] = {"finish", 0, "ID", "finish the Grid task ID: no more points"},
+	[OPT_SOFT] = {"soft", 0, NULL, "with --finish: let running evaluations end"},
+	[OPT_RETRY] = {"retry", 0, "ID", "retry the Grid task ID"},
+	[OPT_NEW_PARAMS] = {"new-params", 0, "FILE", "with --retry: task parameters to change (a JSON object)"},
+	[OPT_JSON] = {"json", 0, NULL, "print the result as JSON (for --local the hpo-status --json schema)"},
 	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
 	[OPT_VERBOSE] = {"verbose", 'v', NULL, "print more about what happens"},
 	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
@@ -60,19 +79,32 @@ static const struct hpo_option options[] = {
 
 static const struct hpo_tool tool = {
 	"hpo-submit", usage,
-	"Run the hyperparameter optimisation task described by TASKFILE (see hpo-task(5)).\n"
-	"With --local the task runs on this machine and is stored in the local database;\n"
-	"follow it with hpo-status --local.",
+	"Submit the hyperparameter optimisation task described by TASKFILE (see\n"
+	"hpo-task(5)) to PanDA as one task, with the task parameters phpo sends; or run\n"
+	"it on this machine with --local; or kill, finish or retry a Grid task.",
 	options,
 	"exit status:\n"
-	"  0    the task ended done or finished\n"
+	"  0    the task was submitted or controlled; with --local: it ended done or finished\n"
 	"  1    an error (file system, database, container runtime, ...)\n"
 	"  2    a usage error\n"
 	"  3    the task file or search space is invalid\n"
-	"  4    the task ended failed: no point was evaluated successfully\n"
-	"  5    no such task (--resume)\n"
-	"  6    the task is being run by another hpo-submit\n"
-	"  130  interrupted: the task is paused and can be resumed\n",
+	"  4    with --local: the task ended failed, no point was evaluated successfully\n"
+	"  5    no such task\n"
+	"  6    with --local: the task is being run by another hpo-submit\n"
+	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
+	"  8    the PanDA server refused the request\n"
+	"  9    the PanDA server could not be reached\n"
+	"  130  with --local: interrupted, the task is paused and can be resumed\n",
+};
+
+struct args {
+	int local, json, no_submit, soft;
+	long resume, parallel, seed, control_id;
+	enum hpo_panda_op op;
+	const char *db, *runtime, *load_json, *nickname, *dump, *new_params;
+	char **ops;
+	int nops;
+	char *cli;
 };
 
 static int
@@ -82,8 +114,19 @@ exit_for(const struct hpo_err *err)
 	case HPO_E_INPUT: return EXIT_INPUT;
 	case HPO_E_NOTFOUND: return EXIT_NOTFOUND;
 	case HPO_E_BUSY: return EXIT_BUSY;
+	case HPO_E_AUTH: return EXIT_AUTH;
+	case HPO_E_SERVER: return EXIT_REFUSED;
+	case HPO_E_NET: return EXIT_UNREACHABLE;
 	default: return EXIT_ERROR;
 	}
+}
+
+static int
+fail(const struct hpo_err *err)
+{
+	hpo_status_clear();
+	fprintf(stderr, "%s: %s\n", tool.name, err->msg);
+	return exit_for(err);
 }
 
 static uint64_t
@@ -96,93 +139,45 @@ fresh_seed(void)
 	return s & 0x7fffffffffffffffULL;	/* fits a JSON integer */
 }
 
-int
-main(int argc, char **argv)
+static void
+print_json(json_t *doc)
 {
-	struct hpo_optstate os = {0};
-	const struct hpo_option *o;
-	const char *db_opt = NULL, *runtime = NULL;
-	long resume = 0, parallel = 0, seed = -1;
-	int local = 0, json = 0, quiet = 0, verbose = 0;
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+}
+
+/* ---- --local ---------------------------------------------------------------- */
+
+static int
+run_local(const struct args *a)
+{
 	struct hpo_err err = {0};
 	struct hpo_store *st = NULL;
 	struct hpo_task *task = NULL;
 	struct hpo_runtime *rt = NULL;
+	const char *runtime;
 	char *db = NULL;
-	int64_t id;
-	int rc = EXIT_ERROR;
+	int64_t id = a->resume;
+	int rc;
 
-	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
-		if (o == HPO_OPT_ERROR)
-			return EXIT_USAGE;
-		switch (o - options) {
-		case OPT_LOCAL: local = 1; break;
-		case OPT_RESUME:
-			if (hpo_opts_long(os.arg, 1, LONG_MAX, &resume) < 0) {
-				hpo_opts_error(&tool, "--resume: '%s' is not a task id", os.arg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_DB: db_opt = os.arg; break;
-		case OPT_RUNTIME: runtime = os.arg; break;
-		case OPT_PARALLEL:
-			if (hpo_opts_long(os.arg, 1, 10000, &parallel) < 0) {
-				hpo_opts_error(&tool, "--parallel: '%s' is not a number from 1 to 10000",
-					       os.arg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_SEED:
-			if (hpo_opts_long(os.arg, 0, LONG_MAX, &seed) < 0) {
-				hpo_opts_error(&tool, "--seed: '%s' is not a non-negative integer", os.arg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_JSON: json = 1; break;
-		case OPT_QUIET: quiet = 1; break;
-		case OPT_VERBOSE: verbose = 1; break;
-		case OPT_HELP: hpo_opts_help(stdout, &tool); return EXIT_OK;
-		case OPT_VERSION: printf("%s %s\n", tool.name, PACKAGE_VERSION); return EXIT_OK;
-		}
-	}
-	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : verbose ? HPO_LOG_VERBOSE : HPO_LOG_NORMAL);
-	if (!local) {
-		hpo_opts_error(&tool, "Grid submission is not available in this version; "
-				      "run the task on this machine with --local");
-		return EXIT_USAGE;
-	}
-	if (resume > 0 && os.nops != 0) {
-		hpo_opts_error(&tool, "--resume takes no TASKFILE");
-		return EXIT_USAGE;
-	}
-	if (resume == 0 && os.nops != 1) {
-		hpo_opts_error(&tool, os.nops == 0 ? "missing TASKFILE"
-							   : "more than one TASKFILE");
-		return EXIT_USAGE;
-	}
-	if (resume > 0 && (parallel > 0 || seed >= 0)) {
-		hpo_opts_error(&tool, "--parallel and --seed apply to a new task, not to --resume");
-		return EXIT_USAGE;
-	}
-
-	if (hpo_config_db_path(db_opt, &db, &err) < 0)
+	if (hpo_config_db_path(a->db, &db, &err) < 0)
 		goto fail;
 	/* everything that can be checked is checked before a task exists */
-	if ((runtime = hpo_config_runtime(runtime)) != NULL &&
+	if ((runtime = hpo_config_runtime(a->runtime)) != NULL &&
 	    hpo_runtime_open(runtime, &rt, &err) < 0)
 		goto fail;
-	if (resume == 0) {
-		if (hpo_task_load(os.ops[0], &task, &err) < 0)
+	if (a->resume == 0) {
+		if (hpo_task_load_with_phpo(a->nops ? a->ops[0] : NULL, a->load_json, &task, &err) < 0)
 			goto fail;
 		if (rt != NULL && task->eval.container == NULL) {
 			hpo_err_set(&err, HPO_E_INPUT, "%s: --runtime %s needs evaluation.container",
-				    os.ops[0], runtime);
+				    a->nops ? a->ops[0] : a->load_json, runtime);
 			goto fail;
 		}
-		if (parallel > 0)
-			task->budget.parallel_evaluations = parallel;
-		if (seed >= 0) {
-			task->steer.seed = (uint64_t)seed;
+		if (a->parallel > 0)
+			task->budget.parallel_evaluations = a->parallel;
+		if (a->seed >= 0) {
+			task->steer.seed = (uint64_t)a->seed;
 			task->steer.has_seed = 1;
 		}
 		if (!task->steer.has_seed) {
@@ -192,63 +187,289 @@ main(int argc, char **argv)
 	}
 	if (hpo_store_open(db, &st, &err) < 0)
 		goto fail;
-	if (resume == 0) {
+	if (a->resume == 0) {
 		if (hpo_engine_create(st, db, task, &id, &err) < 0)
 			goto fail;
 		hpo_info("task %lld created in %s", (long long)id, db);
-	} else {
-		id = resume;
 	}
 
-	{
-		struct hpo_run_opts ro = {rt};
-		enum hpo_run_end end = HPO_RUN_ENDED;
-		json_t *view;
+	struct hpo_run_opts ro = {rt};
+	enum hpo_run_end end = HPO_RUN_ENDED;
+	json_t *view, *tasks;
 
-		if (resume > 0) {
-			/* resuming an ended task changes nothing: say how it ended */
-			if (hpo_view_local(st, db, id, &view, &err) < 0)
-				goto fail;
-			const char *status = json_string_value(json_object_get(view, "status"));
-			int ended = hpo_task_status_final(status);
-			if (ended)
-				hpo_info("task %lld has already ended (%s)", (long long)id, status);
-			json_decref(view);
-			if (!ended && hpo_engine_run(st, db, id, &ro, &end, &err) < 0)
-				goto fail;
-		} else if (hpo_engine_run(st, db, id, &ro, &end, &err) < 0) {
-			goto fail;
-		}
+	if (a->resume > 0) {
+		/* resuming an ended task changes nothing: say how it ended */
 		if (hpo_view_local(st, db, id, &view, &err) < 0)
 			goto fail;
-		json_t *tasks = json_array();
-		json_array_append(tasks, view);
-		if (json) {
-			json_t *doc = hpo_view_wrap(tasks);
-			json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			fputc('\n', stdout);
-			json_decref(doc);
-		} else {
-			hpo_view_print_tasks(stdout, tasks);
-			json_decref(tasks);
-		}
-		if (end == HPO_RUN_INTERRUPTED)
-			rc = EXIT_INTERRUPTED;
-		else if (strcmp(json_string_value(json_object_get(view, "status")), "failed") == 0)
-			rc = EXIT_TASK_FAILED;
-		else
-			rc = EXIT_OK;
+		const char *status = json_string_value(json_object_get(view, "status"));
+		int ended = hpo_task_status_final(status);
+		if (ended)
+			hpo_info("task %lld has already ended (%s)", (long long)id, status);
 		json_decref(view);
+		if (!ended && hpo_engine_run(st, db, id, &ro, &end, &err) < 0)
+			goto fail;
+	} else if (hpo_engine_run(st, db, id, &ro, &end, &err) < 0) {
+		goto fail;
 	}
+	if (hpo_view_local(st, db, id, &view, &err) < 0)
+		goto fail;
+	tasks = json_array();
+	json_array_append(tasks, view);
+	if (a->json) {
+		json_t *doc = hpo_view_wrap(tasks);
+		print_json(doc);
+		json_decref(doc);
+	} else {
+		hpo_view_print_tasks(stdout, tasks);
+		json_decref(tasks);
+	}
+	if (end == HPO_RUN_INTERRUPTED)
+		rc = EXIT_INTERRUPTED;
+	else if (strcmp(json_string_value(json_object_get(view, "status")), "failed") == 0)
+		rc = EXIT_TASK_FAILED;
+	else
+		rc = EXIT_OK;
+	json_decref(view);
 	goto out;
 fail:
-	hpo_status_clear();
-	fprintf(stderr, "%s: %s\n", tool.name, err.msg);
-	rc = exit_for(&err);
+	rc = fail(&err);
 out:
 	hpo_task_free(task);
 	hpo_runtime_free(rt);
 	hpo_store_close(st);
 	free(db);
 	return rc;
+}
+
+/* ---- the Grid ------------------------------------------------------------------ */
+
+static int
+run_grid(const struct args *a)
+{
+	struct hpo_grid_opts go = {a->nickname, a->cli, a->no_submit, a->dump};
+	struct hpo_grid_result res;
+	struct hpo_err err = {0};
+	struct hpo_task *task = NULL;
+	int rc;
+
+	if (hpo_task_load_with_phpo(a->nops ? a->ops[0] : NULL, a->load_json, &task, &err) < 0 ||
+	    hpo_grid_submit(task, &go, &res, &err) < 0) {
+		hpo_task_free(task);
+		return fail(&err);
+	}
+	if (a->json) {
+		json_t *doc = json_pack("{s:o, s:s, s:s, s:b, s:o}", "task_id",
+					res.task_id ? json_integer(res.task_id) : json_null(),
+					"task_name", res.task_name, "sandbox", res.sandbox,
+					"sandbox_reused", res.sandbox_reused, "monitor",
+					res.monitor ? json_string(res.monitor) : json_null());
+		print_json(doc);
+		json_decref(doc);
+	} else if (a->no_submit) {
+		hpo_info("not submitted (--no-submit): task %s, sandbox %s", res.task_name, res.sandbox);
+	} else {
+		printf("%lld\n", (long long)res.task_id);
+		hpo_info("task %lld submitted: %s", (long long)res.task_id, res.monitor);
+	}
+	rc = EXIT_OK;
+	hpo_grid_result_free(&res);
+	hpo_task_free(task);
+	return rc;
+}
+
+static int
+run_control(const struct args *a)
+{
+	static const char *const done[] = {"kill", "finish", "retry"};
+	struct hpo_err err = {0};
+	struct hpo_auth *auth = NULL;
+	struct hpo_panda *p = NULL;
+	json_t *np = NULL;
+	char *msg = NULL;
+	int rc;
+
+	if (a->new_params != NULL) {
+		json_error_t je;
+		if ((np = json_load_file(a->new_params, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+			hpo_err_set(&err, HPO_E_INPUT, "%s:%d:%d: %s", a->new_params, je.line, je.column,
+				    je.text);
+			return fail(&err);
+		}
+		if (!json_is_object(np)) {
+			json_decref(np);
+			hpo_err_set(&err, HPO_E_INPUT, "%s: task parameters must be a JSON object",
+				    a->new_params);
+			return fail(&err);
+		}
+	}
+	if (hpo_grid_connect(&auth, &p, &err) < 0 ||
+	    hpo_panda_control(p, a->op, a->control_id, a->soft, np, &msg, &err) < 0) {
+		rc = fail(&err);
+	} else {
+		if (a->json) {
+			json_t *doc = json_pack("{s:I, s:s, s:s}", "task_id", (json_int_t)a->control_id,
+						"action", done[a->op], "message", msg);
+			print_json(doc);
+			json_decref(doc);
+		} else {
+			hpo_info("task %lld: %s: %s", (long long)a->control_id, done[a->op], msg);
+		}
+		rc = EXIT_OK;
+	}
+	free(msg);
+	json_decref(np);
+	hpo_panda_free(p);
+	hpo_auth_free(auth);
+	return rc;
+}
+
+/* The command line as phpo records it (cliParams). */
+static char *
+command_line(int argc, char **argv)
+{
+	size_t len = 1, at = 0;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+		if (i > 0)
+			s[at++] = ' ';
+		memcpy(s + at, argv[i], n);
+		at += n;
+	}
+	s[at] = '\0';
+	return s;
+}
+
+static int
+parse_id(const char *opt, const char *arg, long *out)
+{
+	if (hpo_opts_long(arg, 1, LONG_MAX, out) < 0) {
+		hpo_opts_error(&tool, "--%s: '%s' is not a task id", opt, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hpo_optstate os = {0};
+	const struct hpo_option *o;
+	struct args a = {0};
+	int quiet = 0, verbose = 0, controls = 0, rc;
+
+	a.seed = -1;
+	a.cli = command_line(argc, argv);	/* before options move operands */
+	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
+		if (o == HPO_OPT_ERROR)
+			goto usage;
+		switch (o - options) {
+		case OPT_LOCAL: a.local = 1; break;
+		case OPT_RESUME:
+			if (parse_id("resume", os.arg, &a.resume) < 0)
+				goto usage;
+			break;
+		case OPT_DB: a.db = os.arg; break;
+		case OPT_RUNTIME: a.runtime = os.arg; break;
+		case OPT_PARALLEL:
+			if (hpo_opts_long(os.arg, 1, 10000, &a.parallel) < 0) {
+				hpo_opts_error(&tool, "--parallel: '%s' is not a number from 1 to 10000",
+					       os.arg);
+				goto usage;
+			}
+			break;
+		case OPT_SEED:
+			if (hpo_opts_long(os.arg, 0, LONG_MAX, &a.seed) < 0) {
+				hpo_opts_error(&tool, "--seed: '%s' is not a non-negative integer", os.arg);
+				goto usage;
+			}
+			break;
+		case OPT_LOAD_JSON: a.load_json = os.arg; break;
+		case OPT_NICKNAME: a.nickname = os.arg; break;
+		case OPT_NO_SUBMIT: a.no_submit = 1; break;
+		case OPT_DUMP: a.dump = os.arg; break;
+		case OPT_KILL:
+		case OPT_FINISH:
+		case OPT_RETRY:
+			if (parse_id(o->name, os.arg, &a.control_id) < 0)
+				goto usage;
+			a.op = o - options == OPT_KILL ? HPO_PANDA_KILL
+			       : o - options == OPT_FINISH ? HPO_PANDA_FINISH : HPO_PANDA_RETRY;
+			controls++;
+			break;
+		case OPT_SOFT: a.soft = 1; break;
+		case OPT_NEW_PARAMS: a.new_params = os.arg; break;
+		case OPT_JSON: a.json = 1; break;
+		case OPT_QUIET: quiet = 1; break;
+		case OPT_VERBOSE: verbose = 1; break;
+		case OPT_HELP: hpo_opts_help(stdout, &tool); free(a.cli); return EXIT_OK;
+		case OPT_VERSION:
+			printf("%s %s\n", tool.name, PACKAGE_VERSION);
+			free(a.cli);
+			return EXIT_OK;
+		}
+	}
+	a.ops = os.ops;
+	a.nops = os.nops;
+	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : verbose ? HPO_LOG_VERBOSE : HPO_LOG_NORMAL);
+
+	/* which mode, and do the options fit it */
+	if (controls > 1) {
+		hpo_opts_error(&tool, "give one of --kill, --finish and --retry");
+		goto usage;
+	}
+	if (a.soft && !(controls && a.op == HPO_PANDA_FINISH)) {
+		hpo_opts_error(&tool, "--soft goes with --finish");
+		goto usage;
+	}
+	if (a.new_params && !(controls && a.op == HPO_PANDA_RETRY)) {
+		hpo_opts_error(&tool, "--new-params goes with --retry");
+		goto usage;
+	}
+	if (controls) {
+		if (a.local || a.nops || a.load_json || a.no_submit || a.dump || a.resume) {
+			hpo_opts_error(&tool, "--%s takes a task id and no task file", options[
+				a.op == HPO_PANDA_KILL ? OPT_KILL : a.op == HPO_PANDA_FINISH ? OPT_FINISH : OPT_RETRY].name);
+			goto usage;
+		}
+		rc = run_control(&a);
+	} else if (a.local) {
+		if (a.no_submit || a.dump || a.nickname) {
+			hpo_opts_error(&tool, "--no-submit, --dump-task-params and --nickname are for the Grid, not --local");
+			goto usage;
+		}
+		if (a.resume > 0 && (a.nops != 0 || a.load_json)) {
+			hpo_opts_error(&tool, "--resume takes no TASKFILE");
+			goto usage;
+		}
+		if (a.resume == 0 && (a.nops > 1 || (a.nops == 0 && !a.load_json))) {
+			hpo_opts_error(&tool, a.nops == 0 ? "missing TASKFILE" : "more than one TASKFILE");
+			goto usage;
+		}
+		if (a.resume > 0 && (a.parallel > 0 || a.seed >= 0)) {
+			hpo_opts_error(&tool, "--parallel and --seed apply to a new task, not to --resume");
+			goto usage;
+		}
+		rc = run_local(&a);
+	} else {
+		if (a.resume || a.db || a.runtime || a.parallel || a.seed >= 0) {
+			hpo_opts_error(&tool, "--resume, --db, --runtime, --parallel and --seed go with --local");
+			goto usage;
+		}
+		if (a.nops > 1 || (a.nops == 0 && !a.load_json)) {
+			hpo_opts_error(&tool, a.nops == 0 ? "missing TASKFILE" : "more than one TASKFILE");
+			goto usage;
+		}
+		rc = run_grid(&a);
+	}
+	free(a.cli);
+	return rc;
+usage:
+	free(a.cli);
+	return EXIT_USAGE;
 }

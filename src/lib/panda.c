@@ -48,7 +48,6 @@ hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_er
 {
 	const char *ssl = env_or("PANDA_URL_SSL", "https://pandaserver.cern.ch/server/panda");
 	const char *cache = env_or("PANDACACHE_URL", "https://pandacache.cern.ch/server/panda");
-	const char *vh = getenv("PANDA_VERIFY_HOST");
 	struct hpo_http_opts ho;
 	struct hpo_panda *p;
 	char *root, *croot;
@@ -72,13 +71,13 @@ hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_er
 	p->cache_api = hpo_strf("%s/api/v1", croot);
 	p->cache_root = croot;
 	free(root);
-	memset(&ho, 0, sizeof(ho));
+	if (hpo_http_opts_from_env(&ho, err) < 0) {
+		hpo_panda_free(p);
+		return -1;
+	}
 	ho.auth = auth;
-	ho.verify_host = !(vh != NULL && strcmp(vh, "off") == 0);
 	if (!ho.verify_host)
 		hpo_warn("PANDA_VERIFY_HOST=off: the server's host name is not checked");
-	ho.user_agent = PACKAGE_NAME "/" PACKAGE_VERSION;
-	hpo_http_defaults(&ho);
 	p->retries = ho.retries;
 	p->backoff = ho.backoff;
 	if (p->api == NULL || p->legacy == NULL || p->cache_api == NULL) {
@@ -175,15 +174,11 @@ static void
 sleep_backoff(const struct hpo_panda *p, int attempt)
 {
 	struct hpo_rng r;
-	double cap = p->backoff;
 	struct timespec ts;
+	double d;
 
-	for (int i = 0; i < attempt && cap < 30; i++)
-		cap *= 2;
-	if (cap > 30)
-		cap = 30;
-	hpo_rng_seed2(&r, (uint64_t)time(NULL), (uint64_t)getpid());
-	double d = hpo_rng_uniform(&r) * cap;
+	hpo_rng_seed2(&r, (uint64_t)time(NULL), (uint64_t)getpid() + (uint64_t)attempt);
+	d = hpo_http_retry_delay(p->backoff, attempt, -1, hpo_rng_uniform(&r));
 	ts.tv_sec = (time_t)d;
 	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
 	nanosleep(&ts, NULL);

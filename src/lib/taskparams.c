@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "doc.h"
 #include "file.h"
@@ -984,4 +985,71 @@ hpo_task_json_merge(json_t *base, const json_t *over)
 			return -1;
 	}
 	return 0;
+}
+
+int
+hpo_task_load_with_phpo(const char *task_file, const char *phpo_file, struct hpo_task **out,
+			struct hpo_err *err)
+{
+	struct hpo_doc *tdoc = NULL, *pdoc = NULL;
+	json_t *base = NULL, *over = NULL;
+	char cwd[PATH_MAX], dir[PATH_MAX];
+	int rc = -1;
+
+	*out = NULL;
+	if (phpo_file == NULL)
+		return hpo_task_load(task_file, out, err);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return hpo_err_sys(err, "working directory");
+	snprintf(dir, sizeof(dir), "%s", cwd);
+	if (task_file != NULL) {
+		char *copy = strdup(task_file), *slash;
+		if (copy == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		slash = strrchr(copy, '/');
+		if (slash == copy)
+			copy[1] = '\0';
+		else if (slash != NULL)
+			*slash = '\0';
+		if (realpath(slash ? copy : ".", dir) == NULL) {
+			hpo_err_sys(err, "%s", copy);
+			free(copy);
+			return -1;
+		}
+		free(copy);
+		if (hpo_doc_load(task_file, &tdoc, err) < 0)
+			return -1;
+		/* merged in place, so the task file's values keep their positions */
+		base = json_incref(hpo_doc_root(tdoc));
+		if (!json_is_object(base)) {
+			hpo_doc_err(err, tdoc, hpo_doc_root(tdoc), NULL,
+				    "a task file must be a mapping (evaluation:, search-space:, ...)");
+			goto out;
+		}
+	} else if ((base = json_object()) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	if (hpo_doc_load(phpo_file, &pdoc, err) < 0)
+		goto out;
+	if (!json_is_object(hpo_doc_root(pdoc))) {
+		hpo_doc_err(err, pdoc, hpo_doc_root(pdoc), NULL,
+			    "a phpo option file must be a JSON object of phpo options");
+		goto out;
+	}
+	if (hpo_phpo_to_task_json(pdoc, hpo_doc_root(pdoc), cwd, &over, err) < 0)
+		goto out;
+	if (hpo_task_json_merge(base, over) < 0) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	/* positions: the task file's values keep theirs; the phpo options are
+	 * checked with positions by hpo_phpo_to_task_json already */
+	rc = hpo_task_from_json(tdoc ? tdoc : pdoc, base, dir, out, err);
+out:
+	json_decref(base);
+	json_decref(over);
+	hpo_doc_free(tdoc);
+	hpo_doc_free(pdoc);
+	return rc;
 }

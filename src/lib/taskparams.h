@@ -82,6 +82,14 @@ int hpo_phpo_to_task_json(const struct hpo_doc *doc, const json_t *phpo, const c
  * when out of memory or either is not an object. */
 int hpo_task_json_merge(json_t *base, const json_t *over);
 
+/* A task from a task file, a phpo option file, or both (the phpo file's
+ * options laid over the task file's, hpo_task_json_merge).  Either may be
+ * NULL, not both.  The task's directory (its sandbox) is the task file's,
+ * or the working directory with a phpo file alone, as for phpo; file names
+ * in the phpo file are relative to the working directory, as for phpo. */
+int hpo_task_load_with_phpo(const char *task_file, const char *phpo_file, struct hpo_task **out,
+			    struct hpo_err *err);
+
 /* Python's urllib.parse.quote(s) (safe "/"): every byte but letters,
  * digits, "_.-~/" as %XX (upper case).  Malloc'ed; NULL when out of memory. */
 char *hpo_url_quote(const char *s);

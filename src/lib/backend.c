@@ -1,0 +1,183 @@
+/* backend.c - the local store or PanDA behind one small table */
+#include "autoconf.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "backend.h"
+#include "config.h"
+#include "grid.h"
+#include "panda.h"
+#include "store.h"
+#include "view.h"
+
+struct ops {
+	int (*ids)(struct hpo_backend *, int, int64_t **, size_t *, struct hpo_err *);
+	int (*views)(struct hpo_backend *, const int64_t *, size_t, json_t **, struct hpo_err *);
+	void (*free)(struct hpo_backend *);
+};
+
+struct hpo_backend {
+	const struct ops *ops;
+	/* local */
+	char *db;
+	struct hpo_store *st;	/* NULL while the database does not exist */
+	/* panda */
+	struct hpo_auth *auth;
+	struct hpo_panda *panda;
+};
+
+/* ---- local ------------------------------------------------------------------- */
+
+static int
+local_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+{
+	(void)days;
+	*ids = NULL;
+	*n = 0;
+	return b->st ? hpo_store_task_ids(b->st, ids, n, err) : 0;
+}
+
+static int
+local_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
+	    struct hpo_err *err)
+{
+	*tasks = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *v;
+		if (b->st == NULL) {
+			hpo_err_set(err, HPO_E_NOTFOUND, "no local task %lld", (long long)ids[i]);
+			goto fail;
+		}
+		if (hpo_view_local(b->st, b->db, ids[i], &v, err) < 0)
+			goto fail;
+		json_array_append_new(*tasks, v);
+	}
+	return 0;
+fail:
+	json_decref(*tasks);
+	*tasks = NULL;
+	return -1;
+}
+
+static void
+local_free(struct hpo_backend *b)
+{
+	hpo_store_close(b->st);
+	free(b->db);
+}
+
+static const struct ops local_ops = {local_ids, local_views, local_free};
+
+int
+hpo_backend_local(const char *db, struct hpo_backend **out, struct hpo_err *err)
+{
+	struct hpo_backend *b = calloc(1, sizeof(*b));
+
+	*out = NULL;
+	if (b == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	b->ops = &local_ops;
+	if (hpo_config_db_path(db, &b->db, err) < 0 ||
+	    (access(b->db, F_OK) == 0 && hpo_store_open(b->db, &b->st, err) < 0)) {
+		hpo_backend_free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+/* ---- PanDA -------------------------------------------------------------------- */
+
+static int
+panda_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+{
+	return hpo_grid_recent(b->panda, days, ids, n, err);
+}
+
+static int
+panda_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
+	    struct hpo_err *err)
+{
+	json_t **v = calloc(n ? n : 1, sizeof(*v));
+	struct hpo_err *errs = calloc(n ? n : 1, sizeof(*errs));
+	int rc = 0;
+
+	*tasks = NULL;
+	if (v == NULL || errs == NULL) {
+		free(v);
+		free(errs);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	if (hpo_grid_views(b->panda, ids, n, v, errs) < 0) {
+		/* the first failure speaks for all */
+		for (size_t i = 0; i < n; i++)
+			if (v[i] == NULL) {
+				*err = errs[i];
+				break;
+			}
+		rc = -1;
+	}
+	if (rc == 0) {
+		*tasks = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append(*tasks, v[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(v[i]);
+	free(v);
+	free(errs);
+	return rc;
+}
+
+static void
+panda_free(struct hpo_backend *b)
+{
+	hpo_panda_free(b->panda);
+	hpo_auth_free(b->auth);
+}
+
+static const struct ops panda_ops = {panda_ids, panda_views, panda_free};
+
+int
+hpo_backend_panda(struct hpo_backend **out, struct hpo_err *err)
+{
+	struct hpo_backend *b = calloc(1, sizeof(*b));
+
+	*out = NULL;
+	if (b == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	b->ops = &panda_ops;
+	if (hpo_grid_connect(&b->auth, &b->panda, err) < 0) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+void
+hpo_backend_free(struct hpo_backend *b)
+{
+	if (b == NULL)
+		return;
+	b->ops->free(b);
+	free(b);
+}
+
+int
+hpo_backend_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+{
+	return b->ops->ids(b, days, ids, n, err);
+}
+
+int
+hpo_backend_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
+		  struct hpo_err *err)
+{
+	return b->ops->views(b, ids, n, tasks, err);
+}

@@ -1,0 +1,304 @@
+/* grid.c - HPO tasks on the Grid */
+#include "autoconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "file.h"
+#include "grid.h"
+#include "log.h"
+#include "sandbox.h"
+#include "taskparams.h"
+#include "view.h"
+#include "voms.h"
+
+/* Grid jobs have hours of work ahead: say so when the proxy will not last */
+#define PROXY_MIN_LEFT (24 * 3600.0)
+
+int
+hpo_grid_connect(struct hpo_auth **auth, struct hpo_panda **panda, struct hpo_err *err)
+{
+	*panda = NULL;
+	if (hpo_auth_load(PROXY_MIN_LEFT, auth, err) < 0)
+		return -1;
+	if (hpo_panda_new(*auth, panda, err) < 0) {
+		hpo_auth_free(*auth);
+		*auth = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The nickname: option, $HPO_NICKNAME, the proxy's VOMS attributes, or
+ * the user part of an output dataset the task names. */
+static int
+find_nickname(const struct hpo_task *task, const struct hpo_grid_opts *o,
+	      const struct hpo_auth *auth, char **nick, struct hpo_err *err)
+{
+	const char *env = getenv("HPO_NICKNAME");
+	const char *proxy = auth && auth->kind == HPO_AUTH_X509 ? auth->proxy : NULL;
+	char deflt[64];
+
+	*nick = NULL;
+	if (o->nickname != NULL)
+		return (*nick = strdup(o->nickname)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (env != NULL && *env != '\0')
+		return (*nick = strdup(env)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (proxy == NULL && o->no_submit) {
+		/* no network, but a proxy on disk may still name the user */
+		const char *p = getenv("X509_USER_PROXY");
+		snprintf(deflt, sizeof(deflt), "/tmp/x509up_u%ld", (long)getuid());
+		proxy = p && *p ? p : deflt;
+		if (access(proxy, R_OK) < 0)
+			proxy = NULL;
+	}
+	if (proxy != NULL && hpo_voms_nickname(proxy, nick, err) < 0)
+		return -1;
+	if (*nick == NULL && task->grid.output_dataset != NULL &&
+	    strncmp(task->grid.output_dataset, "user.", 5) == 0) {
+		const char *s = task->grid.output_dataset + 5, *dot = strchr(s, '.');
+		if (dot != NULL && dot > s && o->no_submit)
+			*nick = hpo_strf("%.*s", (int)(dot - s), s);
+	}
+	return 0;
+}
+
+static int
+dump_params(const char *path, const json_t *params, struct hpo_err *err)
+{
+	char *text = json_dumps(params, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int rc = 0;
+
+	if (text == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (strcmp(path, "-") == 0) {
+		if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
+			rc = hpo_err_sys(err, "standard output");
+	} else {
+		size_t n = strlen(text);
+		text[n] = '\n';
+		rc = hpo_file_write_atomic(path, text, n + 1, 0644, err);
+	}
+	free(text);
+	return rc;
+}
+
+int
+hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo_grid_result *res,
+		struct hpo_err *err)
+{
+	struct hpo_auth *auth = NULL;
+	struct hpo_panda *panda = NULL;
+	struct hpo_sandbox sb = {0};
+	char *nick = NULL, *tmpdir = NULL, *tarpath = NULL, *final = NULL, *name = NULL;
+	const char *tmp = getenv("TMPDIR");
+	json_t *params = NULL;
+	uint64_t size;
+	uint32_t crc;
+	time_t now = time(NULL);
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	/* what the Grid needs that a local run does not */
+	if (task->eval.container == NULL)
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "the Grid needs evaluation.container (the image evaluations run in)");
+	if (task->steer.exec == NULL)
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "the Grid needs steering.exec (and usually steering.container): "
+				   "built-in steering '%s' runs only with --local",
+				   task->steer.algorithm ? task->steer.algorithm : "?");
+	if (!o->no_submit && hpo_grid_connect(&auth, &panda, err) < 0)
+		return -1;
+	if (find_nickname(task, o, auth, &nick, err) < 0)
+		goto out;
+	if (task->grid.output_dataset == NULL) {
+		if (nick == NULL) {
+			hpo_err_set(err, HPO_E_INPUT,
+				    "no grid.output-dataset, and no nickname to name one: give "
+				    "--nickname or set HPO_NICKNAME");
+			goto out;
+		}
+		if ((task->grid.output_dataset = hpo_outds_default(nick, task->name, now)) == NULL) {
+			hpo_err_set(err, HPO_E_INPUT, "cannot make an output dataset name from nickname '%s'",
+				    nick);
+			goto out;
+		}
+	}
+	if (nick != NULL && hpo_outds_check(task->grid.output_dataset, nick, task->grid.official,
+					    task->grid.working_group, err) < 0)
+		goto out;
+
+	/* the sandbox: the task's files, reproducibly packed */
+	if (hpo_sandbox_collect(task->dir, NULL, &sb, err) < 0)
+		goto out;
+	if ((tmpdir = hpo_strf("%s/hpo-sandbox.XXXXXX", tmp && *tmp ? tmp : "/tmp")) == NULL ||
+	    mkdtemp(tmpdir) == NULL) {
+		hpo_err_sys(err, "temporary directory");
+		free(tmpdir);
+		tmpdir = NULL;
+		goto out;
+	}
+	if ((tarpath = hpo_path_join(tmpdir, "sandbox.tar.gz")) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	if (hpo_sandbox_tar(&sb, task->dir, tarpath, &size, &crc, err) < 0 ||
+	    (name = hpo_sandbox_name(tarpath, nick ? nick : "", now, err)) == NULL)
+		goto out;
+	if ((final = hpo_path_join(tmpdir, name)) == NULL || rename(tarpath, final) < 0) {
+		hpo_err_sys(err, "%s", tmpdir);
+		goto out;
+	}
+	hpo_debug("sandbox %s: %zu files, %llu bytes", name, sb.n, (unsigned long long)size);
+	if (!o->no_submit) {
+		char *remote;
+		if (hpo_panda_sandbox(panda, final, size, crc, &remote, &res->sandbox_reused, err) < 0)
+			goto out;
+		free(name);
+		name = remote;
+		hpo_info("sandbox %s %s", name, res->sandbox_reused ? "reused from the cache" : "uploaded");
+	}
+
+	{
+		const char *src = o->no_submit ? NULL : hpo_panda_source_url(panda);
+		char *src_buf = NULL;
+		if (src == NULL) {
+			/* no network: the cache server panda-client would use */
+			const char *c = getenv("PANDACACHE_URL");
+			const char *u = c && *c ? c : "https://pandacache.cern.ch/server/panda";
+			const char *s = strstr(u, "://"), *slash = s ? strchr(s + 3, '/') : NULL;
+			src_buf = slash ? hpo_strf("%.*s", (int)(slash - u), u) : strdup(u);
+			src = src_buf;
+		}
+		struct hpo_params_ctx ctx = {PACKAGE_NAME, PACKAGE_VERSION, o->cli, name, src};
+		int r = src == NULL ? hpo_err_set(err, HPO_E_SYS, "out of memory")
+				    : hpo_task_params(task, &ctx, &params, err);
+		free(src_buf);
+		if (r < 0)
+			goto out;
+	}
+	if (o->dump != NULL && dump_params(o->dump, params, err) < 0)
+		goto out;
+	res->task_name = strdup(json_string_value(json_object_get(params, "taskName")));
+	res->sandbox = name;
+	name = NULL;
+	if (o->no_submit) {
+		rc = 0;
+		goto out;
+	}
+	if (hpo_panda_submit(panda, params, &res->task_id, err) < 0)
+		goto out;
+	res->monitor = hpo_panda_monitor_link(res->task_id);
+	rc = 0;
+out:
+	if (final != NULL)
+		unlink(final);
+	if (tarpath != NULL)
+		unlink(tarpath);
+	if (tmpdir != NULL)
+		rmdir(tmpdir);
+	free(tmpdir);
+	free(tarpath);
+	free(final);
+	free(name);
+	free(nick);
+	json_decref(params);
+	hpo_sandbox_free(&sb);
+	hpo_panda_free(panda);
+	hpo_auth_free(auth);
+	if (rc < 0)
+		hpo_grid_result_free(res);
+	return rc;
+}
+
+void
+hpo_grid_result_free(struct hpo_grid_result *res)
+{
+	free(res->task_name);
+	free(res->sandbox);
+	free(res->monitor);
+	memset(res, 0, sizeof(*res));
+}
+
+int
+hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **views,
+	       struct hpo_err *errs)
+{
+	json_t **details = calloc(n ? n : 1, sizeof(*details));
+	int rc = 0;
+
+	if (details == NULL) {
+		for (size_t i = 0; i < n; i++)
+			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
+		return -1;
+	}
+	hpo_panda_details_many(p, ids, n, details, errs);
+	for (size_t i = 0; i < n; i++) {
+		json_t *params = NULL, *points = NULL;
+		views[i] = NULL;
+		if (details[i] == NULL) {
+			rc = -1;
+			continue;
+		}
+		if (hpo_panda_task_params(p, ids[i], &params, &errs[i]) < 0 ||
+		    hpo_panda_points(p, ids[i], &points, &errs[i]) < 0) {
+			rc = -1;
+		} else if ((views[i] = hpo_view_panda(ids[i], details[i], params, points)) == NULL) {
+			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
+			rc = -1;
+		}
+		json_decref(params);
+		json_decref(points);
+		json_decref(details[i]);
+	}
+	free(details);
+	return rc;
+}
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int
+hpo_grid_recent(struct hpo_panda *p, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+{
+	time_t since = time(NULL) - (time_t)days * 86400;
+	char buf[32];
+	struct tm tm;
+	json_t *tasks, *t;
+	size_t i;
+
+	*ids = NULL;
+	*n = 0;
+	gmtime_r(&since, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	if (hpo_panda_tasks_since(p, buf, NULL, 1000, &tasks, err) < 0)
+		return -1;
+	if ((*ids = calloc(json_array_size(tasks) + 1, sizeof(**ids))) == NULL) {
+		json_decref(tasks);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	json_array_foreach(tasks, i, t) {
+		const char *pt = json_string_value(json_object_get(t, "processingType"));
+		json_t *id = json_object_get(t, "jediTaskID");
+		/* HPO tasks: processingType <client>-<version>-jedi-hpo */
+		if (pt != NULL && strstr(pt, "jedi-hpo") == NULL)
+			continue;
+		if (json_is_integer(id))
+			(*ids)[(*n)++] = json_integer_value(id);
+		else if (json_is_string(id))
+			(*ids)[(*n)++] = strtoll(json_string_value(id), NULL, 10);
+	}
+	json_decref(tasks);
+	qsort(*ids, *n, sizeof(**ids), cmp_desc);
+	return 0;
+}
