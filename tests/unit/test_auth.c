@@ -126,7 +126,12 @@ static const char script[] =
 	"cat good.key > nocert.proxy\n"
 	"cat good.pem limited.key user.pem > wrongkey.proxy\n"
 	"echo 'not a certificate' > garbage.proxy\n"
-	"chmod 600 nokey.proxy nocert.proxy wrongkey.proxy garbage.proxy\n";
+	/* keys with a pass phrase, traditional and PKCS#8: no prompt */
+	"openssl rsa -in good.key -aes128 -passout pass:x -traditional -out enc1.key 2>/dev/null\n"
+	"openssl pkcs8 -topk8 -v2 aes128 -passout pass:x -in good.key -out enc2.key\n"
+	"cat good.pem enc1.key user.pem > enc1.proxy\n"
+	"cat good.pem enc2.key user.pem > enc2.proxy\n"
+	"chmod 600 nokey.proxy nocert.proxy wrongkey.proxy garbage.proxy enc1.proxy enc2.proxy\n";
 
 static char *
 in_dir(const char *name)
@@ -417,6 +422,14 @@ test_proxy_broken(void **state)
 	p = use_proxy("nocert.proxy");
 	load_fails(HPO_E_AUTH, "grid proxy %s holds no certificate: make a new one with "
 		   "voms-proxy-init -voms atlas", p);
+	free(p);
+	p = use_proxy("enc1.proxy");
+	load_fails(HPO_E_AUTH, "grid proxy %s: its private key is encrypted or unreadable: make a "
+		   "new one with voms-proxy-init -voms atlas", p);
+	free(p);
+	p = use_proxy("enc2.proxy");
+	load_fails(HPO_E_AUTH, "grid proxy %s: its private key is encrypted or unreadable: make a "
+		   "new one with voms-proxy-init -voms atlas", p);
 	free(p);
 	p = use_proxy("wrongkey.proxy");
 	load_fails(HPO_E_AUTH, "grid proxy %s: its private key does not belong to its first "
