@@ -1,0 +1,102 @@
+/* http.h - JSON over HTTP(S) with libcurl: PanDA's API, retries, credentials
+ *
+ * One struct hpo_http keeps its connections (and TLS sessions) open between
+ * requests.  Every answer body is parsed as JSON whatever its Content-Type.
+ *
+ * Credentials: with an X.509 proxy the proxy file is the client certificate
+ * and key and ca_dir the CA path; with a token the headers
+ * "Authorization: Bearer <token>" and "Origin: <vo>" go with every request to
+ * an https:// URL or to a loopback host (never in clear text elsewhere).
+ * The peer's certificate is always verified; its host name unless
+ * verify_host is 0.
+ *
+ * Retries (unless HPO_HTTP_NO_RETRY): connection failures, timeouts, send
+ * and receive errors, empty answers, answers cut short, HTTP 5xx and 429
+ * are tried again up to retries times, after a random delay in
+ * [0, min(30 s, backoff * 2^n)] before retry n+1, or after Retry-After
+ * (capped at 60 s) when a 429 or 503 answer carries one.
+ *
+ * Errors:
+ *   HPO_E_NET     transient failures, after the last try:
+ *                 "<host>: <reason> (tried N times)"
+ *   HPO_E_SERVER  HTTP 4xx (with the server's message), a 2xx answer that
+ *                 is not JSON, a redirect
+ *   HPO_E_AUTH    our credential or the server's certificate refused
+ *   HPO_E_INPUT   a bad URL;  HPO_E_SYS  memory, a file to upload
+ *
+ * Not thread-safe: one struct hpo_http per thread.
+ */
+#ifndef HPO_HTTP_H
+#define HPO_HTTP_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "err.h"
+
+struct hpo_http_opts {
+	const struct hpo_auth *auth;	/* NULL: no credentials (plain requests) */
+	long connect_timeout_ms;	/* <= 0: 20 s */
+	long timeout_ms;		/* a whole request; <= 0: 60 s */
+	int retries;			/* tries after the first; < 0: none */
+	double backoff;			/* the first delay, seconds */
+	int verify_host;		/* 0 only when asked: the caller warns */
+	const char *user_agent;		/* NULL: "hpo-tools/<version>" */
+};
+
+/* Options from the environment and defaults (hpo_config_http_*,
+ * PANDA_VERIFY_HOST), auth NULL. */
+int hpo_http_opts_from_env(struct hpo_http_opts *opts, struct hpo_err *err);
+
+struct hpo_http;
+
+/* Initialises libcurl the first time it is called (curl_global_init is not
+ * thread-safe: call it first from one thread, before starting others).
+ * The options and auth are copied. */
+int hpo_http_new(const struct hpo_http_opts *opts, struct hpo_http **out, struct hpo_err *err);
+void hpo_http_free(struct hpo_http *h);
+
+enum {
+	HPO_HTTP_NO_RETRY = 1 << 0,	/* one try only: the caller handles retries */
+};
+
+/* name, value, name, value, ..., NULL: URL-encoded.  *out (when out is not
+ * NULL) is the answer, or NULL after an error. */
+int hpo_http_get(struct hpo_http *h, const char *url, const char *const *query, int flags,
+		 json_t **out, struct hpo_err *err);
+/* Content-Type: application/json */
+int hpo_http_post_json(struct hpo_http *h, const char *url, const json_t *body, int flags,
+		       json_t **out, struct hpo_err *err);
+/* application/x-www-form-urlencoded; fields as for query */
+int hpo_http_post_form(struct hpo_http *h, const char *url, const char *const *fields,
+		       int flags, json_t **out, struct hpo_err *err);
+/* multipart/form-data: the file at path as field (named filename, NULL: its
+ * base name), streamed from the file, plus the fields (may be NULL).  The
+ * timeout applies to stalls (no byte sent or received for that long), not
+ * to the whole upload. */
+int hpo_http_post_file(struct hpo_http *h, const char *url, const char *field, const char *path,
+		       const char *filename, const char *const *fields, int flags, json_t **out,
+		       struct hpo_err *err);
+
+/* Many GETs at once, at most max_parallel at a time (and as many
+ * connections to a host), each with the retry rules above: failed ones are
+ * tried again in further rounds.  Each request gets its answer in out (or
+ * NULL) and rc, err like hpo_http_get's.  Returns 0 when all succeeded,
+ * else -1. */
+struct hpo_http_req {
+	const char *url;
+	const char *const *query;
+	json_t *out;
+	struct hpo_err err;
+	int rc;
+};
+int hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int max_parallel);
+
+/* The delay before retry n+1 (n from 0): min(retry_after, 60) when
+ * retry_after >= 0, else u * min(30, backoff * 2^n) for u uniform in [0, 1].
+ * Exposed for tests. */
+double hpo_http_retry_delay(double backoff, int n, double retry_after, double u);
+
+#endif
