@@ -335,10 +335,12 @@ command_line(int argc, char **argv)
 	if ((s = malloc(len)) == NULL)
 		return NULL;
 	for (int i = 0; i < argc; i++) {
-		size_t n = strlen(argv[i]);
+		/* the command's name, not where it was found */
+		const char *w = i == 0 && strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[i];
+		size_t n = strlen(w);
 		if (i > 0)
 			s[at++] = ' ';
-		memcpy(s + at, argv[i], n);
+		memcpy(s + at, w, n);
 		at += n;
 	}
 	s[at] = '\0';

@@ -16,8 +16,9 @@
 #include "view.h"
 #include "voms.h"
 
-/* Grid jobs have hours of work ahead: say so when the proxy will not last */
-#define PROXY_MIN_LEFT (24 * 3600.0)
+/* Say so when the proxy is about to expire: a submission or a status
+ * query still works, the next one may not */
+#define PROXY_MIN_LEFT (2 * 3600.0)
 
 int
 hpo_grid_connect(struct hpo_auth **auth, struct hpo_panda **panda, struct hpo_err *err)

@@ -610,13 +610,20 @@ perform(struct hpo_http *h, struct xfer *x, int flags, json_t **out, struct hpo_
 	char why[CURL_ERROR_SIZE + 300];
 	int rc;
 
+	/* libcurl silently sends a request again when a reused connection
+	 * turns out closed; a request that must go at most once (a task
+	 * submission) takes a connection of its own */
+	if (flags & HPO_HTTP_NO_RETRY)
+		curl_easy_setopt(x->easy, CURLOPT_FRESH_CONNECT, 1L);
 	for (;;) {
 		xfer_rewind(x);
 		xfer_done(x, curl_easy_perform(x->easy));
 		rc = judge(h, x, out, why, sizeof(why), err);
 		if (rc <= 0)
 			return rc;
-		if ((flags & HPO_HTTP_NO_RETRY) || x->tries > h->retries)
+		/* a 429 says the request was not handled: safe to send again
+		 * even when it must go at most once */
+		if (((flags & HPO_HTTP_NO_RETRY) && x->status != 429) || x->tries > h->retries)
 			return gave_up(err, x, why);
 		sleep_s(hpo_http_retry_delay(h->backoff, x->tries - 1, x->retry_after,
 					     hpo_rng_uniform(&h->rng)));

@@ -10,11 +10,14 @@
  * The peer's certificate is always verified; its host name unless
  * verify_host is 0.
  *
- * Retries (unless HPO_HTTP_NO_RETRY): connection failures, timeouts, send
- * and receive errors, empty answers, answers cut short, HTTP 5xx and 429
- * are tried again up to retries times, after a random delay in
- * [0, min(30 s, backoff * 2^n)] before retry n+1, or after Retry-After
- * (capped at 60 s) when a 429 or 503 answer carries one.
+ * Retries: connection failures, timeouts, send and receive errors, empty
+ * answers, answers cut short, HTTP 5xx and 429 are tried again up to
+ * retries times, after a random delay in [0, min(30 s, backoff * 2^n)]
+ * before retry n+1, or after Retry-After (capped at 60 s) when a 429 or
+ * 503 answer carries one.  With HPO_HTTP_NO_RETRY only a 429 (the server
+ * did not handle the request) is tried again, and on a connection of its
+ * own: libcurl would otherwise send the request again by itself when a
+ * reused connection turns out closed.
  *
  * Errors:
  *   HPO_E_NET     transient failures, after the last try:
@@ -59,7 +62,7 @@ int hpo_http_new(const struct hpo_http_opts *opts, struct hpo_http **out, struct
 void hpo_http_free(struct hpo_http *h);
 
 enum {
-	HPO_HTTP_NO_RETRY = 1 << 0,	/* one try only: the caller handles retries */
+	HPO_HTTP_NO_RETRY = 1 << 0,	/* one try only, but after a 429: the caller handles retries */
 };
 
 /* name, value, name, value, ..., NULL: URL-encoded.  *out (when out is not

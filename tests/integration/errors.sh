@@ -85,8 +85,10 @@ is "$? $msg" "1 hpo-submit: $T/nonexistent.yaml: No such file or directory" "a m
 msg=$(hpo-submit --local --paralel 2 "$f" 2>&1)
 is "$?" 2 "an unknown option exits 2"
 like "$msg" "hpo-submit: unknown option '--paralel'" "and names the option"
+printf '%s' "$good" > "$f"
 msg=$(hpo-submit "$f" 2>&1)
-is "$?" 2 "without --local hpo-submit says Grid submission is not there yet (exit 2)"
+is "$?:$msg" "3:hpo-submit: the Grid needs evaluation.container (the image evaluations run in)" \
+	"without --local the task goes to the Grid, which needs more than a local run (exit 3)"
 msg=$(hpo-submit --local --parallel 0 "$f" 2>&1)
 like "$?:$msg" "2:hpo-submit: --parallel: '0' is not a number from 1 to 10000" "a bad option value is named"
 

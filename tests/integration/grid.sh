@@ -1,0 +1,137 @@
+#!/bin/sh
+# Grid mode against the PanDA simulator: submit, follow, control; sandbox
+# reuse; faults the server and the network throw; credentials.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/sim.sh"
+plan 41
+
+ok "the simulator starts" sim_start --tick 0.05
+HPO_NICKNAME=testuser
+export HPO_NICKNAME
+
+mkdir "$T/task"
+cat >"$T/task/task.yaml" <<'YAML'
+name: gridtest
+evaluation:
+  container: docker://registry.example/train:1
+  exec: python3 train.py --in input.json
+steering:
+  container: docker://registry.example/steer:1
+  exec: python3 /steer.py -i %IN -o %OUT -n %NUM_POINTS
+search-space:
+  lr: {method: loguniform, dimension: {low: 0.0001, high: 0.1}}
+  layers: {method: uniformint, dimension: {low: 1, high: 4}}
+budget: {max-points: 6, parallel-evaluations: 2}
+grid: {output-dataset: user.testuser.gridtest.1}
+YAML
+echo 'print("training")' > "$T/task/train.py"
+f=$T/task/task.yaml
+with_name() { sed -i "s/output-dataset: .*/output-dataset: $1}/" "$f"; }
+
+# --- submit, then follow to the end ----------------------------------------------
+id=$(hpo-submit -q "$f")
+is "$?:$id" "0:1000" "hpo-submit prints the jediTaskID"
+is "$(sim_log task/submit)" 1 "one submission reached the server"
+is "$(sim_log file_server/upload_cache_file)" 1 "the sandbox was uploaded once"
+is "$(hpo-status --json 1000 | jq -r '.tasks[0].name')" "user.testuser.gridtest.1/" \
+	"the server knows the task by its output dataset"
+hpo-status --wait --timeout 30 --interval 1 --json 1000 >"$T/v.json"
+is "$?" 0 "hpo-status --wait exits 0 when the task is done"
+is "$(jqr '.tasks[0] | .backend + " " + .status + " " + .name' "$T/v.json")" \
+	"panda done user.testuser.gridtest.1/" "the view shows the Grid task done"
+is "$(jqr '.tasks[0].counts.points' "$T/v.json")" 6 "with its 6 points from iDDS"
+is "$(jqr '.tasks[0].best.loss' "$T/v.json")" "$(jq '[.tasks[0].points[].loss | numbers] | min' "$T/v.json")" \
+	"the best point has the lowest loss"
+is "$(hpo-status 1000 | sed -n 2p | awk '{print $3, $4}')" "done 6/6" "the table shows it too"
+
+# --- the same files again: the sandbox is reused --------------------------------------
+# (another output dataset from a phpo option file outside the task's files)
+echo '{"outDS": "user.testuser.gridtest.2"}' > "$T/o2.json"
+hpo-submit -q --json --load-json "$T/o2.json" "$f" >"$T/s2.json"
+is "$(jqr '(.task_id|tostring) + " " + (.sandbox_reused|tostring)' "$T/s2.json")" "1001 true" \
+	"an identical sandbox is reused from the cache"
+is "$(sim_log file_server/upload_cache_file)" 1 "and not uploaded again"
+
+# --- faults: retried, no duplicate task, clear errors ----------------------------------
+with_name user.testuser.gridtest.3
+ctl fault '{"kind": "http500", "count": 2, "path": "task/submit"}' >/dev/null
+id=$(hpo-submit -q "$f")
+is "$?:$id" "0:1002" "two HTTP 500 answers are retried"
+ctl fault '{"kind": "lost_submit", "count": 1}' >/dev/null
+with_name user.testuser.gridtest.4
+id=$(hpo-submit -q "$f")
+is "$?:$id" "0:1003" "a submission whose answer was lost gives its task"
+is "$(ctl tasks | jq '[.[] | select(.taskName == "user.testuser.gridtest.4/")] | length')" 1 \
+	"and the server holds it once"
+with_name user.testuser.gridtest.5
+ctl fault '{"kind": "http429", "retry_after": 1, "count": 1, "path": "task/submit"}' >/dev/null
+start=$(date +%s)
+id=$(hpo-submit -q "$f")
+is "$?:$id" "0:1004" "a 429 answer is retried"
+ok "after its Retry-After" test $(( $(date +%s) - start )) -ge 1
+ctl fault '{"kind": "truncate", "count": 1, "path": "task/get_details"}' >/dev/null
+is "$(hpo-status --json 1004 | jq -r '.tasks[0].id')" 1004 "a truncated answer is retried"
+ctl fault '{"kind": "stall", "seconds": 8, "count": 1, "path": "task/get_details"}' >/dev/null
+is "$(HPO_HTTP_TIMEOUT=2 hpo-status --json 1004 | jq -r '.tasks[0].id')" 1004 \
+	"an answer stalled past the timeout is retried"
+ctl fault '{"kind": "http500", "count": 50, "path": "task/get_details"}' >/dev/null
+msg=$(HPO_HTTP_RETRIES=2 hpo-status 1004 2>&1)
+is "$?" 11 "a server that keeps failing: hpo-status exits 11"
+like "$msg" "tried 3 times" "and says how often it tried"
+ctl reset '{"keep_tasks": true}' >/dev/null
+with_name 'user.someoneelse.gridtest.6'
+msg=$(hpo-submit "$f" 2>&1)
+is "$?" 3 "an output dataset of another user is refused before sending (exit 3)"
+
+# --- many tasks at once, and the recent ones -----------------------------------------------
+is "$(hpo-status --json 1000 1001 1002 1003 | jq -c '[.tasks[].id]')" "[1000,1001,1002,1003]" \
+	"hpo-status shows many tasks, in order"
+ok "with no ID it lists your recent HPO tasks" \
+	test "$(hpo-status --json | jq '[.tasks[].id] | length')" -ge 5
+msg=$(hpo-status 4242 2>&1)
+is "$?" 11 "an unknown task: the server's refusal, exit 11"
+
+# --- kill, finish, retry --------------------------------------------------------------------
+ctl task '{"task_id": 1004, "status": "running", "hold": true}' >/dev/null
+hpo-submit -q --kill 1004
+is "$?" 0 "--kill of a running task"
+ctl task '{"task_id": 1004, "hold": false}' >/dev/null
+hpo-status --wait --timeout 20 --interval 1 1004 >/dev/null
+is "$?" 7 "it ends aborted (hpo-status --wait exits 7)"
+msg=$(hpo-submit --kill 1004 2>&1)
+is "$?" 8 "killing it again is refused (exit 8)"
+like "$msg" "hpo-submit: kill task 1004:" "with the server's reason"
+ctl task '{"task_id": 1003, "status": "running", "hold": true}' >/dev/null
+is "$(hpo-submit --json --finish 1003 --soft | jq -r .action)" finish "--finish --soft of a running task"
+ctl task '{"task_id": 1003, "hold": false}' >/dev/null
+echo '{"maxFailure": 5}' > "$T/new.json"
+hpo-status --wait --timeout 20 --interval 1 1002 >/dev/null
+hpo-submit -q --retry 1002 --new-params "$T/new.json"
+is "$?" 0 "--retry with new parameters"
+
+# --- credentials -----------------------------------------------------------------------------
+msg=$(X509_USER_PROXY=$T/none.pem hpo-status 1000 2>&1)
+is "$?:$msg" "10:hpo-status: no grid proxy at $T/none.pem: run voms-proxy-init -voms atlas" \
+	"no proxy: one line naming the fix (exit 10)"
+cp "$P/proxy.pem" "$T/open.pem"
+chmod 644 "$T/open.pem"
+msg=$(X509_USER_PROXY=$T/open.pem hpo-submit --kill 1000 2>&1)
+is "$?" 7 "a proxy others can read is refused (exit 7)"
+like "$msg" "chmod 600" "and the message says how to fix it"
+msg=$(X509_USER_PROXY=$P/proxy-expired.pem hpo-status 1000 2>&1)
+like "$?:$msg" "10:hpo-status: grid proxy $P/proxy-expired.pem expired on" "an expired proxy is named"
+msg=$(X509_USER_PROXY=$P/proxy-limited.pem hpo-status 1000 2>&1)
+is "$?" 10 "a limited proxy is refused"
+msg=$(X509_USER_PROXY=$P/proxy-untrusted.pem hpo-status 1000 2>&1)
+is "$?" 10 "a proxy the server does not trust: exit 10"
+like "$msg" "hpo-status: " "with one line"
+msg=$(X509_USER_PROXY=$P/proxy-short.pem hpo-status 1000 2>&1 >/dev/null)
+like "$msg" "warning: grid proxy expires in" "a proxy about to expire gets a warning"
+
+# --- no network at all ------------------------------------------------------------------------
+with_name user.testuser.gridtest.7
+msg=$(PANDA_URL_SSL=https://127.0.0.1:1/server/panda PANDACACHE_URL=https://127.0.0.1:1/server/panda \
+	hpo-submit -q --no-submit --dump-task-params "$T/p.json" "$f" 2>&1)
+is "$?:$msg" "0:" "--no-submit works with no server at all"
+is "$(jq -r .taskName "$T/p.json")" "user.testuser.gridtest.7/" "and --dump-task-params writes what would be sent"
+done_testing
