@@ -3,9 +3,17 @@
 # reuse; faults the server and the network throw; credentials.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 41
+plan 49
 
-ok "the simulator starts" sim_start --tick 0.05
+# an OIDC ID token (JWT-shaped; the simulator knows it by its text)
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+jwt() { printf '%s.%s.c2ln' "$(printf '{"alg":"none"}' | b64url)" \
+	"$(printf '{"sub":"tester","exp":%s}' "$1" | b64url)"; }
+token=$(jwt $(( $(date +%s) + 10800 )))
+old_token=$(jwt $(( $(date +%s) - 60 )))
+printf '[{"token": "%s", "name": "Test User", "vo": "atlas"}]' "$token" > "$T/tokens.json"
+ok "the simulator starts" sim_start --tick 0.05 --tokens "$T/tokens.json" --token-port 0 \
+	--token-port-file "$T/sim.tport"
 HPO_NICKNAME=testuser
 export HPO_NICKNAME
 
@@ -128,10 +136,38 @@ like "$msg" "hpo-status: " "with one line"
 msg=$(X509_USER_PROXY=$P/proxy-short.pem hpo-status 1000 2>&1 >/dev/null)
 like "$msg" "warning: grid proxy expires in" "a proxy about to expire gets a warning"
 
+# --- tokens -----------------------------------------------------------------------------------
+tport=$(cat "$T/sim.tport")
+with_token() {	# with_token TOKEN COMMAND...
+	_t=$1
+	shift
+	env PANDA_AUTH=oidc PANDA_AUTH_VO=atlas PANDA_AUTH_ID_TOKEN="$_t" X509_USER_PROXY=$T/none.pem \
+		PANDA_URL_SSL=https://127.0.0.1:$tport/server/panda "$@"
+}
+is "$(with_token "$token" hpo-status --json 1000 | jq -r '.tasks[0].status')" done \
+	"PANDA_AUTH=oidc: hpo-status works with an ID token"
+msg=$(with_token "$old_token" hpo-status 1000 2>&1)
+is "$?" 10 "an expired token is refused before any request (exit 10)"
+like "$msg" "expired" "and the message says so"
+case $msg in *"$old_token"*) leak=1 ;; *) leak=0 ;; esac
+is "$leak" 0 "the message does not show the token"
+
 # --- no network at all ------------------------------------------------------------------------
 with_name user.testuser.gridtest.7
 msg=$(PANDA_URL_SSL=https://127.0.0.1:1/server/panda PANDACACHE_URL=https://127.0.0.1:1/server/panda \
 	hpo-submit -q --no-submit --dump-task-params "$T/p.json" "$f" 2>&1)
 is "$?:$msg" "0:" "--no-submit works with no server at all"
 is "$(jq -r .taskName "$T/p.json")" "user.testuser.gridtest.7/" "and --dump-task-params writes what would be sent"
+
+# --- phpo option files: the task parameters phpo would send -----------------------------------
+# what may differ from phpo: client name and version, command line, sandbox
+# name, cache host (the expected files are hand-written from phpo's rules)
+norm='del(.cliParams) | .processingType |= sub("[0-9.]+-jedi"; "V-jedi")
+	| .jobParameters[1].value |= sub("jobO[.][^ ]*[.]tar --sourceURL .*"; "SANDBOX --sourceURL CACHE")'
+for c in minimal training checkpoint metrics; do
+	got=$(cd "$top_srcdir/tests/fixtures/taskparams" && HPO_NICKNAME=jdoe \
+		hpo-submit --no-submit -q --load-json "$c.phpo.json" --dump-task-params - | jq -cS "$norm")
+	is "$got" "$(jq -cS "$norm" "$top_srcdir/tests/fixtures/taskparams/$c.json")" \
+		"--load-json $c.phpo.json gives phpo's task parameters"
+done
 done_testing
