@@ -25,9 +25,9 @@ _hpo_task_ids()
 
 _hpo_status()
 {
-	local cur prev db= i
-	local opts='-l --local --db -p --points --json -w --wait --timeout --interval
-		-q --quiet -h --help -V --version'
+	local cur prev db= local= i
+	local opts='-l --local --db -d --days -p --points --json -w --wait --watch
+		--timeout --interval -q --quiet -h --help -V --version'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -45,6 +45,7 @@ _hpo_status()
 		case ${COMP_WORDS[i]} in
 		--db) [[ ${COMP_WORDS[i + 1]} == = ]] && db=${COMP_WORDS[i + 2]} || db=${COMP_WORDS[i + 1]} ;;
 		--db=*) db=${COMP_WORDS[i]#--db=} ;;
+		-l | --local) local=1 ;;
 		esac
 	done
 
@@ -54,7 +55,7 @@ _hpo_status()
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
-	--timeout | --interval)
+	-d | --days | --timeout | --interval)
 		return 0
 		;;
 	esac
@@ -63,7 +64,9 @@ _hpo_status()
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
 		return 0
 	fi
-	# ID...
+	# ID...: local task IDs with --local; Grid task IDs are not completed (that
+	# would need the network)
+	[[ -n $local ]] || return 0
 	mapfile -t COMPREPLY < <(compgen -W "$(_hpo_task_ids "$db")" -- "$cur")
 }
 

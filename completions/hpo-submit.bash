@@ -26,8 +26,9 @@ _hpo_task_ids()
 _hpo_submit()
 {
 	local cur prev db= i
-	local opts='-l --local -r --resume --db --runtime -j --parallel --seed --json
-		-q --quiet -v --verbose -h --help -V --version'
+	local opts='-l --local -r --resume --db --runtime -j --parallel --seed --load-json
+		--nickname -n --no-submit --dump-task-params --kill --finish --soft --retry
+		--new-params --json -q --quiet -v --verbose -h --help -V --version'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -49,7 +50,7 @@ _hpo_submit()
 	done
 
 	case $prev in
-	--db)
+	--db | --load-json | --dump-task-params | --new-params)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
@@ -62,7 +63,8 @@ _hpo_submit()
 		mapfile -t COMPREPLY < <(compgen -W "$(_hpo_task_ids "$db")" -- "$cur")
 		return 0
 		;;
-	-j | --parallel | --seed)
+	# Grid task IDs are not completed: that would need the network
+	-j | --parallel | --seed | --nickname | --kill | --finish | --retry)
 		return 0
 		;;
 	esac
