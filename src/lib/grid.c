@@ -230,34 +230,35 @@ int
 hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **views,
 	       struct hpo_err *errs)
 {
-	json_t **details = calloc(n ? n : 1, sizeof(*details));
+	json_t **d = calloc(n + 1, sizeof(*d)), **pa = calloc(n + 1, sizeof(*pa));
+	json_t **pt = calloc(n + 1, sizeof(*pt));
 	int rc = 0;
 
-	if (details == NULL) {
-		for (size_t i = 0; i < n; i++)
+	if (d == NULL || pa == NULL || pt == NULL) {
+		for (size_t i = 0; i < n; i++) {
+			views[i] = NULL;
 			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
+		}
+		free(d);
+		free(pa);
+		free(pt);
 		return -1;
 	}
-	hpo_panda_details_many(p, ids, n, details, errs);
+	if (hpo_panda_task_info_many(p, ids, n, d, pa, pt, errs) < 0)
+		rc = -1;
 	for (size_t i = 0; i < n; i++) {
-		json_t *params = NULL, *points = NULL;
 		views[i] = NULL;
-		if (details[i] == NULL) {
-			rc = -1;
-			continue;
-		}
-		if (hpo_panda_task_params(p, ids[i], &params, &errs[i]) < 0 ||
-		    hpo_panda_points(p, ids[i], &points, &errs[i]) < 0) {
-			rc = -1;
-		} else if ((views[i] = hpo_view_panda(ids[i], details[i], params, points)) == NULL) {
+		if (d[i] != NULL && (views[i] = hpo_view_panda(ids[i], d[i], pa[i], pt[i])) == NULL) {
 			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
 			rc = -1;
 		}
-		json_decref(params);
-		json_decref(points);
-		json_decref(details[i]);
+		json_decref(d[i]);
+		json_decref(pa[i]);
+		json_decref(pt[i]);
 	}
-	free(details);
+	free(d);
+	free(pa);
+	free(pt);
 	return rc;
 }
 

@@ -49,6 +49,7 @@ struct xfer {
 	long status;
 	double retry_after;	/* s, or -1 */
 	int tries;
+	char *form;		/* get_many: a form to POST, or NULL for a GET */
 };
 
 /* ---- set-up ---------------------------------------------------------------- */
@@ -289,6 +290,8 @@ xfer_clear(struct xfer *x)
 {
 	free(x->url);
 	x->url = NULL;
+	free(x->form);
+	x->form = NULL;
 	if (x->headers != NULL) {
 		for (struct curl_slist *l = x->headers; l != NULL; l = l->next)
 			OPENSSL_cleanse(l->data, strlen(l->data));
@@ -820,7 +823,12 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 				      : hpo_strf("%s%c%s", reqs[i].url,
 						 strchr(reqs[i].url, '?') != NULL ? '&' : '?', q);
 		free(q);
-		if (xs[i].url == NULL || make_headers(h, &xs[i], NULL, &err) < 0)
+		if (reqs[i].form != NULL && (xs[i].form = encode_pairs(pool[0], reqs[i].form)) == NULL)
+			goto nomem;
+		if (xs[i].url == NULL ||
+		    make_headers(h, &xs[i], reqs[i].form != NULL
+						    ? "Content-Type: application/x-www-form-urlencoded"
+						    : NULL, &err) < 0)
 			goto nomem;
 	}
 	while (ntodo > 0) {
@@ -846,7 +854,13 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 				x->easy = pool[k];
 				curl_easy_reset(pool[k]);
 				setup(h, pool[k], x, 0);
-				curl_easy_setopt(pool[k], CURLOPT_HTTPGET, 1L);
+				if (x->form != NULL) {
+					curl_easy_setopt(pool[k], CURLOPT_POSTFIELDS, x->form);
+					curl_easy_setopt(pool[k], CURLOPT_POSTFIELDSIZE,
+							 (long)strlen(x->form));
+				} else {
+					curl_easy_setopt(pool[k], CURLOPT_HTTPGET, 1L);
+				}
 				curl_easy_setopt(pool[k], CURLOPT_PRIVATE, (void *)x);
 				xfer_rewind(x);
 				if (curl_multi_add_handle(h->multi, pool[k]) != CURLM_OK)

@@ -83,14 +83,16 @@ int hpo_http_post_file(struct hpo_http *h, const char *url, const char *field, c
 		       const char *filename, const char *const *fields, int flags, json_t **out,
 		       struct hpo_err *err);
 
-/* Many GETs at once, at most max_parallel at a time (and as many
+/* Many requests at once, at most max_parallel at a time (and as many
  * connections to a host), each with the retry rules above: failed ones are
- * tried again in further rounds.  Each request gets its answer in out (or
- * NULL) and rc, err like hpo_http_get's.  Returns 0 when all succeeded,
- * else -1. */
+ * tried again in further rounds.  A request is a GET, or with form a POST
+ * of that form (as hpo_http_post_form), so only requests that may be sent
+ * twice belong here.  Each request gets its answer in out (or NULL) and
+ * rc, err like hpo_http_get's.  Returns 0 when all succeeded, else -1. */
 struct hpo_http_req {
 	const char *url;
 	const char *const *query;
+	const char *const *form;	/* NULL: a GET */
 	json_t *out;
 	struct hpo_err err;
 	int rc;

@@ -136,6 +136,10 @@ envelope(const json_t *resp, const char *what, json_t **data, struct hpo_err *er
 	return 0;
 }
 
+static int parse_points(const json_t *resp, int64_t task_id, json_t **points,
+			struct hpo_err *err);
+static char *points_kwargs(int64_t task_id);
+
 static char *
 url_of(const char *base, const char *endpoint)
 {
@@ -312,56 +316,94 @@ hpo_panda_details(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo
 }
 
 int
-hpo_panda_details_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **out,
-		       struct hpo_err *errs)
+hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **details,
+			 json_t **params, json_t **points, struct hpo_err *errs)
 {
-	struct hpo_http_req *reqs = calloc(n ? n : 1, sizeof(*reqs));
-	char (*idbuf)[32] = calloc(n ? n : 1, sizeof(*idbuf));
-	const char *(*queries)[7] = calloc(n ? n : 1, sizeof(*queries));
-	char *url = url_of(p->api, "task/get_details");
+	struct hpo_http_req *reqs = calloc(3 * n + 1, sizeof(*reqs));
+	char (*idbuf)[32] = calloc(n + 1, sizeof(*idbuf));
+	const char *(*queries)[7] = calloc(n + 1, sizeof(*queries));
+	const char *(*forms)[7] = calloc(n + 1, sizeof(*forms));
+	char **kwargs = calloc(n + 1, sizeof(*kwargs));
+	char *durl = url_of(p->api, "task/get_details");
+	char *purl = url_of(p->api, "task/get_task_parameters");
+	char *rurl = hpo_strf("%s/relay_idds_command", p->legacy);
 	int rc = 0;
 
-	if (reqs == NULL || idbuf == NULL || queries == NULL || url == NULL) {
-		free(reqs);
-		free(idbuf);
-		free(queries);
-		free(url);
+	for (size_t i = 0; i < n; i++)
+		details[i] = params[i] = points[i] = NULL;
+	if (reqs == NULL || idbuf == NULL || queries == NULL || forms == NULL || kwargs == NULL ||
+	    durl == NULL || purl == NULL || rurl == NULL) {
 		for (size_t i = 0; i < n; i++)
 			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
-		return -1;
+		rc = -1;
+		goto out;
 	}
+	/* three requests a task, all at once over a few reused connections */
 	for (size_t i = 0; i < n; i++) {
 		snprintf(idbuf[i], sizeof(idbuf[i]), "%lld", (long long)ids[i]);
-		queries[i][0] = "task_id";
-		queries[i][1] = idbuf[i];
-		queries[i][2] = "include_parameters";
-		queries[i][3] = "False";
-		queries[i][4] = "include_status";
-		queries[i][5] = "True";
+		queries[i][0] = "include_parameters";
+		queries[i][1] = "False";
+		queries[i][2] = "include_status";
+		queries[i][3] = "True";
+		queries[i][4] = "task_id";
+		queries[i][5] = idbuf[i];
 		queries[i][6] = NULL;
-		reqs[i].url = url;
-		reqs[i].query = queries[i];
-	}
-	hpo_http_get_many(p->http, reqs, n, 8);
-	for (size_t i = 0; i < n; i++) {
-		json_t *data;
-		char what[64];
-		out[i] = NULL;
-		snprintf(what, sizeof(what), "task %lld", (long long)ids[i]);
-		if (reqs[i].rc < 0) {
-			errs[i] = reqs[i].err;
+		if ((kwargs[i] = points_kwargs(ids[i])) == NULL) {
+			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
 			rc = -1;
-		} else if (envelope(reqs[i].out, what, &data, &errs[i]) < 0) {
+			goto out;
+		}
+		forms[i][0] = "command_name";
+		forms[i][1] = "get_hyperparameters";
+		forms[i][2] = "kwargs";
+		forms[i][3] = kwargs[i];
+		forms[i][4] = "json_outputs";
+		forms[i][5] = "True";
+		forms[i][6] = NULL;
+		reqs[3 * i].url = durl;
+		reqs[3 * i].query = queries[i];
+		reqs[3 * i + 1].url = purl;
+		reqs[3 * i + 1].query = queries[i] + 4;	/* just "task_id", id */
+		reqs[3 * i + 2].url = rurl;
+		reqs[3 * i + 2].form = forms[i];
+	}
+	hpo_http_get_many(p->http, reqs, 3 * n, 8);
+	for (size_t i = 0; i < n; i++) {
+		char what[64];
+		json_t *data;
+		struct hpo_http_req *r = &reqs[3 * i];
+
+		snprintf(what, sizeof(what), "task %lld", (long long)ids[i]);
+		if (r[0].rc < 0 || r[1].rc < 0 || r[2].rc < 0) {
+			errs[i] = r[0].rc < 0 ? r[0].err : r[1].rc < 0 ? r[1].err : r[2].err;
+			rc = -1;
+		} else if (envelope(r[0].out, what, &data, &errs[i]) < 0) {
 			rc = -1;
 		} else {
-			out[i] = json_incref(data ? data : json_null());
+			details[i] = json_incref(data ? data : json_null());
+			if (envelope(r[1].out, what, &data, &errs[i]) < 0 ||
+			    (params[i] = json_incref(data ? data : json_null()),
+			     parse_points(r[2].out, ids[i], &points[i], &errs[i])) < 0) {
+				json_decref(details[i]);
+				json_decref(params[i]);
+				details[i] = params[i] = NULL;
+				rc = -1;
+			}
 		}
-		json_decref(reqs[i].out);
+		for (int k = 0; k < 3; k++)
+			json_decref(r[k].out);
 	}
+out:
+	for (size_t i = 0; kwargs != NULL && i < n; i++)
+		free(kwargs[i]);
+	free(kwargs);
 	free(reqs);
 	free(idbuf);
 	free(queries);
-	free(url);
+	free(forms);
+	free(durl);
+	free(purl);
+	free(rurl);
 	return rc;
 }
 
@@ -409,18 +451,45 @@ hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filt
 	return rc;
 }
 
+/* iDDS's answer through the relay: [true, result] or [false, message] */
+static int
+parse_points(const json_t *resp, int64_t task_id, json_t **points, struct hpo_err *err)
+{
+	json_t *ok = json_array_get(resp, 0), *res = json_array_get(resp, 1);
+
+	*points = NULL;
+	if (!json_is_array(resp) || !json_is_boolean(ok))
+		return hpo_err_set(err, HPO_E_SERVER, "task %lld points: unexpected answer from iDDS",
+				   (long long)task_id);
+	if (!json_is_true(ok))
+		return hpo_err_set(err, HPO_E_SERVER, "task %lld points: %s", (long long)task_id,
+				   json_is_string(res) ? json_string_value(res) : "iDDS refused");
+	if (!json_is_array(res) && !json_is_null(res))
+		return hpo_err_set(err, HPO_E_SERVER, "task %lld points: not a list", (long long)task_id);
+	*points = json_is_null(res) ? json_array() : json_incref(res);
+	return 0;
+}
+
+/* The relay's form for get_hyperparameters of a task (kwargs malloc'ed). */
+static char *
+points_kwargs(int64_t task_id)
+{
+	json_t *kw = json_pack("{s:I, s:n, s:n, s:n, s:n}", "workload_id", (json_int_t)task_id,
+			       "request_id", "id", "status", "limit");
+	char *s = kw ? json_dumps(kw, JSON_COMPACT) : NULL;
+
+	json_decref(kw);
+	return s;
+}
+
 int
 hpo_panda_points(struct hpo_panda *p, int64_t task_id, json_t **points, struct hpo_err *err)
 {
-	char *url = hpo_strf("%s/relay_idds_command", p->legacy), *kwargs;
-	json_t *resp = NULL, *kw;
+	char *url = hpo_strf("%s/relay_idds_command", p->legacy), *kwargs = points_kwargs(task_id);
+	json_t *resp = NULL;
 	int rc = -1;
 
 	*points = NULL;
-	kw = json_pack("{s:I, s:n, s:n, s:n, s:n}", "workload_id", (json_int_t)task_id,
-		       "request_id", "id", "status", "limit");
-	kwargs = kw ? json_dumps(kw, JSON_COMPACT) : NULL;
-	json_decref(kw);
 	if (url == NULL || kwargs == NULL) {
 		free(url);
 		free(kwargs);
@@ -428,22 +497,8 @@ hpo_panda_points(struct hpo_panda *p, int64_t task_id, json_t **points, struct h
 	}
 	const char *form[] = {"command_name", "get_hyperparameters", "kwargs", kwargs,
 			      "json_outputs", "True", NULL};
-	if (hpo_http_post_form(p->http, url, form, 0, &resp, err) == 0) {
-		/* [true, result] or [false, message] */
-		json_t *ok = json_array_get(resp, 0), *res = json_array_get(resp, 1);
-		if (!json_is_array(resp) || !json_is_boolean(ok))
-			hpo_err_set(err, HPO_E_SERVER, "task %lld points: unexpected answer from iDDS",
-				    (long long)task_id);
-		else if (!json_is_true(ok))
-			hpo_err_set(err, HPO_E_SERVER, "task %lld points: %s", (long long)task_id,
-				    json_is_string(res) ? json_string_value(res) : "iDDS refused");
-		else if (!json_is_array(res) && !json_is_null(res))
-			hpo_err_set(err, HPO_E_SERVER, "task %lld points: not a list", (long long)task_id);
-		else {
-			*points = json_is_null(res) ? json_array() : json_incref(res);
-			rc = 0;
-		}
-	}
+	if (hpo_http_post_form(p->http, url, form, 0, &resp, err) == 0)
+		rc = parse_points(resp, task_id, points, err);
 	json_decref(resp);
 	free(url);
 	free(kwargs);

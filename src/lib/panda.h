@@ -35,10 +35,11 @@ int hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id
 
 /* task/get_details with the status: {status, statistics, ...}. */
 int hpo_panda_details(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo_err *err);
-/* The same for many tasks at once, over reused connections: out[i] or
- * errs[i] for each id. */
-int hpo_panda_details_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **out,
-			   struct hpo_err *errs);
+/* What a task view needs of many tasks, all asked at once over a few
+ * reused connections: details, parameters and points of each id, or
+ * errs[i] (with the three NULL). */
+int hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **details,
+			     json_t **params, json_t **points, struct hpo_err *errs);
 /* task/get_task_parameters. */
 int hpo_panda_task_params(struct hpo_panda *p, int64_t task_id, json_t **out,
 			  struct hpo_err *err);
