@@ -77,7 +77,7 @@ static const struct hpo_tool tool = {
 	"       aborted (7) or is exhausted (8); with several tasks, the highest\n"
 	"  9    with --wait: --timeout reached first\n"
 	"  10   credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
-	"  11   the PanDA server could not be reached or refused the request\n",
+	"  11   the PanDA server could not be reached, kept failing, or refused the request\n",
 };
 
 static int
@@ -222,6 +222,10 @@ main(int argc, char **argv)
 		hpo_opts_error(&tool, "--db goes with --local");
 		return EXIT_USAGE;
 	}
+	if (days != 14 && (local || os.nops > 0)) {
+		hpo_opts_error(&tool, "--days lists your recent Grid tasks: not with --local or IDs");
+		return EXIT_USAGE;
+	}
 	for (int i = 0; i < os.nops; i++) {
 		long id;
 		if (hpo_opts_long(os.ops[i], 1, LONG_MAX, &id) < 0) {
@@ -271,8 +275,10 @@ main(int argc, char **argv)
 		double left = timeout >= 0 ? (double)timeout - (hpo_now() - start) : pause;
 		sleep_seconds(left < pause ? left : pause);
 		/* the Grid moves in minutes: ask less often as time goes by */
-		if (!local && pause < 10.0 * (double)interval && pause < 300)
-			pause *= 1.5;
+		if (!local) {
+			double cap = 10.0 * (double)interval < 300 ? 10.0 * (double)interval : 300;
+			pause = pause * 1.5 < cap ? pause * 1.5 : (pause > cap ? pause : cap);
+		}
 	}
 	if (!watch)
 		print(tasks, json, points);

@@ -93,7 +93,7 @@ static const struct hpo_tool tool = {
 	"  6    with --local: the task is being run by another hpo-submit\n"
 	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
 	"  8    the PanDA server refused the request\n"
-	"  9    the PanDA server could not be reached\n"
+	"  9    the PanDA server could not be reached or kept failing\n"
 	"  130  with --local: interrupted, the task is paused and can be resumed\n",
 };
 
@@ -433,9 +433,15 @@ main(int argc, char **argv)
 		hpo_opts_error(&tool, "--new-params goes with --retry");
 		goto usage;
 	}
+	if (a.dump != NULL && strcmp(a.dump, "-") == 0 && a.json) {
+		hpo_opts_error(&tool, "--dump-task-params - and --json would both write to standard output");
+		goto usage;
+	}
 	if (controls) {
-		if (a.local || a.nops || a.load_json || a.no_submit || a.dump || a.resume) {
-			hpo_opts_error(&tool, "--%s takes a task id and no task file", options[
+		if (a.local || a.nops || a.load_json || a.no_submit || a.dump || a.resume || a.nickname ||
+		    a.db || a.runtime || a.parallel || a.seed >= 0) {
+			hpo_opts_error(&tool, "--%s takes a task id; of the other options only --json, "
+					      "--quiet and --verbose apply", options[
 				a.op == HPO_PANDA_KILL ? OPT_KILL : a.op == HPO_PANDA_FINISH ? OPT_FINISH : OPT_RETRY].name);
 			goto usage;
 		}

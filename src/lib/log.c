@@ -85,6 +85,8 @@ hpo_warn(const char *fmt, ...)
 	va_list ap;
 	char buf[1024];
 
+	if (verbosity < HPO_LOG_NORMAL)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

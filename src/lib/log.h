@@ -11,8 +11,8 @@ void hpo_log_init(const char *progname, enum hpo_verbosity v);
 const char *hpo_progname(void);
 int hpo_log_verbosity(void);
 
-/* "prog: message" on stderr when verbosity allows (info: NORMAL, debug:
- * VERBOSE); warnings and errors always. */
+/* "prog: message" on stderr when verbosity allows (info and warnings:
+ * NORMAL, debug: VERBOSE); errors always. */
 void hpo_info(const char *fmt, ...) HPO_PRINTF(1, 2);
 void hpo_debug(const char *fmt, ...) HPO_PRINTF(1, 2);
 void hpo_warn(const char *fmt, ...) HPO_PRINTF(1, 2);

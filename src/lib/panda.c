@@ -305,17 +305,6 @@ get_data(struct hpo_panda *p, const char *endpoint, const char *const *query, co
 }
 
 int
-hpo_panda_details(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo_err *err)
-{
-	char id[32], what[64];
-	const char *q[] = {"task_id", id, "include_parameters", "False", "include_status", "True", NULL};
-
-	snprintf(id, sizeof(id), "%lld", (long long)task_id);
-	snprintf(what, sizeof(what), "task %lld", (long long)task_id);
-	return get_data(p, "task/get_details", q, what, out, err);
-}
-
-int
 hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **details,
 			 json_t **params, json_t **points, struct hpo_err *errs)
 {
@@ -378,6 +367,11 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 			errs[i] = r[0].rc < 0 ? r[0].err : r[1].rc < 0 ? r[1].err : r[2].err;
 			rc = -1;
 		} else if (envelope(r[0].out, what, &data, &errs[i]) < 0) {
+			/* "Task not found": an id the server does not know */
+			if (strstr(errs[i].msg, "not found") != NULL) {
+				hpo_err_set(&errs[i], HPO_E_NOTFOUND, "no task %lld on %s",
+					    (long long)ids[i], p->api);
+			}
 			rc = -1;
 		} else {
 			details[i] = json_incref(data ? data : json_null());
@@ -405,17 +399,6 @@ out:
 	free(purl);
 	free(rurl);
 	return rc;
-}
-
-int
-hpo_panda_task_params(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo_err *err)
-{
-	char id[32], what[64];
-	const char *q[] = {"task_id", id, NULL};
-
-	snprintf(id, sizeof(id), "%lld", (long long)task_id);
-	snprintf(what, sizeof(what), "task %lld", (long long)task_id);
-	return get_data(p, "task/get_task_parameters", q, what, out, err);
 }
 
 int
@@ -482,29 +465,6 @@ points_kwargs(int64_t task_id)
 	return s;
 }
 
-int
-hpo_panda_points(struct hpo_panda *p, int64_t task_id, json_t **points, struct hpo_err *err)
-{
-	char *url = hpo_strf("%s/relay_idds_command", p->legacy), *kwargs = points_kwargs(task_id);
-	json_t *resp = NULL;
-	int rc = -1;
-
-	*points = NULL;
-	if (url == NULL || kwargs == NULL) {
-		free(url);
-		free(kwargs);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
-	const char *form[] = {"command_name", "get_hyperparameters", "kwargs", kwargs,
-			      "json_outputs", "True", NULL};
-	if (hpo_http_post_form(p->http, url, form, 0, &resp, err) == 0)
-		rc = parse_points(resp, task_id, points, err);
-	json_decref(resp);
-	free(url);
-	free(kwargs);
-	return rc;
-}
-
 static const char *
 control_code(long code)
 {
@@ -552,7 +512,7 @@ hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, in
 		if (c == 3 && op == HPO_PANDA_RETRY && new_params != NULL)
 			why = NULL;	/* 3: retried with new parameters */
 		if (why != NULL) {
-			hpo_err_set(err, HPO_E_SERVER, "%s: %s%s%s", what, why,
+			hpo_err_set(err, c == 2 ? HPO_E_NOTFOUND : HPO_E_SERVER, "%s: %s%s%s", what, why,
 				    json_is_string(msg) && *json_string_value(msg) ? ": " : "",
 				    json_is_string(msg) ? json_string_value(msg) : "");
 			goto out;

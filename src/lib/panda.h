@@ -33,23 +33,17 @@ char *hpo_panda_monitor_link(int64_t task_id);
 int hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id,
 		     struct hpo_err *err);
 
-/* task/get_details with the status: {status, statistics, ...}. */
-int hpo_panda_details(struct hpo_panda *p, int64_t task_id, json_t **out, struct hpo_err *err);
 /* What a task view needs of many tasks, all asked at once over a few
- * reused connections: details, parameters and points of each id, or
- * errs[i] (with the three NULL). */
+ * reused connections: task/get_details (with the status), the task
+ * parameters, and the points from iDDS (get_hyperparameters through
+ * relay_idds_command: [{"id", "parameters", "loss"}]) of each id; or
+ * errs[i] with the three NULL. */
 int hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **details,
 			     json_t **params, json_t **points, struct hpo_err *errs);
-/* task/get_task_parameters. */
-int hpo_panda_task_params(struct hpo_panda *p, int64_t task_id, json_t **out,
-			  struct hpo_err *err);
 /* The user's tasks modified since `since` (%Y-%m-%d %H:%M:%S, UTC) matching
  * filters (an object of equality conditions, may be NULL). */
 int hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filters,
 			  int n_tasks, json_t **tasks, struct hpo_err *err);
-/* The task's hyperparameter points from iDDS (get_hyperparameters through
- * relay_idds_command): a list of {"id", "parameters", "loss"}. */
-int hpo_panda_points(struct hpo_panda *p, int64_t task_id, json_t **points, struct hpo_err *err);
 
 enum hpo_panda_op { HPO_PANDA_KILL, HPO_PANDA_FINISH, HPO_PANDA_RETRY };
 /* Kill, finish (soft: let running jobs end) or retry (new_params may be

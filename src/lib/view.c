@@ -156,14 +156,22 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 		const json_t *loss = json_object_get(pt, "loss");
 		const char *st = "pending";
 		if (json_is_number(loss)) {
-			st = json_number_value(loss) >= 1e5 ? "failed" : "finished";
+			/* PanDA records a point that failed all its attempts with 1e5 */
+			st = json_number_value(loss) == 1e5 ? "failed" : "finished";
 			if (st[1] == 'i' && (best == NULL || json_number_value(loss) <
 							     json_number_value(json_object_get(best, "loss"))))
 				best = pt;
 		}
 		counts[st[0] == 'p' ? 0 : st[1] == 'i' ? 1 : 2]++;
-		json_t *v = json_pack("{s:O, s:s, s:O, s:O, s:n, s:n, s:n, s:n, s:n}",
-				      "id", json_object_get(pt, "id") ? json_object_get(pt, "id") : json_null(),
+		/* iDDS gives ids as strings of numbers: integers, as for local tasks */
+		json_t *idv = json_object_get(pt, "id"), *idn;
+		if (json_is_string(idv) && *json_string_value(idv) != '\0' &&
+		    strspn(json_string_value(idv), "0123456789") == strlen(json_string_value(idv)))
+			idn = json_integer(strtoll(json_string_value(idv), NULL, 10));
+		else
+			idn = idv ? json_incref(idv) : json_null();
+		json_t *v = json_pack("{s:o, s:s, s:O, s:O, s:n, s:n, s:n, s:n, s:n}",
+				      "id", idn,
 				      "status", st, "parameters",
 				      json_object_get(pt, "parameters") ? json_object_get(pt, "parameters")
 									: json_null(),
@@ -176,10 +184,9 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 	if (best != NULL) {
 		size_t k;
 		json_t *v;
-		json_array_foreach(list, k, v)
-			if (json_equal(json_object_get(v, "id"), json_object_get(best, "id")) &&
-			    strcmp(json_string_value(json_object_get(v, "status")), "finished") == 0) {
-				bestv = json_incref(v);
+		json_array_foreach(points, k, v)
+			if (v == best) {
+				bestv = json_incref(json_array_get(list, k));
 				break;
 			}
 	}

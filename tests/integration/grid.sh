@@ -97,7 +97,7 @@ is "$(hpo-status --json 1000 1001 1002 1003 | jq -c '[.tasks[].id]')" "[1000,100
 ok "with no ID it lists your recent HPO tasks" \
 	test "$(hpo-status --json | jq '[.tasks[].id] | length')" -ge 5
 msg=$(hpo-status 4242 2>&1)
-is "$?" 11 "an unknown task: the server's refusal, exit 11"
+is "$?:$msg" "3:hpo-status: no task 4242 on https://127.0.0.1:$sim_port/api/v1" "an unknown task: exit 3"
 
 # --- kill, finish, retry --------------------------------------------------------------------
 ctl task '{"task_id": 1004, "status": "running", "hold": true}' >/dev/null
