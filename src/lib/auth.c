@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "auth.h"
+#include "config.h"
 #include "file.h"
 #include "log.h"
 
@@ -56,12 +57,15 @@ hpo_auth_free(struct hpo_auth *auth)
 	free(auth);
 }
 
+/* A setting: the environment, else the configuration file */
 static const char *
 env(const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = hpo_config_get(name);
 
-	return v != NULL && *v != '\0' ? v : NULL;
+	if (v == NULL && (v = getenv(name)) != NULL && *v == '\0')
+		v = NULL;
+	return v;
 }
 
 /* "2024-05-01 12:00:00 UTC" */

@@ -6,8 +6,106 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc.h"
 #include "file.h"
+#include "log.h"
 #include "config.h"
+
+static const char *const names[] = {
+	"PANDA_URL_SSL", "PANDACACHE_URL", "PANDAMON_URL", "PANDA_VERIFY_HOST", "PANDA_AUTH",
+	"PANDA_AUTH_VO", "PANDA_CONFIG_ROOT", "X509_USER_PROXY", "X509_CERT_DIR", "HPO_DB",
+	"HPO_NICKNAME", "HPO_CONTAINER_RUNTIME", "HPO_HTTP_RETRIES", "HPO_HTTP_BACKOFF",
+	"HPO_HTTP_TIMEOUT", NULL,
+};
+
+/* The configuration file's values (process settings: read once). */
+static char *file_values[sizeof(names) / sizeof(names[0])];
+static int file_read;
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static void
+read_file(void)
+{
+	const char *path = getenv("HPO_CONFIG"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char *buf = NULL, *dflt = NULL;
+	size_t len;
+	int lineno = 0;
+
+	file_read = 1;
+	if (path == NULL || *path == '\0') {
+		if (xdg != NULL && xdg[0] == '/')
+			dflt = hpo_strf("%s/hpo-tools/config", xdg);
+		else if (home != NULL && *home != '\0')
+			dflt = hpo_strf("%s/.config/hpo-tools/config", home);
+		path = dflt;
+	}
+	if (path == NULL || hpo_file_read(path, 1u << 20, &buf, &len, NULL) < 0) {
+		if (path != NULL && dflt == NULL)
+			hpo_warn("%s: cannot read the configuration file", path);
+		free(dflt);
+		return;
+	}
+	for (char *line = buf, *next; line != NULL && *line != '\0'; line = next) {
+		char *eq, *name, *value;
+		size_t i;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			hpo_warn("%s:%d: not NAME = value, ignored", path, lineno);
+			continue;
+		}
+		*eq = '\0';
+		name = trim(line);
+		value = trim(eq + 1);
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(names[i], name) == 0)
+				break;
+		if (names[i] == NULL) {
+			const char *near = hpo_nearest(name, names);
+			hpo_warn("%s:%d: unknown setting '%s'%s%s%s, ignored", path, lineno, name,
+				 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+			continue;
+		}
+		free(file_values[i]);
+		file_values[i] = *value != '\0' ? strdup(value) : NULL;
+	}
+	free(buf);
+	free(dflt);
+}
+
+const char *
+hpo_config_get(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v != NULL && *v != '\0')
+		return v;
+	if (!file_read)
+		read_file();
+	for (size_t i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return file_values[i];
+	return NULL;
+}
 
 int
 hpo_config_db_path(const char *opt, char **path, struct hpo_err *err)
@@ -17,7 +115,7 @@ hpo_config_db_path(const char *opt, char **path, struct hpo_err *err)
 	*path = NULL;
 	if (opt != NULL && *opt != '\0')
 		*path = strdup(opt);
-	else if ((env = getenv("HPO_DB")) != NULL && *env != '\0')
+	else if ((env = hpo_config_get("HPO_DB")) != NULL)
 		*path = strdup(env);
 	else if ((env = getenv("XDG_DATA_HOME")) != NULL && env[0] == '/')
 		*path = hpo_strf("%s/hpo-tools/hpo.db", env);
@@ -48,7 +146,7 @@ hpo_config_runtime(const char *opt)
 
 	if (opt != NULL && *opt != '\0')
 		return opt;
-	env = getenv("HPO_CONTAINER_RUNTIME");
+	env = hpo_config_get("HPO_CONTAINER_RUNTIME");
 	return env != NULL && *env != '\0' ? env : NULL;
 }
 
@@ -62,8 +160,8 @@ setting(const char *opt, const char *var, const char **what)
 	*what = "";
 	if (opt != NULL)
 		return opt;
-	env = getenv(var);
-	if (env == NULL || *env == '\0')
+	env = hpo_config_get(var);
+	if (env == NULL)
 		return NULL;
 	*what = var;
 	return env;
@@ -119,7 +217,7 @@ hpo_config_http_timeout(const char *opt, double *seconds, struct hpo_err *err)
 int
 hpo_config_verify_host(void)
 {
-	const char *env = getenv("PANDA_VERIFY_HOST");
+	const char *env = hpo_config_get("PANDA_VERIFY_HOST");
 
 	return !(env != NULL && strcmp(env, "off") == 0);
 }

@@ -8,6 +8,19 @@
 
 #include "err.h"
 
+/* A setting by its environment variable's name: the variable when set and
+ * not empty, else the value in the configuration file, else NULL.  The
+ * file is $HPO_CONFIG, else $XDG_CONFIG_HOME/hpo-tools/config, else
+ * ~/.config/hpo-tools/config: lines "NAME = value" with the same names as
+ * the environment variables, '#' comments and blank lines.  It is read once
+ * per process; a line that is not NAME = value, or a name that is not a
+ * setting, gets one warning naming file:line and is ignored.  The names:
+ * PANDA_URL_SSL PANDACACHE_URL PANDAMON_URL PANDA_VERIFY_HOST PANDA_AUTH
+ * PANDA_AUTH_VO PANDA_CONFIG_ROOT X509_USER_PROXY X509_CERT_DIR HPO_DB
+ * HPO_NICKNAME HPO_CONTAINER_RUNTIME HPO_HTTP_RETRIES HPO_HTTP_BACKOFF
+ * HPO_HTTP_TIMEOUT. */
+const char *hpo_config_get(const char *name);
+
 /* The local task database: opt (from --db) when not NULL, else $HPO_DB,
  * else $XDG_DATA_HOME/hpo-tools/hpo.db, else ~/.local/share/hpo-tools/hpo.db.
  * Returns a malloc'ed path. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "config.h"
 #include "file.h"
 #include "grid.h"
 #include "log.h"
@@ -40,7 +41,7 @@ static int
 find_nickname(const struct hpo_task *task, const struct hpo_grid_opts *o,
 	      const struct hpo_auth *auth, char **nick, struct hpo_err *err)
 {
-	const char *env = getenv("HPO_NICKNAME");
+	const char *env = hpo_config_get("HPO_NICKNAME");
 	const char *proxy = auth && auth->kind == HPO_AUTH_X509 ? auth->proxy : NULL;
 	char deflt[64];
 
@@ -51,7 +52,7 @@ find_nickname(const struct hpo_task *task, const struct hpo_grid_opts *o,
 		return (*nick = strdup(env)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (proxy == NULL && o->no_submit) {
 		/* no network, but a proxy on disk may still name the user */
-		const char *p = getenv("X509_USER_PROXY");
+		const char *p = hpo_config_get("X509_USER_PROXY");
 		snprintf(deflt, sizeof(deflt), "/tmp/x509up_u%ld", (long)getuid());
 		proxy = p && *p ? p : deflt;
 		if (access(proxy, R_OK) < 0)
@@ -170,7 +171,7 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 		char *src_buf = NULL;
 		if (src == NULL) {
 			/* no network: the cache server panda-client would use */
-			const char *c = getenv("PANDACACHE_URL");
+			const char *c = hpo_config_get("PANDACACHE_URL");
 			const char *u = c && *c ? c : "https://pandacache.cern.ch/server/panda";
 			const char *s = strstr(u, "://"), *slash = s ? strchr(s + 3, '/') : NULL;
 			src_buf = slash ? hpo_strf("%.*s", (int)(slash - u), u) : strdup(u);

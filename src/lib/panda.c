@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "file.h"
 #include "http.h"
 #include "log.h"
@@ -38,9 +39,9 @@ url_root(const char *url)
 static const char *
 env_or(const char *name, const char *dflt)
 {
-	const char *v = getenv(name);
+	const char *v = hpo_config_get(name);
 
-	return v != NULL && *v != '\0' ? v : dflt;
+	return v != NULL ? v : dflt;
 }
 
 int

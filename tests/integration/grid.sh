@@ -3,7 +3,7 @@
 # reuse; faults the server and the network throw; credentials.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 49
+plan 52
 
 # an OIDC ID token (JWT-shaped; the simulator knows it by its text)
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -151,6 +151,18 @@ is "$?" 10 "an expired token is refused before any request (exit 10)"
 like "$msg" "expired" "and the message says so"
 case $msg in *"$old_token"*) leak=1 ;; *) leak=0 ;; esac
 is "$leak" 0 "the message does not show the token"
+
+# --- the configuration file ---------------------------------------------------------------
+mkdir -p "$XDG_CONFIG_HOME/hpo-tools"
+printf '# PanDA on this machine\nPANDA_URL_SSL = %s\nX509_CERT_DIR=%s\nPANDA_URL_SSLL = x\n' \
+	"$PANDA_URL_SSL" "$X509_CERT_DIR" > "$XDG_CONFIG_HOME/hpo-tools/config"
+out=$(env -u PANDA_URL_SSL -u X509_CERT_DIR hpo-status --json 1000 2>"$T/conf.err" | jq -r '.tasks[0].id')
+is "$out" 1000 "settings come from ~/.config/hpo-tools/config when the environment has none"
+like "$(cat "$T/conf.err")" "config:4: unknown setting 'PANDA_URL_SSLL' (did you mean 'PANDA_URL_SSL'?), ignored" \
+	"a misspelt setting is named with its line"
+printf 'PANDA_URL_SSL = https://127.0.0.1:1/server/panda\n' > "$XDG_CONFIG_HOME/hpo-tools/config"
+is "$(hpo-status --json 1000 | jq -r '.tasks[0].id')" 1000 "the environment wins over the file"
+rm "$XDG_CONFIG_HOME/hpo-tools/config"
 
 # --- no network at all ------------------------------------------------------------------------
 with_name user.testuser.gridtest.7

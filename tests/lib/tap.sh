@@ -20,7 +20,9 @@ tap_failed=0
 T=$(mktemp -d "${TMPDIR:-/tmp}/hpo-test.XXXXXX")
 HPO_DB=$T/db/hpo.db
 export HPO_DB
-unset XDG_DATA_HOME HPO_CONTAINER_RUNTIME NO_COLOR
+unset XDG_DATA_HOME HPO_CONTAINER_RUNTIME NO_COLOR HPO_CONFIG HPO_NICKNAME
+XDG_CONFIG_HOME=$T/config	# no configuration file but the test's own
+export XDG_CONFIG_HOME
 trap 'rm -rf "$T"' EXIT
 
 plan() { echo "1..$1"; }
