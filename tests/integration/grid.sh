@@ -3,7 +3,7 @@
 # reuse; faults the server and the network throw; credentials.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 52
+plan 55
 
 # an OIDC ID token (JWT-shaped; the simulator knows it by its text)
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -151,6 +151,18 @@ is "$?" 10 "an expired token is refused before any request (exit 10)"
 like "$msg" "expired" "and the message says so"
 case $msg in *"$old_token"*) leak=1 ;; *) leak=0 ;; esac
 is "$leak" 0 "the message does not show the token"
+
+# --- --watch on a terminal (tmux) ---------------------------------------------------------------
+sock=hpo-test-$$
+tmux -L "$sock" new-session -d -x 120 -y 20 \
+	"hpo-status --watch --interval 1 1000 1001; echo watch-exit=\$?; sleep 30"
+wait_for 20 sh -c "tmux -L $sock capture-pane -p | grep -q watch-exit="
+screen=$(tmux -L "$sock" capture-pane -p)
+tmux -L "$sock" kill-server 2>/dev/null
+like "$screen" "1000  user.testuser.gridtest.1/  done" "--watch draws the task table on a terminal"
+like "$screen" "watch-exit=0" "and ends when every task is final"
+msg=$(hpo-status --watch 1000 2>&1 </dev/null | cat)
+like "$msg" "in scripts use --wait" "--watch refuses a standard output that is no terminal"
 
 # --- the configuration file ---------------------------------------------------------------
 mkdir -p "$XDG_CONFIG_HOME/hpo-tools"
