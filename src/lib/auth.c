@@ -23,6 +23,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "voms.h"
 #include "file.h"
 #include "log.h"
 
@@ -54,6 +55,7 @@ hpo_auth_free(struct hpo_auth *auth)
 	hpo_auth_secret_free(auth->token);
 	free(auth->vo);
 	free(auth->subject);
+	free(auth->nickname);
 	free(auth);
 }
 
@@ -469,6 +471,8 @@ load_x509(double min_left, struct hpo_auth *a, struct hpo_err *err)
 	rc = check_chain(a->proxy, chain, &a->not_after, err);
 	if (rc == 0 && (a->subject = user_subject(chain)) == NULL)
 		rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (rc == 0 && hpo_voms_nickname(a->proxy, &a->nickname, NULL) < 0)
+		a->nickname = NULL;	/* read once already: not worth an error */
 	sk_X509_pop_free(chain, X509_free);
 	if (rc < 0)
 		return -1;
@@ -529,16 +533,18 @@ b64url_decode(const char *in, size_t n, size_t *outlen)
 	return out;
 }
 
-/* The claims of a JWT (header.payload.signature): exp and sub. */
+/* The claims of a JWT (header.payload.signature): exp, sub and
+ * preferred_username (the nickname, as panda-client takes it). */
 static int
-jwt_claims(const char *token, const char *source, double *exp, char **sub, struct hpo_err *err)
+jwt_claims(const char *token, const char *source, double *exp, char **sub, char **nick,
+	   struct hpo_err *err)
 {
 	const char *p1 = strchr(token, '.'), *p2 = p1 != NULL ? strchr(p1 + 1, '.') : NULL;
 	unsigned char *payload;
 	json_t *claims, *v;
 	size_t n = 0;
 
-	*sub = NULL;
+	*sub = *nick = NULL;
 	if (p2 == NULL || (payload = b64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &n)) == NULL)
 		return hpo_err_set(err, HPO_E_AUTH, "the ID token from %s is not a JWT "
 				   "(header.payload.signature in base64url)", source);
@@ -558,6 +564,11 @@ jwt_claims(const char *token, const char *source, double *exp, char **sub, struc
 	*exp = json_number_value(v);
 	v = json_object_get(claims, "sub");
 	if (json_is_string(v) && (*sub = strdup(json_string_value(v))) == NULL) {
+		json_decref(claims);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	v = json_object_get(claims, "preferred_username");
+	if (json_is_string(v) && (*nick = strdup(json_string_value(v))) == NULL) {
 		json_decref(claims);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
@@ -673,7 +684,7 @@ load_token(double min_left, struct hpo_auth *a, struct hpo_err *err)
 	}
 	if (a->token == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	if (jwt_claims(a->token, source, &a->not_after, &a->subject, err) < 0)
+	if (jwt_claims(a->token, source, &a->not_after, &a->subject, &a->nickname, err) < 0)
 		return -1;
 	now = (double)time(NULL);
 	if (a->not_after <= now) {

@@ -38,6 +38,8 @@ struct hpo_auth {
 	char *subject;		/* X.509: the user's DN without proxy CNs ("/DC=ch/..");
 				 * token: its sub claim */
 	double not_after;	/* Unix time when the credential expires */
+	char *nickname;		/* X.509: the VOMS nickname attribute; token: its
+				 * preferred_username claim; NULL when absent */
 };
 
 /* Find and check the credential.  When less than min_left_seconds are left

@@ -35,35 +35,42 @@ hpo_grid_connect(struct hpo_auth **auth, struct hpo_panda **panda, struct hpo_er
 	return 0;
 }
 
-/* The nickname: option, $HPO_NICKNAME, the proxy's VOMS attributes, or
- * the user part of an output dataset the task names. */
+/* The nickname: option, $HPO_NICKNAME (or panda-client's $PANDA_NICKNAME),
+ * the credential (the proxy's VOMS nickname, the token's
+ * preferred_username), or with --no-submit the user part of an output
+ * dataset the task names. */
 static int
 find_nickname(const struct hpo_task *task, const struct hpo_grid_opts *o,
 	      const struct hpo_auth *auth, char **nick, struct hpo_err *err)
 {
-	const char *env = hpo_config_get("HPO_NICKNAME");
-	const char *proxy = auth && auth->kind == HPO_AUTH_X509 ? auth->proxy : NULL;
+	const char *env = hpo_config_get("HPO_NICKNAME"), *pc = getenv("PANDA_NICKNAME");
 	char deflt[64];
 
 	*nick = NULL;
+	if (env == NULL && pc != NULL && *pc != '\0')
+		env = pc;
 	if (o->nickname != NULL)
 		return (*nick = strdup(o->nickname)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
-	if (env != NULL && *env != '\0')
+	if (env != NULL)
 		return (*nick = strdup(env)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
-	if (proxy == NULL && o->no_submit) {
+	if (auth != NULL) {
+		if (auth->nickname != NULL && (*nick = strdup(auth->nickname)) == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		return 0;
+	}
+	if (o->no_submit) {
 		/* no network, but a proxy on disk may still name the user */
 		const char *p = hpo_config_get("X509_USER_PROXY");
 		snprintf(deflt, sizeof(deflt), "/tmp/x509up_u%ld", (long)getuid());
-		proxy = p && *p ? p : deflt;
-		if (access(proxy, R_OK) < 0)
-			proxy = NULL;
+		if (p == NULL)
+			p = deflt;
+		if (access(p, R_OK) == 0 && hpo_voms_nickname(p, nick, err) < 0)
+			return -1;
 	}
-	if (proxy != NULL && hpo_voms_nickname(proxy, nick, err) < 0)
-		return -1;
-	if (*nick == NULL && task->grid.output_dataset != NULL &&
+	if (*nick == NULL && o->no_submit && task->grid.output_dataset != NULL &&
 	    strncmp(task->grid.output_dataset, "user.", 5) == 0) {
 		const char *s = task->grid.output_dataset + 5, *dot = strchr(s, '.');
-		if (dot != NULL && dot > s && o->no_submit)
+		if (dot != NULL && dot > s)
 			*nick = hpo_strf("%.*s", (int)(dot - s), s);
 	}
 	return 0;

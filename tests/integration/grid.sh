@@ -3,15 +3,16 @@
 # reuse; faults the server and the network throw; credentials.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 55
+plan 56
 
 # an OIDC ID token (JWT-shaped; the simulator knows it by its text)
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 jwt() { printf '%s.%s.c2ln' "$(printf '{"alg":"none"}' | b64url)" \
-	"$(printf '{"sub":"tester","exp":%s}' "$1" | b64url)"; }
+	"$(printf '{"sub":"tester","preferred_username":"testuser","exp":%s}' "$1" | b64url)"; }
 token=$(jwt $(( $(date +%s) + 10800 )))
 old_token=$(jwt $(( $(date +%s) - 60 )))
-printf '[{"token": "%s", "name": "Test User", "vo": "atlas"}]' "$token" > "$T/tokens.json"
+printf '[{"token": "%s", "name": "Test User", "preferred_username": "testuser", "vo": "atlas"}]' \
+	"$token" > "$T/tokens.json"
 ok "the simulator starts" sim_start --tick 0.05 --tokens "$T/tokens.json" --token-port 0 \
 	--token-port-file "$T/sim.tport"
 HPO_NICKNAME=testuser
@@ -142,7 +143,8 @@ with_token() {	# with_token TOKEN COMMAND...
 	_t=$1
 	shift
 	env PANDA_AUTH=oidc PANDA_AUTH_VO=atlas PANDA_AUTH_ID_TOKEN="$_t" X509_USER_PROXY=$T/none.pem \
-		PANDA_URL_SSL=https://127.0.0.1:$tport/server/panda "$@"
+		PANDA_URL_SSL=https://127.0.0.1:$tport/server/panda \
+		PANDACACHE_URL=https://127.0.0.1:$tport/server/panda "$@"
 }
 is "$(with_token "$token" hpo-status --json 1000 | jq -r '.tasks[0].status')" done \
 	"PANDA_AUTH=oidc: hpo-status works with an ID token"
@@ -151,6 +153,9 @@ is "$?" 10 "an expired token is refused before any request (exit 10)"
 like "$msg" "expired" "and the message says so"
 case $msg in *"$old_token"*) leak=1 ;; *) leak=0 ;; esac
 is "$leak" 0 "the message does not show the token"
+sed -i '/output-dataset/d' "$f"
+out=$(with_token "$token" env -u HPO_NICKNAME hpo-submit -q --json "$f" | jq -r .task_name)
+like "$out" "user.testuser.gridtest." "with a token and no output dataset, the token's preferred_username names it"
 
 # --- --watch on a terminal (tmux) ---------------------------------------------------------------
 sock=hpo-test-$$
@@ -177,7 +182,7 @@ is "$(hpo-status --json 1000 | jq -r '.tasks[0].id')" 1000 "the environment wins
 rm "$XDG_CONFIG_HOME/hpo-tools/config"
 
 # --- no network at all ------------------------------------------------------------------------
-with_name user.testuser.gridtest.7
+echo 'grid: {output-dataset: user.testuser.gridtest.7}' >> "$f"
 msg=$(PANDA_URL_SSL=https://127.0.0.1:1/server/panda PANDACACHE_URL=https://127.0.0.1:1/server/panda \
 	hpo-submit -q --no-submit --dump-task-params "$T/p.json" "$f" 2>&1)
 is "$?:$msg" "0:" "--no-submit works with no server at all"
