@@ -137,7 +137,8 @@ hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_ta
 	dbdir = hpo_config_task_dir(db_path, 0);	/* .../tasks/0: its parent is skipped */
 	if (dbdir != NULL)
 		*strrchr(dbdir, '/') = '\0';
-	if (hpo_sandbox_collect(task->dir, dbdir, &sb, err) < 0) {
+	if (hpo_sandbox_collect(task->dir, dbdir, task->sandbox.include, task->sandbox.exclude, &sb,
+				err) < 0) {
 		free(spec);
 		free(dbdir);
 		return -1;
@@ -1052,7 +1053,8 @@ load(struct engine *e, const char *db_path, struct hpo_task_row *row, const stru
 		return hpo_err_prefix(err, "task %lld: stored spec", (long long)e->id);
 	}
 	json_decref(spec);
-	if (hpo_sandbox_collect(e->sandbox_dir, NULL, &e->sb, err) < 0)
+	if (hpo_sandbox_collect(e->sandbox_dir, NULL, e->task->sandbox.include,
+				e->task->sandbox.exclude, &e->sb, err) < 0)
 		return -1;
 	if (hpo_store_points(e->st, e->id, &e->pts, &e->npts, err) < 0)
 		return -1;

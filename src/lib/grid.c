@@ -143,7 +143,8 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 		goto out;
 
 	/* the sandbox: the task's files, reproducibly packed */
-	if (hpo_sandbox_collect(task->dir, NULL, &sb, err) < 0)
+	if (hpo_sandbox_collect(task->dir, NULL, task->sandbox.include, task->sandbox.exclude,
+				&sb, err) < 0)
 		goto out;
 	if ((tmpdir = hpo_strf("%s/hpo-sandbox.XXXXXX", tmp && *tmp ? tmp : "/tmp")) == NULL ||
 	    mkdtemp(tmpdir) == NULL) {

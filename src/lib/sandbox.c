@@ -20,13 +20,40 @@
 
 static const char *const patterns[] = {"*.json", "*.py", "*.sh", "*.yaml", NULL};
 
-static int
-matches(const char *name)
+int
+hpo_sandbox_match(const char *pattern, const char *rel)
 {
-	for (size_t i = 0; patterns[i] != NULL; i++)
-		if (fnmatch(patterns[i], name, 0) == 0)
+	const char *base = strrchr(rel, '/');
+
+	while (pattern[0] == '.' && pattern[1] == '/')
+		for (pattern += 2; *pattern == '/'; pattern++)
+			;
+	return fnmatch(pattern, strchr(pattern, '/') ? rel : base ? base + 1 : rel, 0) == 0;
+}
+
+static int
+any_match(const json_t *list, const char *rel)
+{
+	size_t i;
+	const json_t *p;
+
+	json_array_foreach(list, i, p)
+		if (json_is_string(p) && hpo_sandbox_match(json_string_value(p), rel))
 			return 1;
 	return 0;
+}
+
+/* phpo's patterns or the task's include, and not the task's exclude */
+static int
+selected(const json_t *include, const json_t *exclude, const char *rel)
+{
+	int in = 0;
+
+	for (size_t i = 0; !in && patterns[i] != NULL; i++)
+		in = hpo_sandbox_match(patterns[i], rel);
+	if (!in)
+		in = any_match(include, rel);
+	return in && !any_match(exclude, rel);
 }
 
 static int
@@ -49,6 +76,7 @@ add(struct hpo_sandbox *sb, const char *rel, struct hpo_err *err)
 struct walk {
 	const char *root;
 	struct hpo_sandbox *sb;
+	const json_t *include, *exclude;
 	dev_t skip_dev;
 	ino_t skip_ino;
 	int has_skip;
@@ -90,13 +118,15 @@ walk(struct walk *w, const char *rel, int depth, struct hpo_err *err)
 			if (!(w->has_skip && st.st_dev == w->skip_dev && st.st_ino == w->skip_ino))
 				rc = walk(w, childrel, depth + 1, err);
 		}
-		else if (S_ISREG(st.st_mode) && matches(e->d_name)) {
+		else if (S_ISREG(st.st_mode) && selected(w->include, w->exclude, childrel)) {
 			sb->bytes += (uint64_t)st.st_size;
 			rc = add(sb, childrel, err);
 			if (rc == 0 && sb->bytes > HPO_SANDBOX_MAX)
 				rc = hpo_err_set(err, HPO_E_INPUT,
-						 "sandbox: the *.json, *.py, *.sh and *.yaml files "
-						 "below %s exceed PanDA's %u MB limit",
+						 "sandbox: the *.json, *.py, *.sh and *.yaml "
+						 "files%s below %s exceed PanDA's %u MB limit",
+						 json_array_size(w->include) > 0
+							 ? " and those of sandbox.include" : "",
 						 root, HPO_SANDBOX_MAX >> 20);
 		}
 		free(child);
@@ -114,10 +144,10 @@ cmp(const void *a, const void *b)
 }
 
 int
-hpo_sandbox_collect(const char *dir, const char *skip, struct hpo_sandbox *sb,
-		    struct hpo_err *err)
+hpo_sandbox_collect(const char *dir, const char *skip, const json_t *include,
+		    const json_t *exclude, struct hpo_sandbox *sb, struct hpo_err *err)
 {
-	struct walk w = {dir, sb, 0, 0, 0};
+	struct walk w = {dir, sb, include, exclude, 0, 0, 0};
 	struct stat st;
 
 	memset(sb, 0, sizeof(*sb));

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "err.h"
 
 /* PanDA's limit for a sandbox whose name does not start with "sources."
@@ -28,11 +30,21 @@ struct hpo_sandbox {
 	uint64_t bytes;
 };
 
-/* Collect the files below dir (hidden entries, symbolic links and the
- * directory skip, when not NULL, are left out).  Over HPO_SANDBOX_MAX bytes or HPO_SANDBOX_MAX_FILES files is an
+/* Collect the files below dir: those that match phpo's patterns *.json,
+ * *.py, *.sh and *.yaml or a pattern of include, less those that match a
+ * pattern of exclude (include and exclude: JSON lists of strings, the task
+ * file's sandbox.include and sandbox.exclude, or NULL for none).  A pattern
+ * is an fnmatch(3) pattern without flags, so '*' and '?' match '/' too; one
+ * without '/' is matched against the file's name, one with '/' against its
+ * path relative to dir (a leading "./" is ignored).  Hidden entries,
+ * symbolic links and the directory skip, when not NULL, are always left
+ * out.  Over HPO_SANDBOX_MAX bytes or HPO_SANDBOX_MAX_FILES files is an
  * HPO_E_INPUT error, since PanDA would refuse the same sandbox. */
-int hpo_sandbox_collect(const char *dir, const char *skip, struct hpo_sandbox *sb,
-			struct hpo_err *err);
+int hpo_sandbox_collect(const char *dir, const char *skip, const json_t *include,
+			const json_t *exclude, struct hpo_sandbox *sb, struct hpo_err *err);
+/* Whether a pattern of the form hpo_sandbox_collect takes matches the file
+ * at rel (a path relative to the task directory). */
+int hpo_sandbox_match(const char *pattern, const char *rel);
 /* Copy the collected files from src into dest (created as needed). */
 int hpo_sandbox_copy(const struct hpo_sandbox *sb, const char *src, const char *dest,
 		     struct hpo_err *err);

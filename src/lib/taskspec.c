@@ -14,7 +14,7 @@
 
 static const char *const top_keys[] = {
 	"name", "evaluation", "steering", "search-space", "search-space-file",
-	"budget", "checkpoint", "grid", NULL,
+	"budget", "checkpoint", "grid", "sandbox", NULL,
 };
 static const char *const eval_keys[] = {
 	"container", "exec", "input", "output", "training-data", "training-files",
@@ -32,6 +32,7 @@ static const char *const grid_keys[] = {
 	"output-dataset", "official", "training-dataset", "site", "working-group",
 	"architecture", "no-email", "alrb-args", "segment-spec-file", NULL,
 };
+static const char *const sandbox_keys[] = {"include", "exclude", NULL};
 static const char *const algorithms[] = {"random", "grid", NULL};
 
 struct ctx {
@@ -469,6 +470,53 @@ read_grid(struct ctx *c, const json_t *root, struct hpo_task *t)
 	return 0;
 }
 
+/* Patterns of sandbox.include and sandbox.exclude: relative, inside the
+ * task directory, naming files.  A pattern from a list has its own
+ * position; one from a comma-separated string has the string's. */
+static int
+check_patterns(struct ctx *c, const json_t *obj, const char *key, const json_t *list)
+{
+	const json_t *v = json_object_get(obj, key), *item;
+	size_t i;
+
+	json_array_foreach(list, i, item) {
+		const char *p = json_string_value(item), *q;
+		const json_t *at = json_is_array(v) ? item : obj;
+		const char *atkey = json_is_array(v) ? NULL : key;
+		size_t n = strlen(p);
+
+		if (p[0] == '/')
+			return hpo_doc_err(c->err, c->doc, at, atkey,
+					   "sandbox.%s: pattern '%s' must be relative to the task "
+					   "directory", key, p);
+		for (q = p; q != NULL; q = strchr(q, '/') ? strchr(q, '/') + 1 : NULL)
+			if (q[0] == '.' && q[1] == '.' && (q[2] == '/' || q[2] == '\0'))
+				return hpo_doc_err(c->err, c->doc, at, atkey,
+						   "sandbox.%s: pattern '%s' must not contain '..'",
+						   key, p);
+		if (p[n - 1] == '/')
+			return hpo_doc_err(c->err, c->doc, at, atkey,
+					   "sandbox.%s: pattern '%s' names no file (for the files "
+					   "below a directory write '%s*')", key, p, p);
+	}
+	return 0;
+}
+
+static int
+read_sandbox(struct ctx *c, const json_t *root, struct hpo_task *t)
+{
+	const json_t *s;
+
+	if (get_section(c, root, "sandbox", &s) < 0 ||
+	    (s != NULL && check_keys(c, s, sandbox_keys, "sandbox") < 0) ||
+	    get_strlist(c, s, "include", "sandbox.include", &t->sandbox.include) < 0 ||
+	    check_patterns(c, s, "include", t->sandbox.include) < 0 ||
+	    get_strlist(c, s, "exclude", "sandbox.exclude", &t->sandbox.exclude) < 0 ||
+	    check_patterns(c, s, "exclude", t->sandbox.exclude) < 0)
+		return -1;
+	return 0;
+}
+
 static char *
 default_name(const char *dir)
 {
@@ -496,7 +544,8 @@ hpo_task_from_json(const struct hpo_doc *doc, const json_t *root, const char *di
 	    get_str(&c, root, "name", "name", &t->name, NULL) < 0 ||
 	    read_evaluation(&c, root, t) < 0 || read_steering(&c, root, t) < 0 ||
 	    read_space(&c, root, t) < 0 || read_budget(&c, root, t) < 0 ||
-	    read_checkpoint(&c, root, t) < 0 || read_grid(&c, root, t) < 0) {
+	    read_checkpoint(&c, root, t) < 0 || read_grid(&c, root, t) < 0 ||
+	    read_sandbox(&c, root, t) < 0) {
 		hpo_task_free(t);
 		return -1;
 	}
@@ -636,6 +685,15 @@ hpo_task_to_json(const struct hpo_task *t)
 		json_object_set_new(o, "grid", g);
 	else
 		json_decref(g);
+
+	if (t->sandbox.include != NULL || t->sandbox.exclude != NULL) {
+		json_t *x = json_object();
+		if (t->sandbox.include != NULL)
+			json_object_set(x, "include", t->sandbox.include);
+		if (t->sandbox.exclude != NULL)
+			json_object_set(x, "exclude", t->sandbox.exclude);
+		json_object_set_new(o, "sandbox", x);
+	}
 	return o;
 }
 
@@ -668,5 +726,7 @@ hpo_task_free(struct hpo_task *t)
 	free(t->grid.architecture);
 	free(t->grid.alrb_args);
 	free(t->grid.segment_spec_file);
+	json_decref(t->sandbox.include);
+	json_decref(t->sandbox.exclude);
 	free(t);
 }

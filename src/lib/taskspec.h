@@ -70,6 +70,11 @@ struct hpo_task {
 		char *alrb_args;	/* alrbArgs */
 		char *segment_spec_file;	/* segmentSpecFile */
 	} grid;
+
+	struct {
+		json_t *include;	/* sandbox.include: patterns added to phpo's, or NULL */
+		json_t *exclude;	/* sandbox.exclude: patterns left out, or NULL */
+	} sandbox;			/* no phpo counterpart; local and Grid */
 };
 
 /* Read and validate a task file. */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A whole HPO task runs on this machine: the Branin example end to end.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 18
+plan 22
 
 cp -R "$top_srcdir/examples/branin" "$T/branin"
 hpo-submit --local "$T/branin/task.yaml" >"$T/out" 2>"$T/err"
@@ -65,4 +65,29 @@ HPO_DB=$T/db5/hpo.db hpo-submit --local -q "$T/train/task.yaml" >/dev/null
 is "$?" 0 "a task with training files runs"
 is "$(jq -c . "$T/db5/tasks/1/points/1/attempt-1/seen.json")" '["mc.001.root","mc.002.root"]' \
 	"the evaluation finds the training file list in evaluation.training-data"
+# sandbox patterns: *.txt added to phpo's, skip.sh left out; the evaluation
+# lists its working directory
+mkdir "$T/sbx" "$T/sbx/data"
+cat >"$T/sbx/task.yaml" <<'YAML'
+evaluation:
+  exec: "ls -R > ls.out && echo '{\"status\": 0, \"loss\": 0}' > output.json"
+sandbox: {include: ["*.txt"], exclude: ["skip.sh"]}
+search-space:
+  x: {method: fixed, dimension: {value: 1}}
+budget: {max-points: 1}
+YAML
+echo notes >"$T/sbx/notes.txt"
+echo more >"$T/sbx/data/more.txt"
+echo true >"$T/sbx/skip.sh"
+echo true >"$T/sbx/keep.sh"
+echo x >"$T/sbx/other.csv"
+HPO_DB=$T/db6/hpo.db hpo-submit --local -q "$T/sbx/task.yaml" >/dev/null
+is "$?" 0 "a task with sandbox include and exclude runs"
+ls=$T/db6/tasks/1/points/1/attempt-1/ls.out
+is "$(grep -cxE 'notes.txt|more.txt|keep.sh|task.yaml' "$ls")" 4 \
+	"the evaluation finds the included *.txt files beside phpo's"
+is "$(grep -cxE 'skip.sh|other.csv' "$ls")" 0 "but not the excluded skip.sh, nor other files"
+is "$(cd "$T/db6/tasks/1/sandbox" && find . -type f | sort | tr '\n' ' ')" \
+	"./data/more.txt ./keep.sh ./notes.txt ./task.yaml " \
+	"the task's snapshot holds the same files"
 done_testing

@@ -1,5 +1,6 @@
 /* test_sandbox.c - the sandbox tarball: reproducible, complete, checksummed,
- * limited, atomic; its cache-server name */
+ * limited, atomic; its cache-server name; the task's include and exclude
+ * patterns */
 #include "autoconf.h"
 
 #include <dirent.h>
@@ -120,7 +121,7 @@ test_reproducible(void **state)
 	uint64_t size_a = 0, size_b = 0;
 	uint32_t crc_a = 0, crc_b = 1;
 
-	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
 	assert_int_equal(sb.n, 4);
 	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, &size_a, &crc_a, &err), 0);
 	/* other times do not matter: mtime 0 in the tar, none in the gzip header */
@@ -184,7 +185,7 @@ test_contents(void **state)
 	struct archive_entry *e;
 	size_t i = 0;
 
-	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
 	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), 0);
 
 	assert_non_null(a = archive_read_new());
@@ -234,7 +235,7 @@ test_crc32(void **state)
 	gzFile gz;
 	int n;
 
-	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
 	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, &size, &crc, &err), 0);
 	assert_int_equal(stat(out, &st), 0);
 	assert_int_equal(size, (uint64_t)st.st_size);
@@ -333,6 +334,188 @@ test_atomic(void **state)
 	free(nodir);
 }
 
+/* ---- sandbox.include and sandbox.exclude ------------------------------------ */
+
+/* A JSON list of the patterns (NULL-terminated), or NULL for none. */
+static json_t *
+list_of(const char *const *pats)
+{
+	json_t *l;
+
+	if (pats == NULL)
+		return NULL;
+	assert_non_null(l = json_array());
+	for (size_t i = 0; pats[i] != NULL; i++)
+		assert_int_equal(json_array_append_new(l, json_string(pats[i])), 0);
+	return l;
+}
+
+/* Collect with the patterns and compare the files, joined by spaces. */
+static void
+collected(const struct fix *f, const char *const *inc, const char *const *exc, const char *expect)
+{
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	json_t *il = list_of(inc), *el = list_of(exc);
+	char got[4096] = "";
+
+	if (hpo_sandbox_collect(f->dir, NULL, il, el, &sb, &err) < 0)
+		fail_msg("collect: %s", err.msg);
+	for (size_t i = 0; i < sb.n; i++) {
+		if (i > 0)
+			strcat(got, " ");
+		assert_true(strlen(got) + strlen(sb.files[i]) < sizeof(got) - 1);
+		strcat(got, sb.files[i]);
+	}
+	if (strcmp(got, expect) != 0)
+		fail_msg("collected '%s', expected '%s'", got, expect);
+	hpo_sandbox_free(&sb);
+	json_decref(il);
+	json_decref(el);
+}
+
+static void
+more_files(const struct fix *f)
+{
+	char *link = hpo_path_join(f->dir, "link.txt"), *dirlink = hpo_path_join(f->dir, "lnk");
+
+	put(f->dir, "secrets.json", "{\"token\": \"x\"}\n", 0600);
+	put(f->dir, "tests/t.py", "assert True\n", 0644);
+	put(f->dir, "tests/deep/u.sh", "true\n", 0755);
+	put(f->dir, "data/a.csv", "a,b\n", 0644);
+	put(f->dir, "data/sub/b.csv", "c,d\n", 0644);
+	put(f->dir, "x.csv", "e,f\n", 0644);
+	put(f->dir, ".git/notes.txt", "hidden directory\n", 0644);
+	put(f->dir, ".hidden.txt", "hidden file\n", 0644);
+	/* symbolic links, to a file and to a directory: never followed */
+	assert_int_equal(symlink("notes.txt", link), 0);
+	assert_int_equal(symlink("data", dirlink), 0);
+	free(link);
+	free(dirlink);
+}
+
+#define DEFAULTS_ALL "config.json secrets.json sub/deep/space.yaml sub/run.sh " \
+		     "tests/deep/u.sh tests/t.py train.py"
+
+static void
+test_patterns_default(void **state)
+{
+	struct fix *f = *state;
+	static const char *const none[] = {NULL};
+
+	more_files(f);
+	/* phpo's patterns: no lists and empty lists are the same */
+	collected(f, NULL, NULL, DEFAULTS_ALL);
+	collected(f, none, none, DEFAULTS_ALL);
+}
+
+static void
+test_patterns_include(void **state)
+{
+	struct fix *f = *state;
+	static const char *const txt_csv[] = {"*.txt", "data/*.csv", NULL};
+	static const char *const dot[] = {"./data/a.csv", "s?b/*", NULL};
+	static const char *const base[] = {"b.csv", "*/*.csv", NULL};
+
+	more_files(f);
+	/* added to the defaults; '*' crosses '/'; a pattern with '/' is
+	 * anchored at the task directory; no hidden entries, no links */
+	collected(f, txt_csv, NULL,
+		  "config.json data/a.csv data/sub/b.csv notes.txt secrets.json "
+		  "sub/deep/space.yaml sub/run.sh tests/deep/u.sh tests/t.py train.py");
+	/* a leading ./ is ignored; a matched file is not added twice */
+	collected(f, dot, NULL, "config.json data/a.csv secrets.json sub/deep/space.yaml "
+				"sub/run.sh tests/deep/u.sh tests/t.py train.py");
+	/* without '/', the name at any depth; with it, the whole path */
+	collected(f, base, NULL, "config.json data/a.csv data/sub/b.csv secrets.json "
+				 "sub/deep/space.yaml sub/run.sh tests/deep/u.sh tests/t.py "
+				 "train.py");
+}
+
+static void
+test_patterns_exclude(void **state)
+{
+	struct fix *f = *state;
+	static const char *const secrets_tests[] = {"secrets.json", "tests/*", NULL};
+	static const char *const txt[] = {"*.txt", "*.csv", NULL};
+	static const char *const wins[] = {"notes.txt", "data/*", "*.yaml", NULL};
+	static const char *const deep[] = {"deep", "*/deep/*", NULL};
+
+	more_files(f);
+	/* applied to the defaults too; "tests/" and a star leave out all below tests */
+	collected(f, NULL, secrets_tests, "config.json sub/deep/space.yaml sub/run.sh train.py");
+	/* exclude wins over include, and over phpo's patterns */
+	collected(f, txt, wins, "config.json secrets.json sub/run.sh tests/deep/u.sh tests/t.py "
+				"train.py x.csv");
+	/* a pattern without '/' is a file name, never a directory's */
+	collected(f, NULL, deep, "config.json secrets.json sub/run.sh tests/t.py train.py");
+}
+
+static void
+test_patterns_match(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *pattern, *rel;
+		int match;
+	} cases[] = {
+		{"*.txt", "a.txt", 1},
+		{"*.txt", "d/e/a.txt", 1},		/* the name */
+		{"a.txt", "d/a.txt", 1},
+		{"d/*.txt", "d/a.txt", 1},
+		{"d/*.txt", "d/e/a.txt", 1},		/* '*' crosses '/' */
+		{"d/*.txt", "x/d/a.txt", 0},		/* anchored */
+		{"*/a.txt", "d/e/a.txt", 1},
+		{"*/a.txt", "a.txt", 0},
+		{"./a.txt", "a.txt", 1},
+		{".//d/*", "d/a", 1},
+		{"d", "d/a", 0},			/* files, not directories */
+		{"d/", "d/a", 0},
+		{"[ab].py", "b.py", 1},
+		{"?.py", "ab.py", 0},
+		{"*.TXT", "a.txt", 0},			/* case counts */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (hpo_sandbox_match(cases[i].pattern, cases[i].rel) != cases[i].match)
+			fail_msg("'%s' on '%s': expected %s", cases[i].pattern, cases[i].rel,
+				 cases[i].match ? "a match" : "no match");
+}
+
+static void
+test_patterns_limit(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	static const char *const bin[] = {"*.bin", NULL};
+	json_t *il = list_of(bin), *el;
+	char *big = hpo_path_join(f->dir, "big.bin"), expect[PATH_MAX + 128];
+
+	/* an included file counts towards PanDA's limit... */
+	put(f->dir, "big.bin", "", 0644);
+	assert_int_equal(truncate(big, HPO_SANDBOX_MAX + 1), 0);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, il, NULL, &sb, &err), -1);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	snprintf(expect, sizeof(expect),
+		 "sandbox: the *.json, *.py, *.sh and *.yaml files and those of "
+		 "sandbox.include below %s exceed PanDA's 10 MB limit", f->dir);
+	assert_string_equal(err.msg, expect);
+	assert_null(sb.files);
+	/* ...and an excluded one does not */
+	el = list_of(bin);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, il, el, &sb, &err), 0);
+	assert_int_equal(sb.n, 4);
+	hpo_sandbox_free(&sb);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
+	assert_int_equal(sb.n, 4);
+	hpo_sandbox_free(&sb);
+	json_decref(il);
+	json_decref(el);
+	unlink(big);
+	free(big);
+}
+
 static void
 test_name(void **state)
 {
@@ -344,7 +527,7 @@ test_name(void **state)
 	time_t day = 1767225600;	/* 2026-01-01 00:00:00 UTC */
 	regex_t re;
 
-	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
 	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, NULL, NULL, &err), 0);
 	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, b, NULL, NULL, &err), 0);
 	n1 = hpo_sandbox_name(a, "jdoe", day + 60, &err);
@@ -387,6 +570,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patterns_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patterns_include, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_patterns_exclude, setup, teardown),
+		cmocka_unit_test(test_patterns_match),
+		cmocka_unit_test_setup_teardown(test_patterns_limit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,11 +118,16 @@ test_minimal_defaults(void **state)
 	assert_null(t->grid.sites);
 	assert_int_equal(t->grid.official, 0);
 	assert_int_equal(t->grid.no_email, 0);
+	assert_null(t->sandbox.include);
+	assert_null(t->sandbox.exclude);
 	hpo_task_free(t);
 
 	/* max-evaluation-jobs follows max-points; null sections are empty */
-	t = task_ok(EVAL SPACE "budget: {max-points: 7}\nsteering: ~\ncheckpoint:\ngrid: ~\n",
+	t = task_ok(EVAL SPACE "budget: {max-points: 7}\nsteering: ~\ncheckpoint:\ngrid: ~\n"
+			       "sandbox: ~\n",
 		    "/");
+	assert_null(t->sandbox.include);
+	assert_null(t->sandbox.exclude);
 	assert_int_equal(t->budget.max_points, 7);
 	assert_int_equal(t->budget.max_evaluation_jobs, 14);
 	assert_string_equal(t->name, "task");
@@ -167,7 +172,10 @@ static const char full_task[] =
 	"  architecture: x86_64-el9\n"
 	"  no-email: true\n"
 	"  alrb-args: --nocvmfs\n"
-	"  segment-spec-file: seg.json\n";
+	"  segment-spec-file: seg.json\n"
+	"sandbox:\n"
+	"  include: ['*.txt', data/*.csv]\n"
+	"  exclude: 'secrets.json, tests/*'\n";
 
 static void
 test_full_task(void **state)
@@ -176,6 +184,8 @@ test_full_task(void **state)
 	static const char *const files[] = {"a.root", "b.root"};
 	static const char *const saves[] = {"model.pt", "opt.pt"};
 	static const char *const sites[] = {"CERN-PROD", "BNL", "DESY"};
+	static const char *const includes[] = {"*.txt", "data/*.csv"};
+	static const char *const excludes[] = {"secrets.json", "tests/*"};
 	struct hpo_task *t = task_ok(full_task, "/d");
 
 	assert_string_equal(t->name, "full");
@@ -212,6 +222,8 @@ test_full_task(void **state)
 	assert_int_equal(t->grid.no_email, 1);
 	assert_string_equal(t->grid.alrb_args, "--nocvmfs");
 	assert_string_equal(t->grid.segment_spec_file, "seg.json");
+	assert_list(t->sandbox.include, includes, 2);
+	assert_list(t->sandbox.exclude, excludes, 2);
 	hpo_task_free(t);
 }
 
@@ -295,6 +307,14 @@ test_errors_unknown_keys(void **state)
 	task_fails(EVAL SPACE "grid:\n  sites: [CERN]\n",
 		   "t.yaml:4:3: unknown key 'sites' in grid (did you mean 'site'?)");
 	task_fails(EVAL SPACE "grid:\n  queue: short\n", "t.yaml:4:3: unknown key 'queue' in grid");
+	task_fails(EVAL SPACE "sandbox:\n  includes: ['*.txt']\n",
+		   "t.yaml:4:3: unknown key 'includes' in sandbox (did you mean 'include'?)");
+	task_fails(EVAL SPACE "sandbox: {exclud: [a]}\n",
+		   "t.yaml:3:11: unknown key 'exclud' in sandbox (did you mean 'exclude'?)");
+	task_fails(EVAL SPACE "sandbox:\n  files: [a]\n",
+		   "t.yaml:4:3: unknown key 'files' in sandbox");
+	task_fails(EVAL SPACE "sandbx: {include: [a]}\n",
+		   "t.yaml:3:1: unknown key 'sandbx' (did you mean 'sandbox'?)");
 }
 
 static void
@@ -571,6 +591,8 @@ test_canonical_json(void **state)
 		"\"segment-spec-file\":\"seg.json\",\"site\":[\"CERN-PROD\",\"BNL\",\"DESY\"],"
 		"\"training-dataset\":\"data18.train\",\"working-group\":\"phys-higgs\"},"
 		"\"name\":\"full\","
+		"\"sandbox\":{\"exclude\":[\"secrets.json\",\"tests/*\"],"
+		"\"include\":[\"*.txt\",\"data/*.csv\"]},"
 		"\"search-space\":{\"x\":{\"dimension\":{\"high\":1,\"low\":0},"
 		"\"method\":\"uniform\"}},"
 		"\"steering\":{\"algorithm\":\"grid\",\"grid-steps\":7,\"seed\":42}}");
@@ -587,6 +609,94 @@ test_canonical_json(void **state)
 				     "\"seed\":\"18446744073709551615\"}"));
 	free(text);
 	hpo_task_free(t);
+}
+
+/* ---- sandbox -------------------------------------------------------------- */
+
+static void
+test_sandbox(void **state)
+{
+	(void)state;
+	static const char *const txt[] = {"*.txt"};
+	static const char *const two[] = {"a/*.csv", "./b.txt"};
+	struct hpo_task *t;
+	char *text;
+
+	/* include alone, as one string; the section only when given */
+	t = task_ok(EVAL SPACE "sandbox:\n  include: '*.txt'\n", "/d");
+	assert_list(t->sandbox.include, txt, 1);
+	assert_null(t->sandbox.exclude);
+	text = round_trip(t);
+	assert_non_null(strstr(text, "\"sandbox\":{\"include\":[\"*.txt\"]}"));
+	free(text);
+	hpo_task_free(t);
+
+	/* exclude alone, as a comma-separated string */
+	t = task_ok(EVAL SPACE "sandbox: {exclude: ' a/*.csv ,./b.txt,'}\n", "/d");
+	assert_null(t->sandbox.include);
+	assert_list(t->sandbox.exclude, two, 2);
+	text = round_trip(t);
+	assert_non_null(strstr(text, "\"sandbox\":{\"exclude\":[\"a/*.csv\",\"./b.txt\"]}"));
+	free(text);
+	hpo_task_free(t);
+
+	/* an empty or null section is no section */
+	t = task_ok(EVAL SPACE "sandbox: {}\n", "/d");
+	text = round_trip(t);
+	assert_null(strstr(text, "sandbox"));
+	free(text);
+	hpo_task_free(t);
+	t = task_ok(EVAL SPACE "sandbox: {include: ~, exclude: ~}\n", "/d");
+	text = round_trip(t);
+	assert_null(strstr(text, "sandbox"));
+	free(text);
+	hpo_task_free(t);
+
+	/* patterns that stay inside: '..' as part of a name, a dot, a star */
+	t = task_ok(EVAL SPACE "sandbox: {include: ['a..b', '..x/*', ./c, '*', 'a/./b']}\n", "/d");
+	assert_int_equal(json_array_size(t->sandbox.include), 5);
+	free(round_trip(t));
+	hpo_task_free(t);
+}
+
+static void
+test_sandbox_errors(void **state)
+{
+	(void)state;
+	/* types and emptiness, as for other lists */
+	task_fails(EVAL SPACE "sandbox: [a]\n",
+		   "t.yaml:3:10: 'sandbox' must be a mapping, not a list");
+	task_fails(EVAL SPACE "sandbox:\n  include: 3\n",
+		   "t.yaml:4:12: sandbox.include must be a list of strings, not an integer");
+	task_fails(EVAL SPACE "sandbox:\n  exclude: {a: 1}\n",
+		   "t.yaml:4:12: sandbox.exclude must be a list of strings, not a mapping");
+	task_fails(EVAL SPACE "sandbox:\n  include: ['*.txt', '']\n",
+		   "t.yaml:4:22: sandbox.include: every item must be a non-empty string");
+	task_fails(EVAL SPACE "sandbox:\n  exclude: [a, [b]]\n",
+		   "t.yaml:4:16: sandbox.exclude: every item must be a non-empty string");
+	task_fails(EVAL SPACE "sandbox:\n  include: []\n",
+		   "t.yaml:4:12: sandbox.include must not be empty");
+	task_fails(EVAL SPACE "sandbox:\n  exclude: ' , '\n",
+		   "t.yaml:4:12: sandbox.exclude must not be empty");
+	/* absolute, going up, naming a directory: the item in a list... */
+	task_fails(EVAL SPACE "sandbox:\n  include: ['*.txt', /etc/*.conf]\n",
+		   "t.yaml:4:22: sandbox.include: pattern '/etc/*.conf' must be relative to the "
+		   "task directory");
+	task_fails(EVAL SPACE "sandbox:\n  exclude:\n    - a\n    - ../x.json\n",
+		   "t.yaml:6:7: sandbox.exclude: pattern '../x.json' must not contain '..'");
+	task_fails(EVAL SPACE "sandbox:\n  include: [a/../../b]\n",
+		   "t.yaml:4:13: sandbox.include: pattern 'a/../../b' must not contain '..'");
+	task_fails(EVAL SPACE "sandbox:\n  include: [data/..]\n",
+		   "t.yaml:4:13: sandbox.include: pattern 'data/..' must not contain '..'");
+	task_fails(EVAL SPACE "sandbox:\n  exclude: [tests/]\n",
+		   "t.yaml:4:13: sandbox.exclude: pattern 'tests/' names no file (for the files "
+		   "below a directory write 'tests/*')");
+	/* ...the string when comma-separated */
+	task_fails(EVAL SPACE "sandbox:\n  include: 'a.txt, /b.txt'\n",
+		   "t.yaml:4:12: sandbox.include: pattern '/b.txt' must be relative to the task "
+		   "directory");
+	task_fails(EVAL SPACE "sandbox: {exclude: '.., a'}\n",
+		   "t.yaml:3:20: sandbox.exclude: pattern '..' must not contain '..'");
 }
 
 /* ---- durations ------------------------------------------------------------- */
@@ -626,6 +736,8 @@ main(void)
 		cmocka_unit_test(test_errors_structure),
 		cmocka_unit_test(test_space_file),
 		cmocka_unit_test(test_canonical_json),
+		cmocka_unit_test(test_sandbox),
+		cmocka_unit_test(test_sandbox_errors),
 		cmocka_unit_test(test_parse_duration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
