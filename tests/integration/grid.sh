@@ -3,7 +3,7 @@
 # reuse; faults the server and the network throw; credentials.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 56
+plan 57
 
 # an OIDC ID token (JWT-shaped; the simulator knows it by its text)
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -136,6 +136,10 @@ is "$?" 10 "a proxy the server does not trust: exit 10"
 like "$msg" "hpo-status: " "with one line"
 msg=$(X509_USER_PROXY=$P/proxy-short.pem hpo-status 1000 2>&1 >/dev/null)
 like "$msg" "warning: grid proxy expires in" "a proxy about to expire gets a warning"
+
+msg=$(PANDA_VERIFY_HOST=off hpo-status --json 1000 2>&1 >/dev/null)
+is "$msg" "hpo-status: warning: PANDA_VERIFY_HOST=off: the server's host name is not checked" \
+	"PANDA_VERIFY_HOST=off is honoured with a warning"
 
 # --- tokens -----------------------------------------------------------------------------------
 tport=$(cat "$T/sim.tport")
