@@ -1,0 +1,284 @@
+# xrootd.sh - an XRootD WebDAV server (XrdHttp) over HTTPS with X.509 proxies,
+# for integration tests of Grid storage (after tap.sh)
+#
+#   . "$top_srcdir/tests/lib/tap.sh"
+#   . "$top_srcdir/tests/lib/xrootd.sh"
+#   xrootd_require "$@"     before plan: skips the test (1..0 # SKIP) when a
+#                           tool is missing or no private network namespace
+#                           can be made, else re-runs the script inside one
+#   plan N
+#   xrootd_start || exit 1  test credentials in $P, the server up, the client
+#                           environment set (below); stopped at exit
+#   xrootd_stop             stop it earlier (idempotent)
+#   xrootd_host_ss ARGS...  ss(8) in the network namespace the test came from
+#
+# After xrootd_start:
+#   XRD_BASE        https://127.0.0.1:PORT
+#   XRD_URL         $XRD_BASE/data/testuser     the test user's area
+#   XRD_DAVS_URL    davs://127.0.0.1:PORT/data/testuser  (davix, gfal2 form)
+#   XRD_OTHER_URL   $XRD_BASE/data/otheruser    the other user's area
+#   XRD_DATA        the test user's area on disk, as the server writes it
+#   XRD_PORT XRD_LOG xrootd_pid
+#   XRD_START_MS    milliseconds from the start of xrootd to its first answer
+#   X509_USER_PROXY $P/proxy.pem (the test user), X509_CERT_DIR $P/ca
+#
+# --- URL layout, users and rights ---------------------------------------------
+# One export, /data, under oss.localroot $T/xrd/root.  The grid-mapfile maps
+#   "/DC=test/O=hpo-tools/CN=Test User"  -> testuser   (proxy.pem, usercert.pem,
+#                                            proxy-limited.pem, proxy-short.pem)
+#   "/DC=test/O=hpo-tools/CN=Other User" -> otheruser  (proxy-other.pem)
+# XrdHttp maps the end-entity certificate's DN: the proxy CNs are stripped, so
+# a proxy and the certificate that signed it get the same name.  The authdb
+# (ofs.authorize 1):
+#   testuser:  all on /data/testuser, read and list (rl) on /data/otheruser
+#   otheruser: all on /data/otheruser, read and list (rl) on /data/testuser
+#   anyone else (no certificate, plain http, an unmapped DN): nothing
+#
+# --- how the server is kept to loopback ---------------------------------------
+# xrootd binds the wildcard address (it listens on *:PORT, IPv4 and IPv6) and
+# has no directive for loopback only.  xrootd_require re-executes the whole
+# test script inside a private network namespace (unshare -n, as root) with
+# only `lo` in it, brought up with `ip link set lo up`; the server and all the
+# test's clients live there, so *:PORT reaches 127.0.0.1 and ::1 and nothing
+# else, and nothing of it is visible in the machine's own namespace.  The
+# namespace the script came from stays open on fd 9 so that a test can look
+# at it (xrootd_host_ss).  The namespace dies with its last process; the
+# server is stopped at exit.  The port is picked free on 127.0.0.1 inside the
+# namespace.  Without root (or where unshare -n is not allowed) the test skips.
+#
+# --- the server process ---------------------------------------------------------
+# xrootd refuses to run as root (exit 8): it runs as nobody:nogroup via
+# `setpriv --reuid --regid --clear-groups`, no user is created.  Its files are
+# in $T/xrd (owned by nobody; $T is made traversable, mode 711): etc/ (config,
+# grid-mapfile, authdb, a copy of the host certificate and key, key 0400),
+# root/data/{testuser,otheruser}, admin/, run/ (pid file), xrootd.log.  The CA
+# directory is $P/ca, as mkpki.sh makes it (0755, files 0644).  Start to the
+# first HTTPS answer: 0.2-0.4 s here.  A server that does not answer within
+# 10 s, or dies, makes xrootd_start fail with the tail of its log on stderr.
+#
+# --- observed answers (xrootd 5.5.3 from Debian 12, curl 7.88) -----------------
+# Bodies of successful PUT, MKCOL, MOVE and DELETE are the 3 bytes ":-)";
+# errors carry a one-line text ("Unable to create /data/...; permission
+# denied").  tests/integration/xrootd.sh asserts all of these.
+#   PUT new file                 200 (not 201); missing parent directories are
+#                                made (mode 0755)
+#   PUT existing file            200, replaced
+#   PUT chunked                  200
+#   GET                          200; missing: 404
+#   HEAD                         200 with Content-Length; missing: 404
+#   HEAD Want-Digest: adler32    200, "Digest: adler32=<8 lower-case hex>"
+#                                (zero-padded, as python zlib.adler32 "%08x");
+#                                Want-Digest: md5 or sha-256 also get adler32,
+#                                the only configured algorithm (xrootd.chksum)
+#   Range: bytes=0-99            206, Content-Range: bytes 0-99/SIZE, right bytes
+#   Range starting at or past the end (bytes=SIZE-SIZE+99)
+#                                NOT 416: 206, Content-Length 100 and
+#                                Content-Range: bytes SIZE-SIZE+99/SIZE, then
+#                                the connection is closed without a body (curl
+#                                exit 18); a range partly past the end likewise
+#                                promises bytes it never sends; "bytes=SIZE-"
+#                                gives 206 with Content-Length 0.  A client must
+#                                never ask for bytes past the size it knows.
+#   Range: bytes=-N (suffix)     ignored: 200 with the whole file
+#   MKCOL new                    201; existing: 201 as well; parents are made
+#   MOVE (Destination: absolute https URL, http.desthttps yes)
+#                                201; the source is gone (404); parents of the
+#                                destination are made; an existing destination
+#                                is replaced even with "Overwrite: F" (201);
+#                                a relative Destination (/data/...): 501
+#   DELETE file                  200; missing: 404; empty directory: 200;
+#                                non-empty directory: 500
+#   PROPFIND Depth: 1            207, multistatus: one <D:response> per entry
+#                                with <D:href>/data/testuser/...</D:href> and
+#                                <lp1:getcontentlength>SIZE</...>; collections
+#                                have <D:collection/>; Depth: 0 the entry alone
+#   the other user in the test user's area: GET and PROPFIND 200/207 (rl);
+#                                PUT, DELETE, MKCOL, MOVE: 403
+#   the test user in the other user's area: PUT 403
+#   no client certificate:       GET 403, PUT 403, PROPFIND 403
+#   plain http:// on the same port (XrdHttp speaks both): 403 for GET and PUT
+#   expired proxy:               refused in the TLS handshake: curl exit 56
+#                                (alert "certificate expired") or 55 (the
+#                                server closed first: "getpeername() failed"),
+#                                varies from run to run; the server logs
+#                                "CertVerify: Error 10 ... [certificate has expired]"
+#   proxy of an untrusted CA:    likewise, curl exit 56 (alert "unknown ca") or
+#                                55; logged as Error 20 [unable to get local
+#                                issuer certificate]
+#   limited proxy:               accepted like a full one (PUT 200)
+#   interrupted PUT              NOT atomic: the target is truncated when the
+#                                PUT starts and visible (HEAD 200) while it
+#                                runs; after the client dies the file stays,
+#                                holding a prefix of the new data (the server
+#                                writes 1 MiB blocks: size a multiple of 1 MiB,
+#                                the last partial block lost), the old content
+#                                gone; killed before the first block is
+#                                written it leaves 0 bytes.  Upload to a
+#                                temporary name, check size and adler32, then
+#                                MOVE (the MOVE replaces the old version).
+#   davix 0.8.4: davix-put/-get/-ls need `-P grid` to use X509_USER_PROXY
+#   (or -E PROXY), and --capath for the CA; davix-mv exits 255 although the
+#   MOVE was done.  xrdcp needs -A (--allow-http) and https:// URLs; a GET
+#   404 gives exit 54, but a PUT refused with 403 mostly exits 0 (seen 54
+#   once): its exit status proves nothing about an upload.
+P=$T/pki
+
+# xrootd_require [ARGS...]: skip unless everything is here, then re-run the
+# test script ($0 ARGS...) inside a private network namespace
+xrootd_require() {
+	if [ -n "${HPO_XRD_NETNS:-}" ]; then
+		ip link set lo up || {
+			echo "1..0 # SKIP cannot bring lo up in the private network namespace"
+			exit 0
+		}
+		return 0
+	fi
+	for _c in xrootd curl setpriv unshare nsenter ip ss python3 openssl grid-proxy-init; do
+		if ! command -v "$_c" >/dev/null 2>&1; then
+			echo "1..0 # SKIP $_c is not installed (tools/install-deps)"
+			exit 0
+		fi
+	done
+	if ! ldconfig -p 2>/dev/null | grep -q 'libXrdHttp-5\.so'; then
+		echo "1..0 # SKIP XrdHttp is not installed (xrootd-server-plugins, tools/install-deps)"
+		exit 0
+	fi
+	if [ "$(id -u)" -ne 0 ] || ! unshare -n true 2>/dev/null; then
+		echo "1..0 # SKIP needs root for a private network namespace (unshare -n)"
+		exit 0
+	fi
+	if ! id nobody >/dev/null 2>&1; then
+		echo "1..0 # SKIP no user nobody to run xrootd as"
+		exit 0
+	fi
+	rm -rf "$T"	# the re-run makes its own; exec skips the EXIT trap
+	trap - EXIT
+	HPO_XRD_NETNS=1
+	export HPO_XRD_NETNS
+	exec 9</proc/self/ns/net
+	exec unshare -n -- sh "$0" "$@"
+}
+
+# xrootd_host_ss ARGS...: ss in the namespace the test script came from
+xrootd_host_ss() { nsenter --net=/proc/self/fd/9 ss "$@"; }
+
+_xrootd_fail() {
+	echo "xrootd.sh: $*" >&2
+	if [ -s "${XRD_LOG:-/nonexistent}" ]; then
+		echo "xrootd.sh: the end of $XRD_LOG:" >&2
+		tail -n 25 "$XRD_LOG" | sed 's/^/xrootd.sh:   /' >&2
+	fi
+	diag "xrootd.sh: $*"
+	return 1
+}
+
+# _xrootd_alive PID: PID runs (a zombie does not count)
+_xrootd_alive() {
+	_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$_st" ] && [ "$_st" != Z ]
+}
+
+xrootd_start() {
+	[ -n "${HPO_XRD_NETNS:-}" ] || { _xrootd_fail "call xrootd_require first"; return 1; }
+	"$top_srcdir/tests/fixtures/mkpki.sh" "$P" || { _xrootd_fail "mkpki.sh failed"; return 1; }
+	_xu=$(id -u nobody) _xg=$(id -g nobody)
+	X=$T/xrd
+	XRD_LOG=$X/xrootd.log
+	mkdir -p "$X/etc" "$X/admin" "$X/run" "$X/root/data/testuser" "$X/root/data/otheruser" ||
+		{ _xrootd_fail "cannot make $X"; return 1; }
+	chmod 711 "$T"	# the server user must reach $T/xrd and $P/ca
+	chmod 755 "$P"
+	cp "$P/hostcert.pem" "$X/etc/hostcert.pem"
+	cp "$P/hostkey.pem" "$X/etc/hostkey.pem"
+	XRD_PORT=$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])') || { _xrootd_fail "no free port"; return 1; }
+
+	cat >"$X/etc/grid-mapfile" <<'EOF'
+"/DC=test/O=hpo-tools/CN=Test User" testuser
+"/DC=test/O=hpo-tools/CN=Other User" otheruser
+EOF
+	cat >"$X/etc/authdb" <<'EOF'
+# ofs.authorize: a = all; r = read, l = lookup (stat, PROPFIND)
+u testuser /data/testuser a /data/otheruser rl
+u otheruser /data/otheruser a /data/testuser rl
+EOF
+	cat >"$X/etc/xrootd.cfg" <<EOF
+# written by tests/lib/xrootd.sh
+all.role server
+all.adminpath $X/admin
+all.pidpath $X/run
+all.export /data
+oss.localroot $X/root
+xrd.port $XRD_PORT
+xrd.protocol XrdHttp:$XRD_PORT libXrdHttp.so
+xrd.tls $X/etc/hostcert.pem $X/etc/hostkey.pem
+xrd.tlsca certdir $P/ca
+http.gridmap $X/etc/grid-mapfile
+http.desthttps yes
+xrootd.chksum adler32
+ofs.authorize 1
+acc.authdb $X/etc/authdb
+xrootd.seclib libXrdSec.so
+sec.protocol gsi -certdir:$P/ca -cert:$X/etc/hostcert.pem -key:$X/etc/hostkey.pem -gridmap:$X/etc/grid-mapfile -gmapopt:2 -crl:0
+sec.protbind * only gsi
+EOF
+	chown -R "$_xu:$_xg" "$X"
+	chmod 400 "$X/etc/hostkey.pem"
+
+	X509_USER_PROXY=$P/proxy.pem
+	X509_CERT_DIR=$P/ca
+	XRD_BASE=https://127.0.0.1:$XRD_PORT
+	XRD_URL=$XRD_BASE/data/testuser
+	XRD_DAVS_URL=davs://127.0.0.1:$XRD_PORT/data/testuser
+	XRD_OTHER_URL=$XRD_BASE/data/otheruser
+	XRD_DATA=$X/root/data/testuser
+	export X509_USER_PROXY X509_CERT_DIR XRD_BASE XRD_URL XRD_DAVS_URL XRD_OTHER_URL \
+		XRD_DATA XRD_PORT XRD_LOG
+
+	_t0=$(date +%s%N)
+	setpriv --reuid="$_xu" --regid="$_xg" --clear-groups \
+		xrootd -c "$X/etc/xrootd.cfg" -l "$XRD_LOG" -s "$X/run/xrootd.pid" \
+		>"$X/xrootd.out" 2>&1 </dev/null &
+	xrootd_pid=$!
+	trap 'xrootd_stop; rm -rf "$T"' EXIT
+	_i=0
+	while :; do
+		_code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 --capath "$P/ca" \
+			--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
+		if [ "$_code" = 200 ]; then
+			XRD_START_MS=$((($(date +%s%N) - _t0) / 1000000))
+			return 0
+		fi
+		if ! _xrootd_alive "$xrootd_pid"; then
+			wait "$xrootd_pid"
+			_rc=$?
+			xrootd_pid=
+			cat "$X/xrootd.out" >&2
+			_xrootd_fail "xrootd exited ($_rc) before it answered on port $XRD_PORT"
+			return 1
+		fi
+		_i=$((_i + 1))
+		if [ "$_i" -ge 100 ]; then
+			_xrootd_fail "xrootd does not answer HTTPS on port $XRD_PORT after 10 s (last: $_code)"
+			xrootd_stop
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+xrootd_stop() {
+	[ -n "${xrootd_pid:-}" ] || return 0
+	kill "$xrootd_pid" 2>/dev/null
+	_i=0
+	while _xrootd_alive "$xrootd_pid" && [ "$_i" -lt 30 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -9 "$xrootd_pid" 2>/dev/null
+	wait "$xrootd_pid" 2>/dev/null
+	xrootd_pid=
+	return 0
+}
