@@ -388,9 +388,9 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 	struct hpo_point_row *p = &e->pts[idx];
 	struct hpo_attempt_row a;
 	struct hpo_command cmd;
-	char *log = NULL, *input = NULL, *tdata = NULL;
+	char *log = NULL, *input = NULL, *tdata = NULL, *ckdir = NULL, *ckenv = NULL;
 	char envbuf[4][96];
-	const char *env[5];
+	const char *env[6];
 	struct job *j;
 	int n = 1, rc = -1;
 	pid_t pid;
@@ -439,7 +439,17 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 	snprintf(envbuf[3], sizeof(envbuf[3]), "HPO_MAX_ATTEMPTS=%d", HPO_MAX_ATTEMPTS);
 	for (int i = 0; i < 4; i++)
 		env[i] = envbuf[i];
-	env[4] = NULL;
+	/* where hpo-ckpt keeps this point's checkpoints, so that a retried
+	 * attempt finds what its predecessor saved */
+	if ((ckdir = hpo_strf("%s/checkpoints/%lld", e->taskdir, (long long)p->id)) == NULL ||
+	    (ckenv = hpo_strf("HPO_CKPT_URL=file://%s", ckdir)) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto fail;
+	}
+	if (hpo_mkdirs(ckdir, 0700, err) < 0)
+		goto fail;
+	env[4] = ckenv;
+	env[5] = NULL;
 
 	/* record the attempt before the process exists: a crash in between
 	 * leaves an attempt marked running that resume treats as interrupted */
@@ -466,6 +476,7 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 	}
 	e->counted++;
 	fill_command(e, j, &cmd, log, e->task->eval.exec, env);
+	cmd.state = ckdir;
 	if (hpo_spawn(&cmd, &pid, err) < 0)
 		goto fail;
 	j->pid = pid;
@@ -485,6 +496,8 @@ out:
 	free(log);
 	free(input);
 	free(tdata);
+	free(ckdir);
+	free(ckenv);
 	return rc;
 }
 

@@ -178,7 +178,7 @@ int
 hpo_spawn(const struct hpo_command *cmd, pid_t *pid, struct hpo_err *err)
 {
 	const char *argv[MAX_ARGS];
-	char imgbuf[1024], user[64], bind[4200];
+	char imgbuf[1024], user[64], bind[8400], bind2[4200];
 	size_t n = 0;
 	int logfd;
 	pid_t child;
@@ -186,7 +186,11 @@ hpo_spawn(const struct hpo_command *cmd, pid_t *pid, struct hpo_err *err)
 	if (cmd->rt == NULL) {
 		argv[n++] = "/bin/sh";
 	} else if (cmd->rt->kind == HPO_RT_APPTAINER || cmd->rt->kind == HPO_RT_SINGULARITY) {
-		snprintf(bind, sizeof(bind), "%s:%s", cmd->dir, cmd->dir);
+		if (cmd->state != NULL)
+			snprintf(bind, sizeof(bind), "%s:%s,%s:%s", cmd->dir, cmd->dir, cmd->state,
+				 cmd->state);
+		else
+			snprintf(bind, sizeof(bind), "%s:%s", cmd->dir, cmd->dir);
 		argv[n++] = cmd->rt->path;
 		argv[n++] = "exec";
 		argv[n++] = "--bind";
@@ -210,6 +214,11 @@ hpo_spawn(const struct hpo_command *cmd, pid_t *pid, struct hpo_err *err)
 		argv[n++] = user;
 		argv[n++] = "-v";
 		argv[n++] = bind;
+		if (cmd->state != NULL) {
+			snprintf(bind2, sizeof(bind2), "%s:%s", cmd->state, cmd->state);
+			argv[n++] = "-v";
+			argv[n++] = bind2;
+		}
 		argv[n++] = "-w";
 		argv[n++] = cmd->dir;
 		/* -e NAME passes the value from our environment, set in the child */

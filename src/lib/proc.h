@@ -24,6 +24,8 @@ const char *hpo_runtime_name(const struct hpo_runtime *rt);
 
 struct hpo_command {
 	const char *dir;	/* working directory (absolute) */
+	const char *state;	/* another directory bound into a container at its
+				 * own path (checkpoints), or NULL */
 	const char *shell;	/* the user's command, run by /bin/sh -c */
 	const char *image;	/* container image, used when rt is set */
 	const struct hpo_runtime *rt;	/* NULL: run on the host */

@@ -33,8 +33,10 @@ is "$?" 0 "a task runs with --runtime apptainer"
 like "$(cat "$T/err")" "evaluations run in docker://registry.example/ml:1 with apptainer" \
 	"hpo-submit says where evaluations run"
 dir=$(dirname "$HPO_DB")/tasks/1/points/1/attempt-1
-is "$(sed -n '1,6p' "$RUNTIME_LOG" | tr '\n' ' ')" "exec --bind $dir:$dir --pwd $dir docker://registry.example/ml:1 " \
-	"the working directory is bound at its own path and the image passed on"
+ck=$(dirname "$HPO_DB")/tasks/1/checkpoints/1
+is "$(sed -n '1,6p' "$RUNTIME_LOG" | tr '\n' ' ')" \
+	"exec --bind $dir:$dir,$ck:$ck --pwd $dir docker://registry.example/ml:1 " \
+	"the working directory and the point's checkpoints are bound at their own paths, the image passed on"
 is "$(sed -n '7,8p' "$RUNTIME_LOG" | tr '\n' ' ')" "/bin/sh -c " "the user's command runs under /bin/sh -c in the container"
 is "$(hpo-status --local --json | jq -r '.tasks[0].points[0].message')" 1 \
 	"the evaluation sees HPO_POINT_ID in the container"

@@ -2,7 +2,7 @@
 # Evaluations that fail, time out or write garbage are handled as on the
 # Grid: 3 attempts, then the point is failed with loss 1e5.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 17
+plan 18
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -19,6 +19,10 @@ noloss) echo '{"status": 0}' > output.json ;;
 status) echo '{"status": 3, "loss": 2, "message": "diverged"}' > output.json ;;
 flaky)	# fails on the first attempt only
 	[ "$HPO_ATTEMPT" -ge 2 ] && echo '{"status": 0, "loss": 0.5}' > output.json ;;
+resume)	# the first attempt leaves state in the point's checkpoint place and dies
+	d=${HPO_CKPT_URL#file://}
+	if [ "$HPO_ATTEMPT" -eq 1 ]; then echo 0.25 > "$d/state"; exit 1; fi
+	echo "{\"status\": 0, \"loss\": $(cat "$d/state")}" > output.json ;;
 slow) sleep 30 ;;
 stubborn) trap '' TERM; sleep 30 & wait; sleep 30 ;;
 esac
@@ -31,8 +35,8 @@ steering: {algorithm: grid}
 search-space:
   mode:
     method: categorical
-    dimension: {categories: [ok, exit1, garbage, nooutput, noloss, status, flaky, slow, stubborn]}
-budget: {max-points: 9, points-per-iteration: 9, parallel-evaluations: 9, max-evaluation-jobs: 100}
+    dimension: {categories: [ok, exit1, garbage, nooutput, noloss, status, flaky, slow, stubborn, resume]}
+budget: {max-points: 10, points-per-iteration: 10, parallel-evaluations: 10, max-evaluation-jobs: 100}
 YAML
 start=$(date +%s)
 hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>"$T/err"
@@ -51,6 +55,8 @@ like "$(p noloss .message)" 'no numeric "loss"' "an output without loss is repor
 like "$(p status .message)" "status 3: diverged" "a non-zero status in the output is reported"
 is "$(p flaky .status) $(p flaky .attempts) $(p flaky .loss)" "finished 2 0.5" \
 	"a flaky point succeeds on its second attempt"
+is "$(p resume .status) $(p resume .loss)" "finished 0.25" \
+	"a retried attempt finds what its predecessor left at HPO_CKPT_URL"
 like "$(p slow .message)" "time limit of 1s exceeded" "a slow evaluation is stopped at the time limit"
 is "$(p stubborn .status)" failed "an evaluation ignoring SIGTERM is killed too"
 ok "the whole task took less than 60s (SIGKILL 10s after SIGTERM): ${took}s" test "$took" -lt 60
@@ -60,7 +66,7 @@ left() { for p in /proc/[0-9]*; do readlink "$p/cwd" 2>/dev/null; done | grep -c
 is "$(left)" 0 "no evaluation process is left behind"
 
 # every point fails: the task fails, exit 4; --wait says so with exit 5
-sed -i 's/categories: \[.*\]/categories: [exit1, nooutput]/; s/max-points: 9/max-points: 2/' "$T/task/task.yaml"
+sed -i 's/categories: \[.*\]/categories: [exit1, nooutput]/; s/max-points: 10/max-points: 2/' "$T/task/task.yaml"
 sed -i 's/  time-limit: 1//' "$T/task/task.yaml"
 hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>&1
 is "$?" 4 "hpo-submit exits 4 when no point succeeded"
