@@ -488,7 +488,7 @@ hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct 
 {
 	struct hpo_ckpt_gen *gens;
 	size_t n;
-	int rc = -1;
+	int rc = -1, i_failed = 0;
 
 	memset(res, 0, sizeof(*res));
 	if (hpo_ckpt_list(s, &gens, &n, NULL, err) < 0)
@@ -527,14 +527,21 @@ hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct 
 		}
 		if (err->kind != HPO_E_INPUT)
 			break;
+		i_failed = 1;
 		hpo_warn("%s/%s: %s%s", s->where, g->name, err->msg,
 			 i + 1 < n ? ": trying the previous generation" : "");
 		res->skipped++;
 	}
 	if (rc < 0 && res->skipped == (int)n) {
 		res->unusable = 1;
-		hpo_err_set(err, HPO_E_INPUT, "no usable checkpoint in %s: %zu generation%s damaged",
-			    s->where, n, n == 1 ? "" : "s");
+		char last[sizeof(err->msg)];
+		snprintf(last, sizeof(last), "%s", err->msg);
+		hpo_err_set(err, HPO_E_INPUT,
+			    "no usable checkpoint in %s: %zu generation%s damaged, incomplete or refused%s%s",
+			    s->where, n, n == 1 ? "" : "s", rc < 0 && i_failed ? " (the last: " : "",
+			    rc < 0 && i_failed ? last : "");
+		if (i_failed)
+			strncat(err->msg, ")", sizeof(err->msg) - strlen(err->msg) - 1);
 	}
 	free(gens);
 	return rc;
