@@ -564,7 +564,7 @@ extract(struct archive *r, struct archive *w, struct unpack *u, const char *top)
 		archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
 		if (archive_write_header(w, e) != ARCHIVE_OK)
 			return archive_errno(w) == ENOSPC ? disk_fail(w, clean, u->err)
-				: hpo_err_set(u->err, HPO_E_INPUT, "refused: '%s': %s", name,
+				: hpo_err_set(u->err, HPO_E_INPUT, "refused: '%s': %s", clean,
 					      archive_error_string(w));
 		if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 && type == AE_IFREG) {
 			const void *buf;
