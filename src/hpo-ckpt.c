@@ -342,8 +342,8 @@ do_watch(struct watch *w, char **cmd, double interval, struct hpo_err *err)
 				if (sigs[i] != SIGCHLD && !stopping) {
 					stopping = 1;
 					stop_at = now_mono() + STOP_GRACE;
-					hpo_info("got %s: passed on to the command; last save follows",
-						 strsignal(sigs[i]));
+					hpo_info("got SIG%s: passed on to the command; last save follows",
+						 sigs[i] == SIGTERM ? "TERM" : sigs[i] == SIGINT ? "INT" : "USR1");
 				}
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			exited = 1;
