@@ -11,7 +11,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-tools="hpo-submit hpo-status"
+tools="hpo-submit hpo-status hpo-ckpt"
 man=$top_srcdir/man
 comp=$top_srcdir/completions
 

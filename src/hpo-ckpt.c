@@ -1,0 +1,533 @@
+/* hpo-ckpt - save and restore training checkpoints
+ *
+ * Evaluation wrappers call it inside training containers so that a job
+ * killed at walltime resumes on retry.  The generations, the store
+ * interface and the safety rules are in ckpt.h and tarstream.h; the exit
+ * codes are a contract, documented in --help and hpo-ckpt(1).
+ *
+ * watch: the command runs as a child in hpo-ckpt's own process group (no
+ * setpgid), so the pilot's SIGTERM to the payload's group reaches it
+ * directly and the pilot's SIGKILL 10 s later takes both; a signal sent
+ * to hpo-ckpt alone (docker stop, kill PID) is forwarded to the child from
+ * the signal handler, at once, even while a save runs.
+ */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "ckpt.h"
+#include "file.h"
+#include "log.h"
+#include "opts.h"
+#include "taskspec.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_NONE = 3,
+	EXIT_UNUSABLE = 4,
+	EXIT_AUTH = 5,
+	EXIT_STORAGE = 6,
+};
+
+/* after a stop signal, how long the command gets to write its last state
+ * before hpo-ckpt saves anyway (the pilot's SIGKILL comes 10 s after) */
+#define STOP_GRACE 2.0
+
+static const char *const usage[] = {
+	"save [options] PATH...",
+	"load [options]",
+	"ls [options] [URL]",
+	"rm [options] [URL]",
+	"watch [options] PATH... -- COMMAND [ARG...]",
+	NULL,
+};
+
+enum {
+	OPT_TO, OPT_FROM, OPT_DIR, OPT_ARCHIVE, OPT_KEEP, OPT_GZIP, OPT_INTERVAL, OPT_JSON,
+	OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
+};
+
+static const struct hpo_option options[] = {
+	[OPT_TO] = {"to", 't', "URL", "save, watch: the checkpoint location (default $HPO_CKPT_URL)"},
+	[OPT_FROM] = {"from", 'f', "URL", "load: the checkpoint location (default $HPO_CKPT_URL)"},
+	[OPT_DIR] = {"directory", 'C', "DIR", "load: restore into DIR (default: the working directory)"},
+	[OPT_ARCHIVE] = {"keep-archive", 0, "NAME", "load: write the archive itself to NAME, do not extract"},
+	[OPT_KEEP] = {"keep", 'k', "K", "save, watch: keep the last K generations (default 2); rm: all but K"},
+	[OPT_GZIP] = {"gzip", 0, NULL, "save, watch: compress with gzip, not zstd"},
+	[OPT_INTERVAL] = {"interval", 'i', "TIME", "watch: look for changes every TIME: 90, 90s, 5m (default 5m)"},
+	[OPT_JSON] = {"json", 0, NULL, "ls: print the generations as JSON"},
+	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
+	[OPT_VERBOSE] = {"verbose", 'v', NULL, "say more on stderr"},
+	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
+	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+	[OPT_END] = {NULL, 0, NULL, NULL},
+};
+
+static const struct hpo_tool tool = {
+	"hpo-ckpt", usage,
+	"Save training checkpoints as numbered generations and load the newest good one.\n"
+	"URL: a directory, file:///path (davs://, https:// and panda:// are planned).",
+	options,
+	"exit status:\n"
+	"  0    success\n"
+	"  1    an error (file system, disk full, a path to save is missing, ...)\n"
+	"  2    a usage error\n"
+	"  3    load: no checkpoint yet\n"
+	"  4    load: no usable checkpoint, every generation is damaged or incomplete\n"
+	"  5    credentials or permission refused\n"
+	"  6    the storage could not be reached or kept failing\n"
+	"watch exits with the command's status (128+N when a signal N ended it).\n",
+};
+
+static int
+exit_for(const struct hpo_err *err)
+{
+	switch (err->kind) {
+	case HPO_E_AUTH: return EXIT_AUTH;
+	case HPO_E_NET:
+	case HPO_E_SERVER: return EXIT_STORAGE;
+	default: return EXIT_ERROR;
+	}
+}
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+fmt_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- save, load, ls, rm ------------------------------------------------------ */
+
+static int
+do_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_err *err)
+{
+	struct hpo_ckpt_gen g;
+	double t0 = now_mono();
+
+	if (hpo_ckpt_save(s, opt, &g, err) < 0)
+		return -1;
+	hpo_info("saved generation %lu to %s: %.1f MB, adler32 %08x, %.2f s", g.number, s->where,
+		 (double)g.sum.size / 1e6, g.sum.adler32, now_mono() - t0);
+	return 0;
+}
+
+static int
+do_load(struct hpo_ckpt_store *s, const char *dir, const char *archive, struct hpo_err *err)
+{
+	struct hpo_ckpt_load opt = {dir, archive, 1};
+	struct hpo_ckpt_loaded res;
+
+	if (hpo_ckpt_load(s, &opt, &res, err) < 0) {
+		fprintf(stderr, "%s: %s\n", tool.name, err->msg);
+		return res.none ? EXIT_NONE : res.unusable ? EXIT_UNUSABLE : exit_for(err);
+	}
+	hpo_info("loaded generation %lu from %s (%.1f MB)%s%s", res.gen.number, s->where,
+		 (double)res.gen.sum.size / 1e6, archive ? " into " : "", archive ? archive : "");
+	return EXIT_OK;
+}
+
+static int
+do_ls(struct hpo_ckpt_store *s, int json, struct hpo_err *err)
+{
+	struct hpo_ckpt_gen *gens;
+	size_t n, ntemp;
+	char when[32];
+
+	if (hpo_ckpt_list(s, &gens, &n, &ntemp, err) < 0)
+		return -1;
+	if (json) {
+		json_t *doc = json_object(), *arr = json_array();
+		char hex[9];
+		for (size_t i = 0; i < n; i++) {
+			fmt_time(gens[i].mtime, when, sizeof(when));
+			snprintf(hex, sizeof(hex), "%08x", gens[i].sum.adler32);
+			json_array_append_new(arr, json_pack(
+				"{s:I, s:s, s:I, s:s, s:s, s:s, s:b}",
+				"generation", (json_int_t)gens[i].number,
+				"name", gens[i].name,
+				"size", (json_int_t)gens[i].sum.size,
+				"adler32", hex,
+				"compression", gens[i].comp == HPO_TAR_GZIP ? "gzip" : "zstd",
+				"time", when,
+				"complete", gens[i].stored == gens[i].sum.size));
+		}
+		json_object_set_new(doc, "location", json_string(s->where));
+		json_object_set_new(doc, "generations", arr);
+		json_object_set_new(doc, "temporaries", json_integer((json_int_t)ntemp));
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else {
+		printf("%-10s %14s  %-20s  %-8s  %s\n", "GEN", "SIZE", "TIME", "ADLER32", "STATE");
+		for (size_t i = 0; i < n; i++) {
+			fmt_time(gens[i].mtime, when, sizeof(when));
+			printf("%-10lu %14llu  %-20s  %08x  %s\n", gens[i].number,
+			       (unsigned long long)gens[i].sum.size, when, gens[i].sum.adler32,
+			       gens[i].stored == gens[i].sum.size ? "complete" : "incomplete");
+		}
+		if (ntemp > 0)
+			hpo_info("%zu unfinished save(s) in %s (removed by the next save)", ntemp,
+				 s->where);
+	}
+	fflush(stdout);
+	free(gens);
+	return 0;
+}
+
+/* ---- watch ------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t child_pid;
+static int sigpipe_w = -1;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (sig != SIGCHLD && child_pid > 0)
+		kill((pid_t)child_pid, sig);	/* at once, even during a save */
+	if (write(sigpipe_w, &c, 1) < 0) {
+		/* the pipe is full: the loop wakes up anyway */
+	}
+	errno = saved;
+}
+
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGUSR1};
+
+/* The paths that exist now (a watched path may appear later). */
+static size_t
+existing(char **paths, size_t n, const char **out)
+{
+	size_t k = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < n; i++)
+		if (lstat(paths[i], &st) == 0)
+			out[k++] = paths[i];
+	return k;
+}
+
+struct watch {
+	struct hpo_ckpt_store *s;
+	struct hpo_ckpt_save opt;
+	char **paths;
+	size_t npaths;
+	const char **live;
+	uint64_t saved_fp;
+};
+
+static void
+save_if_changed(struct watch *w, const char *why)
+{
+	struct hpo_err err = {0};
+	uint64_t fp;
+
+	if (hpo_tar_fingerprint((const char *const *)w->paths, w->npaths, &fp, &err) < 0) {
+		hpo_warn("%s", err.msg);
+		return;
+	}
+	if (fp == w->saved_fp) {
+		hpo_debug("%s: nothing changed", why);
+		return;
+	}
+	w->opt.paths = w->live;
+	w->opt.npaths = existing(w->paths, w->npaths, w->live);
+	if (w->opt.npaths == 0) {
+		hpo_debug("%s: nothing to save yet", why);
+		return;
+	}
+	hpo_debug("%s: saving", why);
+	if (do_save(w->s, &w->opt, &err) < 0)
+		hpo_warn("%s", err.msg);	/* the training goes on */
+	else
+		w->saved_fp = fp;
+}
+
+static int
+do_watch(struct watch *w, char **cmd, double interval, struct hpo_err *err)
+{
+	struct sigaction sa;
+	sigset_t block, old;
+	int pfd[2], status = 0, stopping = 0, grace_done = 0;
+	double next, stop_at = 0;
+	pid_t pid;
+
+	if (hpo_tar_fingerprint((const char *const *)w->paths, w->npaths, &w->saved_fp, err) < 0)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
+		return hpo_err_sys(err, "pipe");
+	sigpipe_w = pfd[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		sigaddset(&block, stop_signals[i]);
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	}
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &sa, NULL);
+	sa.sa_flags |= SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	if ((pid = fork()) < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return hpo_err_sys(err, "fork");
+	}
+	if (pid == 0) {
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+			sigaction(stop_signals[i], &dfl, NULL);
+		sigaction(SIGCHLD, &dfl, NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "%s: %s: %s\n", tool.name, cmd[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	child_pid = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	hpo_debug("started %s (pid %ld), saving every %.0f s when changed", cmd[0], (long)pid,
+		  interval);
+
+	next = now_mono() + interval;
+	for (;;) {
+		double t = now_mono(), until = stopping && !grace_done ? stop_at : next;
+		int ms = until > t ? (int)((until - t) * 1000) + 1 : 0;
+		struct pollfd p = {pfd[0], POLLIN, 0};
+		unsigned char sigs[64];
+		ssize_t got;
+		int exited = 0;
+
+		if (stopping && grace_done)
+			ms = -1;	/* only the command's end is awaited now */
+		if (poll(&p, 1, ms) < 0 && errno != EINTR) {
+			hpo_err_sys(err, "poll");
+			break;
+		}
+		while ((got = read(pfd[0], sigs, sizeof(sigs))) > 0)
+			for (ssize_t i = 0; i < got; i++)
+				if (sigs[i] != SIGCHLD && !stopping) {
+					stopping = 1;
+					stop_at = now_mono() + STOP_GRACE;
+					hpo_info("got SIG%s: passed on to the command; last save follows",
+						 sigs[i] == SIGTERM ? "TERM" : sigs[i] == SIGINT ? "INT" : "USR1");
+				}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			exited = 1;
+		if (exited) {
+			child_pid = 0;
+			save_if_changed(w, "the command ended");
+			break;
+		}
+		t = now_mono();
+		if (stopping && !grace_done && t >= stop_at) {
+			grace_done = 1;
+			save_if_changed(w, "stopping, the command is still running");
+		} else if (!stopping && t >= next) {
+			save_if_changed(w, "interval");
+			while (next <= now_mono())
+				next += interval;
+		}
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	if (child_pid != 0)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+int
+main(int argc, char **argv)
+{
+	struct hpo_optstate os = {0};
+	const struct hpo_option *o;
+	const char *to = NULL, *from = NULL, *dir = NULL, *archive = NULL, *url = NULL, *sub;
+	int json = 0, gzip = 0, verb = HPO_LOG_NORMAL, keep_set = 0, interval_set = 0;
+	long keep = 2;
+	double interval = 300;
+	char **cmd = NULL;
+	int nargs = argc;
+	struct hpo_err err = {0};
+	struct hpo_ckpt_store *s = NULL;
+	int rc = EXIT_ERROR;
+
+	/* watch: the command follows the first "--", untouched */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			nargs = i;
+			cmd = argv + i + 1;
+			break;
+		}
+	while ((o = hpo_opts_next(&tool, nargs, argv, &os)) != NULL) {
+		if (o == HPO_OPT_ERROR)
+			return EXIT_USAGE;
+		switch (o - options) {
+		case OPT_TO: to = os.arg; break;
+		case OPT_FROM: from = os.arg; break;
+		case OPT_DIR: dir = os.arg; break;
+		case OPT_ARCHIVE: archive = os.arg; break;
+		case OPT_KEEP:
+			if (hpo_opts_long(os.arg, 0, 1000000, &keep) < 0) {
+				hpo_opts_error(&tool, "--keep: '%s' is not a number of generations", os.arg);
+				return EXIT_USAGE;
+			}
+			keep_set = 1;
+			break;
+		case OPT_GZIP: gzip = 1; break;
+		case OPT_INTERVAL:
+			interval = hpo_parse_duration(os.arg);
+			if (interval < 1 || interval > 86400 * 7) {
+				hpo_opts_error(&tool, "--interval: '%s' is not a time like 90, 90s or 5m "
+					       "(1 s to 7 d)", os.arg);
+				return EXIT_USAGE;
+			}
+			interval_set = 1;
+			break;
+		case OPT_JSON: json = 1; break;
+		case OPT_QUIET: verb = HPO_LOG_QUIET; break;
+		case OPT_VERBOSE: verb = HPO_LOG_VERBOSE; break;
+		case OPT_HELP: hpo_opts_help(stdout, &tool); return EXIT_OK;
+		case OPT_VERSION: printf("%s %s\n", tool.name, PACKAGE_VERSION); return EXIT_OK;
+		}
+	}
+	hpo_log_init(argv[0], verb);
+	if (os.nops == 0) {
+		hpo_opts_error(&tool, "a command is needed: save, load, ls, rm or watch");
+		return EXIT_USAGE;
+	}
+	sub = os.ops[0];
+#define ONLY(cond, what) \
+	do { if (!(cond)) { hpo_opts_error(&tool, "%s does not go with '%s'", what, sub); \
+		return EXIT_USAGE; } } while (0)
+	int is_save = strcmp(sub, "save") == 0, is_load = strcmp(sub, "load") == 0;
+	int is_ls = strcmp(sub, "ls") == 0, is_rm = strcmp(sub, "rm") == 0;
+	int is_watch = strcmp(sub, "watch") == 0;
+	if (!is_save && !is_load && !is_ls && !is_rm && !is_watch) {
+		hpo_opts_error(&tool, "unknown command '%s': save, load, ls, rm or watch", sub);
+		return EXIT_USAGE;
+	}
+	ONLY(cmd == NULL || is_watch, "'--'");
+	ONLY(to == NULL || is_save || is_watch, "--to");
+	ONLY(from == NULL || is_load, "--from");
+	ONLY(dir == NULL || is_load, "-C/--directory");
+	ONLY(archive == NULL || is_load, "--keep-archive");
+	ONLY(!keep_set || is_save || is_watch || is_rm, "--keep");
+	ONLY(!gzip || is_save || is_watch, "--gzip");
+	ONLY(!interval_set || is_watch, "--interval");
+	ONLY(!json || is_ls, "--json");
+	if (dir != NULL && archive != NULL) {
+		hpo_opts_error(&tool, "-C and --keep-archive exclude each other");
+		return EXIT_USAGE;
+	}
+	if ((is_save || is_watch) && keep < 1) {
+		hpo_opts_error(&tool, "--keep: a save keeps at least 1 generation");
+		return EXIT_USAGE;
+	}
+	if ((is_save || is_watch) && os.nops < 2) {
+		hpo_opts_error(&tool, "%s: which paths? give at least one PATH", sub);
+		return EXIT_USAGE;
+	}
+	if (is_watch && (cmd == NULL || cmd[0] == NULL)) {
+		hpo_opts_error(&tool, "watch: give the command after '--'");
+		return EXIT_USAGE;
+	}
+	if (is_load && os.nops > 1) {
+		hpo_opts_error(&tool, "load takes no operand: the location goes with --from");
+		return EXIT_USAGE;
+	}
+	if ((is_ls || is_rm) && os.nops > 2) {
+		hpo_opts_error(&tool, "%s takes one URL at most", sub);
+		return EXIT_USAGE;
+	}
+	url = is_save || is_watch ? to : is_load ? from : os.nops == 2 ? os.ops[1] : NULL;
+	if (url == NULL)
+		url = getenv("HPO_CKPT_URL");
+	if (url == NULL || *url == '\0') {
+		hpo_opts_error(&tool, "%s: no checkpoint location: give %s or set HPO_CKPT_URL", sub,
+			       is_save || is_watch ? "--to URL" : is_load ? "--from URL" : "URL");
+		return EXIT_USAGE;
+	}
+	if (hpo_ckpt_store_open(url, &s, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", tool.name, err.msg);
+		return err.kind == HPO_E_INPUT ? EXIT_USAGE : exit_for(&err);
+	}
+
+	if (is_save) {
+		struct hpo_ckpt_save opt = {(const char *const *)os.ops + 1, (size_t)os.nops - 1,
+					    gzip ? HPO_TAR_GZIP : HPO_TAR_ZSTD, (int)keep, 1};
+		rc = do_save(s, &opt, &err) < 0 ? -1 : EXIT_OK;
+	} else if (is_load) {
+		if (dir != NULL && hpo_mkdirs(dir, 0755, &err) < 0)
+			rc = -1;
+		else
+			rc = do_load(s, dir ? dir : ".", archive, &err);
+	} else if (is_ls) {
+		rc = do_ls(s, json, &err) < 0 ? -1 : EXIT_OK;
+	} else if (is_rm) {
+		size_t removed;
+		if (hpo_ckpt_prune(s, keep_set ? (int)keep : 0, 1, &removed, &err) < 0) {
+			rc = -1;
+		} else {
+			hpo_info("removed %zu file(s) from %s", removed, s->where);
+			rc = EXIT_OK;
+		}
+	} else {
+		struct watch w = {0};
+		w.s = s;
+		w.opt.comp = gzip ? HPO_TAR_GZIP : HPO_TAR_ZSTD;
+		w.opt.keep = (int)keep;
+		w.opt.progress = 0;	/* the command owns the terminal */
+		w.paths = os.ops + 1;
+		w.npaths = (size_t)os.nops - 1;
+		if ((w.live = calloc(w.npaths, sizeof(*w.live))) == NULL) {
+			hpo_err_set(&err, HPO_E_SYS, "out of memory");
+			rc = -1;
+		} else {
+			rc = do_watch(&w, cmd, interval, &err);
+		}
+		free(w.live);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", tool.name, err.msg);
+		rc = exit_for(&err);
+	}
+	hpo_ckpt_store_free(s);
+	return rc;
+}

@@ -1,0 +1,548 @@
+/* ckpt.c - training checkpoints as generations in a store */
+#include "autoconf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "ckpt.h"
+#include "file.h"
+#include "log.h"
+
+#define SAVE_TRIES 3
+#define READ_TRIES 5
+
+/* ---- stores ------------------------------------------------------------------ */
+
+int
+hpo_ckpt_store_open(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err)
+{
+	const char *sep = strstr(url, "://");
+
+	if (sep == NULL)
+		return hpo_ckpt_store_file(url, out, err);
+	if (strncmp(url, "file://", 7) == 0) {
+		const char *p = url + 7;
+		if (strncmp(p, "localhost/", 10) == 0)
+			p += 9;
+		if (*p != '/')
+			return hpo_err_set(err, HPO_E_INPUT,
+					   "%s: a file URL names a local path: file:///path", url);
+		return hpo_ckpt_store_file(p, out, err);
+	}
+	if (strncmp(url, "davs://", 7) == 0 || strncmp(url, "https://", 8) == 0)
+		return hpo_err_set(err, HPO_E_INPUT, "%s: WebDAV storage is not supported yet", url);
+	if (strncmp(url, "panda://", 8) == 0)
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "%s: PanDA checkpoint storage is not supported yet", url);
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "dav://", 6) == 0)
+		return hpo_err_set(err, HPO_E_INPUT, "%s: plain http is not allowed: use davs://",
+				   url);
+	return hpo_err_set(err, HPO_E_INPUT, "%s: unknown scheme '%.*s'", url,
+			   (int)(sep - url), url);
+}
+
+void
+hpo_ckpt_store_free(struct hpo_ckpt_store *s)
+{
+	if (s == NULL)
+		return;
+	s->ops->free(s);
+	free(s->where);
+	free(s);
+}
+
+void
+hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].name);
+	free(e);
+}
+
+/* ---- names ------------------------------------------------------------------- */
+
+int
+hpo_ckpt_parse(const char *name, struct hpo_ckpt_gen *g)
+{
+	unsigned long num;
+	unsigned int adler;
+	unsigned long long size;
+	int n1 = 0, n2 = 0, n3 = 0, end = 0;
+	const char *rest;
+
+	/* gen-<digits>-<8 hex>-<digits><suffix> */
+	if (sscanf(name, "gen-%n%lu%n-%8x%n-%llu%n", &n1, &num, &n2, &adler, &n3, &size, &end) != 3)
+		return -1;
+	if (n2 - n1 < 8 || n3 - n2 != 9 || strlen(name) >= sizeof(g->name))
+		return -1;
+	for (const char *p = name + n1; p < name + n2; p++)
+		if (*p < '0' || *p > '9')
+			return -1;
+	if (name[n3 + 1] < '0' || name[n3 + 1] > '9')
+		return -1;
+	rest = name + end;
+	memset(g, 0, sizeof(*g));
+	if (strcmp(rest, ".tar.zst") == 0)
+		g->comp = HPO_TAR_ZSTD;
+	else if (strcmp(rest, ".tar.gz") == 0)
+		g->comp = HPO_TAR_GZIP;
+	else
+		return -1;
+	g->number = num;
+	g->sum.adler32 = adler;
+	g->sum.size = size;
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	return 0;
+}
+
+int
+hpo_ckpt_is_temp(const char *name)
+{
+	size_t len = strlen(name);
+
+	return strncmp(name, ".gen-", 5) == 0 && len > 10 && strcmp(name + len - 5, ".part") == 0;
+}
+
+void
+hpo_ckpt_format(char *buf, size_t len, unsigned long number, const struct hpo_tar_sum *sum,
+		enum hpo_tar_comp comp)
+{
+	snprintf(buf, len, "gen-%08lu-%08x-%llu%s", number, sum->adler32,
+		 (unsigned long long)sum->size, hpo_tar_suffix(comp));
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const struct hpo_ckpt_gen *x = a, *y = b;
+
+	return x->number < y->number ? 1 : x->number > y->number ? -1 : 0;
+}
+
+/* The store's entries and the generations among them. */
+static int
+list_all(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **ents, size_t *nents,
+	 struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp, struct hpo_err *err)
+{
+	struct hpo_ckpt_gen *g;
+	size_t k = 0, t = 0;
+
+	if (s->ops->list(s, ents, nents, err) < 0)
+		return -1;
+	if ((g = calloc(*nents + 1, sizeof(*g))) == NULL) {
+		hpo_ckpt_entries_free(*ents, *nents);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	for (size_t i = 0; i < *nents; i++) {
+		if (hpo_ckpt_parse((*ents)[i].name, &g[k]) == 0) {
+			g[k].stored = (*ents)[i].size;
+			g[k].mtime = (*ents)[i].mtime;
+			k++;
+		} else if (hpo_ckpt_is_temp((*ents)[i].name)) {
+			t++;
+		}
+	}
+	if (k > 1)
+		qsort(g, k, sizeof(*g), newest_first);
+	*gens = g;
+	*n = k;
+	if (ntemp != NULL)
+		*ntemp = t;
+	return 0;
+}
+
+int
+hpo_ckpt_list(struct hpo_ckpt_store *s, struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp,
+	      struct hpo_err *err)
+{
+	struct hpo_ckpt_entry *ents;
+	size_t nents;
+
+	if (list_all(s, &ents, &nents, gens, n, ntemp, err) < 0)
+		return -1;
+	hpo_ckpt_entries_free(ents, nents);
+	return 0;
+}
+
+int
+hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed, struct hpo_err *err)
+{
+	struct hpo_ckpt_entry *ents;
+	struct hpo_ckpt_gen *gens;
+	size_t nents, n, count = 0;
+	int rc = 0;
+
+	if (list_all(s, &ents, &nents, &gens, &n, NULL, err) < 0)
+		return -1;
+	for (size_t i = (size_t)keep; keep >= 0 && rc == 0 && i < n; i++) {
+		rc = s->ops->remove(s, gens[i].name, err);
+		count += rc == 0;
+	}
+	for (size_t i = 0; temps && rc == 0 && i < nents; i++)
+		if (hpo_ckpt_is_temp(ents[i].name)) {
+			rc = s->ops->remove(s, ents[i].name, err);
+			count += rc == 0;
+		}
+	free(gens);
+	hpo_ckpt_entries_free(ents, nents);
+	if (removed != NULL)
+		*removed = count;
+	return rc;
+}
+
+/* ---- progress ------------------------------------------------------------------ */
+
+struct progress {
+	int on;
+	const char *what;
+	uint64_t done, total;
+	struct timespec last;
+};
+
+static void
+progress(struct progress *p, size_t more)
+{
+	struct timespec now;
+
+	p->done += more;
+	if (!p->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000 < 200)
+		return;
+	p->last = now;
+	if (p->total > 0) {
+		int pct = (int)(100.0 * (double)p->done / (double)p->total);
+		char bar[21];
+		for (int i = 0; i < 20; i++)
+			bar[i] = i < pct / 5 ? '#' : '.';
+		bar[20] = '\0';
+		hpo_status_line("%s [%s] %3d%% %.1f of %.1f MB", p->what, bar, pct,
+				(double)p->done / 1e6, (double)p->total / 1e6);
+	} else {
+		hpo_status_line("%s %.1f MB", p->what, (double)p->done / 1e6);
+	}
+}
+
+static void
+progress_end(struct progress *p)
+{
+	if (p->on)
+		hpo_status_clear();
+}
+
+static void
+backoff(int attempt)
+{
+	/* 0.5 s, 1 s, 2 s, ... (at most 8 s), with jitter */
+	double cap = 0.5 * (double)(1 << (attempt < 4 ? attempt : 4));
+	unsigned int r = 0;
+	struct timespec ts;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (unsigned int)getpid();
+	cap = cap / 2 + cap / 2 * (double)(r % 1000) / 1000.0;
+	ts.tv_sec = (time_t)cap;
+	ts.tv_nsec = (long)((cap - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+/* ---- save ------------------------------------------------------------------------ */
+
+struct sink {
+	struct hpo_ckpt_store *s;
+	void *w;
+	struct progress p;
+};
+
+static int
+sink_put(void *ctx, const void *buf, size_t len, struct hpo_err *err)
+{
+	struct sink *k = ctx;
+
+	if (k->s->ops->put(k->w, buf, len, err) < 0)
+		return -1;
+	progress(&k->p, len);
+	return 0;
+}
+
+static int
+save_once(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
+	  struct hpo_err *err)
+{
+	struct hpo_ckpt_gen *gens, g;
+	struct hpo_tar_sum sum;
+	struct sink k = {0};
+	char tmp[64], what[96];
+	unsigned long next;
+	unsigned int r;
+	size_t n, removed;
+	uint64_t size;
+	uint32_t adler;
+	int has_adler = 0;
+
+	/* a killed save's temporary goes first (one writer per location) */
+	if (hpo_ckpt_prune(s, -1, 1, &removed, err) < 0 ||
+	    hpo_ckpt_list(s, &gens, &n, NULL, err) < 0)
+		return hpo_err_prefix(err, "save");
+	if (removed > 0)
+		hpo_debug("%s: removed %zu temporary file(s) of an earlier save", s->where, removed);
+	next = n > 0 ? gens[0].number + 1 : 1;
+	free(gens);
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (unsigned int)getpid() ^ (unsigned int)time(NULL);
+	snprintf(tmp, sizeof(tmp), ".gen-%08lu.%08x.part", next, r);
+
+	if (s->ops->create(s, tmp, &k.w, err) < 0)
+		return hpo_err_prefix(err, "save");
+	k.s = s;
+	k.p.on = opt->progress && hpo_log_isatty();
+	snprintf(what, sizeof(what), "saving generation %lu:", next);
+	k.p.what = what;
+	if (hpo_tar_pack(opt->paths, opt->npaths, opt->comp, sink_put, &k, &sum, err) < 0) {
+		struct hpo_err e2 = {0};
+		progress_end(&k.p);
+		s->ops->cancel(k.w);
+		s->ops->remove(s, tmp, &e2);	/* free the space now if we can */
+		return -1;
+	}
+	progress_end(&k.p);
+	if (s->ops->finish(k.w, err) < 0) {
+		struct hpo_err e2 = {0};
+		s->ops->remove(s, tmp, &e2);
+		return hpo_err_prefix(err, "save");
+	}
+	/* what the storage has must be what was sent */
+	if (s->ops->stat(s, tmp, &size, &has_adler, &adler, err) < 0)
+		return hpo_err_prefix(err, "save: %s", tmp);
+	if (size != sum.size || (has_adler && adler != sum.adler32)) {
+		struct hpo_err e2 = {0};
+		s->ops->remove(s, tmp, &e2);
+		return hpo_err_set(err, HPO_E_NET,
+				   "save: %s/%s: the storage has %llu bytes (adler32 %08x), "
+				   "%llu bytes (adler32 %08x) were sent",
+				   s->where, tmp, (unsigned long long)size, has_adler ? adler : 0,
+				   (unsigned long long)sum.size, sum.adler32);
+	}
+	memset(&g, 0, sizeof(g));
+	g.number = next;
+	g.sum = sum;
+	g.comp = opt->comp;
+	g.stored = size;
+	g.mtime = (double)time(NULL);
+	hpo_ckpt_format(g.name, sizeof(g.name), next, &sum, opt->comp);
+	if (s->ops->rename(s, tmp, g.name, err) < 0)
+		return hpo_err_prefix(err, "save");
+	if (out != NULL)
+		*out = g;
+	/* only now that the new generation is in place */
+	if (hpo_ckpt_prune(s, opt->keep < 1 ? 1 : opt->keep, 0, &removed, err) < 0)
+		hpo_warn("%s: removing old generations: %s", s->where, err->msg);
+	return 0;
+}
+
+int
+hpo_ckpt_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
+	      struct hpo_err *err)
+{
+	for (int attempt = 0;; attempt++) {
+		if (save_once(s, opt, out, err) == 0)
+			return 0;
+		if (err->kind != HPO_E_NET || attempt + 1 >= SAVE_TRIES)
+			return -1;
+		hpo_warn("%s (trying again)", err->msg);
+		backoff(attempt);
+	}
+}
+
+/* ---- load ------------------------------------------------------------------------ */
+
+struct source {
+	struct hpo_ckpt_store *s;
+	const char *name;
+	void *r;
+	uint64_t off;
+	int tries;
+	struct progress p;
+};
+
+static ssize_t
+source_read(void *ctx, void *buf, size_t len, struct hpo_err *err)
+{
+	struct source *c = ctx;
+
+	for (;;) {
+		ssize_t n;
+
+		if (c->r == NULL && c->s->ops->open(c->s, c->name, c->off, &c->r, err) < 0) {
+			c->r = NULL;
+			goto retry;
+		}
+		if ((n = c->s->ops->read(c->r, buf, len, err)) >= 0) {
+			c->off += (uint64_t)n;
+			progress(&c->p, (size_t)n);
+			return n;
+		}
+		c->s->ops->close(c->r);
+		c->r = NULL;
+retry:
+		if (err->kind != HPO_E_NET || ++c->tries >= READ_TRIES)
+			return -1;
+		hpo_warn("%s (resuming at byte %llu)", err->msg, (unsigned long long)c->off);
+		backoff(c->tries - 1);
+	}
+}
+
+static void
+source_close(struct source *c)
+{
+	if (c->r != NULL)
+		c->s->ops->close(c->r);
+	c->r = NULL;
+	progress_end(&c->p);
+}
+
+/* Copy a generation to path: a temporary beside it, verified, renamed. */
+static int
+load_archive(struct source *c, const struct hpo_ckpt_gen *g, const char *path,
+	     struct hpo_err *err)
+{
+	char *tmp = hpo_strf("%s.XXXXXX", path);
+	char buf[65536];
+	uLong a = adler32(0L, Z_NULL, 0);
+	uint64_t size = 0;
+	int fd, rc = -1;
+
+	if (tmp == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if ((fd = mkstemp(tmp)) < 0) {
+		hpo_err_sys(err, "%s", path);
+		free(tmp);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = source_read(c, buf, sizeof(buf), err);
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		a = adler32(a, (const Bytef *)buf, (uInt)n);
+		size += (uint64_t)n;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				if (errno == ENOSPC)
+					hpo_err_set(err, HPO_E_SYS, "disk full: %s", path);
+				else
+					hpo_err_sys(err, "%s", path);
+				goto out;
+			}
+			off += w;
+		}
+	}
+	if (size != g->sum.size || (uint32_t)a != g->sum.adler32) {
+		hpo_err_set(err, HPO_E_INPUT,
+			    "damaged: %llu bytes with adler32 %08x, expected %llu bytes with %08x",
+			    (unsigned long long)size, (unsigned int)a,
+			    (unsigned long long)g->sum.size, g->sum.adler32);
+		goto out;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		hpo_err_sys(err, "%s", path);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		hpo_err_sys(err, "%s", path);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		hpo_err_sys(err, "%s", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct hpo_ckpt_loaded *res,
+	      struct hpo_err *err)
+{
+	struct hpo_ckpt_gen *gens;
+	size_t n;
+	int rc = -1, i_failed = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (hpo_ckpt_list(s, &gens, &n, NULL, err) < 0)
+		return -1;
+	if (n == 0) {
+		res->none = 1;
+		free(gens);
+		return hpo_err_set(err, HPO_E_NOTFOUND, "no checkpoint in %s", s->where);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct hpo_ckpt_gen *g = &gens[i];
+		struct source c = {0};
+		char what[96];
+
+		if (g->stored != g->sum.size) {
+			hpo_warn("%s/%s: incomplete (%llu of %llu bytes)%s", s->where, g->name,
+				 (unsigned long long)g->stored, (unsigned long long)g->sum.size,
+				 i + 1 < n ? ": trying the previous generation" : "");
+			res->skipped++;
+			continue;
+		}
+		c.s = s;
+		c.name = g->name;
+		c.p.on = opt->progress && hpo_log_isatty();
+		c.p.total = g->sum.size;
+		snprintf(what, sizeof(what), "loading generation %lu:", g->number);
+		c.p.what = what;
+		if (opt->archive != NULL)
+			rc = load_archive(&c, g, opt->archive, err);
+		else
+			rc = hpo_tar_unpack(source_read, &c, opt->dir, &g->sum, NULL, err);
+		source_close(&c);
+		if (rc == 0) {
+			res->gen = *g;
+			break;
+		}
+		if (err->kind != HPO_E_INPUT)
+			break;
+		i_failed = 1;
+		hpo_warn("%s/%s: %s%s", s->where, g->name, err->msg,
+			 i + 1 < n ? ": trying the previous generation" : "");
+		res->skipped++;
+	}
+	if (rc < 0 && res->skipped == (int)n) {
+		res->unusable = 1;
+		char last[sizeof(err->msg)];
+		snprintf(last, sizeof(last), "%s", err->msg);
+		hpo_err_set(err, HPO_E_INPUT,
+			    "no usable checkpoint in %s: %zu generation%s damaged, incomplete or refused%s%s",
+			    s->where, n, n == 1 ? "" : "s", rc < 0 && i_failed ? " (the last: " : "",
+			    rc < 0 && i_failed ? last : "");
+		if (i_failed)
+			strncat(err->msg, ")", sizeof(err->msg) - strlen(err->msg) - 1);
+	}
+	free(gens);
+	return rc;
+}

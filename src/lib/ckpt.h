@@ -1,0 +1,155 @@
+/* ckpt.h - training checkpoints as generations in a store
+ *
+ * A checkpoint location (a directory, a WebDAV collection, ...) holds
+ * generations, one file each:
+ *
+ *     gen-<NNNNNNNN>-<adler32, 8 hex>-<size>.tar.zst     (or .tar.gz)
+ *
+ * NNNNNNNN is the generation's number (8 digits or more, counting up from
+ * 1), the adler32 and size are those of the file's bytes.  So a listing
+ * alone gives every generation's number, size and checksum, and a file
+ * whose size differs from its name is incomplete.  A save streams into a
+ * temporary
+ *
+ *     .gen-<NNNNNNNN>.<random>.part
+ *
+ * asks the store for the size (and adler32 where the store computes it),
+ * compares them with what was streamed, and only then renames the
+ * temporary to the generation's name: the name appears atomically, and a
+ * killed or failed save leaves at most a temporary, which listings and
+ * loads ignore and the next save removes.  Older generations beyond the
+ * last K are removed only after the new one is in place.  One writer per
+ * location at a time (the next save removes every temporary).
+ *
+ * A load takes the newest generation, verifies adler32 and size while
+ * extracting (tarstream.h), and falls back to the previous generation when
+ * one is damaged, incomplete or refused, saying so.
+ *
+ * A store is a small table of functions; ckpt never asks which one it holds.
+ * File URLs and plain paths: store_file.c; WebDAV (davs://, https://) and
+ * PanDA (panda://) plug in the same way.
+ */
+#ifndef HPO_CKPT_H
+#define HPO_CKPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "tarstream.h"
+
+/* ---- stores ------------------------------------------------------------------ */
+
+struct hpo_ckpt_store;
+
+struct hpo_ckpt_entry {
+	char *name;		/* a plain file name in the location */
+	uint64_t size;
+	double mtime;		/* seconds since the epoch */
+};
+
+struct hpo_ckpt_store_ops {
+	/* Every file in the location.  A missing location is an empty list. */
+	int (*list)(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n,
+		    struct hpo_err *err);
+	/* Start writing a new file name (the location is created if missing);
+	 * bytes go in with put; finish makes them durable and ends the upload,
+	 * cancel abandons it (what was written may stay). Both free w. */
+	int (*create)(struct hpo_ckpt_store *s, const char *name, void **w, struct hpo_err *err);
+	int (*put)(void *w, const void *buf, size_t len, struct hpo_err *err);
+	int (*finish)(void *w, struct hpo_err *err);
+	void (*cancel)(void *w);
+	/* The size of a file as the storage has it, and its adler32 when the
+	 * storage can compute it (*has_adler = 1). */
+	int (*stat)(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adler,
+		    uint32_t *adler, struct hpo_err *err);
+	/* Atomic rename within the location. */
+	int (*rename)(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_err *err);
+	/* Read a file from offset on (resume: HTTP Range); read returns the
+	 * number of bytes, 0 at the end, -1 with err set.  HPO_E_NET errors
+	 * are transient: ckpt reopens at the offset reached. */
+	int (*open)(struct hpo_ckpt_store *s, const char *name, uint64_t offset, void **r,
+		    struct hpo_err *err);
+	ssize_t (*read)(void *r, void *buf, size_t len, struct hpo_err *err);
+	void (*close)(void *r);
+	/* Remove a file; a missing one is success. */
+	int (*remove)(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err);
+	void (*free)(struct hpo_ckpt_store *s);
+};
+
+struct hpo_ckpt_store {
+	const struct hpo_ckpt_store_ops *ops;
+	char *where;		/* the location for messages: a path or URL */
+	void *priv;
+};
+
+/* A store for a URL: file:///path, file://localhost/path or a plain path;
+ * davs://, https:// and panda:// are recognised (not yet implemented:
+ * HPO_E_INPUT). */
+int hpo_ckpt_store_open(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
+int hpo_ckpt_store_file(const char *path, struct hpo_ckpt_store **out, struct hpo_err *err);
+void hpo_ckpt_store_free(struct hpo_ckpt_store *s);
+void hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n);
+
+/* ---- generations -------------------------------------------------------------- */
+
+struct hpo_ckpt_gen {
+	unsigned long number;
+	struct hpo_tar_sum sum;		/* from the name */
+	enum hpo_tar_comp comp;
+	char name[128];
+	uint64_t stored;		/* the size the store lists */
+	double mtime;
+};
+
+/* 0 and *g filled when name is a generation's; -1 otherwise. */
+int hpo_ckpt_parse(const char *name, struct hpo_ckpt_gen *g);
+/* 1 when name is a save's temporary. */
+int hpo_ckpt_is_temp(const char *name);
+void hpo_ckpt_format(char *buf, size_t len, unsigned long number, const struct hpo_tar_sum *sum,
+		     enum hpo_tar_comp comp);
+
+/* The generations, newest first; *ntemp (may be NULL) gets the number of
+ * temporaries seen. */
+int hpo_ckpt_list(struct hpo_ckpt_store *s, struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp,
+		  struct hpo_err *err);
+
+struct hpo_ckpt_save {
+	const char *const *paths;
+	size_t npaths;
+	enum hpo_tar_comp comp;
+	int keep;		/* generations to keep, at least 1 */
+	int progress;		/* a progress line on a terminal */
+};
+
+/* Save a new generation (*out, may be NULL); retried on HPO_E_NET errors. */
+int hpo_ckpt_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
+		  struct hpo_err *err);
+
+struct hpo_ckpt_load {
+	const char *dir;	/* extract here (must exist) ... */
+	const char *archive;	/* ... or write the archive itself to this path */
+	int progress;
+};
+
+/* What a load did. */
+struct hpo_ckpt_loaded {
+	struct hpo_ckpt_gen gen;	/* the generation loaded */
+	int skipped;			/* newer generations found damaged and skipped */
+	int none;			/* no generation at all (err: HPO_E_NOTFOUND) */
+	int unusable;			/* generations but every one damaged */
+};
+
+/* Load the newest good generation.  A damaged generation is reported with
+ * hpo_warn and the previous one tried; transport, credential and local
+ * disk errors end the load. */
+int hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt,
+		  struct hpo_ckpt_loaded *res, struct hpo_err *err);
+
+/* Remove every generation but the newest keep (0: all, -1: none) and, with temps,
+ * every temporary; *removed (may be NULL) counts the files removed. */
+int hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed,
+		   struct hpo_err *err);
+
+#endif
