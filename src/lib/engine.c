@@ -34,6 +34,8 @@ struct job {
 	double started, deadline, kill_at;
 	int timed_out;
 	long want;		/* steering: points asked for */
+	int leader_done;	/* the command ended, the rest of its group drains */
+	int status;		/* the command's wait status, once leader_done */
 };
 
 struct engine {
@@ -863,6 +865,34 @@ cleanup_containers(struct engine *e, struct job *j)
 }
 
 static int
+end_job(struct engine *e, size_t i, int status, struct hpo_err *err)
+{
+	struct job *j = &e->jobs[i];
+	int rc;
+
+	if (j->kill_at > 0)
+		cleanup_containers(e, j);
+	rc = j->kind == JOB_EVAL ? finish_eval(e, j, status, err) : finish_steer(e, j, status, err);
+	drop_job(e, i);
+	return rc;
+}
+
+static int
+group_alive(pid_t pgid)
+{
+	return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+/* A command told to stop (time limit, Ctrl-C) may leave the rest of its
+ * process group at work, such as hpo-ckpt's last save: as the pilot does,
+ * it gets until the SIGKILL, HPO_KILL_GRACE after the SIGTERM. */
+static int
+draining(const struct engine *e, const struct job *j)
+{
+	return (j->timed_out || e->stopping == 1) && group_alive(j->pid);
+}
+
+static int
 reap(struct engine *e, struct hpo_err *err)
 {
 	int status;
@@ -871,18 +901,28 @@ reap(struct engine *e, struct hpo_err *err)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (size_t i = 0; i < e->njobs; i++) {
 			struct job *j = &e->jobs[i];
-			int rc;
 			if (j->pid != pid)
 				continue;
-			if (j->kill_at > 0)
-				cleanup_containers(e, j);
-			rc = j->kind == JOB_EVAL ? finish_eval(e, j, status, err)
-						 : finish_steer(e, j, status, err);
-			drop_job(e, i);
-			if (rc < 0)
+			if (draining(e, j)) {
+				j->leader_done = 1;
+				j->status = status;
+				break;
+			}
+			if (end_job(e, i, status, err) < 0)
 				return -1;
 			break;
 		}
+	}
+	/* drained groups, or groups whose grace is over */
+	for (size_t i = 0; i < e->njobs;) {
+		struct job *j = &e->jobs[i];
+		double until = j->timed_out ? j->kill_at : e->stop_kill_at;
+		if (j->leader_done && (!group_alive(j->pid) || e->stopping == 2 || hpo_now() >= until)) {
+			if (end_job(e, i, j->status, err) < 0)
+				return -1;
+			continue;
+		}
+		i++;
 	}
 	return 0;
 }
@@ -913,6 +953,10 @@ static int
 next_timeout_ms(const struct engine *e, double now)
 {
 	double t = now + 1.0;	/* the progress line ticks every second */
+
+	for (size_t i = 0; i < e->njobs; i++)
+		if (e->jobs[i].leader_done)
+			t = now + 0.05;	/* watch the rest of its group drain */
 
 	for (size_t i = 0; i < e->njobs; i++) {
 		if (e->jobs[i].deadline > 0 && !e->jobs[i].timed_out && e->jobs[i].deadline < t)
