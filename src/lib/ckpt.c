@@ -458,21 +458,12 @@ load_archive(struct source *c, const struct hpo_ckpt_gen *g, const char *path,
 			    (unsigned long long)g->sum.size, g->sum.adler32);
 		goto out;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0644) < 0) {
 		hpo_err_sys(err, "%s", path);
 		goto out;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		hpo_err_sys(err, "%s", path);
-		goto out;
-	}
+	rc = hpo_file_publish(fd, tmp, path, path, err);
 	fd = -1;
-	if (rename(tmp, path) < 0) {
-		hpo_err_sys(err, "%s", path);
-		goto out;
-	}
-	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);

@@ -83,6 +83,23 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 int
+hpo_file_publish(int fd, const char *tmp, const char *path, const char *what, struct hpo_err *err)
+{
+	if (fsync(fd) < 0) {
+		hpo_err_sys(err, "%s", what);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		hpo_err_sys(err, "%s", what);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int
 hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 		      struct hpo_err *err)
 {
@@ -97,21 +114,16 @@ hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, buf, len) < 0) {
 		hpo_err_sys(err, "%s", tmp);
 		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		hpo_err_sys(err, "%s", path);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
+	int rc = hpo_file_publish(fd, tmp, path, path, err);
 	free(tmp);
-	return 0;
+	return rc;
 }
 
 int

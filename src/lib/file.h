@@ -13,6 +13,12 @@ int hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct 
  * leaves a half-written file under path. */
 int hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			  struct hpo_err *err);
+/* Publish a file written through fd under the temporary name tmp: fsync,
+ * close, rename to path.  fd is closed whatever happens; on failure tmp is
+ * removed and nothing appears under path.  Messages name `what` (the file
+ * as the user knows it). */
+int hpo_file_publish(int fd, const char *tmp, const char *path, const char *what,
+		     struct hpo_err *err);
 /* mkdir -p with mode for the directories it creates. */
 int hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err);
 /* rm -rf, without following symbolic links.  A missing path is success. */

@@ -327,19 +327,13 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 		hpo_err_set(err, HPO_E_SYS, "sandbox %s: cannot read the gzip trailer", tmp);
 		goto out;
 	}
-	if (fsync(fd) < 0) {
-		hpo_err_sys(err, "sandbox %s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
+	{
+		char *what = hpo_strf("sandbox %s", out_path);
+		int r = hpo_file_publish(fd, tmp, out_path, what ? what : out_path, err);
+		free(what);
 		fd = -1;
-		hpo_err_sys(err, "sandbox %s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, out_path) < 0) {
-		hpo_err_sys(err, "sandbox %s", out_path);
-		goto out;
+		if (r < 0)
+			goto out;
 	}
 	if (size != NULL)
 		*size = (uint64_t)st.st_size;
