@@ -39,7 +39,7 @@ hpo_ckpt_store_open(const char *url, struct hpo_ckpt_store **out, struct hpo_err
 		return hpo_ckpt_store_file(p, out, err);
 	}
 	if (strncmp(url, "davs://", 7) == 0 || strncmp(url, "https://", 8) == 0)
-		return hpo_err_set(err, HPO_E_INPUT, "%s: WebDAV storage is not supported yet", url);
+		return hpo_ckpt_store_davs(url, out, err);
 	if (strncmp(url, "panda://", 8) == 0)
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "%s: PanDA checkpoint storage is not supported yet", url);

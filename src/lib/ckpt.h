@@ -85,10 +85,12 @@ struct hpo_ckpt_store {
 };
 
 /* A store for a URL: file:///path, file://localhost/path or a plain path;
- * davs://, https:// and panda:// are recognised (not yet implemented:
- * HPO_E_INPUT). */
+ * davs://host/path and https://host/path (WebDAV, store_davs.c: finds and
+ * checks the credential, HPO_E_AUTH); panda:// is recognised (not yet
+ * implemented: HPO_E_INPUT). */
 int hpo_ckpt_store_open(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
 int hpo_ckpt_store_file(const char *path, struct hpo_ckpt_store **out, struct hpo_err *err);
+int hpo_ckpt_store_davs(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
 void hpo_ckpt_store_free(struct hpo_ckpt_store *s);
 void hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n);
 

@@ -93,8 +93,8 @@ is "$?" 2 "save without paths: a usage error"
 hpo-ckpt save --to "$S" ../x 2> "$T/err"
 is "$?" 1 "save of ../x fails"
 like "$(cat "$T/err")" "relative and without '..'" "and says why"
-hpo-ckpt save --to "davs://host/x" ckpt 2> "$T/err"
-like "$(cat "$T/err")" "WebDAV storage is not supported yet" "davs:// is refused for now"
+hpo-ckpt save --to "dav://host/x" ckpt 2> "$T/err"
+like "$(cat "$T/err")" "plain http is not allowed: use davs://" "dav:// (plain http) is refused"
 
 # ---- a save killed midway ------------------------------------------------------------------
 

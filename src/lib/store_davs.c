@@ -1,0 +1,1330 @@
+/* store_davs.c - checkpoints in a WebDAV collection (davs://, https://)
+ *
+ * davs://host[:port]/path is https://host[:port]/path on the wire; the
+ * location is the collection /path/.  Requests, as XRootD 5.5 answers them
+ * (tests/lib/xrootd.sh has the observed answers):
+ *
+ *   list    PROPFIND Depth: 1 (href, getcontentlength, getlastmodified);
+ *           a missing collection (404) is an empty list
+ *   create  MKCOL of the collection (201, or 405 when it exists), then a
+ *           PUT of the temporary, streamed with chunked transfer encoding:
+ *           libcurl pulls the body from a read callback that pauses the
+ *           transfer when put() has no bytes for it; put() resumes it and
+ *           drives the multi handle until its buffer is taken.  Memory is
+ *           constant whatever the size.  PUT is not atomic on XRootD (a
+ *           killed PUT leaves a partial file), hence the temporary
+ *   finish  ends the body, checks the answer (2xx)
+ *   stat    HEAD with "Want-Digest: adler32": the size (Content-Length)
+ *           and the adler32 from "Digest: adler32=<hex>"; a server that
+ *           sends no such Digest gives no adler32 and ckpt compares the
+ *           size only
+ *   rename  MOVE with Destination: the full https URL, Overwrite: T
+ *   open    GET, from an offset with Range: bytes=OFF-(SIZE-1) where the
+ *           size comes from a HEAD (never a range past the end: XRootD
+ *           promises bytes it never sends); the body goes through a
+ *           bounded buffer, the transfer paused while it is full
+ *   remove  DELETE (404 is success)
+ *
+ * Credentials: a WLCG bearer token (hpo_auth_bearer_token) when one is
+ * found, else the X.509 proxy as hpo_auth_load finds and checks it
+ * (X509_USER_PROXY, /tmp/x509up_u<uid>; ours, mode 600, not expired).  CA
+ * directory: X509_CERT_DIR, else /etc/grid-security/certificates.  The
+ * peer's certificate and host name are always verified.  The token never
+ * appears in a message.
+ *
+ * Errors: 401 and 403 and refused credentials are HPO_E_AUTH; connection
+ * failures, timeouts and 5xx after the retries of HPO_HTTP_RETRIES (delays
+ * of hpo_http_retry_delay) are HPO_E_NET ("storage unreachable"); other
+ * answers HPO_E_SERVER.  A streamed PUT is not retried here: ckpt retries
+ * the whole save on HPO_E_NET.
+ */
+#include "autoconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "auth.h"
+#include "ckpt.h"
+#include "file.h"
+#include "http.h"
+#include "log.h"
+#include "rng.h"
+
+#define MAX_LISTING (32L * 1024 * 1024)	/* a PROPFIND answer */
+#define MAX_ERRBODY 512			/* what is kept of an error answer */
+#define RBUF_SIZE (256 * 1024)		/* the download buffer */
+#define UPLOAD_CHUNK (64 * 1024)	/* curl's upload buffer: a chunk */
+#define STAGE_SIZE (1024 * 1024)	/* put()'s bytes waiting for curl */
+
+struct dstore {
+	char *base;		/* https://host:port/path/ (with the slash) */
+	char *path;		/* /path/ as hrefs have it (decoded) */
+	char *where;		/* the URL as given, without a trailing slash */
+	char *proxy;		/* X.509: certificate and key */
+	char *ca_dir;		/* NULL: the system's store (token only) */
+	char *auth_header;	/* token: "Authorization: Bearer ..." (secret) */
+	CURLSH *share;
+	long connect_timeout_ms, timeout_ms;
+	int retries;
+	double backoff;
+	struct hpo_rng rng;
+};
+
+/* What one request gives back. */
+struct resp {
+	char *data;		/* the body (bounded by max) */
+	size_t len, cap, max;
+	int too_big;
+	long status;
+	CURLcode cc;
+	char errbuf[CURL_ERROR_SIZE];
+	int has_adler;
+	uint32_t adler;
+	curl_off_t clen;	/* HEAD: Content-Length, -1 when none */
+};
+
+/* ---- small helpers ----------------------------------------------------------- */
+
+static int
+oom(struct hpo_err *err)
+{
+	return hpo_err_set(err, HPO_E_SYS, "out of memory");
+}
+
+static char *
+url_of(struct dstore *d, const char *name)
+{
+	char *esc = curl_easy_escape(NULL, name, 0);
+	char *u;
+
+	if (esc == NULL)
+		return NULL;
+	u = hpo_strf("%s%s", d->base, esc);
+	curl_free(esc);
+	return u;
+}
+
+static void
+sleep_s(double s)
+{
+	struct timespec ts;
+
+	if (!(s > 0))
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	size_t add = size * n, keep = add;
+
+	if (r->len + add > r->max) {
+		if (r->max == MAX_ERRBODY || r->status >= 300) {
+			keep = r->max > r->len ? r->max - r->len : 0;	/* an error: its start */
+		} else {
+			r->too_big = 1;
+			return 0;
+		}
+	}
+	if (r->len + keep + 1 > r->cap) {
+		size_t cap = r->cap > 0 ? r->cap : 1024;
+		char *bigger;
+
+		while (cap < r->len + keep + 1)
+			cap *= 2;
+		if ((bigger = realloc(r->data, cap)) == NULL)
+			return 0;
+		r->data = bigger;
+		r->cap = cap;
+	}
+	memcpy(r->data + r->len, p, keep);
+	r->len += keep;
+	r->data[r->len] = '\0';
+	return add;
+}
+
+/* "Digest: adler32=0a1b2c3d[, md5=...]" */
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	size_t len = size * n;
+	char line[512], *v;
+
+	if (len < 7 || len >= sizeof(line) || strncasecmp(p, "Digest:", 7) != 0)
+		return len;
+	memcpy(line, p, len);
+	line[len] = '\0';
+	for (v = line + 7; v != NULL && *v != '\0'; v = strchr(v, ',')) {
+		unsigned int a;
+		int end = 0;
+
+		while (*v == ',' || isspace((unsigned char)*v))
+			v++;
+		if (strncasecmp(v, "adler32=", 8) == 0 && sscanf(v + 8, "%8x%n", &a, &end) == 1 &&
+		    end == 8) {
+			r->has_adler = 1;
+			r->adler = a;
+		}
+	}
+	return len;
+}
+
+/* The common options of a transfer. */
+static int
+setup(struct dstore *d, CURL *c, const char *url, struct curl_slist **hdrs, struct resp *r,
+      int stall_only)
+{
+	if (d->auth_header != NULL) {
+		struct curl_slist *l = curl_slist_append(*hdrs, d->auth_header);
+		if (l == NULL)
+			return -1;
+		*hdrs = l;
+	}
+	curl_easy_setopt(c, CURLOPT_SHARE, d->share);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, d->connect_timeout_ms);
+	if (stall_only) {
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (d->timeout_ms + 999) / 1000);
+	} else {
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, d->timeout_ms);
+	}
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (d->ca_dir != NULL)
+		curl_easy_setopt(c, CURLOPT_CAPATH, d->ca_dir);
+	if (d->proxy != NULL) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, d->proxy);
+		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
+		curl_easy_setopt(c, CURLOPT_SSLKEY, d->proxy);
+		curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
+	}
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
+	return 0;
+}
+
+static void
+headers_free(struct curl_slist *l)
+{
+	for (struct curl_slist *p = l; p != NULL; p = p->next)
+		OPENSSL_cleanse(p->data, strlen(p->data));
+	curl_slist_free_all(l);
+}
+
+/* curl's reason, lowercase first letter, no trailing space */
+static void
+reason_of(const struct resp *r, char *buf, size_t size)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s", r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->cc));
+	n = strlen(buf);
+	while (n > 0 && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
+		buf[0] = (char)tolower((unsigned char)buf[0]);
+}
+
+/* The first line of an error answer, printable. */
+static void
+server_line(const struct resp *r, char *buf, size_t size)
+{
+	const char *s = r->data != NULL ? r->data : "";
+	size_t n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strcspn(s, "\r\n");
+	if (n > 200)
+		n = 200;
+	snprintf(buf, size, "%.*s", (int)n, s);
+	for (char *p = buf; *p != '\0'; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = ' ';
+	/* XRootD's success body */
+	if (strcmp(buf, ":-)") == 0)
+		buf[0] = '\0';
+}
+
+/* Judge a finished try of a request about what (a URL for messages).
+ * 0: an HTTP answer in r->status (the caller judges it); 1: transient
+ * (why filled); -1: a permanent error in err. */
+static int
+judge_cc(struct dstore *d, const struct resp *r, const char *what, char *why, size_t wsize,
+	 struct hpo_err *err)
+{
+	char reason[CURL_ERROR_SIZE + 64];
+
+	if (r->cc == CURLE_OK) {
+		if (r->status >= 500 || r->status == 429) {
+			char line[256];
+			server_line(r, line, sizeof(line));
+			snprintf(why, wsize, "HTTP %ld%s%s", r->status, line[0] ? ": " : "", line);
+			return 1;
+		}
+		return 0;
+	}
+	reason_of(r, reason, sizeof(reason));
+	/* a TLS alert from the server: it refused our credential */
+	if (strstr(reason, "alert") != NULL &&
+	    (r->cc == CURLE_SSL_CONNECT_ERROR || r->cc == CURLE_RECV_ERROR ||
+	     r->cc == CURLE_SEND_ERROR) &&
+	    (strstr(reason, "certificate") != NULL || strstr(reason, "unknown ca") != NULL ||
+	     strstr(reason, "access denied") != NULL || strstr(reason, "decrypt error") != NULL))
+		return hpo_err_set(err, HPO_E_AUTH, "%s: the storage refused our credential, %s%s (%s)",
+				   what, d->proxy != NULL ? "the grid proxy " : "a bearer token",
+				   d->proxy != NULL ? d->proxy : "", reason);
+	switch (r->cc) {
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+		return hpo_err_set(err, HPO_E_AUTH, "%s: the grid proxy %s cannot be used: %s", what,
+				   d->proxy != NULL ? d->proxy : "?", reason);
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return hpo_err_set(err, HPO_E_AUTH, "%s: the storage's certificate was refused (CA "
+				   "directory %s): %s", what,
+				   d->ca_dir != NULL ? d->ca_dir : "none, the system's CAs", reason);
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+		return hpo_err_set(err, HPO_E_AUTH, "%s: cannot use the CA certificates in %s: %s",
+				   what, d->ca_dir != NULL ? d->ca_dir : "the system's store", reason);
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return hpo_err_set(err, HPO_E_INPUT, "%s: bad URL: %s", what, reason);
+	case CURLE_OUT_OF_MEMORY:
+		return oom(err);
+	case CURLE_WRITE_ERROR:
+		if (r->too_big)
+			return hpo_err_set(err, HPO_E_SERVER, "%s: the answer is larger than %ld MB",
+					   what, MAX_LISTING >> 20);
+		return oom(err);
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		snprintf(why, wsize, "%s", reason);
+		return 1;
+	default:
+		return hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s", what, reason);
+	}
+}
+
+/* An HTTP error answer as an error: 401/403 HPO_E_AUTH, else HPO_E_SERVER. */
+static int
+http_error(const struct resp *r, const char *what, struct hpo_err *err)
+{
+	char line[256];
+
+	server_line(r, line, sizeof(line));
+	if (r->status == 401 || r->status == 403)
+		return hpo_err_set(err, HPO_E_AUTH, "%s: permission denied (HTTP %ld%s%s)", what,
+				   r->status, line[0] ? ": " : "", line);
+	return hpo_err_set(err, HPO_E_SERVER, "%s: HTTP %ld%s%s", what, r->status,
+			   line[0] ? ": " : "", line);
+}
+
+static void
+resp_clear(struct resp *r)
+{
+	free(r->data);
+	memset(r, 0, sizeof(*r));
+}
+
+/* A whole request with the retry rules: method on url with extra headers
+ * (NULL-terminated, may be NULL) and a body (may be NULL); max: the largest
+ * answer kept.  0 with r->status set (any HTTP status below 500), -1. */
+static int
+request(struct dstore *d, const char *method, const char *url, const char *what,
+	const char *const *extra, const char *body, size_t max, struct resp *r,
+	struct hpo_err *err)
+{
+	char why[CURL_ERROR_SIZE + 300];
+	int tries = 0;
+
+	for (;;) {
+		struct curl_slist *hdrs = NULL;
+		CURL *c = curl_easy_init();
+		int rc;
+
+		resp_clear(r);
+		r->max = max;
+		if (c == NULL)
+			return oom(err);
+		for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+			struct curl_slist *l = curl_slist_append(hdrs, extra[i]);
+			if (l == NULL) {
+				headers_free(hdrs);
+				curl_easy_cleanup(c);
+				return oom(err);
+			}
+			hdrs = l;
+		}
+		if (setup(d, c, url, &hdrs, r, 0) < 0) {
+			headers_free(hdrs);
+			curl_easy_cleanup(c);
+			return oom(err);
+		}
+		if (strcmp(method, "HEAD") == 0) {
+			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		} else if (strcmp(method, "GET") != 0) {
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+			if (body != NULL) {
+				curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+				curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+						 (curl_off_t)strlen(body));
+			}
+		}
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+		r->cc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+		tries++;
+		rc = judge_cc(d, r, what, why, sizeof(why), err);
+		if (rc == 1 && tries > d->retries)
+			rc = hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s (tried %d time%s)",
+					 what, why, tries, tries == 1 ? "" : "s");
+		if (rc <= 0) {
+			r->clen = -1;
+			if (rc == 0)
+				curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &r->clen);
+			curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+			curl_easy_cleanup(c);
+			headers_free(hdrs);
+			return rc;
+		}
+		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_cleanup(c);
+		headers_free(hdrs);
+		hpo_debug("%s %s: %s (trying again)", method, url, why);
+		sleep_s(hpo_http_retry_delay(d->backoff, tries - 1, -1, hpo_rng_uniform(&d->rng)));
+	}
+}
+
+/* HEAD: size (and adler32 when asked and given).  404: 1. */
+static int
+head(struct dstore *d, const char *url, int want_adler, uint64_t *size, int *has_adler,
+     uint32_t *adler, struct hpo_err *err)
+{
+	static const char *const digest[] = {"Want-Digest: adler32", NULL};
+	struct resp r = {0};
+	int rc = -1;
+
+	if (request(d, "HEAD", url, url, want_adler ? digest : NULL, NULL, MAX_ERRBODY, &r, err) < 0)
+		goto out;
+	if (r.status == 404) {
+		rc = 1;
+		goto out;
+	}
+	if (r.status != 200) {
+		http_error(&r, url, err);
+		goto out;
+	}
+	if (r.clen < 0) {
+		hpo_err_set(err, HPO_E_SERVER, "%s: the storage gives no size (Content-Length)", url);
+		goto out;
+	}
+	*size = (uint64_t)r.clen;
+	if (has_adler != NULL) {
+		*has_adler = r.has_adler;
+		*adler = r.adler;
+	}
+	rc = 0;
+out:
+	resp_clear(&r);
+	return rc;
+}
+
+/* ---- list: PROPFIND ------------------------------------------------------------- */
+
+/* The next element whose local name is name (any namespace prefix) in
+ * [p, end): its contents in [*in, *in_end), *after past its end tag.  An
+ * empty element <x/> has empty contents.  0 found, -1 not. */
+static int
+element(const char *p, const char *end, const char *name, const char **in, const char **in_end,
+	const char **after)
+{
+	size_t nl = strlen(name);
+
+	for (; p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++) {
+		const char *q = p + 1, *colon, *gt, *tag;
+		size_t tl;
+
+		if (q >= end || *q == '/' || *q == '?' || *q == '!')
+			continue;
+		tag = q;
+		while (q < end && !isspace((unsigned char)*q) && *q != '>' && *q != '/')
+			q++;
+		tl = (size_t)(q - tag);
+		colon = memchr(tag, ':', tl);
+		if (colon != NULL) {
+			tl -= (size_t)(colon + 1 - tag);
+			tag = colon + 1;
+		}
+		if (tl != nl || memcmp(tag, name, nl) != 0)
+			continue;
+		if ((gt = memchr(q, '>', (size_t)(end - q))) == NULL)
+			return -1;
+		if (gt[-1] == '/') {
+			*in = *in_end = gt + 1;
+			*after = gt + 1;
+			return 0;
+		}
+		*in = gt + 1;
+		/* the end tag: </prefix:name> or </name> */
+		for (const char *e = gt + 1; e < end && (e = memchr(e, '<', (size_t)(end - e))) != NULL;
+		     e++) {
+			const char *t = e + 2, *c2;
+			size_t l2;
+
+			if (e + 1 >= end || e[1] != '/')
+				continue;
+			const char *g2 = memchr(t, '>', (size_t)(end - t));
+			if (g2 == NULL)
+				return -1;
+			l2 = (size_t)(g2 - t);
+			c2 = memchr(t, ':', l2);
+			if (c2 != NULL) {
+				l2 -= (size_t)(c2 + 1 - t);
+				t = c2 + 1;
+			}
+			while (l2 > 0 && isspace((unsigned char)t[l2 - 1]))
+				l2--;
+			if (l2 == nl && memcmp(t, name, nl) == 0) {
+				*in_end = e;
+				*after = g2 + 1;
+				return 0;
+			}
+		}
+		return -1;
+	}
+	return -1;
+}
+
+/* Text of [p, end): XML entities and then %XX decoded (href), trimmed. */
+static char *
+text_of(const char *p, const char *end, int percent)
+{
+	char *s = malloc((size_t)(end - p) + 1), *o = s;
+
+	if (s == NULL)
+		return NULL;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	while (p < end) {
+		static const struct { const char *e; char c; } ents[] = {
+			{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''},
+		};
+		int done = 0;
+
+		if (*p == '&')
+			for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+				size_t l = strlen(ents[i].e);
+				if ((size_t)(end - p) >= l && memcmp(p, ents[i].e, l) == 0) {
+					*o++ = ents[i].c;
+					p += l;
+					done = 1;
+					break;
+				}
+			}
+		if (!done)
+			*o++ = *p++;
+	}
+	*o = '\0';
+	if (percent) {
+		char *r = s, *w = s;
+		while (*r != '\0') {
+			if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+				char hex[3] = {r[1], r[2], '\0'};
+				*w++ = (char)strtol(hex, NULL, 16);
+				r += 3;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		*w = '\0';
+	}
+	return s;
+}
+
+/* RFC 1123 date ("Thu, 27 Nov 2026 10:00:00 GMT"); 0 when unreadable */
+static double
+http_date(const char *s)
+{
+	struct tm tm;
+	const char *e;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((e = strptime(s, "%a, %d %b %Y %H:%M:%S", &tm)) == NULL)
+		return 0;
+	return (double)timegm(&tm);
+}
+
+/* The plain file name an href names inside the collection, or NULL (the
+ * collection itself, something elsewhere, a sub-collection). */
+static const char *
+href_name(struct dstore *d, char *href)
+{
+	size_t pl = strlen(d->path), hl;
+	char *p = href;
+
+	/* an absolute URL: keep its path */
+	if (strncmp(p, "https://", 8) == 0 || strncmp(p, "http://", 7) == 0) {
+		p = strchr(strstr(p, "://") + 3, '/');
+		if (p == NULL)
+			return NULL;
+	}
+	/* the collection's path, with or without "//" doubled by the server */
+	while (p[0] == '/' && p[1] == '/')
+		p++;
+	if (strncmp(p, d->path, pl) != 0)
+		return NULL;
+	p += pl;
+	hl = strlen(p);
+	if (hl == 0 || strchr(p, '/') != NULL)
+		return NULL;
+	return p;
+}
+
+static int
+d_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
+{
+	static const char body[] =
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		"<D:propfind xmlns:D=\"DAV:\"><D:prop><D:resourcetype/><D:getcontentlength/>"
+		"<D:getlastmodified/></D:prop></D:propfind>\n";
+	static const char *const hdrs[] = {"Depth: 1", "Content-Type: application/xml", NULL};
+	struct dstore *d = s->priv;
+	struct hpo_ckpt_entry *v = NULL;
+	size_t cap = 0;
+	struct resp r = {0};
+	const char *p, *end, *in, *in_end, *after;
+
+	*out = NULL;
+	*n = 0;
+	if (request(d, "PROPFIND", d->base, s->where, hdrs, body, MAX_LISTING, &r, err) < 0)
+		goto fail;
+	if (r.status == 404) {
+		resp_clear(&r);
+		return 0;	/* no collection: no checkpoint yet */
+	}
+	if (r.status != 207) {
+		http_error(&r, s->where, err);
+		goto fail;
+	}
+	p = r.data != NULL ? r.data : "";
+	end = p + r.len;
+	while (element(p, end, "response", &in, &in_end, &after) == 0) {
+		const char *a, *b, *c;
+		char *href = NULL, *len = NULL, *mod = NULL;
+		const char *name;
+
+		p = after;
+		if (element(in, in_end, "href", &a, &b, &c) < 0)
+			continue;
+		if ((href = text_of(a, b, 1)) == NULL)
+			goto nomem;
+		name = href_name(d, href);
+		if (name == NULL || element(in, in_end, "collection", &a, &b, &c) == 0 ||
+		    element(in, in_end, "getcontentlength", &a, &b, &c) < 0 ||
+		    (len = text_of(a, b, 0)) == NULL) {
+			free(href);
+			continue;
+		}
+		if (element(in, in_end, "getlastmodified", &a, &b, &c) == 0)
+			mod = text_of(a, b, 0);
+		if (*n == cap) {
+			struct hpo_ckpt_entry *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+			if (nv == NULL) {
+				free(href);
+				free(len);
+				free(mod);
+				goto nomem;
+			}
+			v = nv;
+		}
+		v[*n].name = strdup(name);
+		v[*n].size = strtoull(len, NULL, 10);
+		v[*n].mtime = mod != NULL ? http_date(mod) : 0;
+		free(href);
+		free(len);
+		free(mod);
+		if (v[*n].name == NULL)
+			goto nomem;
+		(*n)++;
+	}
+	resp_clear(&r);
+	*out = v;
+	return 0;
+nomem:
+	oom(err);
+fail:
+	resp_clear(&r);
+	hpo_ckpt_entries_free(v, *n);
+	*n = 0;
+	return -1;
+}
+
+/* ---- create, put, finish: a streamed PUT ------------------------------------------ */
+
+struct dput {
+	struct dstore *d;
+	char *url;
+	CURL *easy;
+	CURLM *multi;
+	struct curl_slist *hdrs;
+	struct resp r;
+	unsigned char *stage;	/* put()'s bytes not yet taken by curl */
+	size_t soff, slen;	/* stage[soff, slen) */
+	int eof, done, added, paused;
+};
+
+/* curl asks for up to size * n bytes.  Only whole requests are answered
+ * until the end, so every chunk on the wire is as large as curl's upload
+ * buffer (UPLOAD_CHUNK) but the last: few chunk headers, whatever sizes
+ * put() gets. */
+static size_t
+on_read(char *dst, size_t size, size_t n, void *arg)
+{
+	struct dput *w = arg;
+	size_t want = size * n, avail = w->slen - w->soff;
+
+	if (avail < want && !w->eof) {
+		w->paused = 1;
+		return CURL_READFUNC_PAUSE;
+	}
+	if (want > avail)
+		want = avail;
+	memcpy(dst, w->stage + w->soff, want);
+	w->soff += want;
+	return want;
+}
+
+static void
+put_free(struct dput *w)
+{
+	if (w == NULL)
+		return;
+	if (w->multi != NULL) {
+		if (w->added)
+			curl_multi_remove_handle(w->multi, w->easy);
+		curl_multi_cleanup(w->multi);
+	}
+	if (w->easy != NULL) {
+		curl_easy_setopt(w->easy, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_cleanup(w->easy);
+	}
+	headers_free(w->hdrs);
+	resp_clear(&w->r);
+	free(w->stage);
+	free(w->url);
+	free(w);
+}
+
+/* The error of a finished PUT. */
+static int
+put_error(struct dput *w, struct hpo_err *err)
+{
+	char why[CURL_ERROR_SIZE + 300];
+	int rc = judge_cc(w->d, &w->r, w->url, why, sizeof(why), err);
+
+	if (rc == 1)
+		return hpo_err_set(err, HPO_E_NET, "%s: upload failed: %s", w->url, why);
+	if (rc == 0)
+		return http_error(&w->r, w->url, err);
+	return -1;
+}
+
+/* Drive the transfer until curl pauses for more bytes than the stage
+ * holds (or, at the end, until it is done).  0, or -1 when it ended with
+ * an error or an early answer. */
+static int
+pump(struct dput *w, struct hpo_err *err)
+{
+	w->paused = 0;
+	curl_easy_pause(w->easy, CURLPAUSE_CONT);
+	for (;;) {
+		int running, left;
+		CURLMsg *m;
+
+		if (curl_multi_perform(w->multi, &running) != CURLM_OK)
+			return oom(err);
+		while ((m = curl_multi_info_read(w->multi, &left)) != NULL)
+			if (m->msg == CURLMSG_DONE) {
+				w->done = 1;
+				w->r.cc = m->data.result;
+				curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &w->r.status);
+			}
+		if (w->done) {
+			if (w->r.cc != CURLE_OK || w->r.status < 200 || w->r.status >= 300)
+				return put_error(w, err);
+			if (!w->eof)	/* an answer before the whole body */
+				return hpo_err_set(err, HPO_E_SERVER, "%s: the storage answered HTTP %ld "
+						   "before the upload ended", w->url, w->r.status);
+			return 0;
+		}
+		if (w->paused && !w->eof)
+			return 0;
+		if (curl_multi_poll(w->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+			return oom(err);
+	}
+}
+
+/* MKCOL of the collection: 201, or 405 when it exists.  Only a refusal
+ * (401, 403) is an error here: other answers are left to the PUT, which
+ * makes missing parents on XRootD. */
+static int
+mkcol(struct dstore *d, struct hpo_ckpt_store *s, struct hpo_err *err)
+{
+	struct resp r = {0};
+	int rc = 0;
+
+	if (request(d, "MKCOL", d->base, s->where, NULL, NULL, MAX_ERRBODY, &r, err) < 0)
+		rc = -1;
+	else if (r.status == 401 || r.status == 403)
+		rc = http_error(&r, s->where, err);
+	else if (r.status != 201 && r.status != 405)
+		hpo_debug("%s: MKCOL: HTTP %ld", s->where, r.status);
+	resp_clear(&r);
+	return rc;
+}
+
+static int
+d_create(struct hpo_ckpt_store *s, const char *name, void **wp, struct hpo_err *err)
+{
+	struct dstore *d = s->priv;
+	struct dput *w;
+	struct curl_slist *l;
+
+	if (mkcol(d, s, err) < 0)
+		return -1;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return oom(err);
+	w->d = d;
+	w->r.max = MAX_ERRBODY;
+	if ((w->url = url_of(d, name)) == NULL || (w->stage = malloc(STAGE_SIZE)) == NULL ||
+	    (w->easy = curl_easy_init()) == NULL || (w->multi = curl_multi_init()) == NULL)
+		goto nomem;
+	/* chunked: no Content-Length.  curl sends "Expect: 100-continue" and
+	 * waits for the 100 before the body: keep it, XrdHttp 5.5.3 answers
+	 * 400 "Invalid chunked encoding" to a chunked body that comes at once
+	 * with the headers (seen with curl -H 'Expect:'), and a refusal
+	 * (403) comes before any byte is sent */
+	if ((l = curl_slist_append(NULL, "Transfer-Encoding: chunked")) == NULL)
+		goto nomem;
+	w->hdrs = l;
+	if ((l = curl_slist_append(w->hdrs, "Content-Type: application/octet-stream")) == NULL)
+		goto nomem;
+	w->hdrs = l;
+	if (setup(d, w->easy, w->url, &w->hdrs, &w->r, 1) < 0)
+		goto nomem;
+	curl_easy_setopt(w->easy, CURLOPT_UPLOAD, 1L);
+	/* a connection of its own: XrdHttp answers the 100 with "Connection:
+	 * Close", and a streamed body must not share a link's fate */
+	curl_easy_setopt(w->easy, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(w->easy, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(w->easy, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_CHUNK);
+	curl_easy_setopt(w->easy, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(w->easy, CURLOPT_READDATA, w);
+	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, &w->r);
+	if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK)
+		goto nomem;
+	w->added = 1;
+	*wp = w;
+	return 0;
+nomem:
+	put_free(w);
+	return oom(err);
+}
+
+static int
+d_put(void *wp, const void *buf, size_t len, struct hpo_err *err)
+{
+	struct dput *w = wp;
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		size_t k;
+
+		if (w->soff > 0) {	/* keep what curl has not taken at the front */
+			memmove(w->stage, w->stage + w->soff, w->slen - w->soff);
+			w->slen -= w->soff;
+			w->soff = 0;
+		}
+		k = STAGE_SIZE - w->slen < len ? STAGE_SIZE - w->slen : len;
+		memcpy(w->stage + w->slen, p, k);
+		w->slen += k;
+		p += k;
+		len -= k;
+		if (w->slen == STAGE_SIZE && pump(w, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+d_cancel(void *wp)
+{
+	put_free(wp);
+}
+
+static int
+d_finish(void *wp, struct hpo_err *err)
+{
+	struct dput *w = wp;
+	int rc;
+
+	w->eof = 1;
+	rc = pump(w, err);
+	put_free(w);
+	return rc;
+}
+
+/* ---- stat, rename, remove ------------------------------------------------------- */
+
+static int
+d_stat(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adler,
+       uint32_t *adler, struct hpo_err *err)
+{
+	struct dstore *d = s->priv;
+	char *url = url_of(d, name);
+	int rc;
+
+	if (url == NULL)
+		return oom(err);
+	rc = head(d, url, 1, size, has_adler, adler, err);
+	if (rc == 1)
+		rc = hpo_err_set(err, HPO_E_NET, "%s: not found after the upload", url);
+	if (rc == 0 && !*has_adler)
+		hpo_debug("%s: the storage gives no adler32: the size alone is checked", url);
+	free(url);
+	return rc;
+}
+
+static int
+d_rename(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_err *err)
+{
+	struct dstore *d = s->priv;
+	char *a = url_of(d, from), *b = url_of(d, to), *dest = NULL;
+	struct resp r = {0};
+	int rc = -1;
+
+	if (a == NULL || b == NULL || (dest = hpo_strf("Destination: %s", b)) == NULL) {
+		oom(err);
+		goto out;
+	}
+	{
+		const char *const hdrs[] = {dest, "Overwrite: T", NULL};
+		if (request(d, "MOVE", a, a, hdrs, NULL, MAX_ERRBODY, &r, err) < 0)
+			goto out;
+	}
+	if (r.status == 201 || r.status == 204 || r.status == 200) {
+		rc = 0;
+	} else if (r.status == 404) {
+		/* a MOVE sent twice (the first answer lost): done if the target is there */
+		uint64_t size;
+		struct hpo_err e2 = {0};
+		if (head(d, b, 0, &size, NULL, NULL, &e2) == 0)
+			rc = 0;
+		else
+			http_error(&r, a, err);
+	} else {
+		http_error(&r, b, err);
+	}
+out:
+	resp_clear(&r);
+	free(a);
+	free(b);
+	free(dest);
+	return rc;
+}
+
+static int
+d_remove(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err)
+{
+	struct dstore *d = s->priv;
+	char *url = url_of(d, name);
+	struct resp r = {0};
+	int rc = 0;
+
+	if (url == NULL)
+		return oom(err);
+	if (request(d, "DELETE", url, url, NULL, NULL, MAX_ERRBODY, &r, err) < 0)
+		rc = -1;
+	else if (r.status != 200 && r.status != 204 && r.status != 404)
+		rc = http_error(&r, url, err);
+	resp_clear(&r);
+	free(url);
+	return rc;
+}
+
+/* ---- open, read: a GET through a bounded buffer ----------------------------------- */
+
+struct dget {
+	struct dstore *d;
+	char *url;
+	CURL *easy;
+	CURLM *multi;
+	struct curl_slist *hdrs;
+	struct resp r;		/* the error answer, if any */
+	unsigned char *buf;
+	size_t head, tail;	/* buf[head, tail) not yet read */
+	uint64_t offset;
+	int done, eof, added, checked;
+};
+
+static void
+get_free(struct dget *g)
+{
+	if (g == NULL)
+		return;
+	if (g->multi != NULL) {
+		if (g->added)
+			curl_multi_remove_handle(g->multi, g->easy);
+		curl_multi_cleanup(g->multi);
+	}
+	if (g->easy != NULL) {
+		curl_easy_setopt(g->easy, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_cleanup(g->easy);
+	}
+	headers_free(g->hdrs);
+	resp_clear(&g->r);
+	free(g->buf);
+	free(g->url);
+	free(g);
+}
+
+static size_t
+on_get(char *p, size_t size, size_t n, void *arg)
+{
+	struct dget *g = arg;
+	size_t add = size * n;
+
+	if (!g->checked) {
+		curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, &g->r.status);
+		g->checked = 1;
+	}
+	if (g->r.status != (g->offset > 0 ? 206 : 200))
+		return on_body(p, size, n, &g->r);	/* an error answer */
+	if (g->head == g->tail)
+		g->head = g->tail = 0;
+	if (RBUF_SIZE - g->tail < add) {
+		if (g->head > 0) {
+			memmove(g->buf, g->buf + g->head, g->tail - g->head);
+			g->tail -= g->head;
+			g->head = 0;
+		}
+		if (RBUF_SIZE - g->tail < add)
+			return CURL_WRITEFUNC_PAUSE;	/* delivered again when resumed */
+	}
+	memcpy(g->buf + g->tail, p, add);
+	g->tail += add;
+	return add;
+}
+
+static int
+d_open(struct hpo_ckpt_store *s, const char *name, uint64_t offset, void **rp,
+       struct hpo_err *err)
+{
+	struct dstore *d = s->priv;
+	struct dget *g = calloc(1, sizeof(*g));
+	char range[64];
+	struct curl_slist *l;
+
+	if (g == NULL)
+		return oom(err);
+	g->d = d;
+	g->offset = offset;
+	g->r.max = MAX_ERRBODY;
+	if ((g->url = url_of(d, name)) == NULL || (g->buf = malloc(RBUF_SIZE)) == NULL)
+		goto nomem;
+	if (offset > 0) {
+		/* never a range past the end: the size first */
+		uint64_t size;
+		int rc = head(d, g->url, 0, &size, NULL, NULL, err);
+
+		if (rc != 0) {
+			if (rc == 1)
+				hpo_err_set(err, HPO_E_INPUT, "%s: no longer there", g->url);
+			get_free(g);
+			return -1;
+		}
+		if (offset >= size) {
+			g->eof = g->done = 1;
+			*rp = g;
+			return 0;
+		}
+		snprintf(range, sizeof(range), "Range: bytes=%llu-%llu", (unsigned long long)offset,
+			 (unsigned long long)size - 1);
+		if ((l = curl_slist_append(NULL, range)) == NULL)
+			goto nomem;
+		g->hdrs = l;
+	}
+	if ((g->easy = curl_easy_init()) == NULL || (g->multi = curl_multi_init()) == NULL ||
+	    setup(d, g->easy, g->url, &g->hdrs, &g->r, 1) < 0)
+		goto nomem;
+	curl_easy_setopt(g->easy, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(g->easy, CURLOPT_WRITEFUNCTION, on_get);
+	curl_easy_setopt(g->easy, CURLOPT_WRITEDATA, g);
+	if (curl_multi_add_handle(g->multi, g->easy) != CURLM_OK)
+		goto nomem;
+	g->added = 1;
+	*rp = g;
+	return 0;
+nomem:
+	get_free(g);
+	return oom(err);
+}
+
+static ssize_t
+d_read(void *rp, void *buf, size_t len, struct hpo_err *err)
+{
+	struct dget *g = rp;
+	char why[CURL_ERROR_SIZE + 300];
+
+	while (g->head == g->tail && !g->done) {
+		int running, left;
+		CURLMsg *m;
+
+		curl_easy_pause(g->easy, CURLPAUSE_CONT);
+		if (curl_multi_perform(g->multi, &running) != CURLM_OK)
+			return oom(err);
+		while ((m = curl_multi_info_read(g->multi, &left)) != NULL)
+			if (m->msg == CURLMSG_DONE) {
+				g->done = 1;
+				g->r.cc = m->data.result;
+				curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, &g->r.status);
+			}
+		if (g->head == g->tail && !g->done &&
+		    curl_multi_poll(g->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+			return oom(err);
+	}
+	if (g->head == g->tail && g->done && !g->eof) {
+		int rc = judge_cc(g->d, &g->r, g->url, why, sizeof(why), err);
+
+		if (rc == 1)	/* ckpt reopens at the offset reached */
+			return hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s", g->url, why);
+		if (rc < 0)
+			return -1;
+		if (g->r.status == 404)
+			return hpo_err_set(err, HPO_E_INPUT, "%s: no longer there", g->url);
+		if (g->r.status != (g->offset > 0 ? 206 : 200))
+			return http_error(&g->r, g->url, err);
+		g->eof = 1;
+	}
+	if (g->head == g->tail)
+		return 0;
+	if (len > g->tail - g->head)
+		len = g->tail - g->head;
+	memcpy(buf, g->buf + g->head, len);
+	g->head += len;
+	return (ssize_t)len;
+}
+
+static void
+d_close(void *rp)
+{
+	get_free(rp);
+}
+
+/* ---- the store -------------------------------------------------------------------- */
+
+static void
+d_free(struct hpo_ckpt_store *s)
+{
+	struct dstore *d = s->priv;
+
+	if (d == NULL)
+		return;
+	if (d->share != NULL)
+		curl_share_cleanup(d->share);
+	free(d->base);
+	free(d->path);
+	free(d->where);
+	free(d->proxy);
+	free(d->ca_dir);
+	hpo_auth_secret_free(d->auth_header);
+	free(d);
+}
+
+static const struct hpo_ckpt_store_ops davs_ops = {
+	d_list, d_create, d_put, d_finish, d_cancel, d_stat, d_rename,
+	d_open, d_read, d_close, d_remove, d_free,
+};
+
+/* The credential: a bearer token when one is found, else the grid proxy. */
+static int
+credentials(struct dstore *d, const char *where, struct hpo_err *err)
+{
+	struct hpo_err terr = {0};
+	struct hpo_auth *a = NULL;
+	const char *ca = getenv("X509_CERT_DIR");
+	char *token = NULL;
+	struct stat sb;
+
+	if (hpo_auth_bearer_token(&token, &terr) == 0) {
+		d->auth_header = hpo_strf("Authorization: Bearer %s", token);
+		hpo_auth_secret_free(token);
+		if (d->auth_header == NULL)
+			return oom(err);
+		if (ca != NULL && *ca != '\0') {
+			if (stat(ca, &sb) < 0 || !S_ISDIR(sb.st_mode))
+				return hpo_err_set(err, HPO_E_AUTH, "%s: no CA certificate directory at "
+						   "%s (X509_CERT_DIR)", where, ca);
+		} else if (stat("/etc/grid-security/certificates", &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			ca = "/etc/grid-security/certificates";
+		} else {
+			ca = NULL;	/* the system's CA store */
+		}
+		if (ca != NULL && (d->ca_dir = strdup(ca)) == NULL)
+			return oom(err);
+		hpo_debug("%s: using a bearer token", where);
+		return 0;
+	}
+	/* a token asked for (BEARER_TOKEN_FILE) but unusable is an error;
+	 * none anywhere means the grid proxy */
+	if (terr.kind != HPO_E_AUTH || strncmp(terr.msg, "no bearer token: ", 17) != 0) {
+		hpo_err_set(err, terr.kind, "%s: %s", where, terr.msg);
+		return -1;
+	}
+	if (hpo_auth_load(3600, &a, err) < 0)
+		return hpo_err_prefix(err, "%s", where);
+	if (a->kind != HPO_AUTH_X509) {
+		hpo_auth_free(a);
+		return hpo_err_set(err, HPO_E_AUTH, "%s: no bearer token and no grid proxy for the "
+				   "storage (PANDA_AUTH=oidc is for PanDA only): set BEARER_TOKEN or "
+				   "BEARER_TOKEN_FILE, or unset PANDA_AUTH to use X509_USER_PROXY",
+				   where);
+	}
+	d->proxy = a->proxy;
+	d->ca_dir = a->ca_dir;
+	a->proxy = a->ca_dir = NULL;
+	hpo_auth_free(a);
+	hpo_debug("%s: using the grid proxy %s", where, d->proxy);
+	return 0;
+}
+
+int
+hpo_ckpt_store_davs(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err)
+{
+	struct hpo_ckpt_store *s = calloc(1, sizeof(*s));
+	struct dstore *d = calloc(1, sizeof(*d));
+	struct hpo_http_opts ho;
+	const char *rest, *slash;
+	CURLU *u = NULL;
+	char *path = NULL, *dec = NULL;
+	size_t wl;
+	struct timespec ts;
+
+	*out = NULL;
+	if (s == NULL || d == NULL) {
+		free(s);
+		free(d);
+		return oom(err);
+	}
+	s->ops = &davs_ops;
+	s->priv = d;
+	rest = strncmp(url, "davs://", 7) == 0 ? url + 7 : url + 8;
+	slash = strchr(rest, '/');
+	if (*rest == '\0' || *rest == '/' || slash == NULL || slash[1] == '\0') {
+		hpo_err_set(err, HPO_E_INPUT, "%s: a WebDAV location is davs://host[:port]/path",
+			    url);
+		goto fail;
+	}
+	if (strpbrk(url, "?#") != NULL) {
+		hpo_err_set(err, HPO_E_INPUT, "%s: a WebDAV location has no query or fragment", url);
+		goto fail;
+	}
+	if ((s->where = strdup(url)) == NULL)
+		goto nomem;
+	wl = strlen(s->where);
+	while (wl > 0 && s->where[wl - 1] == '/')
+		s->where[--wl] = '\0';
+	d->base = hpo_strf("https://%s%s", rest, rest[strlen(rest) - 1] == '/' ? "" : "/");
+	if (d->base == NULL || (d->where = strdup(s->where)) == NULL)
+		goto nomem;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		hpo_err_set(err, HPO_E_SYS, "cannot initialise libcurl");
+		goto fail;
+	}
+	if ((u = curl_url()) == NULL)
+		goto nomem;
+	if (curl_url_set(u, CURLUPART_URL, d->base, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
+		hpo_err_set(err, HPO_E_INPUT, "%s: not a valid URL", url);
+		goto fail;
+	}
+	if ((dec = curl_easy_unescape(NULL, path, 0, NULL)) == NULL || (d->path = strdup(dec)) == NULL)
+		goto nomem;
+	curl_free(dec);
+	dec = NULL;
+	curl_free(path);
+	path = NULL;
+	curl_url_cleanup(u);
+	u = NULL;
+	if (hpo_http_opts_from_env(&ho, err) < 0)
+		goto fail;
+	d->retries = ho.retries > 0 ? ho.retries : 0;
+	d->backoff = ho.backoff > 0 ? ho.backoff : 0;
+	d->timeout_ms = ho.timeout_ms > 0 ? ho.timeout_ms : 60000;
+	d->connect_timeout_ms = ho.connect_timeout_ms > 0 ? ho.connect_timeout_ms : 20000;
+	if ((d->share = curl_share_init()) == NULL)
+		goto nomem;
+	curl_share_setopt(d->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(d->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(d->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	hpo_rng_seed(&d->rng, (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^
+		     ((uint64_t)getpid() << 32));
+	if (credentials(d, s->where, err) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+nomem:
+	oom(err);
+fail:
+	curl_free(dec);
+	curl_free(path);
+	curl_url_cleanup(u);
+	hpo_ckpt_store_free(s);
+	return -1;
+}
