@@ -57,6 +57,8 @@
 # 10 s, or dies, makes xrootd_start fail with the tail of its log on stderr.
 #
 # --- observed answers (xrootd 5.5.3 from Debian 12, curl 7.88) -----------------
+# A chunked PUT (no Content-Length) must carry Expect: 100-continue, as curl
+# sends it by default: without it XrdHttp answers 400 "Invalid chunked encoding".
 # Bodies of successful PUT, MKCOL, MOVE and DELETE are the 3 bytes ":-)";
 # errors carry a one-line text ("Unable to create /data/...; permission
 # denied").  tests/integration/xrootd.sh asserts all of these.
