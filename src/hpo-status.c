@@ -7,7 +7,6 @@
 #include "autoconf.h"
 
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,15 +104,6 @@ exit_for(const struct hpo_err *err)
 	case HPO_E_SERVER: return EXIT_SERVER;
 	default: return EXIT_ERROR;
 	}
-}
-
-static void
-sleep_seconds(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - floor(s)) * 1e9)};
-
-	if (s > 0)
-		nanosleep(&ts, NULL);
 }
 
 static void
@@ -273,7 +263,7 @@ main(int argc, char **argv)
 		json_decref(tasks);
 		tasks = NULL;
 		double left = timeout >= 0 ? (double)timeout - (hpo_now() - start) : pause;
-		sleep_seconds(left < pause ? left : pause);
+		hpo_sleep(left < pause ? left : pause);
 		/* the Grid moves in minutes: ask less often as time goes by */
 		if (!local) {
 			double cap = 10.0 * (double)interval < 300 ? 10.0 * (double)interval : 300;

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "ckpt.h"
+#include "clock.h"
 #include "file.h"
 #include "log.h"
 
@@ -246,14 +247,10 @@ backoff(int attempt)
 	/* 0.5 s, 1 s, 2 s, ... (at most 8 s), with jitter */
 	double cap = 0.5 * (double)(1 << (attempt < 4 ? attempt : 4));
 	unsigned int r = 0;
-	struct timespec ts;
 
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (unsigned int)getpid();
-	cap = cap / 2 + cap / 2 * (double)(r % 1000) / 1000.0;
-	ts.tv_sec = (time_t)cap;
-	ts.tv_nsec = (long)((cap - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
+	hpo_sleep(cap / 2 + cap / 2 * (double)(r % 1000) / 1000.0);
 }
 
 /* ---- save ------------------------------------------------------------------------ */

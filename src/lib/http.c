@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "file.h"
+#include "clock.h"
 #include "http.h"
 #include "rng.h"
 
@@ -583,19 +584,6 @@ hpo_http_retry_delay(double backoff, int n, double retry_after, double u)
 	return u * cap;
 }
 
-static void
-sleep_s(double s)
-{
-	struct timespec ts;
-
-	if (!(s > 0))
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static int
 gave_up(struct hpo_err *err, const struct xfer *x, const char *why)
 {
@@ -628,7 +616,7 @@ perform(struct hpo_http *h, struct xfer *x, int flags, json_t **out, struct hpo_
 		 * even when it must go at most once */
 		if (((flags & HPO_HTTP_NO_RETRY) && x->status != 429) || x->tries > h->retries)
 			return gave_up(err, x, why);
-		sleep_s(hpo_http_retry_delay(h->backoff, x->tries - 1, x->retry_after,
+		hpo_sleep(hpo_http_retry_delay(h->backoff, x->tries - 1, x->retry_after,
 					     hpo_rng_uniform(&h->rng)));
 	}
 }
@@ -910,7 +898,7 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 		ntodo = nretry;
 		round++;
 		if (ntodo > 0)
-			sleep_s(delay);
+			hpo_sleep(delay);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (reqs[i].rc < 0)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "clock.h"
 #include "file.h"
 #include "http.h"
 #include "log.h"
@@ -179,14 +180,9 @@ static void
 sleep_backoff(const struct hpo_panda *p, int attempt)
 {
 	struct hpo_rng r;
-	struct timespec ts;
-	double d;
 
 	hpo_rng_seed2(&r, (uint64_t)time(NULL), (uint64_t)getpid() + (uint64_t)attempt);
-	d = hpo_http_retry_delay(p->backoff, attempt, -1, hpo_rng_uniform(&r));
-	ts.tv_sec = (time_t)d;
-	ts.tv_nsec = (long)((d - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
+	hpo_sleep(hpo_http_retry_delay(p->backoff, attempt, -1, hpo_rng_uniform(&r)));
 }
 
 /* The task with this name among the user's recent tasks, 0 if none. */

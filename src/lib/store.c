@@ -42,15 +42,6 @@ static const char schema[] =
 	"  PRIMARY KEY(task_id, point_id, n),"
 	"  FOREIGN KEY(task_id, point_id) REFERENCES points(task_id, id) ON DELETE CASCADE);";
 
-double
-hpo_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 db_err(struct hpo_store *st, struct hpo_err *err, const char *what)
 {

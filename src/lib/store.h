@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "err.h"
 
 struct hpo_store;
@@ -86,7 +87,5 @@ int hpo_store_attempts(struct hpo_store *st, int64_t task, int64_t point,
 		       struct hpo_attempt_row **rows, size_t *n, struct hpo_err *err);
 void hpo_attempt_rows_free(struct hpo_attempt_row *rows, size_t n);
 
-/* Seconds since the epoch, with sub-second precision. */
-double hpo_now(void);
 
 #endif

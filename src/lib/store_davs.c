@@ -56,6 +56,7 @@
 #include "auth.h"
 #include "ckpt.h"
 #include "file.h"
+#include "clock.h"
 #include "http.h"
 #include "log.h"
 #include "rng.h"
@@ -112,19 +113,6 @@ url_of(struct dstore *d, const char *name)
 	u = hpo_strf("%s%s", d->base, esc);
 	curl_free(esc);
 	return u;
-}
-
-static void
-sleep_s(double s)
-{
-	struct timespec ts;
-
-	if (!(s > 0))
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static size_t
@@ -433,7 +421,7 @@ request(struct dstore *d, const char *method, const char *url, const char *what,
 		curl_easy_cleanup(c);
 		headers_free(hdrs);
 		hpo_debug("%s %s: %s (trying again)", method, url, why);
-		sleep_s(hpo_http_retry_delay(d->backoff, tries - 1, -1, hpo_rng_uniform(&d->rng)));
+		hpo_sleep(hpo_http_retry_delay(d->backoff, tries - 1, -1, hpo_rng_uniform(&d->rng)));
 	}
 }
 
