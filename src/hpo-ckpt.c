@@ -80,7 +80,7 @@ static const struct hpo_option options[] = {
 static const struct hpo_tool tool = {
 	"hpo-ckpt", usage,
 	"Save training checkpoints as numbered generations and load the newest good one.\n"
-	"URL: a directory, file:///path, davs:// or https:// (WebDAV; panda:// is planned).",
+	"URL: a directory, file:///path, davs:// or https:// (WebDAV), panda://TASKID/SUBID.",
 	options,
 	"exit status:\n"
 	"  0    success\n"

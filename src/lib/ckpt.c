@@ -42,8 +42,7 @@ hpo_ckpt_store_open(const char *url, struct hpo_ckpt_store **out, struct hpo_err
 	if (strncmp(url, "davs://", 7) == 0 || strncmp(url, "https://", 8) == 0)
 		return hpo_ckpt_store_davs(url, out, err);
 	if (strncmp(url, "panda://", 8) == 0)
-		return hpo_err_set(err, HPO_E_INPUT,
-				   "%s: PanDA checkpoint storage is not supported yet", url);
+		return hpo_ckpt_store_panda(url, out, err);
 	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "dav://", 6) == 0)
 		return hpo_err_set(err, HPO_E_INPUT, "%s: plain http is not allowed: use davs://",
 				   url);

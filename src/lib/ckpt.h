@@ -26,8 +26,8 @@
  * one is damaged, incomplete or refused, saying so.
  *
  * A store is a small table of functions; ckpt never asks which one it holds.
- * File URLs and plain paths: store_file.c; WebDAV (davs://, https://) and
- * PanDA (panda://) plug in the same way.
+ * File URLs and plain paths: store_file.c; WebDAV (davs://, https://):
+ * store_davs.c; the PanDA server (panda://): store_panda.c.
  */
 #ifndef HPO_CKPT_H
 #define HPO_CKPT_H
@@ -86,11 +86,25 @@ struct hpo_ckpt_store {
 
 /* A store for a URL: file:///path, file://localhost/path or a plain path;
  * davs://host/path and https://host/path (WebDAV, store_davs.c: finds and
- * checks the credential, HPO_E_AUTH); panda:// is recognised (not yet
- * implemented: HPO_E_INPUT). */
+ * checks the credential, HPO_E_AUTH); panda://TASK/SUB (store_panda.c). */
 int hpo_ckpt_store_open(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
 int hpo_ckpt_store_file(const char *path, struct hpo_ckpt_store **out, struct hpo_err *err);
 int hpo_ckpt_store_davs(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
+/* The same with the caller's credential instead of the storage's discovery
+ * (auth is copied; NULL: discovery). */
+struct hpo_auth;
+int hpo_ckpt_store_davs_auth(const char *url, const struct hpo_auth *auth,
+			     struct hpo_ckpt_store **out, struct hpo_err *err);
+/* The size of a file in a WebDAV store: 0, or 1 when there is none. */
+int hpo_ckpt_davs_size(struct hpo_ckpt_store *s, const char *name, uint64_t *size,
+		       struct hpo_err *err);
+/* The first len bytes of a file in a WebDAV store (one ranged GET): 0,
+ * or 1 when there is no such file. */
+int hpo_ckpt_davs_peek(struct hpo_ckpt_store *s, const char *name, void *buf, size_t len,
+		       struct hpo_err *err);
+/* panda://TASK/SUB (store_panda.c): the PanDA cache server's HPO checkpoint
+ * of a task's point; one generation at a time. */
+int hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
 void hpo_ckpt_store_free(struct hpo_ckpt_store *s);
 void hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n);
 

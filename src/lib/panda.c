@@ -572,3 +572,49 @@ out:
 	json_decref(body);
 	return rc;
 }
+
+/* ---- HPO checkpoints (file_server on the cache server) ------------------------ */
+
+int
+hpo_panda_ckpt_upload(struct hpo_panda *p, const char *path, const char *task, const char *sub,
+		      struct hpo_err *err)
+{
+	char *url = url_of(p->cache_api, "file_server/upload_hpo_checkpoint");
+	char *fname = hpo_strf("%s_%s", task, sub);
+	json_t *resp = NULL, *data;
+	int rc = -1;
+
+	if (url == NULL || fname == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	/* the server replaces the file only once the whole body is in: sending
+	 * it again after a lost answer is harmless */
+	if (hpo_http_post_file(p->http, url, "file", path, fname, NULL, 0, &resp, err) == 0)
+		rc = envelope(resp, "checkpoint upload", &data, err);
+out:
+	json_decref(resp);
+	free(fname);
+	free(url);
+	return rc;
+}
+
+int
+hpo_panda_ckpt_delete(struct hpo_panda *p, const char *task, const char *sub, struct hpo_err *err)
+{
+	char *url = url_of(p->cache_api, "file_server/delete_hpo_checkpoint");
+	json_t *body = json_pack("{s:s, s:s}", "task_id", task, "sub_id", sub), *resp = NULL, *data;
+	int rc = -1;
+
+	if (url == NULL || body == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	if (hpo_http_post_json(p->http, url, body, 0, &resp, err) == 0)
+		rc = envelope(resp, "checkpoint removal", &data, err);
+out:
+	json_decref(resp);
+	json_decref(body);
+	free(url);
+	return rc;
+}

@@ -57,4 +57,17 @@ int hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id
 int hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc,
 		      char **name, int *reused, struct hpo_err *err);
 
+/* HPO checkpoints on the cache server (PANDACACHE_URL), one file per task
+ * and sub ID (a point): upload_hpo_checkpoint stores the file at path as
+ * hpo_cp_<task>_<sub> in the server's cache directory, which the server's
+ * web server publishes as <cache root>/cache/hpo_cp_<task>_<sub>
+ * (hpo_panda_source_url gives the root); an upload replaces the file.
+ * The server refuses bodies over 500 MB (HPO_PANDA_CKPT_LIMIT). */
+#define HPO_PANDA_CKPT_LIMIT (500LL * 1024 * 1024)
+int hpo_panda_ckpt_upload(struct hpo_panda *p, const char *path, const char *task, const char *sub,
+			  struct hpo_err *err);
+/* delete_hpo_checkpoint; the server fails when there is no such file. */
+int hpo_panda_ckpt_delete(struct hpo_panda *p, const char *task, const char *sub,
+			  struct hpo_err *err);
+
 #endif

@@ -1154,6 +1154,53 @@ d_close(void *rp)
 	get_free(rp);
 }
 
+int
+hpo_ckpt_davs_size(struct hpo_ckpt_store *s, const char *name, uint64_t *size, struct hpo_err *err)
+{
+	struct dstore *d = s->priv;
+	char *url = url_of(d, name);
+	int rc;
+
+	if (url == NULL)
+		return oom(err);
+	rc = head(d, url, 0, size, NULL, NULL, err);
+	free(url);
+	return rc;
+}
+
+int
+hpo_ckpt_davs_peek(struct hpo_ckpt_store *s, const char *name, void *buf, size_t len,
+		   struct hpo_err *err)
+{
+	struct dstore *d = s->priv;
+	struct resp r = {0};
+	char range[64];
+	const char *const hdrs[] = {range, NULL};
+	char *url = url_of(d, name);
+	int rc = -1;
+
+	if (url == NULL)
+		return oom(err);
+	snprintf(range, sizeof(range), "Range: bytes=0-%zu", len - 1);
+	if (request(d, "GET", url, url, hdrs, NULL, len, &r, err) < 0)
+		goto out;
+	if (r.status == 404)
+		rc = 1;
+	else if (r.status != 206 && r.status != 200)
+		http_error(&r, url, err);
+	else if (r.len != len)
+		hpo_err_set(err, HPO_E_SERVER, "%s: %zu bytes asked for, %zu received", url, len,
+			    r.len);
+	else {
+		memcpy(buf, r.data, len);
+		rc = 0;
+	}
+out:
+	resp_clear(&r);
+	free(url);
+	return rc;
+}
+
 /* ---- the store -------------------------------------------------------------------- */
 
 static void
@@ -1179,15 +1226,33 @@ static const struct hpo_ckpt_store_ops davs_ops = {
 	d_open, d_read, d_close, d_remove, d_free,
 };
 
+/* The caller's credential (PanDA's, for its cache server). */
+static int
+given_credentials(struct dstore *d, const struct hpo_auth *a, struct hpo_err *err)
+{
+	if (a->kind == HPO_AUTH_X509 && (d->proxy = strdup(a->proxy)) == NULL)
+		return oom(err);
+	if (a->kind == HPO_AUTH_TOKEN &&
+	    (d->auth_header = hpo_strf("Authorization: Bearer %s", a->token)) == NULL)
+		return oom(err);
+	if (a->ca_dir != NULL && (d->ca_dir = strdup(a->ca_dir)) == NULL)
+		return oom(err);
+	return 0;
+}
+
 /* The credential: a bearer token when one is found, else the grid proxy. */
 static int
-credentials(struct dstore *d, const char *where, struct hpo_err *err)
+credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
+	    struct hpo_err *err)
 {
 	struct hpo_err terr = {0};
 	struct hpo_auth *a = NULL;
 	const char *ca = getenv("X509_CERT_DIR");
 	char *token = NULL;
 	struct stat sb;
+
+	if (given != NULL)
+		return given_credentials(d, given, err);
 
 	if (hpo_auth_bearer_token(&token, &terr) == 0) {
 		d->auth_header = hpo_strf("Authorization: Bearer %s", token);
@@ -1233,6 +1298,13 @@ credentials(struct dstore *d, const char *where, struct hpo_err *err)
 
 int
 hpo_ckpt_store_davs(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err)
+{
+	return hpo_ckpt_store_davs_auth(url, NULL, out, err);
+}
+
+int
+hpo_ckpt_store_davs_auth(const char *url, const struct hpo_auth *auth,
+			 struct hpo_ckpt_store **out, struct hpo_err *err)
 {
 	struct hpo_ckpt_store *s = calloc(1, sizeof(*s));
 	struct dstore *d = calloc(1, sizeof(*d));
@@ -1303,7 +1375,7 @@ hpo_ckpt_store_davs(const char *url, struct hpo_ckpt_store **out, struct hpo_err
 	clock_gettime(CLOCK_REALTIME, &ts);
 	hpo_rng_seed(&d->rng, (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^
 		     ((uint64_t)getpid() << 32));
-	if (credentials(d, s->where, err) < 0)
+	if (credentials(d, s->where, auth, err) < 0)
 		goto fail;
 	*out = s;
 	return 0;

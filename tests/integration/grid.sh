@@ -5,10 +5,7 @@
 . "$top_srcdir/tests/lib/sim.sh"
 plan 57
 
-# an OIDC ID token (JWT-shaped; the simulator knows it by its text)
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-jwt() { printf '%s.%s.c2ln' "$(printf '{"alg":"none"}' | b64url)" \
-	"$(printf '{"sub":"tester","preferred_username":"testuser","exp":%s}' "$1" | b64url)"; }
+# an OIDC ID token the simulator knows
 token=$(jwt $(( $(date +%s) + 10800 )))
 old_token=$(jwt $(( $(date +%s) - 60 )))
 printf '[{"token": "%s", "name": "Test User", "preferred_username": "testuser", "vo": "atlas"}]' \

@@ -4,6 +4,9 @@
 #                                      127.0.0.1, the client environment set
 #   ctl PATH [JSON]                    the simulator's control port
 #   sim_log ENDPOINT                   how many requests reached ENDPOINT
+#   jwt EXP                            an OIDC ID token (JWT-shaped, unsigned:
+#                                      the simulator knows tokens by their text)
+#                                      for user tester/testuser, expiring at EXP
 P=$T/pki
 
 sim_start() {
@@ -29,3 +32,7 @@ sim_start() {
 ctl() { curl -sS -m 5 "http://127.0.0.1:$sim_cport/$1" ${2:+-d "$2"}; }
 
 sim_log() { ctl "log?endpoint=$1" | jq length; }
+
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+jwt() { printf '%s.%s.c2ln' "$(printf '{"alg":"none"}' | b64url)" \
+	"$(printf '{"sub":"tester","preferred_username":"testuser","exp":%s}' "$1" | b64url)"; }

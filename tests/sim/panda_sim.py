@@ -50,6 +50,12 @@ facts only; PanDAWMS/panda-server and PanDAWMS/panda-client, HSF/iDDS):
   multipart field "file" for uploads, validate_cache_file with file_size and
   the gzip trailer's CRC32 as checksum; the HPO task parameters as
   pandaclient/PhpoScript.py builds them.
+* HPO checkpoints (api/v1/file_server_api.py): upload_hpo_checkpoint stores
+  the multipart file named TASK_SUB as hpo_cp_TASK_SUB in the cache
+  directory (Content-Length required, 500 MB at most, replacing the old
+  one); delete_hpo_checkpoint removes it; the cache directory is published
+  as /cache/ (templates/panda_server-httpd.conf: Alias /cache/), static
+  files with HEAD and Range, no authentication.
 
 Simulator choices, not facts: task parameters are checked at submission as
 JEDI would need them for an HPO task and a bad task is refused with data 4,
@@ -65,7 +71,8 @@ Nth job, a point failing 3 times gets loss 1e5), generates
 num_points_per_generation points when none wait, and starts nEvents of them.
 
 Control port (plain HTTP, JSON):
-  POST /fault {"kind": K, "count": N, "path": "task/submit"}  (path optional)
+  POST /fault {"kind": K, "count": N, "path": "task/submit"}  (path optional;
+              "cache" for the files under /cache/, only when named)
        K: http500 | http429 (+"retry_after": S) | stall (+"seconds": S; the
        request is carried out after the stall) | truncate (Content-Length larger
        than the body, then close) | lost_submit (carried out, then the
@@ -428,10 +435,10 @@ class Sim:
             entry.update(seq=len(self.log) + 1, time=now().isoformat())
             self.log.append(entry)
 
-    def take_fault(self, endpoint):
+    def take_fault(self, endpoint, exact=False):
         with self.lock:
             for f in self.faults:
-                if f.get("path") in (None, endpoint):
+                if f.get("path") == endpoint or (not exact and f.get("path") is None):
                     f["count"] -= 1
                     if f["count"] <= 0:
                         self.faults.remove(f)
@@ -844,7 +851,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.dispatch()
 
-    do_POST = do_PUT = do_DELETE = do_GET
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_GET
 
     def identity(self):
         """the client DN (SSL_CLIENT_S_DN), "" without a certificate"""
@@ -882,7 +889,8 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
         self.entry["status"] = code
 
     def dispatch(self):
@@ -901,16 +909,60 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             sim.record(self.entry)
 
+    def serve_cache(self, sim, path):
+        """the cache directory as the server's httpd publishes it (Alias /cache/):
+        static files, no authentication, HEAD, single ranges (416 past the end);
+        faults for path "cache" (GETs of a range starting past byte 0): http500,
+        cut (half the body, then the connection closes)"""
+        self.entry["endpoint"] = "cache"
+        self.entry["range"] = self.headers.get("Range")
+        head = self.command == "HEAD"
+        m = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", "").strip())
+        # faults hit reads of the contents past the start only (not HEAD, not a
+        # look at the first bytes), so a test can aim at a download
+        fault = sim.take_fault("cache", exact=True) if not head and m and int(m.group(1)) > 0 else None
+        if fault:
+            self.entry["fault"] = fault["kind"]
+            if fault["kind"] == "http500":
+                return self.send(500, "Internal Server Error")
+        fpath = os.path.join(sim.cache_dir, os.path.basename(path))
+        if not os.path.isfile(fpath):
+            return self.send(404, "Not Found")
+        with open(fpath, "rb") as f:
+            data = f.read()
+        size, code, headers = len(data), 200, [("Accept-Ranges", "bytes")]
+        if m:
+            first = int(m.group(1))
+            last = min(int(m.group(2)) if m.group(2) else size - 1, size - 1)
+            if first >= size or last < first:
+                return self.send(416, "Range Not Satisfiable", headers=[("Content-Range", f"bytes */{size}")])
+            data, code = data[first:last + 1], 206
+            headers.append(("Content-Range", f"bytes {first}-{last}/{size}"))
+        if head:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            self.entry["status"] = code
+            return None
+        if fault and fault["kind"] == "cut":
+            self.send_response(code)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            raise Drop()
+        return self.send(code, data, "application/octet-stream", headers=headers)
+
     def serve(self, sim, url, path):
         dn = self.identity()
         body = self.read_body()
         self.entry["dn"], self.entry["auth"] = dn or None, "x509" if dn else None
-        if path.startswith("/cache/") and self.command == "GET":
-            fpath = os.path.join(sim.cache_dir, os.path.basename(path))
-            if os.path.isfile(fpath):
-                with open(fpath, "rb") as f:
-                    return self.send(200, f.read(), "application/octet-stream")
-            return self.send(404, "not found")
+        if path.startswith("/cache/") and self.command in ("GET", "HEAD"):
+            return self.serve_cache(sim, path)
         legacy = path.startswith("/server/panda/")
         parts = path.split("/")
         if legacy and len(parts) == 4:
@@ -1116,7 +1168,7 @@ class Control(BaseHTTPRequestHandler):
             return self.reply(400, {"error": f"invalid JSON: {e}"})
         with sim.lock:
             if path == "/fault":
-                kinds = ("http500", "http429", "stall", "truncate", "lost_submit")
+                kinds = ("http500", "http429", "stall", "truncate", "lost_submit", "cut")
                 if req.get("kind") not in kinds:
                     return self.reply(400, {"error": f"kind must be one of {', '.join(kinds)}"})
                 f = {"kind": req["kind"], "count": int(req.get("count", 1)),
