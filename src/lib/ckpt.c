@@ -205,31 +205,36 @@ struct progress {
 	int on;
 	const char *what;
 	uint64_t done, total;
-	struct timespec last;
+	struct timespec start, last;
 };
 
 static void
 progress(struct progress *p, size_t more)
 {
 	struct timespec now;
+	double elapsed, rate;
 
 	p->done += more;
 	if (!p->on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (p->start.tv_sec == 0 && p->start.tv_nsec == 0)
+		p->start = p->last = now;
 	if ((now.tv_sec - p->last.tv_sec) * 1000 + (now.tv_nsec - p->last.tv_nsec) / 1000000 < 200)
 		return;
 	p->last = now;
+	elapsed = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
+	rate = elapsed > 0 ? (double)p->done / 1e6 / elapsed : 0;
 	if (p->total > 0) {
 		int pct = (int)(100.0 * (double)p->done / (double)p->total);
 		char bar[21];
 		for (int i = 0; i < 20; i++)
 			bar[i] = i < pct / 5 ? '#' : '.';
 		bar[20] = '\0';
-		hpo_status_line("%s [%s] %3d%% %.1f of %.1f MB", p->what, bar, pct,
-				(double)p->done / 1e6, (double)p->total / 1e6);
+		hpo_status_line("%s [%s] %3d%% %.1f of %.1f MB, %.1f MB/s", p->what, bar, pct,
+				(double)p->done / 1e6, (double)p->total / 1e6, rate);
 	} else {
-		hpo_status_line("%s %.1f MB", p->what, (double)p->done / 1e6);
+		hpo_status_line("%s %.1f MB, %.1f MB/s", p->what, (double)p->done / 1e6, rate);
 	}
 }
 
