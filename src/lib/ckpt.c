@@ -444,7 +444,7 @@ load_archive(struct source *c, const struct hpo_ckpt_gen *g, const char *path,
 				continue;
 			if (w < 0) {
 				if (errno == ENOSPC)
-					hpo_err_set(err, HPO_E_SYS, "disk full: %s", path);
+					hpo_err_set(err, HPO_E_SYS, "%s: disk full", path);
 				else
 					hpo_err_sys(err, "%s", path);
 				goto out;
@@ -510,8 +510,9 @@ hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct 
 		c.p.what = what;
 		if (opt->archive != NULL)
 			rc = load_archive(&c, g, opt->archive, err);
-		else
-			rc = hpo_tar_unpack(source_read, &c, opt->dir, &g->sum, NULL, err);
+		else if ((rc = hpo_tar_unpack(source_read, &c, opt->dir, &g->sum, NULL, err)) < 0 &&
+			 err->kind == HPO_E_SYS)
+			hpo_err_prefix(err, "%s", opt->dir);	/* names the member, not where */
 		source_close(&c);
 		if (rc == 0) {
 			res->gen = *g;

@@ -42,7 +42,7 @@ fail(struct hpo_err *err, int e, const char *what)
 	    || e == EDQUOT
 #endif
 	)
-		return hpo_err_set(err, HPO_E_SYS, "disk full: %s", what);
+		return hpo_err_set(err, HPO_E_SYS, "%s: disk full", what);
 	if (e == EACCES || e == EPERM)
 		return hpo_err_set(err, HPO_E_AUTH, "%s: permission denied", what);
 	errno = e;

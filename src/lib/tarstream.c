@@ -138,7 +138,7 @@ pack_fail(struct pack *p, const char *what)
 	if (p->sink_failed)
 		return -1;
 	if (archive_errno(p->a) == ENOSPC)
-		return hpo_err_set(p->err, HPO_E_SYS, "disk full: %s", what);
+		return hpo_err_set(p->err, HPO_E_SYS, "%s: disk full", what);
 	return hpo_err_set(p->err, HPO_E_SYS, "%s: %s", what, archive_error_string(p->a));
 }
 
@@ -510,7 +510,7 @@ disk_fail(struct archive *w, const char *what, struct hpo_err *err)
 	    || e == EDQUOT
 #endif
 	)
-		return hpo_err_set(err, HPO_E_SYS, "disk full: %s", what);
+		return hpo_err_set(err, HPO_E_SYS, "%s: disk full", what);
 	return hpo_err_set(err, HPO_E_SYS, "%s: %s", what, archive_error_string(w));
 }
 
@@ -607,7 +607,7 @@ hpo_tar_unpack(hpo_source_fn src, void *ctx, const char *dir, const struct hpo_t
 	}
 	if (mkdtemp(tmp) == NULL) {
 		if (errno == ENOSPC)
-			hpo_err_set(err, HPO_E_SYS, "disk full: %s", real);
+			hpo_err_set(err, HPO_E_SYS, "%s: disk full", real);
 		else
 			hpo_err_sys(err, "%s", real);
 		free(tmp);

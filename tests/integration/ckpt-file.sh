@@ -6,7 +6,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 59
+plan 67
 
 unset HPO_CKPT_URL
 S=$T/store	# the checkpoint location
@@ -254,6 +254,29 @@ like "$(tr '\r' '\n' < "$T/tty.out")" "saving generation 1: " \
 like "$(tr '\r' '\n' < "$T/tty.out")" " MB/s" "with the rate"
 hpo-ckpt save --gzip --to "$T/store7" mid.bin 2>"$T/notty.err"
 is "$(grep -c 'MB/s' "$T/notty.err")" 0 "stderr not a terminal: no progress line"
-rm -f mid.bin
+
+# ---- a full disk (a 2 MB tmpfs in a private mount namespace: needs root) -------------------------
+head -c 3000000 /dev/urandom > r.bin
+hpo-ckpt save -q --to "$T/store8" r.bin
+mkdir -p "$T/full"
+unshare -m sh -c '
+	mount -t tmpfs -o size=2m tmpfs "$1" || exit 9
+	hpo-ckpt save -q --to "$1/ck" mid.bin 2>/dev/null	# too big: fails
+	hpo-ckpt save -q --to "$1/ck" r.bin 2>"$1.save.err"
+	echo "$?" >"$1.save.rc"
+	ls -A "$1/ck" >"$1.ls"
+	mkdir "$1/out"
+	hpo-ckpt load -q --from "$2" -C "$1/out" 2>"$1.load.err"
+	echo "$?" >"$1.load.rc"
+	ls -A "$1/out" >"$1.out.ls"' _ "$T/full" "$T/store8"
+is "$?" 0 "a 2 MB tmpfs is mounted in a private mount namespace (root)"
+is "$(cat "$T/full.save.rc")" 1 "save to a full disk: exit 1"
+like "$(cat "$T/full.save.err")" ": disk full" "saying the disk is full"
+is "$(wc -l < "$T/full.save.err")" 1 "in one line"
+is "$(cat "$T/full.ls")" "" "no temporary is left behind"
+is "$(cat "$T/full.load.rc")" 1 "load onto a full disk: exit 1"
+is "$(cat "$T/full.load.err")" "hpo-ckpt: $T/full/out: r.bin: disk full" "naming where and what"
+is "$(cat "$T/full.out.ls")" "" "nothing half-extracted is left"
+rm -f mid.bin r.bin
 
 done_testing
