@@ -67,7 +67,7 @@ static const struct hpo_option options[] = {
 	[OPT_DIR] = {"directory", 'C', "DIR", "load: restore into DIR (default: the working directory)"},
 	[OPT_ARCHIVE] = {"keep-archive", 0, "NAME", "load: write the archive itself to NAME, do not extract"},
 	[OPT_KEEP] = {"keep", 'k', "K", "save, watch: keep the last K generations (default 2); rm: all but K"},
-	[OPT_GZIP] = {"gzip", 0, NULL, "save, watch: compress with gzip, not zstd"},
+	[OPT_GZIP] = {"gzip", 0, NULL, "save, watch: compress with gzip, not zstd (panda:// always does)"},
 	[OPT_INTERVAL] = {"interval", 'i', "TIME", "watch: look for changes every TIME: 90, 90s, 5m (default 5m)"},
 	[OPT_JSON] = {"json", 0, NULL, "ls: print the generations as JSON"},
 	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
@@ -379,6 +379,7 @@ main(int argc, char **argv)
 	struct hpo_optstate os = {0};
 	const struct hpo_option *o;
 	const char *to = NULL, *from = NULL, *dir = NULL, *archive = NULL, *url = NULL, *sub;
+	char *job_url = NULL;
 	int json = 0, gzip = 0, verb = HPO_LOG_NORMAL, keep_set = 0, interval_set = 0;
 	long keep = 2;
 	double interval = 300;
@@ -480,14 +481,27 @@ main(int argc, char **argv)
 	if (url == NULL)
 		url = getenv("HPO_CKPT_URL");
 	if (url == NULL || *url == '\0') {
+		/* in a phpo Grid job: the point's checkpoint on the PanDA server */
+		int found = hpo_ckpt_panda_job_url(".", &job_url, &err);
+		if (found < 0) {
+			fprintf(stderr, "%s: %s\n", tool.name, err.msg);
+			return EXIT_USAGE;
+		}
+		url = job_url;
+	}
+	if (url == NULL || *url == '\0') {
 		hpo_opts_error(&tool, "%s: no checkpoint location: give %s or set HPO_CKPT_URL", sub,
 			       is_save || is_watch ? "--to URL" : is_load ? "--from URL" : "URL");
 		return EXIT_USAGE;
 	}
 	if (hpo_ckpt_store_open(url, &s, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err.msg);
+		free(job_url);
 		return err.kind == HPO_E_INPUT ? EXIT_USAGE : exit_for(&err);
 	}
+	free(job_url);
+	if (s->gzip)
+		gzip = 1;
 
 	if (is_save) {
 		struct hpo_ckpt_save opt = {(const char *const *)os.ops + 1, (size_t)os.nops - 1,

@@ -81,6 +81,7 @@ struct hpo_ckpt_store_ops {
 struct hpo_ckpt_store {
 	const struct hpo_ckpt_store_ops *ops;
 	char *where;		/* the location for messages: a path or URL */
+	int gzip;		/* its readers expect gzip: save with it whatever was asked */
 	void *priv;
 };
 
@@ -105,6 +106,12 @@ int hpo_ckpt_davs_peek(struct hpo_ckpt_store *s, const char *name, void *buf, si
 /* panda://TASK/SUB (store_panda.c): the PanDA cache server's HPO checkpoint
  * of a task's point; one generation at a time. */
 int hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
+/* The location of a phpo Grid job's point: its runner leaves
+ * __hpo_sample.txt ("<event range ID>,<point ID>", the event range ID
+ * starting "<task ID>-") in the working directory dir before running the
+ * evaluation.  0 and *url (malloc'ed) panda://TASK/POINT; 1 when there is
+ * no such file; -1 when it cannot be read. */
+int hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err);
 void hpo_ckpt_store_free(struct hpo_ckpt_store *s);
 void hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n);
 

@@ -25,7 +25,10 @@
  *
  * both HEADER_SIZE bytes long; the payload is JSON padded with spaces:
  * {"hpo-ckpt": 1, "name": "<the generation's name>", "time": <unix time>}.
- * So `zstd -dc hpo_cp_T_S | tar x` (or gzip's) still unpacks the file.
+ * So `tar xzf hpo_cp_T_S` (as phpo's runner does) still unpacks the file.
+ *
+ * Archives here are always gzip: phpo's job runner, which fetches this
+ * file for a retried job, unpacks it with `tar xzf`.
  *
  * Saving: the archive is spooled to an unlinked temporary file under
  * TMPDIR (the server needs the size before the body) with room for the
@@ -532,6 +535,7 @@ hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_er
 	}
 	s->ops = &panda_ops;
 	s->priv = p;
+	s->gzip = 1;
 	p->spool = -1;
 	if ((s->where = strdup(url)) == NULL) {
 		oom(err);
@@ -566,4 +570,37 @@ fail:
 	free(cache);
 	hpo_ckpt_store_free(s);
 	return -1;
+}
+
+int
+hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
+{
+	char *path = hpo_strf("%s/__hpo_sample.txt", dir), *buf = NULL, *comma, *dash;
+	size_t len;
+	int rc;
+
+	*url = NULL;
+	if (path == NULL)
+		return oom(err);
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		free(path);
+		return 1;
+	}
+	if ((rc = hpo_file_read(path, 4096, &buf, &len, err)) < 0)
+		goto out;
+	while (len > 0 && isspace((unsigned char)buf[len - 1]))
+		buf[--len] = '\0';
+	comma = strchr(buf, ',');
+	dash = strchr(buf, '-');
+	if (comma == NULL || dash == NULL || dash > comma || dash == buf || comma[1] == '\0') {
+		rc = hpo_err_set(err, HPO_E_INPUT, "%s: not \"<event range ID>,<point ID>\"", path);
+		goto out;
+	}
+	*dash = '\0';
+	if ((*url = hpo_strf("panda://%s/%s", buf, comma + 1)) == NULL)
+		rc = oom(err);
+out:
+	free(buf);
+	free(path);
+	return rc;
 }
