@@ -206,6 +206,8 @@ EOF
 u testuser /data/testuser a /data/otheruser rl
 u otheruser /data/otheruser a /data/testuser rl
 EOF
+	openssl rand -base64 -out "$X/etc/macaroon-secret" 64 ||
+		{ _xrootd_fail "cannot make the macaroon secret"; return 1; }
 	cat >"$X/etc/xrootd.cfg" <<EOF
 # written by tests/lib/xrootd.sh
 all.role server
@@ -225,9 +227,15 @@ acc.authdb $X/etc/authdb
 xrootd.seclib libXrdSec.so
 sec.protocol gsi -certdir:$P/ca -cert:$X/etc/hostcert.pem -key:$X/etc/hostkey.pem -gridmap:$X/etc/grid-mapfile -gmapopt:2 -crl:0
 sec.protbind * only gsi
+all.sitename hpo-tools-test
+macaroons.secretkey $X/etc/macaroon-secret
+http.exthandler xrdmacaroons libXrdMacaroons.so
+http.header2cgi Authorization authz
+ofs.authlib ++ libXrdMacaroons.so
+macaroons.trace info
 EOF
 	chown -R "$_xu:$_xg" "$X"
-	chmod 400 "$X/etc/hostkey.pem"
+	chmod 400 "$X/etc/hostkey.pem" "$X/etc/macaroon-secret"
 
 	X509_USER_PROXY=$P/proxy.pem
 	X509_CERT_DIR=$P/ca
@@ -269,6 +277,38 @@ EOF
 		fi
 		sleep 0.1
 	done
+}
+
+# xrootd_no_token: no bearer token from the caller's environment: unsets
+# HPO_CKPT_URL, BEARER_TOKEN, BEARER_TOKEN_FILE and PANDA_AUTH, points
+# XDG_RUNTIME_DIR to $T/run (mode 700, empty); /tmp/bt_u<uid> is the
+# machine's and is left alone (a diag line says when it exists)
+xrootd_no_token() {
+	unset HPO_CKPT_URL BEARER_TOKEN BEARER_TOKEN_FILE PANDA_AUTH
+	XDG_RUNTIME_DIR=$T/run
+	mkdir -p "$XDG_RUNTIME_DIR"
+	chmod 700 "$XDG_RUNTIME_DIR"
+	export XDG_RUNTIME_DIR
+	if [ -e "/tmp/bt_u$(id -u)" ]; then
+		diag "/tmp/bt_u$(id -u) exists: hpo-ckpt uses that bearer token where no other is set; moving it aside is not ours to do"
+	fi
+}
+
+# xrootd_token PATH [VALIDITY [ACTIVITIES]]: a macaroon for the test user
+# (asked for with its proxy) on PATH (/data/testuser/...), valid for VALIDITY
+# (ISO 8601 "PT<n>H|M|S", default PT1H), allowing ACTIVITIES (default all:
+# DOWNLOAD,UPLOAD,DELETE,MANAGE,LIST,READ_METADATA,UPDATE_METADATA); on stdout
+xrootd_token() {
+	_act=${3:-DOWNLOAD,UPLOAD,DELETE,MANAGE,LIST,READ_METADATA,UPDATE_METADATA}
+	curl -sS -m 30 --fail-with-body --capath "$P/ca" --cert "$P/proxy.pem" --key "$P/proxy.pem" \
+		-X POST -H 'Content-Type: application/macaroon-request' \
+		--data-binary "{\"caveats\": [\"activity:$_act\"], \"validity\": \"${2:-PT1H}\"}" \
+		"$XRD_BASE$1" >"$T/.macaroon.json" || {
+		echo "xrootd.sh: no macaroon for $1: $(head -c 200 "$T/.macaroon.json")" >&2
+		return 1
+	}
+	jq -er .macaroon "$T/.macaroon.json" ||
+		{ echo "xrootd.sh: no macaroon in the answer for $1" >&2; return 1; }
 }
 
 xrootd_stop() {
