@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 48
+plan 52
 
 xrootd_start
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
@@ -101,10 +101,25 @@ rm -f "$bt"
 # a token for /data/testuser/sub/ only: with it, the test user's own area
 # outside sub/ is refused, which the proxy would allow
 sub=$(xrootd_token /data/testuser/sub/)
+# the server's log: a request with a certificate logs in as testuser, one
+# without as nobody; a macaroon that passes is logged with its identifier
+n_cert=$(grep -c ' login as testuser$' "$XRD_LOG")
 X509_USER_PROXY=$PROXY hpo-ckpt save -q --to "$XRD_DAVS_URL/outside" ckpt
 is "$?" 0 "the proxy alone may save outside sub/"
+ok "the server's log: it logged in as testuser (the proxy's name)" \
+	test "$(grep -c ' login as testuser$' "$XRD_LOG")" -gt "$n_cert"
+sub_id=$(xrootd_macaroon_text "$sub" | sed -n 's/^....identifier //p')
+n_cert=$(grep -c ' login as testuser$' "$XRD_LOG")
+n_anon=$(grep -c ' login as nobody$' "$XRD_LOG")
+n_mac=$(grep -c "Macaroon verification successful; ID $sub_id\$" "$XRD_LOG")
 X509_USER_PROXY=$PROXY BEARER_TOKEN=$sub hpo-ckpt save -q --to "$XRD_DAVS_URL/sub/run" ckpt
 is "$?" 0 "proxy and a token for sub/: save in sub/ works"
+is "$(grep -c ' login as testuser$' "$XRD_LOG")" "$n_cert" \
+	"the server's log: no connection of that save presented the proxy"
+ok "its connections came without a certificate (login as nobody)" \
+	test "$(grep -c ' login as nobody$' "$XRD_LOG")" -gt "$n_anon"
+ok "and the server verified the sub/ token" \
+	test "$(grep -c "Macaroon verification successful; ID $sub_id\$" "$XRD_LOG")" -gt "$n_mac"
 X509_USER_PROXY=$PROXY BEARER_TOKEN=$sub hpo-ckpt save -q --to "$XRD_DAVS_URL/outside" ckpt \
 	2>"$T/err"
 is "$?" 5 "outside sub/ the token is used, not the proxy: exit 5"

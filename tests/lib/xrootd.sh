@@ -1,5 +1,6 @@
-# xrootd.sh - an XRootD WebDAV server (XrdHttp) over HTTPS with X.509 proxies,
-# for integration tests of Grid storage (after tap.sh)
+# xrootd.sh - an XRootD WebDAV server (XrdHttp) over HTTPS with X.509 proxies
+# and bearer tokens (macaroons), for integration tests of Grid storage (after
+# tap.sh)
 #
 #   . "$top_srcdir/tests/lib/tap.sh"
 #   . "$top_srcdir/tests/lib/xrootd.sh"
@@ -11,6 +12,10 @@
 #                           environment set (below); stopped at exit
 #   xrootd_stop             stop it earlier (idempotent)
 #   xrootd_host_ss ARGS...  ss(8) in the network namespace the test came from
+#   xrootd_no_token         no bearer token from the caller's environment
+#   xrootd_token PATH [VALIDITY [ACTIVITIES]]
+#                           a macaroon for the test user on PATH, on stdout
+#   xrootd_macaroon_text TOKEN  its location, identifier and caveats
 #
 # After xrootd_start:
 #   XRD_BASE        https://127.0.0.1:PORT
@@ -33,6 +38,55 @@
 #   testuser:  all on /data/testuser, read and list (rl) on /data/otheruser
 #   otheruser: all on /data/otheruser, read and list (rl) on /data/testuser
 #   anyone else (no certificate, plain http, an unmapped DN): nothing
+#
+# --- bearer tokens: macaroons -------------------------------------------------
+# The macaroons plugin of xrootd 5.5.3 (libXrdMacaroons-5.so) is both an
+# HTTP handler that issues tokens (http.exthandler) and an authorization
+# layer chained before the authdb (ofs.authlib ++).  It needs all.sitename
+# (the macaroons' location, here hpo-tools-test; without it xrootd exits at
+# start: "all.sitename must be specified to use macaroons") and
+# macaroons.secretkey (64 random bytes in base64, made at each start, mode
+# 0400).  It also needs `http.header2cgi Authorization authz`: without it
+# XrdHttp 5.5.3 never hands the Authorization header to the plugin and a
+# request with a token alone is anonymous (403).  macaroons.trace info logs
+# "macarons_Access: Macaroon verification successful; ID <identifier>" for a
+# token that passes, never the token.  tests/integration/xrootd.sh asserts
+# the answers below, tests/integration/ckpt-token.sh hpo-ckpt with them.
+# Issuing: POST to a path with "Content-Type: application/macaroon-request"
+# and {"caveats": ["activity:A,B,..."], "validity": "PT1H"} gives 200 and
+# {"macaroon": "<V1, base64url, begins MDAx>", "expires_in": 3600}.  The
+# macaroon holds the caveats name:<the caller's name>, activity:<what the
+# authdb gives the caller at that path>, activity:<those asked for>,
+# path:<the path>, before:<UTC time>: a token never allows more than its
+# issuer may, when issued (testuser asking for UPLOAD in /data/otheruser gets
+# READ_METADATA,DOWNLOAD,LIST: PUT 403).  Activities: DOWNLOAD (GET), UPLOAD
+# (PUT), LIST (PROPFIND), READ_METADATA (HEAD, stat), MANAGE (MKCOL, MOVE),
+# DELETE, UPDATE_METADATA.  Validity: PT<n>H, PT<n>M or PT<n>S only (P1D,
+# PT0S, PT0.5S: 400 "Invalid ISO 8601 duration for validity key"); over 24 h
+# it is cut to 24 h (PT72H: expires_in 86400); none: 400.  Another
+# Content-Type: 400.  Without a certificate (or with a token alone) the POST
+# still gives 200 and a macaroon, but without a name and with READ_METADATA
+# only: GET with it 403.
+# Using it, with no client certificate ("Authorization: Bearer <macaroon>";
+# "bearer" in lower case: 403), inside its path and activities: PUT 200 (also
+# chunked), GET 200, HEAD 200 with the adler32 Digest, PROPFIND 207, MKCOL
+# 201, MOVE 201, DELETE 200, the same bodies as with a certificate; the
+# connection logs in as nobody.  Refused with 403 (never 401, no
+# WWW-Authenticate), the body of any refusal ("Unable to open /data/...;
+# permission denied"): outside its path (also where the authdb would let the
+# name in it read), an activity it lacks, expired (before: passed), one
+# character changed, not a macaroon at all.  An expired or damaged token and
+# a missing right look the same to a client.
+# A token and a certificate together: a token that fails (expired, damaged,
+# another path) is ignored and the certificate's rights apply (200): the
+# client gets the union, so a client should send one credential only.
+# On one connection, once a request passed with a macaroon, the name in it
+# stays on the connection: a later request that the macaroon refuses is
+# judged by the authdb under that name (HEAD in the token's path, then a PUT
+# beside it on the same connection: 200, written).  The caveats hold only
+# until the first request they allow on a connection.  Even in one request:
+# DELETE with a read-only token (DOWNLOAD,LIST,READ_METADATA) is 200, the
+# file gone (XrdHttp stats it first, which the token allows).
 #
 # --- how the server is kept to loopback ---------------------------------------
 # xrootd binds the wildcard address (it listens on *:PORT, IPv4 and IPv6) and
@@ -309,6 +363,16 @@ xrootd_token() {
 	}
 	jq -er .macaroon "$T/.macaroon.json" ||
 		{ echo "xrootd.sh: no macaroon in the answer for $1" >&2; return 1; }
+}
+
+# xrootd_macaroon_text TOKEN: the packets of a macaroon but its signature, one
+# a line: "LLLLlocation ...", "LLLLidentifier UUID", "LLLLcid CAVEAT" (V1
+# serialization: base64url of "<4 hex digits of length>key value\n" each)
+xrootd_macaroon_text() {
+	python3 -c 'import base64, sys
+t = sys.argv[1]
+sys.stdout.write(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode("latin-1"))' "$1" |
+		grep -av '^....signature '
 }
 
 xrootd_stop() {
