@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 52
+plan 56
 
 xrootd_start
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
@@ -51,7 +51,7 @@ is "$?" 5 "no token and no proxy: save exits 5"
 # ---- BEARER_TOKEN ----------------------------------------------------------------------
 BEARER_TOKEN=$tok hpo-ckpt save -v --to "$D" ckpt 2>"$T/err"
 is "$?" 0 "save with BEARER_TOKEN (no proxy)"
-like "$(cat "$T/err")" "using a bearer token" "-v says a bearer token is used"
+like "$(cat "$T/err")" ": using the bearer token from BEARER_TOKEN" "-v says which token is used"
 ok "and never prints the token" no_token "$T/err" "$tok"
 is "$(ls "$XRD_DATA/tok" | sed 's/-[0-9a-f]\{8\}-[0-9]*\./-X-N./')" "gen-00000001-X-N.tar.zst" \
 	"the server has the generation, no temporary left"
@@ -68,8 +68,10 @@ is "$(jq -r '.generations[0].size' "$T/ls.json")" "$(stat -c %s "$XRD_DATA"/tok/
 # as htgettoken writes it: the token and a newline, mode 600
 (umask 077 && printf '%s\n' "$tok" >"$T/token")
 printf 'epoch 8\n' >ckpt/sub/state.txt
-BEARER_TOKEN_FILE=$T/token hpo-ckpt save -q --to "$D" ckpt
+BEARER_TOKEN_FILE=$T/token hpo-ckpt save -v --to "$D" ckpt 2>"$T/err"
 is "$?" 0 "save with BEARER_TOKEN_FILE (a file ending in a newline)"
+like "$(cat "$T/err")" ": using the bearer token from $T/token (BEARER_TOKEN_FILE)" \
+	"-v names the file"
 BEARER_TOKEN_FILE=$T/token hpo-ckpt load -q --from "$D" -C "$T/out2"
 is "$?" 0 "load with BEARER_TOKEN_FILE"
 is "$(cat "$T/out2/ckpt/sub/state.txt")" "epoch 8" "gives the newest generation back"
@@ -123,7 +125,8 @@ ok "and the server verified the sub/ token" \
 X509_USER_PROXY=$PROXY BEARER_TOKEN=$sub hpo-ckpt save -q --to "$XRD_DAVS_URL/outside" ckpt \
 	2>"$T/err"
 is "$?" 5 "outside sub/ the token is used, not the proxy: exit 5"
-like "$(cat "$T/err")" "permission denied (HTTP 403" "permission denied"
+like "$(cat "$T/err")" "permission denied to the bearer token from BEARER_TOKEN (HTTP 403" \
+	"permission denied to the token"
 is "$(ls "$XRD_DATA/outside" | wc -l)" 1 "nothing new was written there"
 X509_USER_PROXY=$PROXY BEARER_TOKEN=$sub hpo-ckpt load -q --from "$XRD_DAVS_URL/outside" \
 	-C "$T/out4" 2>"$T/err"
@@ -133,8 +136,8 @@ is "$?" 5 "load outside sub/ with the token: exit 5 (the proxy is not tried)"
 BEARER_TOKEN=$sub hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
 is "$?" 5 "a token for another path: save exits 5"
 is "$(cat "$T/err")" \
-	"hpo-ckpt: save: $D: permission denied (HTTP 403: Unable to locate /data/testuser/tok/; permission denied)" \
-	"saying permission denied, with the server's reason"
+	"hpo-ckpt: save: $D: permission denied to the bearer token from BEARER_TOKEN (HTTP 403: Unable to locate /data/testuser/tok/; permission denied)" \
+	"saying permission denied to the token, with the server's reason"
 ok "in one line without the token" one_line_no_token "$T/err" "$sub"
 is "$(ls "$XRD_DATA/tok" | wc -l)" 1 "nothing was written"
 BEARER_TOKEN=$sub hpo-ckpt load -q --from "$D" -C "$T/out5" 2>"$T/err"
@@ -151,27 +154,39 @@ is "$?" 5 "but cannot save: exit 5"
 # (the listing and MKCOL pass: on one connection XRootD 5.5.3 lets a request
 # that the macaroon refuses through on the authdb rights of the name in it,
 # see tests/lib/xrootd.sh; the PUT comes on a connection of its own)
-like "$(cat "$T/err")" "permission denied (HTTP 403: Unable to create /data/testuser/tok/.gen-00000004." \
+like "$(cat "$T/err")" "permission denied to the bearer token from BEARER_TOKEN (HTTP 403: Unable to create /data/testuser/tok/.gen-00000004." \
 	"the upload of the temporary is refused"
 
 # ---- an expired or tampered token ------------------------------------------------------------
+# the server answers an expired macaroon with the 403 of a missing right;
+# hpo-ckpt reads the macaroon's before: caveat and says so without asking
 short=$(xrootd_token /data/testuser/ PT1S)
+before=$(xrootd_macaroon_text "$short" | sed -n 's/^....cid before://p')
+when=$(date -u -d "$before" '+%Y-%m-%d %H:%M:%S UTC')
 wait_for 5 sh -c "test \$(curl -s -o /dev/null -w '%{http_code}' --capath '$X509_CERT_DIR' \
 	-H 'Authorization: Bearer $short' '$XRD_URL/tok/') = 403" || diag "the PT1S token does not expire"
+n_anon=$(grep -c ' login as nobody$' "$XRD_LOG")
 BEARER_TOKEN=$short hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
 is "$?" 5 "an expired token: save exits 5"
-ok "in one line without the token" one_line_no_token "$T/err" "$short"
-BEARER_TOKEN=$short hpo-ckpt load -q --from "$D" -C "$T/out7" 2>"$T/err"
-is "$?" 5 "load with it: exit 5"
-ok "in one line without the token" one_line_no_token "$T/err" "$short"
+is "$(cat "$T/err")" "hpo-ckpt: $D: the bearer token from BEARER_TOKEN expired on $when: get a new one" \
+	"saying when it expired, in one line"
+ok "without the token" no_token "$T/err" "$short"
+is "$(grep -c ' login as nobody$' "$XRD_LOG")" "$n_anon" "without asking the server"
+(umask 077 && printf '%s\n' "$short" >"$T/short")
+BEARER_TOKEN_FILE=$T/short hpo-ckpt load -q --from "$D" -C "$T/out7" 2>"$T/err"
+is "$?" 5 "load with it from BEARER_TOKEN_FILE: exit 5"
+is "$(cat "$T/err")" \
+	"hpo-ckpt: $D: the bearer token from $T/short (BEARER_TOKEN_FILE) expired on $when: get a new one" \
+	"naming the file"
+ok "without the token" no_token "$T/err" "$short"
 bad=$(printf '%s' "$tok" | sed 's/^\(.\{300\}\)\(.\)/\1@\2/; s/@A/B/; s/@./A/')
 ok "the tampered token differs from the good one in one character" \
 	test "${#bad}" -eq "${#tok}" -a "$bad" != "$tok"
 BEARER_TOKEN=$bad hpo-ckpt load -q --from "$D" -C "$T/out8" 2>"$T/err"
 is "$?" 5 "a tampered token: load exits 5"
 is "$(cat "$T/err")" \
-	"hpo-ckpt: $D: permission denied (HTTP 403: Unable to locate /data/testuser/tok/; permission denied)" \
-	"permission denied, in one line"
+	"hpo-ckpt: $D: permission denied to the bearer token from BEARER_TOKEN (HTTP 403: Unable to locate /data/testuser/tok/; permission denied)" \
+	"permission denied to the token, in one line (the server cannot tell it from a missing right)"
 ok "without the token" no_token "$T/err" "$bad"
 
 done_testing
