@@ -799,13 +799,17 @@ macaroon_before(const char *token, double *not_after)
 		const char *kv, *sp;
 		size_t kvlen;
 
-		if (len - pos < 4)
+		if (len - pos < 4) {
+			bad = 1;
 			break;
+		}
 		memcpy(hex, b + pos, 4);
 		hex[4] = '\0';
 		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
-		    !isxdigit((unsigned char)hex[2]) || !isxdigit((unsigned char)hex[3]))
+		    !isxdigit((unsigned char)hex[2]) || !isxdigit((unsigned char)hex[3])) {
+			bad = 1;
 			break;
+		}
 		plen = strtoul(hex, NULL, 16);
 		if (plen < 6 || plen > len - pos || b[pos + plen - 1] != '\n') {
 			bad = 1;
