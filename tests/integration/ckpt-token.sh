@@ -4,8 +4,8 @@
 # to the test user's proxy; hpo-ckpt then works with the token alone (the
 # proxy it would fall back to is missing).  Where the token comes from
 # (BEARER_TOKEN, BEARER_TOKEN_FILE, $XDG_RUNTIME_DIR/bt_u<uid>), that it wins
-# over a valid proxy, and what an expired, tampered, read-only or
-# path-restricted token gets.
+# over a valid proxy, and what an expired (refused by hpo-ckpt before it asks
+# the server), tampered, read-only or path-restricted token gets.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
