@@ -738,6 +738,131 @@ hpo_auth_load(double min_left_seconds, struct hpo_auth **out, struct hpo_err *er
 
 /* ---- WLCG bearer tokens ----------------------------------------------------- */
 
+/* "2026-11-27T18:03:03Z", also with fractions of a second (dCache) */
+static int
+iso_utc(const char *s, size_t n, double *out)
+{
+	char buf[64], *p;
+	struct tm tm = {0};
+	int len = 0;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (sscanf(buf, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &len) != 6 || len != 19)
+		return -1;
+	p = buf + len;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (strcmp(p, "Z") != 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = (double)timegm(&tm);
+	return 0;
+}
+
+/* A macaroon in the V1 serialization: base64url (or base64) of packets
+ * "<4 hex digits: the packet's length>key value\n", the first "location".
+ * 1: *not_after is its earliest "cid before:<time>" caveat; 0: none, or
+ * not such a macaroon. */
+static int
+macaroon_before(const char *token, double *not_after)
+{
+	size_t n = strlen(token), len = 0, pos = 0;
+	unsigned char *b;
+	char *copy;
+	int found = 0, bad = 0;
+
+	while (n > 0 && token[n - 1] == '=')
+		n--;
+	if ((copy = strndup(token, n)) == NULL)
+		return 0;
+	for (char *p = copy; *p != '\0'; p++)
+		if (*p == '+')
+			*p = '-';
+		else if (*p == '/')
+			*p = '_';
+	b = b64url_decode(copy, n, &len);
+	hpo_auth_secret_free(copy);
+	if (b == NULL)
+		return 0;
+	if (len < 14 || memcmp(b + 4, "location ", 9) != 0)
+		bad = 1;
+	while (!bad && pos < len) {
+		char hex[5];
+		unsigned long plen;
+		const char *kv, *sp;
+		size_t kvlen;
+
+		if (len - pos < 4) {
+			bad = 1;
+			break;
+		}
+		memcpy(hex, b + pos, 4);
+		hex[4] = '\0';
+		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
+		    !isxdigit((unsigned char)hex[2]) || !isxdigit((unsigned char)hex[3])) {
+			bad = 1;
+			break;
+		}
+		plen = strtoul(hex, NULL, 16);
+		if (plen < 6 || plen > len - pos || b[pos + plen - 1] != '\n') {
+			bad = 1;
+			break;
+		}
+		kv = (const char *)b + pos + 4;
+		kvlen = plen - 5;
+		sp = memchr(kv, ' ', kvlen);
+		if (sp != NULL && sp - kv == 3 && memcmp(kv, "cid", 3) == 0 &&
+		    kvlen - 4 > 7 && memcmp(sp + 1, "before:", 7) == 0) {
+			double t;
+
+			if (iso_utc(sp + 8, kvlen - 11, &t) == 0 && (!found || t < *not_after)) {
+				*not_after = t;
+				found = 1;
+			}
+		}
+		pos += plen;
+	}
+	OPENSSL_cleanse(b, len);
+	free(b);
+	return bad ? 0 : found;
+}
+
+/* A JWT's exp claim: 1 when there is one */
+static int
+jwt_exp(const char *token, double *not_after)
+{
+	const char *p1 = strchr(token, '.'), *p2 = p1 != NULL ? strchr(p1 + 1, '.') : NULL;
+	unsigned char *payload;
+	json_t *claims, *v;
+	size_t n = 0;
+	int found = 0;
+
+	if (p2 == NULL || (payload = b64url_decode(p1 + 1, (size_t)(p2 - p1 - 1), &n)) == NULL)
+		return 0;
+	claims = json_loadb((const char *)payload, n, 0, NULL);
+	free(payload);
+	v = json_object_get(claims, "exp");
+	if (json_is_number(v)) {
+		*not_after = json_number_value(v);
+		found = 1;
+	}
+	json_decref(claims);
+	return found;
+}
+
+int
+hpo_auth_bearer_expiry(const char *token, double *not_after)
+{
+	return jwt_exp(token, not_after) || macaroon_before(token, not_after);
+}
+
 /* 0: found, 1: no such file, -1: error */
 static int
 bearer_from_file(const char *path, int must, char **token, struct hpo_err *err)
@@ -760,22 +885,25 @@ bearer_from_file(const char *path, int must, char **token, struct hpo_err *err)
 	return *token != NULL ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
-int
-hpo_auth_bearer_token(char **token, struct hpo_err *err)
+/* The token found (0), none in this place (1), or an error (-1); *source
+ * names the place. */
+static int
+bearer_find(char **token, char **source, struct hpo_err *err)
 {
 	const char *t = env("BEARER_TOKEN"), *file = env("BEARER_TOKEN_FILE");
 	const char *xdg = env("XDG_RUNTIME_DIR");
 	char *path, *copy;
 	int rc;
 
-	*token = NULL;
 	if (t != NULL) {
 		if ((copy = strdup(t)) == NULL)
 			return hpo_err_set(err, HPO_E_SYS, "out of memory");
 		if (*trim(copy) != '\0') {
 			*token = strdup(trim(copy));
 			hpo_auth_secret_free(copy);
-			return *token != NULL ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+			if (*token == NULL || (*source = strdup("BEARER_TOKEN")) == NULL)
+				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+			return 0;
 		}
 		free(copy);
 	}
@@ -784,23 +912,64 @@ hpo_auth_bearer_token(char **token, struct hpo_err *err)
 		if (rc > 0)
 			return hpo_err_set(err, HPO_E_AUTH, "no bearer token at %s (BEARER_TOKEN_FILE)",
 					   file);
+		if (rc == 0 && (*source = hpo_strf("%s (BEARER_TOKEN_FILE)", file)) == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
 		return rc;
 	}
 	if (xdg != NULL) {
 		if ((path = hpo_strf("%s/bt_u%lu", xdg, (unsigned long)geteuid())) == NULL)
 			return hpo_err_set(err, HPO_E_SYS, "out of memory");
 		rc = bearer_from_file(path, 0, token, err);
+		if (rc == 0) {
+			*source = path;
+			return 0;
+		}
 		free(path);
-		if (rc <= 0)
+		if (rc < 0)
 			return rc;
 	}
 	if ((path = hpo_strf("/tmp/bt_u%lu", (unsigned long)geteuid())) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	rc = bearer_from_file(path, 0, token, err);
+	if (rc == 0) {
+		*source = path;
+		return 0;
+	}
 	free(path);
-	if (rc <= 0)
+	if (rc < 0)
 		return rc;
 	return hpo_err_set(err, HPO_E_AUTH, "no bearer token: set BEARER_TOKEN or "
 			   "BEARER_TOKEN_FILE, or put one in $XDG_RUNTIME_DIR/bt_u%lu or "
 			   "/tmp/bt_u%lu", (unsigned long)geteuid(), (unsigned long)geteuid());
+}
+
+int
+hpo_auth_bearer_token(char **token, char **source, struct hpo_err *err)
+{
+	char *src = NULL, when[64];
+	double not_after;
+
+	*token = NULL;
+	if (source != NULL)
+		*source = NULL;
+	if (bearer_find(token, &src, err) < 0) {
+		hpo_auth_secret_free(*token);
+		*token = NULL;
+		free(src);
+		return -1;
+	}
+	if (hpo_auth_bearer_expiry(*token, &not_after) && not_after <= (double)time(NULL)) {
+		utc_text(not_after, when, sizeof(when));
+		hpo_auth_secret_free(*token);
+		*token = NULL;
+		hpo_err_set(err, HPO_E_AUTH, "the bearer token from %s expired on %s: get a new one",
+			    src, when);
+		free(src);
+		return -1;
+	}
+	if (source != NULL)
+		*source = src;
+	else
+		free(src);
+	return 0;
 }

@@ -52,8 +52,19 @@ void hpo_auth_free(struct hpo_auth *auth);
 /* WLCG bearer token discovery: $BEARER_TOKEN, else the file
  * $BEARER_TOKEN_FILE, else $XDG_RUNTIME_DIR/bt_u<uid>, else /tmp/bt_u<uid>.
  * Surrounding white space is removed.  *token is malloc'ed; free it with
- * hpo_auth_secret_free.  No token anywhere: HPO_E_AUTH. */
-int hpo_auth_bearer_token(char **token, struct hpo_err *err);
+ * hpo_auth_secret_free.  *source (unless source is NULL; malloc'ed) names
+ * where it was found, for messages: "BEARER_TOKEN", "FILE
+ * (BEARER_TOKEN_FILE)" or the bt_u file.  No token anywhere: HPO_E_AUTH
+ * "no bearer token: ...".  A token whose expiry time
+ * (hpo_auth_bearer_expiry) has passed: HPO_E_AUTH "the bearer token from
+ * SOURCE expired on TIME: get a new one", no token returned. */
+int hpo_auth_bearer_token(char **token, char **source, struct hpo_err *err);
+
+/* The expiry time of a bearer token when it tells one: a JWT's exp claim,
+ * or the earliest "before:" caveat of a macaroon (V1 serialization, as
+ * XRootD and dCache issue them).  1: *not_after set (Unix time); 0:
+ * unknown (an opaque token, or no such claim or caveat). */
+int hpo_auth_bearer_expiry(const char *token, double *not_after);
 
 /* Wipe and free a secret string (NULL is fine). */
 void hpo_auth_secret_free(char *secret);

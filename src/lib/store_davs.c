@@ -30,7 +30,10 @@
  * (X509_USER_PROXY, /tmp/x509up_u<uid>; ours, mode 600, not expired).  CA
  * directory: X509_CERT_DIR, else /etc/grid-security/certificates.  The
  * peer's certificate and host name are always verified.  The token never
- * appears in a message.
+ * appears in a message; a token whose expiry time has passed (a JWT's exp,
+ * a macaroon's before: caveat) is refused before any request, and 401/403
+ * with a token name where it was found (a server gives an expired or
+ * damaged token the 403 of a missing right).
  *
  * Errors: 401 and 403 and refused credentials are HPO_E_AUTH; connection
  * failures, timeouts and 5xx after the retries of HPO_HTTP_RETRIES (delays
@@ -74,6 +77,7 @@ struct dstore {
 	char *proxy;		/* X.509: certificate and key */
 	char *ca_dir;		/* NULL: the system's store (token only) */
 	char *auth_header;	/* token: "Authorization: Bearer ..." (secret) */
+	char *token_source;	/* where the token was found (NULL: given, or none) */
 	CURLSH *share;
 	long connect_timeout_ms, timeout_ms;
 	int retries;
@@ -334,15 +338,19 @@ judge_cc(struct dstore *d, const struct resp *r, const char *what, char *why, si
 	}
 }
 
-/* An HTTP error answer as an error: 401/403 HPO_E_AUTH, else HPO_E_SERVER. */
+/* An HTTP error answer as an error: 401/403 HPO_E_AUTH (naming the bearer
+ * token's source: an expired or damaged token and a missing right get the
+ * same answer), else HPO_E_SERVER. */
 static int
-http_error(const struct resp *r, const char *what, struct hpo_err *err)
+http_error(const struct dstore *d, const struct resp *r, const char *what, struct hpo_err *err)
 {
 	char line[256];
 
 	server_line(r, line, sizeof(line));
 	if (r->status == 401 || r->status == 403)
-		return hpo_err_set(err, HPO_E_AUTH, "%s: permission denied (HTTP %ld%s%s)", what,
+		return hpo_err_set(err, HPO_E_AUTH, "%s: permission denied%s%s (HTTP %ld%s%s)", what,
+				   d->token_source != NULL ? " to the bearer token from " : "",
+				   d->token_source != NULL ? d->token_source : "",
 				   r->status, line[0] ? ": " : "", line);
 	return hpo_err_set(err, HPO_E_SERVER, "%s: HTTP %ld%s%s", what, r->status,
 			   line[0] ? ": " : "", line);
@@ -441,7 +449,7 @@ head(struct dstore *d, const char *url, int want_adler, uint64_t *size, int *has
 		goto out;
 	}
 	if (r.status != 200) {
-		http_error(&r, url, err);
+		http_error(d, &r, url, err);
 		goto out;
 	}
 	if (r.clen < 0) {
@@ -635,7 +643,7 @@ d_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct 
 		return 0;	/* no collection: no checkpoint yet */
 	}
 	if (r.status != 207) {
-		http_error(&r, s->where, err);
+		http_error(d, &r, s->where, err);
 		goto fail;
 	}
 	p = r.data != NULL ? r.data : "";
@@ -757,7 +765,7 @@ put_error(struct dput *w, struct hpo_err *err)
 	if (rc == 1)
 		return hpo_err_set(err, HPO_E_NET, "%s: upload failed: %s", w->url, why);
 	if (rc == 0)
-		return http_error(&w->r, w->url, err);
+		return http_error(w->d, &w->r, w->url, err);
 	return -1;
 }
 
@@ -808,7 +816,7 @@ mkcol(struct dstore *d, struct hpo_ckpt_store *s, struct hpo_err *err)
 	if (request(d, "MKCOL", d->base, s->where, NULL, NULL, MAX_ERRBODY, &r, err) < 0)
 		rc = -1;
 	else if (r.status == 401 || r.status == 403)
-		rc = http_error(&r, s->where, err);
+		rc = http_error(d, &r, s->where, err);
 	else if (r.status != 201 && r.status != 405)
 		hpo_debug("%s: MKCOL: HTTP %ld", s->where, r.status);
 	resp_clear(&r);
@@ -954,9 +962,9 @@ d_rename(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_
 		if (head(d, b, 0, &size, NULL, NULL, &e2) == 0)
 			rc = 0;
 		else
-			http_error(&r, a, err);
+			http_error(d, &r, a, err);
 	} else {
-		http_error(&r, b, err);
+		http_error(d, &r, b, err);
 	}
 out:
 	resp_clear(&r);
@@ -979,7 +987,7 @@ d_remove(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err)
 	if (request(d, "DELETE", url, url, NULL, NULL, MAX_ERRBODY, &r, err) < 0)
 		rc = -1;
 	else if (r.status != 200 && r.status != 204 && r.status != 404)
-		rc = http_error(&r, url, err);
+		rc = http_error(d, &r, url, err);
 	resp_clear(&r);
 	free(url);
 	return rc;
@@ -1136,7 +1144,7 @@ d_read(void *rp, void *buf, size_t len, struct hpo_err *err)
 		if (g->r.status == 404)
 			return hpo_err_set(err, HPO_E_INPUT, "%s: no longer there", g->url);
 		if (g->r.status != (g->offset > 0 ? 206 : 200))
-			return http_error(&g->r, g->url, err);
+			return http_error(g->d, &g->r, g->url, err);
 		g->eof = 1;
 	}
 	if (g->head == g->tail)
@@ -1187,7 +1195,7 @@ hpo_ckpt_davs_peek(struct hpo_ckpt_store *s, const char *name, void *buf, size_t
 	if (r.status == 404)
 		rc = 1;
 	else if (r.status != 206 && r.status != 200)
-		http_error(&r, url, err);
+		http_error(d, &r, url, err);
 	else if (r.len != len)
 		hpo_err_set(err, HPO_E_SERVER, "%s: %zu bytes asked for, %zu received", url, len,
 			    r.len);
@@ -1218,6 +1226,7 @@ d_free(struct hpo_ckpt_store *s)
 	free(d->proxy);
 	free(d->ca_dir);
 	hpo_auth_secret_free(d->auth_header);
+	free(d->token_source);
 	free(d);
 }
 
@@ -1254,7 +1263,7 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 	if (given != NULL)
 		return given_credentials(d, given, err);
 
-	if (hpo_auth_bearer_token(&token, &terr) == 0) {
+	if (hpo_auth_bearer_token(&token, &d->token_source, &terr) == 0) {
 		d->auth_header = hpo_strf("Authorization: Bearer %s", token);
 		hpo_auth_secret_free(token);
 		if (d->auth_header == NULL)
@@ -1270,7 +1279,7 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 		}
 		if (ca != NULL && (d->ca_dir = strdup(ca)) == NULL)
 			return oom(err);
-		hpo_debug("%s: using a bearer token", where);
+		hpo_debug("%s: using the bearer token from %s", where, d->token_source);
 		return 0;
 	}
 	/* a token asked for (BEARER_TOKEN_FILE) but unusable is an error;

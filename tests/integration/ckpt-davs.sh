@@ -15,13 +15,7 @@ xrootd_start
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
 
 # the credential is the test proxy, never a token lying around
-unset HPO_CKPT_URL BEARER_TOKEN BEARER_TOKEN_FILE PANDA_AUTH
-XDG_RUNTIME_DIR=$T/run
-mkdir -p "$XDG_RUNTIME_DIR"
-export XDG_RUNTIME_DIR
-if [ -e "/tmp/bt_u$(id -u)" ]; then
-	diag "/tmp/bt_u$(id -u) exists: hpo-ckpt would use that bearer token; moving it aside is not ours to do"
-fi
+xrootd_no_token
 
 W=$T/work
 mkdir -p "$W"

@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 85
+plan 126
 
 t0=$(date +%s%N)
 xrootd_start
@@ -201,6 +201,105 @@ is "$(sha "$T/xc.got")" "$(sha "$T/b")" "xrdcp round trip keeps the content"
 X509_USER_PROXY=$P/proxy-other.pem xrdcp -A -s -f "$T/a" "$XRD_URL/xc/o" 2>/dev/null
 diag "xrdcp as the other user into the test user's area exited $? (the server answered 403)"
 is "$(size_on_server xc/o)" none "the server wrote nothing for it"
+
+# --- macaroons: bearer tokens -----------------------------------------------------
+# tk TOKEN [CURL-ARGS...]: curl with the token and no certificate
+tk() {
+	_t=$1
+	shift
+	curl -sS -m 30 --capath "$X509_CERT_DIR" -H "Authorization: Bearer $_t" "$@"
+}
+# tkcode TOKEN [CURL-ARGS...]: the HTTP status only
+tkcode() {
+	_t=$1
+	shift
+	tk "$_t" -o /dev/null -w '%{http_code}' "$@" 2>/dev/null
+}
+# mreq [CURL-ARGS...] JSON: the test user asks the server for a macaroon
+mreq() { c -X POST -H 'Content-Type: application/macaroon-request' "$@"; }
+mdecode() { xrootd_macaroon_text "$1"; }
+all_act='"activity:DOWNLOAD,UPLOAD,DELETE,MANAGE,LIST,READ_METADATA,UPDATE_METADATA"'
+is "$(mreq -o "$T/mac.json" -w '%{http_code}' -d "{\"caveats\": [$all_act], \"validity\": \"PT1H\"}" \
+	"$XRD_URL/")" 200 "POST application/macaroon-request with the proxy: 200"
+tok=$(jq -r .macaroon "$T/mac.json")
+is "$(jq -r .expires_in "$T/mac.json") $(printf '%s' "$tok" | cut -c1-4)" "3600 MDAx" \
+	"a V1 macaroon (base64url) valid 3600 s"
+mdecode "$tok" >"$T/mac.txt"
+like "$(cat "$T/mac.txt")" "location hpo-tools-test" "its location is all.sitename"
+like "$(cat "$T/mac.txt")" "cid name:testuser" "it carries the user's name"
+like "$(cat "$T/mac.txt")" "cid path:/data/testuser/" "the path asked for"
+like "$(cat "$T/mac.txt")" "cid activity:READ_METADATA,UPLOAD,DOWNLOAD,DELETE,MANAGE,UPDATE_METADATA,LIST" \
+	"the activities the authdb gives the user there"
+like "$(cat "$T/mac.txt")" "cid before:$(date -u -d @$(($(date +%s) + 3600)) +%Y-%m-%dT%H)" \
+	"and the end of its validity (UTC)"
+mid=$(sed -n 's/^....identifier //p' "$T/mac.txt")
+is "$(tk "$tok" -w ' %{http_code}' -T "$T/h" "$XRD_URL/tk/h")" ":-) 200" \
+	"with the token alone (no certificate): PUT 200"
+is "$(tkcode "$tok" -H 'Transfer-Encoding: chunked' -T "$T/a" "$XRD_URL/tk/a")" 200 "chunked PUT 200"
+is "$(tk "$tok" "$XRD_URL/tk/h")" "hello" "GET 200 with the content"
+like "$(tk "$tok" -I -H 'Want-Digest: adler32' "$XRD_URL/tk/h" | tr -d '\r')" \
+	"Digest: adler32=084b021f" "HEAD with the adler32"
+is "$(tkcode "$tok" -X PROPFIND -H 'Depth: 1' "$XRD_URL/tk/")" 207 "PROPFIND 207"
+is "$(tkcode "$tok" -X MKCOL "$XRD_URL/tk/d")" 201 "MKCOL 201"
+is "$(tkcode "$tok" -X MOVE -H "Destination: $XRD_URL/tk/h2" "$XRD_URL/tk/h")" 201 "MOVE 201"
+is "$(tkcode "$tok" -X DELETE "$XRD_URL/tk/h2")" 200 "DELETE 200"
+like "$(cat "$XRD_LOG")" "macarons_Access: Macaroon verification successful; ID $mid" \
+	"the server logs the macaroon's identifier"
+ok "but never the token" sh -c "! grep -qF '$(printf '%s' "$tok" | cut -c 100-140)' '$XRD_LOG'"
+is "$(tkcode "$tok" -X MOVE -H "Destination: $XRD_OTHER_URL/tk" "$XRD_URL/tk/a")" 403 \
+	"MOVE out of the token's path: 403"
+is "$(tkcode "$tok" "$XRD_OTHER_URL/")" 403 \
+	"GET in the other area: 403, although the authdb lets the user read there"
+is "$(code curl -sS -m 30 --capath "$X509_CERT_DIR" -H "Authorization: bearer $tok" "$XRD_URL/tk/a")" \
+	403 "\"bearer\" in lower case: 403"
+sub=$(xrootd_token /data/testuser/tk/sub/)
+is "$(tkcode "$sub" -T "$T/h" "$XRD_URL/tk/sub/x")" 200 "a token for tk/sub/: PUT there 200"
+is "$(tk "$sub" -w ' %{http_code}' -T "$T/h" "$XRD_URL/tk/x")" \
+	"Unable to create /data/testuser/tk/x; permission denied
+ 403" "PUT beside it: 403, the body as for a certificate refused"
+is "$(tkcode "$sub" "$XRD_URL/tk/a")" 403 "GET beside it: 403"
+ro=$(xrootd_token /data/testuser/tk/ PT1H DOWNLOAD,LIST,READ_METADATA)
+is "$(tkcode "$ro" "$XRD_URL/tk/a") $(tkcode "$ro" -T "$T/h" "$XRD_URL/tk/y")" "200 403" \
+	"a token for DOWNLOAD,LIST,READ_METADATA: GET 200, PUT 403"
+is "$(tkcode "$sub" -I "$XRD_URL/tk/sub/x" --next --capath "$X509_CERT_DIR" \
+	-H "Authorization: Bearer $sub" -o /dev/null -w '%{http_code}' -T "$T/h" "$XRD_URL/tk/esc")" \
+	"200200" "on one connection, after a request the token allows, a PUT beside its path: 200"
+is "$(size_on_server tk/esc)" 6 "the file is written: the authdb judged it as testuser"
+tk "$tok" -T "$T/h" "$XRD_URL/tk/ro-del" >/dev/null
+is "$(tkcode "$ro" -X DELETE "$XRD_URL/tk/ro-del") $(size_on_server tk/ro-del)" "200 none" \
+	"the read-only token DELETEs all the same (XrdHttp stats the file first)"
+oth=$(xrootd_token /data/otheruser/)
+like "$(mdecode "$oth")" "cid activity:READ_METADATA,DOWNLOAD,LIST" \
+	"a token asked for in the other area gets the rights there: rl"
+is "$(tkcode "$oth" -T "$T/h" "$XRD_OTHER_URL/tk") $(tkcode "$oth" -I "$XRD_OTHER_URL/o")" \
+	"403 200" "so PUT 403 although UPLOAD was asked for; HEAD 200"
+short=$(xrootd_token /data/testuser/tk/ PT1S)
+wait_for 5 sh -c "test \$(date +%s) -ge $(($(date +%s) + 2))"
+is "$(tk "$short" -w ' %{http_code}' "$XRD_URL/tk/a")" \
+	"Unable to open /data/testuser/tk/a; permission denied
+ 403" "an expired token (PT1S): 403 (not 401), the body of any refusal"
+bad=$(printf '%s' "$tok" | sed 's/^\(.\{300\}\)\(.\)/\1@\2/; s/@A/B/; s/@./A/')
+ok "and no WWW-Authenticate" sh -c "! curl -sS -m 30 --capath '$X509_CERT_DIR' -D - -o /dev/null \
+	-H 'Authorization: Bearer $short' '$XRD_URL/tk/a' | grep -qi '^WWW-Authenticate'"
+is "$(tkcode "$bad" "$XRD_URL/tk/a")" 403 "a token with one character changed: 403"
+is "$(tkcode not-a-macaroon "$XRD_URL/tk/a")" 403 "a token that is no macaroon: 403"
+is "$(code c -H "Authorization: Bearer $bad" "$XRD_URL/tk/a")" 200 \
+	"a bad token with the proxy: 200, the certificate's rights apply"
+is "$(code c -H "Authorization: Bearer $sub" -T "$T/h" "$XRD_URL/tk/z")" 200 \
+	"a token for tk/sub/ with the proxy: PUT beside it 200"
+is "$(code c -X POST -H 'Content-Type: application/json' -d '{}' "$XRD_URL/")" 400 \
+	"a POST of another Content-Type: 400"
+is "$(mreq -d '{"caveats": ["activity:DOWNLOAD"], "validity": "P1D"}' "$XRD_URL/")" \
+	"Invalid ISO 8601 duration for validity key" "validity P1D: refused (PTnH, PTnM, PTnS only)"
+is "$(mreq -d '{"caveats": ["activity:DOWNLOAD"], "validity": "PT72H"}' "$XRD_URL/" | jq .expires_in)" \
+	86400 "validity PT72H: cut to 24 h"
+is "$(mreq -d '{"caveats": ["activity:DOWNLOAD"]}' "$XRD_URL/")" \
+	'JSON request does not include a `validity`' "no validity: refused"
+anon=$(curl -sS -m 30 --capath "$X509_CERT_DIR" -X POST -H 'Content-Type: application/macaroon-request' \
+	-d "{\"caveats\": [$all_act], \"validity\": \"PT1H\"}" "$XRD_URL/" | jq -r .macaroon)
+ok "a POST without a certificate gets a macaroon too" test -n "$anon" -a "$anon" != null
+is "$(mdecode "$anon" | grep -c name:) $(tkcode "$anon" "$XRD_URL/tk/a")" "0 403" \
+	"without a name, only READ_METADATA: GET 403"
 
 # --- the end ---------------------------------------------------------------------
 pid=$xrootd_pid

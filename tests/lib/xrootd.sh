@@ -1,5 +1,6 @@
-# xrootd.sh - an XRootD WebDAV server (XrdHttp) over HTTPS with X.509 proxies,
-# for integration tests of Grid storage (after tap.sh)
+# xrootd.sh - an XRootD WebDAV server (XrdHttp) over HTTPS with X.509 proxies
+# and bearer tokens (macaroons), for integration tests of Grid storage (after
+# tap.sh)
 #
 #   . "$top_srcdir/tests/lib/tap.sh"
 #   . "$top_srcdir/tests/lib/xrootd.sh"
@@ -11,6 +12,10 @@
 #                           environment set (below); stopped at exit
 #   xrootd_stop             stop it earlier (idempotent)
 #   xrootd_host_ss ARGS...  ss(8) in the network namespace the test came from
+#   xrootd_no_token         no bearer token from the caller's environment
+#   xrootd_token PATH [VALIDITY [ACTIVITIES]]
+#                           a macaroon for the test user on PATH, on stdout
+#   xrootd_macaroon_text TOKEN  its location, identifier and caveats
 #
 # After xrootd_start:
 #   XRD_BASE        https://127.0.0.1:PORT
@@ -33,6 +38,55 @@
 #   testuser:  all on /data/testuser, read and list (rl) on /data/otheruser
 #   otheruser: all on /data/otheruser, read and list (rl) on /data/testuser
 #   anyone else (no certificate, plain http, an unmapped DN): nothing
+#
+# --- bearer tokens: macaroons -------------------------------------------------
+# The macaroons plugin of xrootd 5.5.3 (libXrdMacaroons-5.so) is both an
+# HTTP handler that issues tokens (http.exthandler) and an authorization
+# layer chained before the authdb (ofs.authlib ++).  It needs all.sitename
+# (the macaroons' location, here hpo-tools-test; without it xrootd exits at
+# start: "all.sitename must be specified to use macaroons") and
+# macaroons.secretkey (64 random bytes in base64, made at each start, mode
+# 0400).  It also needs `http.header2cgi Authorization authz`: without it
+# XrdHttp 5.5.3 never hands the Authorization header to the plugin and a
+# request with a token alone is anonymous (403).  macaroons.trace info logs
+# "macarons_Access: Macaroon verification successful; ID <identifier>" for a
+# token that passes, never the token.  tests/integration/xrootd.sh asserts
+# the answers below, tests/integration/ckpt-token.sh hpo-ckpt with them.
+# Issuing: POST to a path with "Content-Type: application/macaroon-request"
+# and {"caveats": ["activity:A,B,..."], "validity": "PT1H"} gives 200 and
+# {"macaroon": "<V1, base64url, begins MDAx>", "expires_in": 3600}.  The
+# macaroon holds the caveats name:<the caller's name>, activity:<what the
+# authdb gives the caller at that path>, activity:<those asked for>,
+# path:<the path>, before:<UTC time>: a token never allows more than its
+# issuer may, when issued (testuser asking for UPLOAD in /data/otheruser gets
+# READ_METADATA,DOWNLOAD,LIST: PUT 403).  Activities: DOWNLOAD (GET), UPLOAD
+# (PUT), LIST (PROPFIND), READ_METADATA (HEAD, stat), MANAGE (MKCOL, MOVE),
+# DELETE, UPDATE_METADATA.  Validity: PT<n>H, PT<n>M or PT<n>S only (P1D,
+# PT0S, PT0.5S: 400 "Invalid ISO 8601 duration for validity key"); over 24 h
+# it is cut to 24 h (PT72H: expires_in 86400); none: 400.  Another
+# Content-Type: 400.  Without a certificate (or with a token alone) the POST
+# still gives 200 and a macaroon, but without a name and with READ_METADATA
+# only: GET with it 403.
+# Using it, with no client certificate ("Authorization: Bearer <macaroon>";
+# "bearer" in lower case: 403), inside its path and activities: PUT 200 (also
+# chunked), GET 200, HEAD 200 with the adler32 Digest, PROPFIND 207, MKCOL
+# 201, MOVE 201, DELETE 200, the same bodies as with a certificate; the
+# connection logs in as nobody.  Refused with 403 (never 401, no
+# WWW-Authenticate), the body of any refusal ("Unable to open /data/...;
+# permission denied"): outside its path (also where the authdb would let the
+# name in it read), an activity it lacks, expired (before: passed), one
+# character changed, not a macaroon at all.  An expired or damaged token and
+# a missing right look the same to a client.
+# A token and a certificate together: a token that fails (expired, damaged,
+# another path) is ignored and the certificate's rights apply (200): the
+# client gets the union, so a client should send one credential only.
+# On one connection, once a request passed with a macaroon, the name in it
+# stays on the connection: a later request that the macaroon refuses is
+# judged by the authdb under that name (HEAD in the token's path, then a PUT
+# beside it on the same connection: 200, written).  The caveats hold only
+# until the first request they allow on a connection.  Even in one request:
+# DELETE with a read-only token (DOWNLOAD,LIST,READ_METADATA) is 200, the
+# file gone (XrdHttp stats it first, which the token allows).
 #
 # --- how the server is kept to loopback ---------------------------------------
 # xrootd binds the wildcard address (it listens on *:PORT, IPv4 and IPv6) and
@@ -206,6 +260,8 @@ EOF
 u testuser /data/testuser a /data/otheruser rl
 u otheruser /data/otheruser a /data/testuser rl
 EOF
+	openssl rand -base64 -out "$X/etc/macaroon-secret" 64 ||
+		{ _xrootd_fail "cannot make the macaroon secret"; return 1; }
 	cat >"$X/etc/xrootd.cfg" <<EOF
 # written by tests/lib/xrootd.sh
 all.role server
@@ -225,9 +281,15 @@ acc.authdb $X/etc/authdb
 xrootd.seclib libXrdSec.so
 sec.protocol gsi -certdir:$P/ca -cert:$X/etc/hostcert.pem -key:$X/etc/hostkey.pem -gridmap:$X/etc/grid-mapfile -gmapopt:2 -crl:0
 sec.protbind * only gsi
+all.sitename hpo-tools-test
+macaroons.secretkey $X/etc/macaroon-secret
+http.exthandler xrdmacaroons libXrdMacaroons.so
+http.header2cgi Authorization authz
+ofs.authlib ++ libXrdMacaroons.so
+macaroons.trace info
 EOF
 	chown -R "$_xu:$_xg" "$X"
-	chmod 400 "$X/etc/hostkey.pem"
+	chmod 400 "$X/etc/hostkey.pem" "$X/etc/macaroon-secret"
 
 	X509_USER_PROXY=$P/proxy.pem
 	X509_CERT_DIR=$P/ca
@@ -269,6 +331,48 @@ EOF
 		fi
 		sleep 0.1
 	done
+}
+
+# xrootd_no_token: no bearer token from the caller's environment: unsets
+# HPO_CKPT_URL, BEARER_TOKEN, BEARER_TOKEN_FILE and PANDA_AUTH, points
+# XDG_RUNTIME_DIR to $T/run (mode 700, empty); /tmp/bt_u<uid> is the
+# machine's and is left alone (a diag line says when it exists)
+xrootd_no_token() {
+	unset HPO_CKPT_URL BEARER_TOKEN BEARER_TOKEN_FILE PANDA_AUTH
+	XDG_RUNTIME_DIR=$T/run
+	mkdir -p "$XDG_RUNTIME_DIR"
+	chmod 700 "$XDG_RUNTIME_DIR"
+	export XDG_RUNTIME_DIR
+	if [ -e "/tmp/bt_u$(id -u)" ]; then
+		diag "/tmp/bt_u$(id -u) exists: hpo-ckpt uses that bearer token where no other is set; moving it aside is not ours to do"
+	fi
+}
+
+# xrootd_token PATH [VALIDITY [ACTIVITIES]]: a macaroon for the test user
+# (asked for with its proxy) on PATH (/data/testuser/...), valid for VALIDITY
+# (ISO 8601 "PT<n>H|M|S", default PT1H), allowing ACTIVITIES (default all:
+# DOWNLOAD,UPLOAD,DELETE,MANAGE,LIST,READ_METADATA,UPDATE_METADATA); on stdout
+xrootd_token() {
+	_act=${3:-DOWNLOAD,UPLOAD,DELETE,MANAGE,LIST,READ_METADATA,UPDATE_METADATA}
+	curl -sS -m 30 --fail-with-body --capath "$P/ca" --cert "$P/proxy.pem" --key "$P/proxy.pem" \
+		-X POST -H 'Content-Type: application/macaroon-request' \
+		--data-binary "{\"caveats\": [\"activity:$_act\"], \"validity\": \"${2:-PT1H}\"}" \
+		"$XRD_BASE$1" >"$T/.macaroon.json" || {
+		echo "xrootd.sh: no macaroon for $1: $(head -c 200 "$T/.macaroon.json")" >&2
+		return 1
+	}
+	jq -er .macaroon "$T/.macaroon.json" ||
+		{ echo "xrootd.sh: no macaroon in the answer for $1" >&2; return 1; }
+}
+
+# xrootd_macaroon_text TOKEN: the packets of a macaroon but its signature, one
+# a line: "LLLLlocation ...", "LLLLidentifier UUID", "LLLLcid CAVEAT" (V1
+# serialization: base64url of "<4 hex digits of length>key value\n" each)
+xrootd_macaroon_text() {
+	python3 -c 'import base64, sys
+t = sys.argv[1]
+sys.stdout.write(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode("latin-1"))' "$1" |
+		grep -av '^....signature '
 }
 
 xrootd_stop() {

@@ -778,7 +778,7 @@ bearer_is(const char *want)
 	struct hpo_err err = {0};
 	char *t = NULL;
 
-	if (hpo_auth_bearer_token(&t, &err) < 0)
+	if (hpo_auth_bearer_token(&t, NULL, &err) < 0)
 		fail_msg("unexpected error: %s", err.msg);
 	assert_string_equal(t, want);
 	hpo_auth_secret_free(t);
@@ -817,7 +817,7 @@ test_bearer_order(void **state)
 		unsetenv("XDG_RUNTIME_DIR");
 		bearer_is("from-tmp");
 		unlink(tmpfile);
-		assert_int_equal(hpo_auth_bearer_token(&t, &err), -1);
+		assert_int_equal(hpo_auth_bearer_token(&t, NULL, &err), -1);
 		assert_null(t);
 		assert_int_equal(err.kind, HPO_E_AUTH);
 		snprintf(msg, sizeof(msg), "no bearer token: set BEARER_TOKEN or BEARER_TOKEN_FILE, or "
@@ -828,17 +828,161 @@ test_bearer_order(void **state)
 	/* a named file that is not there is an error, not a reason to look further */
 	setenv("BEARER_TOKEN_FILE", xdgfile, 1);
 	write_file(file, "", 0600);
-	assert_int_equal(hpo_auth_bearer_token(&t, &err), -1);
+	assert_int_equal(hpo_auth_bearer_token(&t, NULL, &err), -1);
 	snprintf(msg, sizeof(msg), "no bearer token at %s (BEARER_TOKEN_FILE)", xdgfile);
 	assert_string_equal(err.msg, msg);
 	setenv("BEARER_TOKEN_FILE", file, 1);
-	assert_int_equal(hpo_auth_bearer_token(&t, &err), -1);
+	assert_int_equal(hpo_auth_bearer_token(&t, NULL, &err), -1);
 	snprintf(msg, sizeof(msg), "bearer token file %s is empty", file);
 	assert_string_equal(err.msg, msg);
 	assert_int_equal(err.kind, HPO_E_AUTH);
 	free(file);
 	free(xdg);
 	free(xdgfile);
+}
+
+/* A macaroon in the V1 serialization with these caveats (NULL-terminated) */
+static char *
+macaroon(const char *const *caveats)
+{
+	char raw[2048], *out;
+	size_t n = 0;
+
+	n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%04zxlocation hpo-tools-test\n",
+			      strlen("location hpo-tools-test") + 5);
+	n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%04zxidentifier 4de8f4cf-f4e1\n",
+			      strlen("identifier 4de8f4cf-f4e1") + 5);
+	for (size_t i = 0; caveats[i] != NULL; i++)
+		n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%04zxcid %s\n",
+				      strlen(caveats[i]) + 9, caveats[i]);
+	/* a signature of 32 bytes (text here: b64url takes a string) */
+	snprintf(raw + n, sizeof(raw) - n, "002fsignature 0123456789abcdef0123456789abcdef\n");
+	out = b64url(raw);
+	return out;
+}
+
+static void
+expiry_is(const char *token, int known, double want)
+{
+	double t = -1;
+
+	assert_int_equal(hpo_auth_bearer_expiry(token, &t), known);
+	if (known)
+		assert_true(t == want);
+}
+
+static void
+test_bearer_expiry(void **state)
+{
+	const char *one[] = {"name:testuser", "path:/data/testuser/", "before:2020-01-02T03:04:05Z",
+			     NULL};
+	const char *two[] = {"before:2031-01-01T00:00:00Z", "activity:DOWNLOAD",
+			     "before:2020-01-02T03:04:05.372Z", NULL};
+	const char *none[] = {"name:testuser", "activity:DOWNLOAD", NULL};
+	const char *bad_time[] = {"before:yesterday", "before:2020-13-02T03:04:05Z",
+				  "before:2020-01-02T03:04:05", NULL};
+	char *t, *u, *p;
+
+	(void)state;
+	t = jwt(1577934245);
+	expiry_is(t, 1, 1577934245);
+	free(t);
+	p = b64url("{\"sub\":\"x\"}");
+	t = hpo_strf("eyJhbGciOiJSUzI1NiJ9.%s.c2ln", p);
+	expiry_is(t, 0, 0);	/* a JWT without exp */
+	free(t);
+	free(p);
+	t = macaroon(one);
+	expiry_is(t, 1, 1577934245);
+	/* base64 with padding and + / is read too */
+	u = hpo_strf("%s==", t);
+	for (char *c = u; *c != '\0'; c++)
+		*c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+	expiry_is(u, 1, 1577934245);
+	free(u);
+	/* a packet length that does not fit: not a macaroon, no judgement */
+	u = strdup(t);
+	u[0] = u[0] == 'M' ? 'N' : 'M';
+	expiry_is(u, 0, 0);
+	free(u);
+	free(t);
+	t = macaroon(two);
+	expiry_is(t, 1, 1577934245);	/* the earliest, fractions of a second ignored */
+	free(t);
+	t = macaroon(none);
+	expiry_is(t, 0, 0);
+	free(t);
+	t = macaroon(bad_time);
+	expiry_is(t, 0, 0);
+	free(t);
+	expiry_is("", 0, 0);
+	expiry_is("an-opaque-token", 0, 0);
+	expiry_is("MDAx", 0, 0);
+	expiry_is("a.b.c", 0, 0);
+}
+
+static void
+test_bearer_expired(void **state)
+{
+	const char *old[] = {"name:testuser", "before:2020-01-02T03:04:05Z", NULL};
+	const char *good[] = {"name:testuser", "before:2999-01-02T03:04:05Z", NULL};
+	char *xdg = in_dir("xdg2"), *file = in_dir("bt-old"), *xdgfile, *src = NULL, *t = NULL;
+	char *expired = macaroon(old), *valid = macaroon(good), *ejwt = jwt(1577934245), msg[512];
+	struct hpo_err err = {0};
+
+	(void)state;
+	assert_int_equal(hpo_mkdirs(xdg, 0700, &err), 0);
+	xdgfile = hpo_strf("%s/bt_u%lu", xdg, (unsigned long)geteuid());
+	setenv("XDG_RUNTIME_DIR", xdg, 1);
+	unsetenv("BEARER_TOKEN_FILE");
+
+	setenv("BEARER_TOKEN", valid, 1);
+	assert_int_equal(hpo_auth_bearer_token(&t, &src, &err), 0);
+	assert_string_equal(t, valid);
+	assert_string_equal(src, "BEARER_TOKEN");
+	hpo_auth_secret_free(t);
+	free(src);
+
+	setenv("BEARER_TOKEN", expired, 1);
+	assert_int_equal(hpo_auth_bearer_token(&t, &src, &err), -1);
+	assert_null(t);
+	assert_null(src);
+	assert_int_equal(err.kind, HPO_E_AUTH);
+	assert_string_equal(err.msg, "the bearer token from BEARER_TOKEN expired on "
+			    "2020-01-02 03:04:05 UTC: get a new one");
+	setenv("BEARER_TOKEN", ejwt, 1);
+	assert_int_equal(hpo_auth_bearer_token(&t, NULL, &err), -1);
+	assert_string_equal(err.msg, "the bearer token from BEARER_TOKEN expired on "
+			    "2020-01-02 03:04:05 UTC: get a new one");
+	unsetenv("BEARER_TOKEN");
+
+	write_file(file, expired, 0600);
+	setenv("BEARER_TOKEN_FILE", file, 1);
+	assert_int_equal(hpo_auth_bearer_token(&t, &src, &err), -1);
+	snprintf(msg, sizeof(msg), "the bearer token from %s (BEARER_TOKEN_FILE) expired on "
+		 "2020-01-02 03:04:05 UTC: get a new one", file);
+	assert_string_equal(err.msg, msg);
+	assert_null(strstr(err.msg, expired));
+	unsetenv("BEARER_TOKEN_FILE");
+
+	/* an expired bt_u file is an error too, not a reason to look further */
+	write_file(xdgfile, valid, 0600);
+	assert_int_equal(hpo_auth_bearer_token(&t, &src, &err), 0);
+	assert_string_equal(src, xdgfile);
+	hpo_auth_secret_free(t);
+	free(src);
+	write_file(xdgfile, expired, 0600);
+	assert_int_equal(hpo_auth_bearer_token(&t, &src, &err), -1);
+	snprintf(msg, sizeof(msg), "the bearer token from %s expired on 2020-01-02 03:04:05 UTC: "
+		 "get a new one", xdgfile);
+	assert_string_equal(err.msg, msg);
+	unlink(xdgfile);
+	free(xdg);
+	free(xdgfile);
+	free(file);
+	free(expired);
+	free(valid);
+	free(ejwt);
 }
 
 int
@@ -864,6 +1008,8 @@ main(void)
 		cmocka_unit_test_setup(test_token_file_env, setup),
 		cmocka_unit_test_setup(test_token_ca_dir, setup),
 		cmocka_unit_test_setup(test_bearer_order, setup),
+		cmocka_unit_test_setup(test_bearer_expiry, setup),
+		cmocka_unit_test_setup(test_bearer_expired, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
