@@ -885,6 +885,17 @@ bearer_from_file(const char *path, int must, char **token, struct hpo_err *err)
 	return *token != NULL ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
+/* Where the last-resort bt_u<uid> file is looked for (tests point it
+ * elsewhere so that they never touch the machine's /tmp). */
+static const char *bt_tmp_dir = "/tmp";
+
+void
+hpo_auth_set_bearer_tmp_dir(const char *dir)
+{
+	bt_tmp_dir = dir != NULL ? dir : "/tmp";
+}
+
+
 /* The token found (0), none in this place (1), or an error (-1); *source
  * names the place. */
 static int
@@ -928,7 +939,7 @@ bearer_find(char **token, char **source, struct hpo_err *err)
 		if (rc < 0)
 			return rc;
 	}
-	if ((path = hpo_strf("/tmp/bt_u%lu", (unsigned long)geteuid())) == NULL)
+	if ((path = hpo_strf("%s/bt_u%lu", bt_tmp_dir, (unsigned long)geteuid())) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	rc = bearer_from_file(path, 0, token, err);
 	if (rc == 0) {

@@ -67,6 +67,9 @@ int hpo_auth_bearer_token(char **token, char **source, struct hpo_err *err);
 int hpo_auth_bearer_expiry(const char *token, double *not_after);
 
 /* Wipe and free a secret string (NULL is fine). */
+/* Tests only: look for the last-resort bt_u<uid> in dir instead of /tmp
+ * (NULL: /tmp again). */
+void hpo_auth_set_bearer_tmp_dir(const char *dir);
 void hpo_auth_secret_free(char *secret);
 
 #endif

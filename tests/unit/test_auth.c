@@ -188,13 +188,19 @@ setup(void **state)
 		"OIDC_AUTH_TOKEN_FILE", "OIDC_AUTH_ID_TOKEN", "OIDC_AUTH_VO", "X509_USER_PROXY",
 		"X509_CERT_DIR", "BEARER_TOKEN", "BEARER_TOKEN_FILE", "XDG_RUNTIME_DIR", NULL,
 	};
+	static char *bt_tmp;	/* the last-resort bt_u<uid>: never the machine's /tmp */
 	char *certs = in_dir("certs");
+	struct hpo_err err = {0};
 
 	(void)state;
 	for (size_t i = 0; vars[i] != NULL; i++)
 		unsetenv(vars[i]);
 	setenv("X509_CERT_DIR", certs, 1);
 	free(certs);
+	if (bt_tmp == NULL && ((bt_tmp = in_dir("bt-tmp")) == NULL ||
+			       hpo_mkdirs(bt_tmp, 0700, &err) < 0))
+		return -1;
+	hpo_auth_set_bearer_tmp_dir(bt_tmp);
 	return 0;
 }
 
@@ -787,21 +793,20 @@ bearer_is(const char *want)
 static void
 test_bearer_order(void **state)
 {
-	char *file = in_dir("bt-file"), *xdg = in_dir("xdg"), *xdgfile, tmpfile[64], msg[512];
+	char *file = in_dir("bt-file"), *xdg = in_dir("xdg"), *tmp = in_dir("bt-tmp"), *xdgfile,
+	     *tmpfile, msg[512];
 	struct hpo_err err = {0};
-	struct stat sb;
 	char *t = NULL;
-	int own_tmp;
 
 	(void)state;
-	snprintf(tmpfile, sizeof(tmpfile), "/tmp/bt_u%lu", (unsigned long)geteuid());
-	own_tmp = stat(tmpfile, &sb) < 0;	/* leave a real one alone */
+	/* setup() put the last-resort place in tmp: the machine's /tmp/bt_u<uid>
+	 * is never touched (tests run beside others) */
 	assert_int_equal(hpo_mkdirs(xdg, 0700, &err), 0);
+	tmpfile = hpo_strf("%s/bt_u%lu", tmp, (unsigned long)geteuid());
 	xdgfile = hpo_strf("%s/bt_u%lu", xdg, (unsigned long)geteuid());
 	write_file(file, "  from-file\n", 0600);
 	write_file(xdgfile, "from-xdg\n", 0600);
-	if (own_tmp)
-		write_file(tmpfile, "from-tmp\n", 0600);
+	write_file(tmpfile, "from-tmp\n", 0600);
 
 	setenv("BEARER_TOKEN", " from-env \n", 1);
 	setenv("BEARER_TOKEN_FILE", file, 1);
@@ -811,20 +816,18 @@ test_bearer_order(void **state)
 	bearer_is("from-file");
 	unsetenv("BEARER_TOKEN_FILE");
 	bearer_is("from-xdg");
-	if (own_tmp) {
-		unlink(xdgfile);
-		bearer_is("from-tmp");
-		unsetenv("XDG_RUNTIME_DIR");
-		bearer_is("from-tmp");
-		unlink(tmpfile);
-		assert_int_equal(hpo_auth_bearer_token(&t, NULL, &err), -1);
-		assert_null(t);
-		assert_int_equal(err.kind, HPO_E_AUTH);
-		snprintf(msg, sizeof(msg), "no bearer token: set BEARER_TOKEN or BEARER_TOKEN_FILE, or "
-			 "put one in $XDG_RUNTIME_DIR/bt_u%lu or /tmp/bt_u%lu",
-			 (unsigned long)geteuid(), (unsigned long)geteuid());
-		assert_string_equal(err.msg, msg);
-	}
+	unlink(xdgfile);
+	bearer_is("from-tmp");
+	unsetenv("XDG_RUNTIME_DIR");
+	bearer_is("from-tmp");
+	unlink(tmpfile);
+	assert_int_equal(hpo_auth_bearer_token(&t, NULL, &err), -1);
+	assert_null(t);
+	assert_int_equal(err.kind, HPO_E_AUTH);
+	snprintf(msg, sizeof(msg), "no bearer token: set BEARER_TOKEN or BEARER_TOKEN_FILE, or "
+		 "put one in $XDG_RUNTIME_DIR/bt_u%lu or /tmp/bt_u%lu",
+		 (unsigned long)geteuid(), (unsigned long)geteuid());
+	assert_string_equal(err.msg, msg);
 	/* a named file that is not there is an error, not a reason to look further */
 	setenv("BEARER_TOKEN_FILE", xdgfile, 1);
 	write_file(file, "", 0600);
@@ -839,6 +842,8 @@ test_bearer_order(void **state)
 	free(file);
 	free(xdg);
 	free(xdgfile);
+	free(tmpfile);
+	free(tmp);
 }
 
 /* A macaroon in the V1 serialization with these caveats (NULL-terminated) */
