@@ -58,8 +58,15 @@ void hpo_enc_free(struct hpo_enc *enc);
 /* A point of the space into x[enc->d]; -1 with err for a point that does
  * not fit (missing name, wrong type, unknown category). */
 int hpo_enc_point(const struct hpo_enc *enc, const json_t *point, double *x, struct hpo_err *err);
-/* x back into a valid point (new ref).  x is not modified. */
+/* x back into a valid point (new ref).  x is not modified.  Any x decodes:
+ * NaN counts as the middle of the prior (0.5 or 0), out-of-range
+ * coordinates are clamped.  decode(encode(p)) is p exactly for integers,
+ * q grids, categories and fixed values, and to the last bits for reals. */
 json_t *hpo_enc_decode(const struct hpo_enc *enc, const double *x);
+/* Coordinate j of x moved to where decoding puts it: clamped, and on the
+ * grid of integers or q, so that an optimiser can score the point it will
+ * really propose. */
+double hpo_enc_snap(const struct hpo_enc *enc, size_t j, double x);
 
 /* ---- a parsed history ------------------------------------------------------------ */
 
