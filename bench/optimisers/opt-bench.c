@@ -135,6 +135,7 @@ static const struct {
 	hpo_optim_fn fn;
 } algorithms[] = {
 	{"gp", hpo_optim_gp},
+	{"cmaes", hpo_optim_cmaes},
 };
 
 int

@@ -583,6 +583,10 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 
 	if (hpo_opt_settings("gp", req->settings, table, sizeof table / sizeof table[0], err) < 0)
 		goto out;
+	if (d == 0) {
+		rc = hpo_opt_emit_fixed(enc, req->num, out, err);
+		goto out;
+	}
 	hpo_rng_seed2(&rng, req->seed, 0x6770000000ULL + h->n);
 	x = calloc(d + 1, sizeof *x);
 	u = calloc(d + 1, sizeof *u);

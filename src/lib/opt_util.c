@@ -155,3 +155,14 @@ hpo_opt_emit(const struct hpo_enc *enc, const double *x, json_t *out, double *sn
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	return 0;
 }
+
+int
+hpo_opt_emit_fixed(const struct hpo_enc *enc, long num, json_t *out, struct hpo_err *err)
+{
+	double none = 0;
+
+	for (long i = 0; i < num; i++)
+		if (hpo_opt_emit(enc, &none, out, NULL, err) < 0)
+			return -1;
+	return 0;
+}

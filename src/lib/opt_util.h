@@ -54,4 +54,7 @@ void hpo_opt_from_box(const struct hpo_enc *enc, const double *u, double *x);
 int hpo_opt_emit(const struct hpo_enc *enc, const double *x, json_t *out, double *snapped,
 		 struct hpo_err *err);
 
+/* Only fixed parameters (enc->d == 0): num copies of the one point. */
+int hpo_opt_emit_fixed(const struct hpo_enc *enc, long num, json_t *out, struct hpo_err *err);
+
 #endif
