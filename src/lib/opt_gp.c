@@ -351,6 +351,24 @@ neighbour(const struct search *s, const double *u, double sd, double pcat, doubl
 	}
 }
 
+/* u moved onto the grids of its quantised coordinates (x: d doubles of
+ * work), so that EI scores the point that will be proposed. */
+static void
+snap_box(const struct hpo_enc *enc, double *u, double *x)
+{
+	int any = 0;
+
+	for (size_t j = 0; j < enc->d; j++)
+		any |= enc->dims[j].kind != HPO_ENC_CAT && enc->dims[j].step > 0;
+	if (!any)
+		return;
+	hpo_opt_from_box(enc, u, x);
+	for (size_t j = 0; j < enc->d; j++)
+		if (enc->dims[j].kind != HPO_ENC_CAT && enc->dims[j].step > 0)
+			x[j] = hpo_enc_snap(enc, j, x[j]);
+	hpo_opt_to_box(enc, x, u);
+}
+
 enum { KEEP = 3 };	/* candidates refined by the local search */
 
 /* Maximise EI; the winner's box coordinates into out; work holds
@@ -385,6 +403,7 @@ maximise_ei(const struct search *s, size_t ncand, const double *elite, size_t ne
 
 			neighbour(s, e, sd, 1.0 / (double)d, cand);
 		}
+		snap_box(s->enc, cand, x);
 		val = expected_improvement(s->g, cand, s->best, s->xi);
 		for (int t = 0; t < KEEP; t++)
 			if (val > topval[t] && (slot < 0 || topval[t] < topval[slot]))
@@ -407,6 +426,7 @@ maximise_ei(const struct search *s, size_t ncand, const double *elite, size_t ne
 			double val;
 
 			neighbour(s, u, sd, 0.5 / (double)d, v);
+			snap_box(s->enc, v, x);
 			val = expected_improvement(s->g, v, s->best, s->xi);
 			if (val > topval[t]) {
 				topval[t] = val;
@@ -469,44 +489,62 @@ select_points(const struct hpo_optim_hist *h, size_t max, struct ranked *sel)
 	return max;
 }
 
-/* Losses into the model's scale: a shifted log when the upper tail is
- * long, then standardised; failed points (infinite) take the worst. */
-static void
-transform(struct ranked *sel, size_t m, double *y)
+static int
+by_value(const void *a, const void *b)
 {
-	double *v = malloc(m * sizeof *v), lo = INFINITY, hi = -INFINITY, med, mean = 0, var = 0;
+	double p = *(const double *)a, q = *(const double *)b;
+
+	return p < q ? -1 : p > q;
+}
+
+/* Losses into the model's scale: a shifted log when the upper tail is
+ * long, ranks when the spread overflows, then standardised; failed points
+ * (infinite) take the worst of the others.  -1: out of memory. */
+static int
+transform(const struct ranked *sel, size_t m, double *y)
+{
+	double *v = malloc((m + 1) * sizeof *v), lo, hi, med, worst = -INFINITY, mean = 0, var = 0;
 	size_t nf = 0;
+	int use_log, use_rank;
 
+	if (!v)
+		return -1;
 	for (size_t i = 0; i < m; i++)
-		if (isfinite(sel[i].loss)) {
-			lo = fmin(lo, sel[i].loss);
-			hi = fmax(hi, sel[i].loss);
-			if (v)
-				v[nf] = sel[i].loss;
-			nf++;
-		}
-	if (v && nf > 0) {
-		struct ranked *r = malloc(nf * sizeof *r);
+		if (isfinite(sel[i].loss))
+			v[nf++] = sel[i].loss;
+	if (nf == 0) {
+		free(v);
+		memset(y, 0, m * sizeof *y);
+		return 0;
+	}
+	qsort(v, nf, sizeof *v, by_value);
+	lo = v[0];
+	hi = v[nf - 1];
+	med = v[nf / 2];
+	use_rank = !isfinite(hi - lo);
+	use_log = !use_rank && nf >= 3 && hi - med > 2 * (med - lo) && hi > lo;
+	for (size_t i = 0; i < m; i++) {
+		double l = sel[i].loss;
 
-		med = v[0];
-		if (r) {
-			for (size_t i = 0; i < nf; i++)
-				r[i] = (struct ranked){i, v[i]};
-			qsort(r, nf, sizeof *r, by_loss);
-			med = r[nf / 2].loss;
-			free(r);
+		if (!isfinite(l))
+			continue;
+		if (use_rank) {
+			size_t r = 0;
+
+			while (r < nf && v[r] < l)
+				r++;
+			y[i] = (double)r;
+		} else if (use_log) {
+			y[i] = log(l - lo + (med - lo) * 0.05 + (hi - lo) * 1e-9);
+		} else {
+			y[i] = l;
 		}
-	} else {
-		med = lo;
+		worst = fmax(worst, y[i]);
 	}
 	free(v);
-	int use_log = nf >= 3 && hi - med > 2 * (med - lo) && hi > lo;
-	double shift = (med - lo) * 0.05 + (hi - lo) * 1e-9 + 1e-300;
-
 	for (size_t i = 0; i < m; i++) {
-		double l = isfinite(sel[i].loss) ? sel[i].loss : hi;
-
-		y[i] = use_log ? log(l - lo + shift) : l;
+		if (!isfinite(sel[i].loss))
+			y[i] = worst;
 		mean += y[i];
 	}
 	mean /= (double)m;
@@ -514,7 +552,8 @@ transform(struct ranked *sel, size_t m, double *y)
 		var += (y[i] - mean) * (y[i] - mean);
 	var /= (double)m;
 	for (size_t i = 0; i < m; i++)
-		y[i] = var > 0 ? (y[i] - mean) / sqrt(var) : 0;
+		y[i] = var > 0 && isfinite(var) ? (y[i] - mean) / sqrt(var) : 0;
+	return 0;
 }
 
 /* ---- the algorithm -------------------------------------------------------- */
@@ -622,7 +661,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	if (gp_alloc(&g, d, cap, cat) < 0 || !(inv = gsl_matrix_alloc(m, m)))
 		goto oom;
 	qsort(sel, m, sizeof *sel, by_index);
-	transform(sel, m, g.y);
+	if (transform(sel, m, g.y) < 0)
+		goto oom;
 	for (size_t p = 0; p < m; p++)
 		hpo_opt_to_box(enc, h->obs[sel[p].i].x, g.X + p * d);
 
