@@ -1,6 +1,7 @@
 /* opt-bench.c - the optimisers on test functions with known minima
  *
  *   opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS]
+ *   opt-bench --list            (the algorithms)
  *
  * For each seed, asks ALGORITHM for one point at a time, evaluates it and
  * prints "function algorithm seed regret@25 regret@50 regret@100 seconds ms"
@@ -148,8 +149,16 @@ main(int argc, char **argv)
 	json_t *sj, *settings = NULL;
 	long first, last, evals = 100;
 
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		printf("random");
+		for (size_t i = 0; i < sizeof algorithms / sizeof algorithms[0]; i++)
+			printf(" %s", algorithms[i].name);
+		printf("\n");
+		return 0;
+	}
 	if (argc < 5 || argc > 6) {
-		fprintf(stderr, "usage: opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS]\n");
+		fprintf(stderr, "usage: opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS]\n"
+				"       opt-bench --list\n");
 		return 2;
 	}
 	for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
