@@ -6,8 +6,10 @@
  * For each seed, asks ALGORITHM for one point at a time, evaluates it and
  * prints "function algorithm seed regret@25 regret@50 regret@100 seconds ms"
  * (the regret is the best loss so far minus the known minimum; the seconds
- * are the optimiser's own time, ms the time of the last proposal).  FUNCTION: branin, hartmann6,
- * rosenbrock4, mixed; ALGORITHM: random, or any of the library's.
+ * are the optimiser's own time, ms the time of the last proposal).
+ * $OPT_BENCH_SETTINGS is the algorithm's settings object.  FUNCTION: branin,
+ * hartmann6, rosenbrock4, mixed; ALGORITHM: random, tpe, gp, cmaes, as
+ * hpo-steer runs them (hpo_optim_propose).
  */
 #include "autoconf.h"
 
@@ -21,7 +23,6 @@
 
 #include "doc.h"
 #include "optim.h"
-#include "rng.h"
 #include "space.h"
 
 struct function {
@@ -131,28 +132,26 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const struct {
-	const char *name;
-	hpo_optim_fn fn;
-} algorithms[] = {
-	{"gp", hpo_optim_gp},
-	{"cmaes", hpo_optim_cmaes},
-};
+static const char *const algorithms[] = {"random", "tpe", "gp", "cmaes"};
 
 int
 main(int argc, char **argv)
 {
 	const struct function *fun = NULL;
-	hpo_optim_fn fn = NULL;
+	const char *algorithm = NULL;
 	struct hpo_space *space = NULL;
 	struct hpo_err err = {0};
 	json_t *sj, *settings = NULL;
 	long first, last, evals = 100;
 
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-		printf("random");
+		const char *sep = "";
+
 		for (size_t i = 0; i < sizeof algorithms / sizeof algorithms[0]; i++)
-			printf(" %s", algorithms[i].name);
+			if (hpo_optim_find(algorithms[i])) {
+				printf("%s%s", sep, algorithms[i]);
+				sep = " ";
+			}
 		printf("\n");
 		return 0;
 	}
@@ -164,10 +163,9 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
 		if (strcmp(functions[i].name, argv[1]) == 0)
 			fun = &functions[i];
-	for (size_t i = 0; i < sizeof algorithms / sizeof algorithms[0]; i++)
-		if (strcmp(algorithms[i].name, argv[2]) == 0)
-			fn = algorithms[i].fn;
-	if (!fun || (!fn && strcmp(argv[2], "random") != 0)) {
+	if (hpo_optim_find(argv[2]))
+		algorithm = argv[2];
+	if (!fun || !algorithm) {
 		fprintf(stderr, "opt-bench: unknown function or algorithm\n");
 		return 2;
 	}
@@ -193,24 +191,13 @@ main(int argc, char **argv)
 		double best = INFINITY, at[3] = {NAN, NAN, NAN}, secs = 0, lastms = 0;
 
 		for (long k = 0; k < evals; k++) {
-			json_t *out = json_array(), *p;
+			json_t *out, *p;
 			double t0 = now(), loss;
 
-			if (fn) {
-				struct hpo_optim_hist h;
-				struct hpo_optim_req req = {space, &h, 1, (uint64_t)seed, settings};
-
-				if (hpo_optim_hist_init(space, history, &h, &err) < 0 ||
-				    fn(&req, out, &err) < 0) {
-					fprintf(stderr, "opt-bench: %s\n", err.msg);
-					return 1;
-				}
-				hpo_optim_hist_free(&h);
-			} else {
-				struct hpo_rng rng;
-
-				hpo_rng_seed2(&rng, (uint64_t)seed, (uint64_t)k);
-				json_array_append_new(out, hpo_space_sample(space, &rng));
+			if (hpo_optim_propose(algorithm, space, history, 1, evals, (uint64_t)seed,
+					      settings, &out, &err) < 0) {
+				fprintf(stderr, "opt-bench: %s\n", err.msg);
+				return 1;
 			}
 			secs += now() - t0;
 			lastms = (now() - t0) * 1e3;

@@ -301,6 +301,29 @@ hpo_enc_decode(const struct hpo_enc *enc, const double *x)
 
 /* ---- the history ----------------------------------------------------------- */
 
+/* "NaN", "Infinity", "-Infinity" (Python's json), ".nan", ".inf" (YAML). */
+static int
+nonfinite(const char *s, double *v)
+{
+	static const char *const nans[] = {"NaN", "nan", ".nan", ".NaN", NULL};
+	static const char *const infs[] = {"Infinity", "inf", ".inf", ".Inf", NULL};
+	int neg = *s == '-';
+
+	for (size_t i = 0; nans[i] != NULL; i++)
+		if (strcmp(s, nans[i]) == 0) {
+			*v = NAN;
+			return 1;
+		}
+	if (neg || *s == '+')
+		s++;
+	for (size_t i = 0; infs[i] != NULL; i++)
+		if (strcmp(s, infs[i]) == 0) {
+			*v = neg ? -INFINITY : INFINITY;
+			return 1;
+		}
+	return 0;
+}
+
 int
 hpo_optim_hist_init(const struct hpo_space *space, const json_t *history,
 		    struct hpo_optim_hist *h, struct hpo_err *err)
@@ -358,6 +381,10 @@ hpo_optim_hist_init(const struct hpo_space *space, const json_t *history,
 				o->state = HPO_OBS_FAILED;
 				h->nfailed++;
 			}
+		} else if (json_is_string(lv) && nonfinite(json_string_value(lv), &o->loss)) {
+			/* Python's json writes NaN and Infinity bare */
+			o->state = HPO_OBS_FAILED;
+			h->nfailed++;
 		} else {
 			hpo_err_set(err, HPO_E_INPUT,
 				    "points[%zu]: the loss must be a number or null, not %s", i,

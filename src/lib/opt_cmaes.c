@@ -355,11 +355,8 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 	const struct hpo_optim_hist *h = req->hist;
 	const struct hpo_enc *enc = &h->enc;
 	size_t n = enc->d;
-	double popsize = 4 + floor(3 * log(n > 0 ? (double)n : 1)), sigma0 = 0.3;
-	const struct hpo_opt_setting table[] = {
-		{"popsize", 2, 10000, 1, &popsize},
-		{"sigma0", 1e-3, 1, 0, &sigma0},
-	};
+	long popsize;
+	double sigma0;
 	gsl_error_handler_t *old_handler = gsl_set_error_handler_off();
 	struct cma c = {0};
 	struct member *pop = NULL;
@@ -367,7 +364,10 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 	size_t start = 0;
 	int rc = -1;
 
-	if (hpo_opt_settings("cmaes", req->settings, table, sizeof table / sizeof table[0], err) < 0)
+	if (hpo_optim_setting_int(req->settings, "popsize",
+				  4 + (long)floor(3 * log(n > 0 ? (double)n : 1)), 2, 10000, &popsize,
+				  err) < 0 ||
+	    hpo_optim_setting_num(req->settings, "sigma0", 0.3, 1e-3, 1, &sigma0, err) < 0)
 		goto out;
 	if (n == 0) {
 		rc = hpo_opt_emit_fixed(enc, req->num, out, err);

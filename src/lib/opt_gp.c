@@ -600,15 +600,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	const struct hpo_optim_hist *h = req->hist;
 	const struct hpo_enc *enc = &h->enc;
 	size_t d = enc->d;
-	double n_initial = d * 2 + 1 < 5 ? 5 : d * 2 + 1 > 20 ? 20 : (double)(d * 2 + 1);
-	double candidates = 1000, max_points = 300, fit_points = 50, xi = 0;
-	const struct hpo_opt_setting table[] = {
-		{"n_initial", 1, 1e4, 1, &n_initial},
-		{"candidates", 10, 1e6, 1, &candidates},
-		{"max_points", 10, 5000, 1, &max_points},
-		{"fit_points", 10, 5000, 1, &fit_points},
-		{"xi", 0, 10, 0, &xi},
-	};
+	long n_initial, candidates, max_points, fit_points;
+	double xi;
 	struct ranked *sel = NULL;
 	struct gp g = {0};
 	int *cat = NULL;
@@ -620,7 +613,14 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	long i = 0;
 	int rc = -1;
 
-	if (hpo_opt_settings("gp", req->settings, table, sizeof table / sizeof table[0], err) < 0)
+	if (hpo_optim_setting_int(req->settings, "n_initial",
+				  d * 2 + 1 < 5 ? 5 : d * 2 + 1 > 20 ? 20 : (long)(d * 2 + 1), 1,
+				  10000, &n_initial, err) < 0 ||
+	    hpo_optim_setting_int(req->settings, "candidates", 1000, 10, 1000000, &candidates,
+				  err) < 0 ||
+	    hpo_optim_setting_int(req->settings, "max_points", 300, 10, 5000, &max_points, err) < 0 ||
+	    hpo_optim_setting_int(req->settings, "fit_points", 50, 10, 5000, &fit_points, err) < 0 ||
+	    hpo_optim_setting_num(req->settings, "xi", 0, 0, 10, &xi, err) < 0)
 		goto out;
 	if (d == 0) {
 		rc = hpo_opt_emit_fixed(enc, req->num, out, err);

@@ -1,5 +1,5 @@
-/* opt_util.c - settings, the initial design and random points for the
- * model-based optimisers */
+/* opt_util.c - the initial design, random points and emitting points for
+ * the model-based optimisers */
 #include "autoconf.h"
 
 #include <math.h>
@@ -9,42 +9,6 @@
 #include <gsl/gsl_cdf.h>
 
 #include "opt_util.h"
-
-int
-hpo_opt_settings(const char *algorithm, const json_t *settings,
-		 const struct hpo_opt_setting *table, size_t n, struct hpo_err *err)
-{
-	const char *key;
-	json_t *v;
-
-	if (!settings || json_is_null(settings))
-		return 0;
-	if (!json_is_object(settings))
-		return hpo_err_set(err, HPO_E_INPUT, "%s: settings: not an object", algorithm);
-	json_object_foreach((json_t *)settings, key, v) {
-		const struct hpo_opt_setting *s = NULL;
-		double d;
-
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(table[i].key, key) == 0)
-				s = &table[i];
-		if (!s)
-			return hpo_err_set(err, HPO_E_INPUT, "%s: settings.%s: unknown setting",
-					   algorithm, key);
-		if (!json_is_number(v))
-			return hpo_err_set(err, HPO_E_INPUT, "%s: settings.%s: not a number",
-					   algorithm, key);
-		d = json_number_value(v);
-		if (s->integer && d != floor(d))
-			return hpo_err_set(err, HPO_E_INPUT, "%s: settings.%s: not an integer",
-					   algorithm, key);
-		if (!(d >= s->min && d <= s->max))
-			return hpo_err_set(err, HPO_E_INPUT, "%s: settings.%s: %g is not in [%g, %g]",
-					   algorithm, key, d, s->min, s->max);
-		*s->value = d;
-	}
-	return 0;
-}
 
 /* From u in [0, 1) to the coordinate's own scale. */
 static double

@@ -1,5 +1,5 @@
-/* opt_util.h - pieces the model-based optimisers share: settings, the
- * initial design, random points, and their own working coordinates
+/* opt_util.h - pieces the model-based optimisers share: the initial
+ * design, random points, their own working coordinates, emitting points
  *
  * The "unit box" view of an encoded point: every coordinate in [0, 1].
  * UNIT coordinates stay as they are, REAL ones (a standard-normal prior)
@@ -20,20 +20,6 @@
 
 /* The REAL coordinates' range for the unit-box view, in standard deviations. */
 #define HPO_OPT_REAL_SPAN 4.0
-
-/* One numeric setting of an algorithm. */
-struct hpo_opt_setting {
-	const char *key;
-	double min, max;
-	int integer;		/* must be a whole number */
-	double *value;		/* holds the default; receives the setting */
-};
-
-/* Read `settings` (an object or NULL) into the table; any other key, a
- * non-number, a fraction for an integer setting or a value out of
- * [min, max] is an error naming "settings.KEY" and the algorithm. */
-int hpo_opt_settings(const char *algorithm, const json_t *settings,
-		     const struct hpo_opt_setting *table, size_t n, struct hpo_err *err);
 
 /* Point k (0-based) of a Latin-hypercube design of `size` points in the
  * encoded space: the same seed, size and k give the same point, and the

@@ -12,39 +12,14 @@
 
 #include <cmocka.h>
 
-#include "doc.h"
 #include "optcheck.h"
+#include "optim_fixtures.h"
 #include "rng.h"
-
-/* Every method, with integral and non-integral q. */
-static const char *const all_methods =
-	"u: {method: uniform, low: -7, high: -2}\n"
-	"i: {method: uniformint, low: 0, high: 4}\n"
-	"q: {method: quniform, low: 3, high: 30, q: 3}\n"
-	"qr: {method: quniform, low: 0.01, high: 2, q: 0.25}\n"
-	"l: {method: loguniform, low: 0.001, high: 10}\n"
-	"ql: {method: qloguniform, low: 2, high: 500, q: 4}\n"
-	"n: {method: normal, mu: -1, sigma: 0.5}\n"
-	"qn: {method: qnormal, mu: 2, sigma: 5, q: 2}\n"
-	"ln: {method: lognormal, mu: 1, sigma: 2}\n"
-	"qln: {method: qlognormal, mu: 1, sigma: 0.5, q: 0.25}\n"
-	"c: {method: categorical, categories: [a, 2, 0.5, false, null, {x: 1}]}\n"
-	"f: {method: fixed, value: [1, 2]}\n";
 
 struct hpo_space *
 optcheck_space(const char *text)
 {
-	struct hpo_err err = {0};
-	struct hpo_doc *doc = NULL;
-	struct hpo_space *s = NULL;
-
-	if (hpo_doc_parse("t.yaml", text, strlen(text), &doc, &err) < 0)
-		fail_msg("unexpected parse error: %s", err.msg);
-	if (hpo_space_from_json(doc, hpo_doc_root(doc), &s, &err) < 0)
-		fail_msg("unexpected error: %s", err.msg);
-	hpo_doc_free(doc);
-	assert_non_null(s);
-	return s;
+	return space_ok(text);
 }
 
 json_t *
@@ -152,12 +127,7 @@ optcheck_types(hpo_optim_fn fn)
 static void
 append(json_t *h, const char *point, json_t *loss)
 {
-	json_error_t jerr;
-	json_t *p = json_loads(point, 0, &jerr);
-
-	if (!p)
-		fail_msg("bad test JSON: %s", jerr.text);
-	json_array_append_new(h, json_pack("[o, o]", p, loss));
+	json_array_append_new(h, json_pack("[o, o]", json_ok(point), loss));
 }
 
 void
@@ -281,29 +251,53 @@ assert_refused(hpo_optim_fn fn, const struct hpo_space *s, const char *settings,
 {
 	struct hpo_optim_hist h;
 	struct hpo_err err = {0};
-	json_t *out = json_array(), *set = json_loads(settings, 0, NULL);
+	json_t *out = json_array(), *set = json_ok(settings);
 	struct hpo_optim_req req = {s, &h, 1, 1, set};
 
-	assert_non_null(set);
+	/* called directly, as the registry would after checking the names */
 	assert_int_equal(hpo_optim_hist_init(s, NULL, &h, &err), 0);
 	assert_int_equal(fn(&req, out, &err), -1);
 	assert_int_equal(err.kind, HPO_E_INPUT);
-	assert_string_equal(err.msg, expect);
+	if (!strstr(err.msg, expect))
+		fail_msg("got '%s', expected '%s'", err.msg, expect);
+	assert_int_equal(json_array_size(out), 0);
 	hpo_optim_hist_free(&h);
 	json_decref(out);
 	json_decref(set);
 }
 
 void
-optcheck_settings(hpo_optim_fn fn, const char *algorithm)
+optcheck_settings(hpo_optim_fn fn, const char *algorithm, const char *setting)
 {
 	struct hpo_space *s = optcheck_space("a: {method: uniform, low: 0, high: 4}\n");
-	char expect[256];
+	const struct hpo_optim_algo *a = hpo_optim_find(algorithm);
+	struct hpo_err err = {0};
+	char text[256], expect[256];
+	json_t *set, *pts;
 
-	snprintf(expect, sizeof expect, "%s: settings.bogus: unknown setting", algorithm);
-	assert_refused(fn, s, "{\"bogus\": 1}", expect);
-	snprintf(expect, sizeof expect, "%s: settings: not an object", algorithm);
-	assert_refused(fn, s, "[1]", expect);
+	/* registered under its name, with its settings */
+	assert_non_null(a);
+	assert_ptr_equal(a->fn, fn);
+	snprintf(text, sizeof text, "{\"%s\": 5}", setting);
+	set = json_ok(text);
+	assert_int_equal(hpo_optim_check_settings(a, s, set, &err), 0);
+	json_decref(set);
+	set = json_ok("{\"bogus\": 1}");
+	assert_int_equal(hpo_optim_propose(algorithm, s, NULL, 1, 10, 1, set, &pts, &err), -1);
+	snprintf(expect, sizeof expect, "unknown setting 'bogus' for algorithm '%s'", algorithm);
+	assert_string_equal(err.msg, expect);
+	json_decref(set);
+
+	/* values out of range or of the wrong type */
+	snprintf(text, sizeof text, "{\"%s\": -1}", setting);
+	snprintf(expect, sizeof expect, "setting '%s' (-1) must be between", setting);
+	set = json_ok(text);
+	assert_int_equal(hpo_optim_check_settings(a, s, set, &err), -1);
+	assert_non_null(strstr(err.msg, expect));
+	json_decref(set);
+	snprintf(text, sizeof text, "{\"%s\": \"many\"}", setting);
+	snprintf(expect, sizeof expect, "setting '%s' must be a", setting);
+	assert_refused(fn, s, text, expect);
 	hpo_space_free(s);
 }
 

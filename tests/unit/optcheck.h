@@ -31,7 +31,9 @@ void optcheck_degenerate(hpo_optim_fn fn);	/* 0 points, all failed, huge losses,
 						 * only fixed parameters */
 void optcheck_spread(hpo_optim_fn fn);		/* a batch and pending points: distinct */
 void optcheck_reproducible(hpo_optim_fn fn);	/* same seed same points; other seed other */
-void optcheck_settings(hpo_optim_fn fn, const char *algorithm);	/* bad settings: errors */
+/* Registered as `algorithm`; `setting` (a whole number setting that takes
+ * 5) accepted, an unknown one, -1 and a string refused. */
+void optcheck_settings(hpo_optim_fn fn, const char *algorithm, const char *setting);
 /* The median best loss over `seeds` runs of `evals` sequential points on a
  * 3-D shifted sphere beats random search's. */
 void optcheck_beats_random(hpo_optim_fn fn, int seeds, int evals);

@@ -46,7 +46,7 @@ static void
 test_settings(void **state)
 {
 	(void)state;
-	optcheck_settings(hpo_optim_cmaes, "cmaes");
+	optcheck_settings(hpo_optim_cmaes, "cmaes", "popsize");
 }
 
 static void

@@ -46,7 +46,7 @@ static void
 test_settings(void **state)
 {
 	(void)state;
-	optcheck_settings(hpo_optim_gp, "gp");
+	optcheck_settings(hpo_optim_gp, "gp", "n_initial");
 }
 
 static void
