@@ -59,6 +59,7 @@ struct gp {
 	double *y;		/* cap, transformed losses */
 	double *ls;		/* d length scales */
 	double sf2, sn2;
+	double jitter;		/* added to the diagonal by the last factorisation */
 	gsl_matrix *L;		/* cap * cap; the leading n * n is the factor */
 	gsl_vector *alpha;	/* cap; K^-1 y in the leading n */
 	gsl_vector *k;		/* cap; work: kernel vector */
@@ -107,6 +108,7 @@ gp_factor(struct gp *g)
 		if (gsl_linalg_cholesky_decomp1(&L.matrix) == GSL_SUCCESS) {
 			gsl_vector_const_view y = gsl_vector_const_view_array(g->y, n);
 
+			g->jitter = jitter;
 			gsl_linalg_cholesky_solve(&L.matrix, &y.vector, &a.vector);
 			return 0;
 		}
@@ -287,7 +289,7 @@ gp_fit(struct gp *g, gsl_matrix *inv)
 		gsl_vector_set(t, g->d, starts[s][1]);
 		gsl_vector_set(t, g->d + 1, starts[s][2]);
 		gsl_multimin_fdfminimizer_set(m, &fn, t, 0.1, 0.1);
-		for (int it = 0; it < 60; it++) {
+		for (int it = 0; it < 25; it++) {
 			if (gsl_multimin_fdfminimizer_iterate(m) != GSL_SUCCESS)
 				break;
 			if (gsl_multimin_test_gradient(m->gradient, 1e-3) == GSL_SUCCESS)
@@ -582,16 +584,39 @@ gp_alloc(struct gp *g, size_t d, size_t cap, const int *cat)
 	return g->X && g->y && g->ls && g->L && g->alpha && g->k ? 0 : -1;
 }
 
-/* Add a point with the model's mean as its loss and refactor. */
+/* Add a point with the model's mean as its loss: the factor grows by one
+ * row (L v = k, the new diagonal sqrt(k(u, u) + noise - v'v)), O(n^2);
+ * a full refactorisation when that row is not positive. */
 static int
 believe(struct gp *g, const double *u)
 {
-	double m, s;
+	size_t n = g->n;
+	gsl_vector_view row = gsl_matrix_subrow(g->L, n, 0, n);
+	gsl_matrix_const_view L = gsl_matrix_const_submatrix(g->L, 0, 0, n, n);
+	double m, s, vv, diag;
 
 	gp_predict(g, u, &m, &s);
-	memcpy(g->X + g->n * g->d, u, g->d * sizeof *u);
-	g->y[g->n++] = m;
-	return gp_factor(g);
+	memcpy(g->X + n * g->d, u, g->d * sizeof *u);
+	g->y[n] = m;
+	g->n = n + 1;
+	for (size_t p = 0; p < n; p++)
+		gsl_vector_set(&row.vector, p, matern(g->sf2, sq_dist(g, u, g->X + p * g->d)));
+	gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, &L.matrix, &row.vector);
+	gsl_blas_ddot(&row.vector, &row.vector, &vv);
+	diag = g->sf2 + g->sn2 + g->jitter * g->sf2 - vv;
+	if (!(diag > 1e-12 * g->sf2))
+		return gp_factor(g);
+	gsl_matrix_set(g->L, n, n, sqrt(diag));
+	{
+		gsl_matrix_const_view L1 = gsl_matrix_const_submatrix(g->L, 0, 0, n + 1, n + 1);
+		gsl_vector_const_view y = gsl_vector_const_view_array(g->y, n + 1);
+		gsl_vector_view a = gsl_vector_subvector(g->alpha, 0, n + 1);
+
+		gsl_vector_memcpy(&a.vector, &y.vector);
+		gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, &L1.matrix, &a.vector);
+		gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, &L1.matrix, &a.vector);
+	}
+	return 0;
 }
 
 int
