@@ -64,7 +64,8 @@ is "$msg" "hpo-submit: $f:1:1: missing 'evaluation' (the command that evaluates 
 run_bad "$good
 steering: {algorithm: tpee}
 "
-like "$msg" "unknown steering algorithm 'tpee'" "an unknown algorithm is refused"
+like "$msg" "unknown algorithm 'tpee' (did you mean 'tpe'?; built in: random, grid, tpe" \
+	"an unknown algorithm is refused, with the nearest name and the built-in ones"
 run_bad 'evaluation: {exec: "true"}
 steering: {algorithm: grid}
 search-space:
