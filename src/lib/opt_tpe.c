@@ -47,7 +47,7 @@ struct tpe_cfg {
  * Arrays are by coordinate: [j * (m + 1) + k]. */
 struct parzen {
 	size_t m, d;
-	double *w;		/* m + 1 weights, summing to 1 */
+	double *w, *logw;	/* m + 1 weights, summing to 1, and their logs */
 	double *mu, *isig;	/* centre and 1 / width */
 	double *lnorm;		/* log(1 / (sigma sqrt(2 pi) Z)), Z the mass in the domain */
 	double *z;		/* Z */
@@ -82,6 +82,7 @@ static void
 parzen_free(struct parzen *p)
 {
 	free(p->w);
+	free(p->logw);
 	free(p->mu);
 	free(p->isig);
 	free(p->lnorm);
@@ -90,13 +91,13 @@ parzen_free(struct parzen *p)
 }
 
 struct sortv {
-	double v;
-	size_t k;
+	uint64_t key;		/* sort_key(value) */
+	size_t k;		/* what the value belongs to */
 };
 
 /* The bits of a double, as an unsigned number in the same order. */
 static uint64_t
-order_key(double v)
+sort_key(double v)
 {
 	uint64_t u;
 
@@ -104,28 +105,36 @@ order_key(double v)
 	return (u >> 63) ? ~u : u | (1ULL << 63);
 }
 
-/* Sort a[0 .. n-1] by v, stably (equal values keep their order), with
+/* Sort a[0 .. n-1] by key, stably (equal keys keep their order), with
  * tmp[n] as scratch: a least-significant-digit radix sort, 8 bits a pass,
- * some times faster than qsort at the sizes of a history. */
+ * every digit counted in one read, passes where all keys share the digit
+ * skipped; some times faster than qsort at the sizes of a history. */
 static void
-sort_values(struct sortv *a, struct sortv *tmp, size_t n)
+sort_keys(struct sortv *a, struct sortv *tmp, size_t n)
 {
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t count[257] = {0};
-		int same = 1;
-		for (size_t i = 0; i < n; i++) {
-			unsigned digit = (unsigned)(order_key(a[i].v) >> shift) & 0xff;
-			count[digit + 1]++;
-			same &= count[digit + 1] == i + 1;
-		}
-		if (same)
-			continue;	/* every value has this digit: nothing moves */
+	size_t count[8][257];
+	struct sortv *from = a, *to = tmp, *t;
+
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < 8; d++)
+			count[d][((a[i].key >> (8 * d)) & 0xff) + 1]++;
+	for (int d = 0; d < 8; d++) {
+		int trivial = 0;
+		for (int b = 1; b <= 256; b++)
+			trivial |= count[d][b] == n;
+		if (trivial)
+			continue;
 		for (int b = 0; b < 256; b++)
-			count[b + 1] += count[b];
+			count[d][b + 1] += count[d][b];
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(order_key(a[i].v) >> shift) & 0xff]++] = a[i];
-		memcpy(a, tmp, n * sizeof(*a));
+			to[count[d][(from[i].key >> (8 * d)) & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
 	}
+	if (from != a)
+		memcpy(a, from, n * sizeof(*a));
 }
 
 /* The estimator of the points pts[0 .. m-1] (in history order). */
@@ -140,6 +149,7 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 	p->m = m;
 	p->d = d;
 	if ((p->w = calloc(n1, sizeof(double))) == NULL ||
+	    (p->logw = calloc(n1, sizeof(double))) == NULL ||
 	    (p->mu = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
 	    (p->isig = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
 	    (p->lnorm = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
@@ -160,8 +170,10 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 	}
 	p->w[m] = t->cfg.prior_weight;
 	total += p->w[m];
-	for (size_t k = 0; k < n1; k++)
+	for (size_t k = 0; k < n1; k++) {
 		p->w[k] /= total;
+		p->logw[k] = log(p->w[k]);
+	}
 
 	for (size_t j = 0; j < d; j++) {
 		const struct hpo_enc_dim *dim = &t->enc->dims[j];
@@ -177,25 +189,32 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 			continue;
 		/* widths: the larger gap to the sorted neighbours */
 		for (size_t k = 0; k < n1; k++) {
-			scratch[k].v = mu[k];
+			scratch[k].key = sort_key(mu[k]);
 			scratch[k].k = k;
 		}
-		sort_values(scratch, scratch + n1, n1);
+		sort_keys(scratch, scratch + n1, n1);
 		for (size_t s = 0; s < n1; s++) {
-			double left = s > 0 ? scratch[s].v - scratch[s - 1].v : 0;
-			double right = s + 1 < n1 ? scratch[s + 1].v - scratch[s].v : 0;
+			double v = mu[scratch[s].k];
+			double left = s > 0 ? v - mu[scratch[s - 1].k] : 0;
+			double right = s + 1 < n1 ? mu[scratch[s + 1].k] - v : 0;
 			double sig = n1 == 1 ? maxs : fmax(left, right);
 			sig = fmin(fmax(sig, mins), maxs);
 			isig[scratch[s].k] = 1 / sig;
 		}
 		isig[m] = 1 / maxs;
 		for (size_t k = 0; k < n1; k++) {
-			double sig = 1 / isig[k];
-			z[k] = dim->kind == HPO_ENC_UNIT ?
-			       phi((1 - mu[k]) * isig[k]) - phi((0 - mu[k]) * isig[k]) : 1;
+			double lo = (0 - mu[k]) * isig[k], hi = (1 - mu[k]) * isig[k];
+			/* the mass inside [0, 1]: all of it, to rounding, when both
+			 * bounds are 8.5 widths away */
+			z[k] = dim->kind != HPO_ENC_UNIT || (lo < -8.5 && hi > 8.5) ? 1 :
+			       phi(hi) - phi(lo);
 			if (z[k] < TPE_TINY)
 				z[k] = TPE_TINY;
-			lnorm[k] = -log(sig * sqrt(2 * M_PI) * z[k]);
+			/* widths repeat (the clipped ones): one log for a run of them */
+			if (k > 0 && isig[k] == isig[k - 1] && z[k] == z[k - 1])
+				lnorm[k] = lnorm[k - 1];
+			else
+				lnorm[k] = log(isig[k] / (sqrt(2 * M_PI) * z[k]));
 		}
 	}
 	return 0;
@@ -295,7 +314,7 @@ joint_log(const struct tpe *t, const struct parzen *p, const double *x, double *
 	double best = -INFINITY, sum = 0;
 
 	for (size_t k = 0; k < n1; k++) {
-		double l = log(p->w[k]);
+		double l = p->logw[k];
 		for (size_t o = 0; o < t->d && l >= best - 40; o++) {
 			size_t j = t->order[o];
 			const struct hpo_enc_dim *dim = &t->enc->dims[j];
@@ -473,10 +492,10 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		}
 	for (size_t i = 0; i < n; i++)
 		if (h->obs[i].state == HPO_OBS_DONE) {
-			done[nd].v = h->obs[i].loss;
+			done[nd].key = sort_key(h->obs[i].loss);
 			done[nd++].k = i;
 		}
-	sort_values(done, done + nd, nd);	/* by loss, then history order */
+	sort_keys(done, done + nd, nd);	/* by loss, then history order */
 
 	/* the split: the bad group is the rest, the failed and (liar) the pending */
 	if (nd > 0) {
