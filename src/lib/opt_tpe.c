@@ -18,7 +18,10 @@
  * by coordinate; multivariate draws whole points from one kernel of every
  * coordinate and scores them with the joint densities, so that it follows
  * correlations between parameters.  Quantised and integer coordinates are
- * scored by the kernel's mass over the grid cell.
+ * scored by the kernel's mass over the grid cell.  A point that is in the
+ * history already, or was proposed earlier in the call, is not proposed
+ * (small discrete spaces): the best new combination of the values drawn,
+ * or the best new whole candidate, else a few rounds of fresh candidates.
  *
  * Reproducible: point i of a call comes from the stream (seed, n + i), n
  * the history's length.
@@ -36,6 +39,8 @@
 #define TPE_FORGET 25		/* the last points that weigh fully */
 #define TPE_TINY 1e-300		/* floor of a density, so a log is finite */
 #define TPE_FAR 50.0		/* z^2 beyond which a kernel adds nothing (e^-25) */
+#define TPE_ROUNDS 8		/* rounds of candidates to find a point not known yet */
+#define TPE_COMBOS 4096.0	/* univariate: combinations searched for a new point */
 
 struct tpe_cfg {
 	long n_startup, max_good, n_cand;
@@ -47,7 +52,7 @@ struct tpe_cfg {
  * Arrays are by coordinate: [j * (m + 1) + k]. */
 struct parzen {
 	size_t m, d;
-	double *w;		/* m + 1 weights, summing to 1 */
+	double *w, *logw;	/* m + 1 weights, summing to 1, and their logs */
 	double *mu, *isig;	/* centre and 1 / width */
 	double *lnorm;		/* log(1 / (sigma sqrt(2 pi) Z)), Z the mass in the domain */
 	double *z;		/* Z */
@@ -64,6 +69,9 @@ struct tpe {
 	/* multivariate: coordinates cheapest first; categorical kernels' logs */
 	size_t *order;
 	double *lhit, *lmiss;
+	/* the points proposed so far in this call, dd apart */
+	const double *batch;
+	size_t nbatch, dd;
 };
 
 static int
@@ -82,6 +90,7 @@ static void
 parzen_free(struct parzen *p)
 {
 	free(p->w);
+	free(p->logw);
 	free(p->mu);
 	free(p->isig);
 	free(p->lnorm);
@@ -90,13 +99,13 @@ parzen_free(struct parzen *p)
 }
 
 struct sortv {
-	double v;
-	size_t k;
+	uint64_t key;		/* sort_key(value) */
+	size_t k;		/* what the value belongs to */
 };
 
 /* The bits of a double, as an unsigned number in the same order. */
 static uint64_t
-order_key(double v)
+sort_key(double v)
 {
 	uint64_t u;
 
@@ -104,28 +113,36 @@ order_key(double v)
 	return (u >> 63) ? ~u : u | (1ULL << 63);
 }
 
-/* Sort a[0 .. n-1] by v, stably (equal values keep their order), with
+/* Sort a[0 .. n-1] by key, stably (equal keys keep their order), with
  * tmp[n] as scratch: a least-significant-digit radix sort, 8 bits a pass,
- * some times faster than qsort at the sizes of a history. */
+ * every digit counted in one read, passes where all keys share the digit
+ * skipped; some times faster than qsort at the sizes of a history. */
 static void
-sort_values(struct sortv *a, struct sortv *tmp, size_t n)
+sort_keys(struct sortv *a, struct sortv *tmp, size_t n)
 {
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t count[257] = {0};
-		int same = 1;
-		for (size_t i = 0; i < n; i++) {
-			unsigned digit = (unsigned)(order_key(a[i].v) >> shift) & 0xff;
-			count[digit + 1]++;
-			same &= count[digit + 1] == i + 1;
-		}
-		if (same)
-			continue;	/* every value has this digit: nothing moves */
+	size_t count[8][257];
+	struct sortv *from = a, *to = tmp, *t;
+
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < 8; d++)
+			count[d][((a[i].key >> (8 * d)) & 0xff) + 1]++;
+	for (int d = 0; d < 8; d++) {
+		int trivial = 0;
+		for (int b = 1; b <= 256; b++)
+			trivial |= count[d][b] == n;
+		if (trivial)
+			continue;
 		for (int b = 0; b < 256; b++)
-			count[b + 1] += count[b];
+			count[d][b + 1] += count[d][b];
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(order_key(a[i].v) >> shift) & 0xff]++] = a[i];
-		memcpy(a, tmp, n * sizeof(*a));
+			to[count[d][(from[i].key >> (8 * d)) & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
 	}
+	if (from != a)
+		memcpy(a, from, n * sizeof(*a));
 }
 
 /* The estimator of the points pts[0 .. m-1] (in history order). */
@@ -140,6 +157,7 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 	p->m = m;
 	p->d = d;
 	if ((p->w = calloc(n1, sizeof(double))) == NULL ||
+	    (p->logw = calloc(n1, sizeof(double))) == NULL ||
 	    (p->mu = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
 	    (p->isig = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
 	    (p->lnorm = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
@@ -160,8 +178,10 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 	}
 	p->w[m] = t->cfg.prior_weight;
 	total += p->w[m];
-	for (size_t k = 0; k < n1; k++)
+	for (size_t k = 0; k < n1; k++) {
 		p->w[k] /= total;
+		p->logw[k] = log(p->w[k]);
+	}
 
 	for (size_t j = 0; j < d; j++) {
 		const struct hpo_enc_dim *dim = &t->enc->dims[j];
@@ -177,25 +197,32 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 			continue;
 		/* widths: the larger gap to the sorted neighbours */
 		for (size_t k = 0; k < n1; k++) {
-			scratch[k].v = mu[k];
+			scratch[k].key = sort_key(mu[k]);
 			scratch[k].k = k;
 		}
-		sort_values(scratch, scratch + n1, n1);
+		sort_keys(scratch, scratch + n1, n1);
 		for (size_t s = 0; s < n1; s++) {
-			double left = s > 0 ? scratch[s].v - scratch[s - 1].v : 0;
-			double right = s + 1 < n1 ? scratch[s + 1].v - scratch[s].v : 0;
+			double v = mu[scratch[s].k];
+			double left = s > 0 ? v - mu[scratch[s - 1].k] : 0;
+			double right = s + 1 < n1 ? mu[scratch[s + 1].k] - v : 0;
 			double sig = n1 == 1 ? maxs : fmax(left, right);
 			sig = fmin(fmax(sig, mins), maxs);
 			isig[scratch[s].k] = 1 / sig;
 		}
 		isig[m] = 1 / maxs;
 		for (size_t k = 0; k < n1; k++) {
-			double sig = 1 / isig[k];
-			z[k] = dim->kind == HPO_ENC_UNIT ?
-			       phi((1 - mu[k]) * isig[k]) - phi((0 - mu[k]) * isig[k]) : 1;
+			double lo = (0 - mu[k]) * isig[k], hi = (1 - mu[k]) * isig[k];
+			/* the mass inside [0, 1]: all of it, to rounding, when both
+			 * bounds are 8.5 widths away */
+			z[k] = dim->kind != HPO_ENC_UNIT || (lo < -8.5 && hi > 8.5) ? 1 :
+			       phi(hi) - phi(lo);
 			if (z[k] < TPE_TINY)
 				z[k] = TPE_TINY;
-			lnorm[k] = -log(sig * sqrt(2 * M_PI) * z[k]);
+			/* widths repeat (the clipped ones): one log for a run of them */
+			if (k > 0 && isig[k] == isig[k - 1] && z[k] == z[k - 1])
+				lnorm[k] = lnorm[k - 1];
+			else
+				lnorm[k] = log(isig[k] / (sqrt(2 * M_PI) * z[k]));
 		}
 	}
 	return 0;
@@ -295,7 +322,7 @@ joint_log(const struct tpe *t, const struct parzen *p, const double *x, double *
 	double best = -INFINITY, sum = 0;
 
 	for (size_t k = 0; k < n1; k++) {
-		double l = log(p->w[k]);
+		double l = p->logw[k];
 		for (size_t o = 0; o < t->d && l >= best - 40; o++) {
 			size_t j = t->order[o];
 			const struct hpo_enc_dim *dim = &t->enc->dims[j];
@@ -352,65 +379,170 @@ pick_kernel(const struct parzen *p, struct hpo_rng *rng)
 	return p->m;
 }
 
-/* One point into x from the good (l) and bad (g) estimators. */
+/* Whether x is a point of the history or one proposed before in this call
+ * (the same coordinates: with integers, grids and categories, the same
+ * point). */
 static int
-tpe_point(const struct tpe *t, const struct parzen *l, const struct parzen *g,
-	  struct hpo_rng *rng, double *x, struct hpo_err *err)
+is_known(const struct tpe *t, const double *x)
 {
-	size_t nc = (size_t)t->cfg.n_cand;
+	const struct hpo_optim_hist *h = t->req->hist;
 
-	if (!t->cfg.multivariate) {
-		/* gridded and categorical candidates repeat: each value is scored once */
-		double *seen = malloc(2 * nc * sizeof(double));
-		if (seen == NULL)
-			return oom(err);
-		for (size_t j = 0; j < t->d; j++) {
-			double best = -INFINITY;
-			size_t nseen = 0;
-			for (size_t c = 0; c < nc; c++) {
-				double v = kernel_draw(t, l, j, pick_kernel(l, rng), rng), s;
-				size_t r;
-				for (r = 0; r < nseen && seen[2 * r] != v; r++)
-					;
-				if (r < nseen) {
-					s = seen[2 * r + 1];
-				} else {
-					s = dim_log(t, l, j, v) - dim_log(t, g, j, v);
-					seen[2 * nseen] = v;
-					seen[2 * nseen++ + 1] = s;
-				}
-				if (c == 0 || s > best) {
-					best = s;
-					x[j] = v;
-				}
-			}
-		}
-		free(seen);
-		return 0;
+	for (size_t i = 0; i < h->n + t->nbatch; i++) {
+		const double *y = i < h->n ? h->obs[i].x : t->batch + (i - h->n) * t->dd;
+		size_t j = 0;
+		while (j < t->d && x[j] == y[j])
+			j++;
+		if (j == t->d)
+			return 1;
 	}
+	return 0;
+}
 
-	double *cand = malloc((t->d ? t->d : 1) * sizeof(double));
-	double *scratch = malloc((l->m > g->m ? l->m + 1 : g->m + 1) * sizeof(double));
-	double best = -INFINITY;
+struct scored {
+	double s;		/* the score, log l - log g */
+	double v;		/* univariate: the value */
+	size_t c;		/* multivariate: the candidate */
+};
 
-	if (cand == NULL || scratch == NULL) {
-		free(cand);
-		free(scratch);
+/* Best first; equal scores in the order drawn. */
+static int
+cmp_scored(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s > y->s ? -1 : 1;
+	return x->c < y->c ? -1 : x->c > y->c;
+}
+
+/* Univariate: each coordinate's best value; when that point is known
+ * already, the best new combination of the values drawn. */
+static int
+tpe_point_uni(const struct tpe *t, const struct parzen *l, const struct parzen *g,
+	      struct hpo_rng *rng, double *x, struct hpo_err *err)
+{
+	size_t nc = (size_t)t->cfg.n_cand, d = t->d;
+	struct scored *sc = malloc((d ? d : 1) * nc * sizeof(*sc)), *alt = NULL;
+	size_t *nseen = calloc(d ? d : 1, sizeof(size_t)), nalt = 0;
+
+	if (sc == NULL || nseen == NULL) {
+		free(sc);
+		free(nseen);
 		return oom(err);
 	}
-	for (size_t c = 0; c < nc; c++) {
-		size_t k = pick_kernel(l, rng);
-		double s;
-		for (size_t j = 0; j < t->d; j++)
-			cand[j] = kernel_draw(t, l, j, k, rng);
-		s = joint_log(t, l, cand, scratch) - joint_log(t, g, cand, scratch);
-		if (c == 0 || s > best) {
-			best = s;
-			memcpy(x, cand, t->d * sizeof(double));
+	for (size_t j = 0; j < d; j++) {
+		struct scored *row = sc + j * nc;
+		/* gridded and categorical candidates repeat: each value is scored once */
+		for (size_t c = 0; c < nc; c++) {
+			double v = kernel_draw(t, l, j, pick_kernel(l, rng), rng);
+			size_t r;
+			for (r = 0; r < nseen[j] && row[r].v != v; r++)
+				;
+			if (r == nseen[j]) {
+				row[r].v = v;
+				row[r].c = r;
+				row[r].s = dim_log(t, l, j, v) - dim_log(t, g, j, v);
+				nseen[j]++;
+			}
+		}
+		qsort(row, nseen[j], sizeof(*row), cmp_scored);
+		x[j] = row[0].v;
+	}
+	if (d > 0 && is_known(t, x)) {
+		double combos = 1;
+		for (size_t j = 0; j < d; j++)
+			combos *= (double)nseen[j];
+		if (combos <= TPE_COMBOS) {
+			/* few: the best-scoring combination of the values seen */
+			size_t *at = calloc(d, sizeof(size_t));
+			double *y = malloc(d * sizeof(double)), best = -INFINITY;
+			if (at == NULL || y == NULL) {
+				free(at);
+				free(y);
+				free(sc);
+				free(nseen);
+				return oom(err);
+			}
+			for (;;) {
+				double total = 0;
+				size_t j;
+				for (j = 0; j < d; j++) {
+					y[j] = sc[j * nc + at[j]].v;
+					total += sc[j * nc + at[j]].s;
+				}
+				if (total > best && !is_known(t, y)) {
+					best = total;
+					memcpy(x, y, d * sizeof(double));
+				}
+				for (j = 0; j < d && ++at[j] == nseen[j]; j++)
+					at[j] = 0;
+				if (j == d)
+					break;
+			}
+			free(at);
+			free(y);
+		} else {
+			/* many: the single change of a coordinate to a lower-ranked
+			 * value that costs the least */
+			if ((alt = malloc(d * nc * sizeof(*alt))) == NULL) {
+				free(sc);
+				free(nseen);
+				return oom(err);
+			}
+			for (size_t j = 0; j < d; j++)
+				for (size_t r = 1; r < nseen[j]; r++) {
+					alt[nalt].s = sc[j * nc + r].s - sc[j * nc].s;
+					alt[nalt].c = j * nc + r;
+					nalt++;
+				}
+			qsort(alt, nalt, sizeof(*alt), cmp_scored);
+			for (size_t a = 0; a < nalt; a++) {
+				size_t j = alt[a].c / nc;
+				x[j] = sc[alt[a].c].v;
+				if (!is_known(t, x))
+					break;
+				x[j] = sc[j * nc].v;
+			}
 		}
 	}
+	free(alt);
+	free(sc);
+	free(nseen);
+	return 0;
+}
+
+/* Multivariate: the best whole candidate that is not known already (the
+ * best one when all are). */
+static int
+tpe_point_multi(const struct tpe *t, const struct parzen *l, const struct parzen *g,
+		struct hpo_rng *rng, double *x, struct hpo_err *err)
+{
+	size_t nc = (size_t)t->cfg.n_cand, dd = t->dd, c;
+	double *cand = malloc(nc * dd * sizeof(double));
+	double *scratch = malloc((l->m > g->m ? l->m + 1 : g->m + 1) * sizeof(double));
+	struct scored *sc = malloc(nc * sizeof(*sc));
+
+	if (cand == NULL || scratch == NULL || sc == NULL) {
+		free(cand);
+		free(scratch);
+		free(sc);
+		return oom(err);
+	}
+	for (c = 0; c < nc; c++) {
+		double *y = cand + c * dd;
+		size_t k = pick_kernel(l, rng);
+		for (size_t j = 0; j < t->d; j++)
+			y[j] = kernel_draw(t, l, j, k, rng);
+		sc[c].s = joint_log(t, l, y, scratch) - joint_log(t, g, y, scratch);
+		sc[c].c = c;
+	}
+	qsort(sc, nc, sizeof(*sc), cmp_scored);
+	for (c = 0; c < nc && is_known(t, cand + sc[c].c * dd); c++)
+		;
+	memcpy(x, cand + sc[c < nc ? c : 0].c * dd, t->d * sizeof(double));
 	free(cand);
 	free(scratch);
+	free(sc);
 	return 0;
 }
 
@@ -444,12 +576,14 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	t.req = req;
 	t.enc = &h->enc;
 	t.d = d;
+	t.dd = dd;
 	if (read_cfg(req->settings, &t.cfg, err) < 0)
 		return -1;
 	if ((done = calloc(2 * (n + 1), sizeof(*done))) == NULL ||
 	    (t.good = calloc(n + 1, sizeof(double *))) == NULL ||
 	    (t.bad = calloc(n + num + 1, sizeof(double *))) == NULL ||
 	    (batch = calloc(num * dd, sizeof(double))) == NULL ||
+	    (t.batch = batch) == NULL ||
 	    (scratch = calloc(2 * (n + num + 2), sizeof(*scratch))) == NULL ||
 	    (isgood = calloc(n + 1, 1)) == NULL ||
 	    (t.order = calloc(dd, sizeof(size_t))) == NULL ||
@@ -473,10 +607,10 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		}
 	for (size_t i = 0; i < n; i++)
 		if (h->obs[i].state == HPO_OBS_DONE) {
-			done[nd].v = h->obs[i].loss;
+			done[nd].key = sort_key(h->obs[i].loss);
 			done[nd++].k = i;
 		}
-	sort_values(done, done + nd, nd);	/* by loss, then history order */
+	sort_keys(done, done + nd, nd);	/* by loss, then history order */
 
 	/* the split: the bad group is the rest, the failed and (liar) the pending */
 	if (nd > 0) {
@@ -518,7 +652,13 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			}
 			if (parzen_build(&t, t.bad, t.nbad, &g, scratch, err) < 0)
 				goto out;
-			rc = tpe_point(&t, &l, &g, &rng, x, err);
+			/* a point known already: fresh candidates, a few times */
+			for (int round = 0; round < TPE_ROUNDS; round++) {
+				rc = t.cfg.multivariate ? tpe_point_multi(&t, &l, &g, &rng, x, err) :
+				     tpe_point_uni(&t, &l, &g, &rng, x, err);
+				if (rc < 0 || !is_known(&t, x))
+					break;
+			}
 			parzen_free(&g);
 			if (rc < 0)
 				goto out;
@@ -531,6 +671,7 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		}
 		if (t.cfg.liar)
 			t.bad[t.nbad++] = x;
+		t.nbatch++;
 	}
 	rc = 0;
 out:

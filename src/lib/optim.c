@@ -98,8 +98,8 @@ hpo_optim_get(const char *name, struct hpo_err *err)
 	names[NALGORITHMS] = NULL;
 	near = hpo_nearest(name, names);
 	if (near != NULL)
-		hpo_err_set(err, HPO_E_INPUT, "unknown algorithm '%s' (did you mean '%s'?; "
-			    "built in: %s)", name, near, list);
+		hpo_err_set(err, HPO_E_INPUT, "unknown algorithm '%s' (did you mean '%s'?)", name,
+			    near);
 	else
 		hpo_err_set(err, HPO_E_INPUT, "unknown algorithm '%s' (built in: %s)", name, list);
 	return NULL;

@@ -369,6 +369,54 @@ test_tpe_liar(void **state)
 	hpo_space_free(s);
 }
 
+/* A small discrete space: points already known are not proposed again
+ * while new ones are left (the liar alone would not stop that: a
+ * category's kernel keeps its weight). */
+static double
+discrete_loss(const json_t *p)
+{
+	const char *c = json_string_value(json_object_get(p, "c"));
+
+	return (double)(c[0] - 'a') + (double)json_integer_value(json_object_get(p, "n"));
+}
+
+static void
+test_tpe_no_repeats(void **state)
+{
+	struct hpo_space *s = space_ok("c: {method: categorical, categories: [a, b, c, d, e]}\n"
+				       "n: {method: uniformint, low: 1, high: 3}\n");
+
+	(void)state;
+	for (size_t m = 0; m < 2; m++) {
+		json_t *set = json_pack("{s:b, s:i}", "multivariate", (int)m, "n_startup", 3);
+		for (uint64_t seed = 0; seed < 10; seed++) {
+			json_t *h = json_array(), *pts, *p;
+			size_t i;
+			/* 12 of the 15 points, one at a time, then 3 at once */
+			while (json_array_size(h) < 12) {
+				pts = propose("tpe", s, h, 1, 15, seed, set);
+				p = json_array_get(pts, 0);
+				json_array_append_new(h, json_pack("[O, f]", p, discrete_loss(p)));
+				json_decref(pts);
+			}
+			pts = propose("tpe", s, h, 3, 15, seed, set);
+			json_array_foreach(pts, i, p)
+				json_array_append_new(h, json_pack("[O, n]", p));
+			/* (the 3 random startup points may repeat each other) */
+			for (size_t a = 3; a < 15; a++)
+				for (size_t b = 0; b < a; b++)
+					if (json_equal(json_array_get(json_array_get(h, a), 0),
+						       json_array_get(json_array_get(h, b), 0)))
+						fail_msg("multivariate %zu, seed %llu: points %zu and %zu "
+							 "are the same", m, (unsigned long long)seed, b, a);
+			json_decref(pts);
+			json_decref(h);
+		}
+		json_decref(set);
+	}
+	hpo_space_free(s);
+}
+
 static void
 test_tpe_reproducible(void **state)
 {
@@ -489,6 +537,7 @@ main(void)
 		cmocka_unit_test(test_tpe_startup),
 		cmocka_unit_test(test_tpe_odd_histories),
 		cmocka_unit_test(test_tpe_liar),
+		cmocka_unit_test(test_tpe_no_repeats),
 		cmocka_unit_test(test_tpe_reproducible),
 		cmocka_unit_test(test_tpe_categories),
 		cmocka_unit_test(test_tpe_beats_random),
