@@ -24,7 +24,7 @@ _hpo_steer()
 
 	case $prev in
 	-a | --algorithm)
-		mapfile -t COMPREPLY < <(compgen -W 'tpe random grid' -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W 'tpe gp cmaes random grid' -- "$cur")
 		return 0
 		;;
 	-i | --in | -o | --out | --space)
