@@ -15,8 +15,9 @@
  * candidates near the best points, then a local search from the three
  * best.  Pending points, and each point of a batch once chosen, enter the
  * posterior with the model's mean as their loss (kriging believer), so
- * the points of a batch spread out.  The first `n_initial` points of a
- * task come from a Latin-hypercube design.
+ * the points of a batch spread out (the first MAX_BELIEVED of them; later
+ * ones only by the candidates' randomness).  The first `n_initial` points
+ * of a task come from a Latin-hypercube design.
  *
  * Linear algebra: GSL (Cholesky factorisation, triangular solves, BFGS).
  */
@@ -51,6 +52,8 @@
 #define SN_PRIOR_MU log(1e-4)
 #define SN_PRIOR_SD 3.0
 #define JITTER 1e-9
+/* pending and batch points believed at most (memory grows as the square) */
+#define MAX_BELIEVED 200
 
 struct gp {
 	size_t d, n, cap;
@@ -682,7 +685,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	for (size_t j = 0; j < d; j++)
 		cat[j] = enc->dims[j].kind == HPO_ENC_CAT;
 	m = select_points(h, (size_t)max_points, sel);
-	cap = m + h->npending + (size_t)req->num;
+	cap = m + (h->npending + (size_t)req->num < MAX_BELIEVED ? h->npending + (size_t)req->num
+							      : MAX_BELIEVED);
 	if (gp_alloc(&g, d, cap, cat) < 0 || !(inv = gsl_matrix_alloc(m, m)))
 		goto oom;
 	qsort(sel, m, sizeof *sel, by_index);
@@ -746,7 +750,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	free(byl);
 
 	for (size_t p = 0; p < h->n; p++)
-		if (h->obs[p].state == HPO_OBS_PENDING) {
+		if (h->obs[p].state == HPO_OBS_PENDING && g.n < cap) {
 			hpo_opt_to_box(enc, h->obs[p].x, u);
 			if (believe(&g, u) < 0) {
 				hpo_err_set(err, HPO_E_SYS, "gp: the kernel matrix is singular");
@@ -758,7 +762,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		hpo_opt_from_box(enc, u, x);
 		if (hpo_opt_emit(enc, x, out, x, err) < 0)
 			goto out;
-		if (i + 1 < req->num) {
+		if (i + 1 < req->num && g.n < cap) {
 			hpo_opt_to_box(enc, x, u);
 			if (believe(&g, u) < 0) {
 				hpo_err_set(err, HPO_E_SYS, "gp: the kernel matrix is singular");
