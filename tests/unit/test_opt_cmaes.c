@@ -53,7 +53,7 @@ static void
 test_beats_random(void **state)
 {
 	(void)state;
-	optcheck_beats_random(hpo_optim_cmaes, 5, 60);
+	optcheck_beats_random(hpo_optim_cmaes, 11, 60);
 }
 
 /* A generation (7 points in 3-D) updates the state only once all its

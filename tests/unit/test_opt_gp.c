@@ -53,7 +53,7 @@ static void
 test_beats_random(void **state)
 {
 	(void)state;
-	optcheck_beats_random(hpo_optim_gp, 5, 25);
+	optcheck_beats_random(hpo_optim_gp, 7, 25);
 }
 
 /* More points than the model takes, and a normal prior searched within
