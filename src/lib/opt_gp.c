@@ -646,8 +646,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 				  10000, &n_initial, err) < 0 ||
 	    hpo_optim_setting_int(req->settings, "candidates", 1000, 10, 1000000, &candidates,
 				  err) < 0 ||
-	    hpo_optim_setting_int(req->settings, "max_points", 300, 10, 5000, &max_points, err) < 0 ||
-	    hpo_optim_setting_int(req->settings, "fit_points", 50, 10, 5000, &fit_points, err) < 0 ||
+	    hpo_optim_setting_int(req->settings, "max_points", 300, 10, 2000, &max_points, err) < 0 ||
+	    hpo_optim_setting_int(req->settings, "fit_points", 50, 10, 500, &fit_points, err) < 0 ||
 	    hpo_optim_setting_num(req->settings, "xi", 0, 0, 10, &xi, err) < 0)
 		goto out;
 	if (d == 0) {
@@ -687,7 +687,9 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	m = select_points(h, (size_t)max_points, sel);
 	cap = m + (h->npending + (size_t)req->num < MAX_BELIEVED ? h->npending + (size_t)req->num
 							      : MAX_BELIEVED);
-	if (gp_alloc(&g, d, cap, cat) < 0 || !(inv = gsl_matrix_alloc(m, m)))
+	if (gp_alloc(&g, d, cap, cat) < 0 ||
+	    !(inv = gsl_matrix_alloc(m < (size_t)fit_points ? m : (size_t)fit_points,
+				     m < (size_t)fit_points ? m : (size_t)fit_points)))
 		goto oom;
 	qsort(sel, m, sizeof *sel, by_index);
 	if (transform(sel, m, g.y) < 0)
