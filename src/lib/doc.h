@@ -45,6 +45,9 @@ int hpo_doc_err(struct hpo_err *err, const struct hpo_doc *doc, const json_t *ob
 int hpo_doc_err_key(struct hpo_err *err, const struct hpo_doc *doc, const json_t *obj,
 		    const char *key, const char *fmt, ...) HPO_PRINTF(5, 6);
 
+/* What a JSON value is, for messages: "a mapping", "a list", "a string",
+ * "a number", "a boolean", "null". */
+const char *hpo_json_kind(const json_t *v);
 /* The closest of `names` (NULL-terminated) to `word` by edit distance, or
  * NULL when none is close enough to be a likely misspelling. */
 const char *hpo_nearest(const char *word, const char *const *names);

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "optim.h"
 #include "steer.h"
 
 enum job_kind { JOB_EVAL, JOB_STEER };
@@ -582,14 +583,22 @@ ask_steering(struct engine *e, long want, struct hpo_err *err)
 	const struct hpo_task *t = e->task;
 
 	if (t->steer.algorithm != NULL) {
-		json_t *pts;
-		if (hpo_steer_builtin(t->steer.algorithm, t->space, t->steer.seed,
-				      t->steer.grid_steps, (long)e->npts, want, &pts, err) < 0)
+		/* built in: the code hpo-steer runs, in this process */
+		json_t *pts, *hist = history_json(e);
+		int rc;
+		if (hist == NULL)
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		rc = hpo_optim_propose(t->steer.algorithm, t->space, hist, want,
+				       t->budget.max_points, t->steer.seed, t->steer.settings, &pts,
+				       err);
+		json_decref(hist);
+		if (rc < 0)
 			return -1;
 		e->steering_runs++;
 		if (json_array_size(pts) == 0)
-			steering_ended(e, "the grid is exhausted");
-		int rc = add_points(e, pts, err);
+			steering_ended(e, strcmp(t->steer.algorithm, "grid") == 0 ?
+				       "the grid is exhausted" : "the algorithm proposed no more points");
+		rc = add_points(e, pts, err);
 		json_decref(pts);
 		return rc;
 	}

@@ -116,10 +116,11 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 	if (task->eval.container == NULL)
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "the Grid needs evaluation.container (the image evaluations run in)");
-	if (task->steer.exec == NULL)
+	if (task->steer.exec == NULL && task->steer.container == NULL)
 		return hpo_err_set(err, HPO_E_INPUT,
-				   "the Grid needs steering.exec (and usually steering.container): "
-				   "built-in steering '%s' runs only with --local",
+				   "the Grid runs the built-in algorithm '%s' as hpo-steer in "
+				   "steering.container: give an image with hpo-steer "
+				   "(containers/steering/Containerfile builds one), or steering.exec",
 				   task->steer.algorithm ? task->steer.algorithm : "?");
 	if (!o->no_submit && hpo_grid_connect(&auth, &panda, err) < 0)
 		return -1;

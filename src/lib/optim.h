@@ -58,8 +58,15 @@ void hpo_enc_free(struct hpo_enc *enc);
 /* A point of the space into x[enc->d]; -1 with err for a point that does
  * not fit (missing name, wrong type, unknown category). */
 int hpo_enc_point(const struct hpo_enc *enc, const json_t *point, double *x, struct hpo_err *err);
-/* x back into a valid point (new ref).  x is not modified. */
+/* x back into a valid point (new ref).  x is not modified.  Any x decodes:
+ * NaN counts as the middle of the prior (0.5 or 0), out-of-range
+ * coordinates are clamped.  decode(encode(p)) is p exactly for integers,
+ * q grids, categories and fixed values, and to the last bits for reals. */
 json_t *hpo_enc_decode(const struct hpo_enc *enc, const double *x);
+/* Coordinate j of x moved to where decoding puts it: clamped, and on the
+ * grid of integers or q, so that an optimiser can score the point it will
+ * really propose. */
+double hpo_enc_snap(const struct hpo_enc *enc, size_t j, double x);
 
 /* ---- a parsed history ------------------------------------------------------------ */
 
@@ -100,5 +107,46 @@ typedef int (*hpo_optim_fn)(const struct hpo_optim_req *req, json_t *out, struct
 int hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 int hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 int hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
+
+/* ---- the registry and the one entry point (optim.c) ---------------------------- */
+
+struct hpo_optim_algo {
+	const char *name;
+	hpo_optim_fn fn;
+	const char *const *settings;	/* the setting names it takes, NULL-terminated */
+};
+
+/* The built-in algorithm called name, or NULL. */
+const struct hpo_optim_algo *hpo_optim_find(const char *name);
+/* The same, or NULL with an error naming the nearest name and every one. */
+const struct hpo_optim_algo *hpo_optim_get(const char *name, struct hpo_err *err);
+/* The algorithm's settings checked: a mapping (or NULL) of names it knows,
+ * and, when space is not NULL, values it takes (by proposing a point from
+ * no history), so that a bad setting shows before any history is read. */
+int hpo_optim_check_settings(const struct hpo_optim_algo *a, const struct hpo_space *space,
+			     const json_t *settings, struct hpo_err *err);
+
+/* New points for a history, as hpo-steer and the local engine ask for them:
+ * a new list of at most num points, fewer so that the history and the new
+ * points stay within max_points, [] once the budget is spent (or the grid
+ * is exhausted).  history is the iDDS "points" list (NULL for none);
+ * settings an object (NULL for none) whose names the algorithm must know.
+ * Errors name the setting or the history entry ("points[3]: ..."). */
+int hpo_optim_propose(const char *algorithm, const struct hpo_space *space,
+		      const json_t *history, long num, long max_points, uint64_t seed,
+		      const json_t *settings, json_t **points, struct hpo_err *err);
+
+/* Settings, checked: the value of `name` in settings (def when absent or
+ * settings is NULL), within [min, max]; _int wants a whole number. */
+int hpo_optim_setting_num(const json_t *settings, const char *name, double def, double min,
+			  double max, double *out, struct hpo_err *err);
+int hpo_optim_setting_int(const json_t *settings, const char *name, long def, long min,
+			  long max, long *out, struct hpo_err *err);
+int hpo_optim_setting_bool(const json_t *settings, const char *name, int def, int *out,
+			   struct hpo_err *err);
+/* One command-line setting into settings: "KEY=VALUE" (VALUE read as JSON
+ * when it is a number, true, false or null, else as a string) or a JSON
+ * object whose members are all added. */
+int hpo_optim_setting_parse(const char *arg, json_t *settings, struct hpo_err *err);
 
 #endif

@@ -105,28 +105,6 @@ fmt_num(char *buf, size_t size, double x)
 	return buf;
 }
 
-static const char *
-type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "a mapping";
-	case JSON_ARRAY:
-		return "a list";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-	default:
-		return "null";
-	}
-}
-
 /* A JSON value as compact text for a message, cut short when long. */
 static const char *
 fmt_json(char *buf, size_t size, const json_t *v)
@@ -289,7 +267,7 @@ get_num(const struct ctx *c, const json_t *dim, const char *key, double *out)
 	const json_t *v = json_object_get(dim, key);
 
 	if (!json_is_number(v))
-		return perr(c, dim, key, "%s must be a number, not %s", key, type_name(v));
+		return perr(c, dim, key, "%s must be a number, not %s", key, hpo_json_kind(v));
 	*out = json_number_value(v);
 	if (!isfinite(*out))
 		return perr(c, dim, key, "%s must be finite", key);
@@ -379,7 +357,7 @@ parse_categories(const struct ctx *c, struct hpo_param *p, const json_t *dim)
 
 	if (!json_is_array(cats))
 		return perr(c, dim, "categories", "categories must be a list, not %s",
-			    type_name(cats));
+			    hpo_json_kind(cats));
 	n = json_array_size(cats);
 	if (n == 0)
 		return perr(c, dim, "categories", "categories must not be empty");
@@ -455,7 +433,7 @@ find_dimension(const struct ctx *c, const struct hpo_param *p, const json_t *spa
 		static const char *const outer[] = {"method", "dimension", NULL};
 		if (!json_is_object(dim))
 			return perr(c, spec, "dimension", "dimension must be a mapping, not %s",
-				    type_name(dim));
+				    hpo_json_kind(dim));
 		json_object_foreach((json_t *)spec, key, v) {
 			if (strcmp(key, "method") == 0 || strcmp(key, "dimension") == 0)
 				continue;
@@ -509,12 +487,12 @@ parse_param(const struct ctx *c, struct hpo_param *p, const json_t *space, const
 
 	if (!json_is_object(spec))
 		return perr(c, space, c->name, "the specification must be a mapping, not %s",
-			    type_name(spec));
+			    hpo_json_kind(spec));
 	mv = json_object_get(spec, "method");
 	if (mv == NULL)
 		return perr(c, space, c->name, "no method given");
 	if (!json_is_string(mv))
-		return perr(c, spec, "method", "method must be a string, not %s", type_name(mv));
+		return perr(c, spec, "method", "method must be a string, not %s", hpo_json_kind(mv));
 	if ((m = find_method(json_string_value(mv))) < 0) {
 		near = hpo_nearest(json_string_value(mv), method_names);
 		if (near != NULL)
@@ -589,7 +567,7 @@ hpo_space_from_json(const struct hpo_doc *doc, const json_t *value, struct hpo_s
 	if (!json_is_object(value))
 		return hpo_doc_err(err, doc, value, NULL,
 				   "the search space must be a mapping of parameter names "
-				   "to specifications, not %s", type_name(value));
+				   "to specifications, not %s", hpo_json_kind(value));
 	if (json_object_size(value) == 0)
 		return hpo_doc_err(err, doc, value, NULL, "the search space is empty");
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
@@ -744,19 +722,6 @@ lerp(double low, double high, double u)
 	return clamp(x, low, high);
 }
 
-static double
-sample_normal(const struct hpo_param *p, struct hpo_rng *rng)
-{
-	return clamp(p->mu + p->sigma * hpo_rng_normal(rng), -DBL_MAX, DBL_MAX);
-}
-
-static double
-sample_lognormal(const struct hpo_param *p, struct hpo_rng *rng)
-{
-	/* exp may underflow to 0 or overflow: keep it a positive double */
-	return clamp(exp(p->mu + p->sigma * hpo_rng_normal(rng)), DBL_MIN, DBL_MAX);
-}
-
 /* k * q for the grid value nearest x within [low, high]. */
 static double
 sample_q_bounded(const struct hpo_param *p, double x)
@@ -768,36 +733,61 @@ sample_q_bounded(const struct hpo_param *p, double x)
 	return k * p->q;
 }
 
+double
+hpo_param_nearest(const struct hpo_param *p, double x)
+{
+	if (isnan(x))
+		x = 0;
+	switch (p->method) {
+	case HPO_UNIFORM:
+	case HPO_LOGUNIFORM:
+		return clamp(x, p->low, p->high);
+	case HPO_UNIFORMINT:
+		return clamp(round(x), p->low, p->high);
+	case HPO_QUNIFORM:
+	case HPO_QLOGUNIFORM:
+		return sample_q_bounded(p, clamp(x, p->low, p->high));
+	case HPO_NORMAL:
+		return clamp(x, -DBL_MAX, DBL_MAX);
+	case HPO_QNORMAL:
+		return snap(clamp(x, -DBL_MAX, DBL_MAX), p->q);
+	case HPO_LOGNORMAL:
+		return clamp(x, DBL_MIN, DBL_MAX);
+	case HPO_QLOGNORMAL:
+		return snap(clamp(x, 0, DBL_MAX), p->q);
+	default:
+		return x;
+	}
+}
+
+json_t *
+hpo_param_value(const struct hpo_param *p, double x)
+{
+	return num_json(hpo_param_nearest(p, x), integral(p));
+}
+
 static json_t *
 sample_param(const struct hpo_param *p, struct hpo_rng *rng)
 {
-	double x;
-
 	switch (p->method) {
 	case HPO_UNIFORM:
-		return num_json(lerp(p->low, p->high, hpo_rng_uniform(rng)), 0);
+	case HPO_QUNIFORM:
+		return hpo_param_value(p, lerp(p->low, p->high, hpo_rng_uniform(rng)));
 	case HPO_UNIFORMINT: {
 		uint64_t n = (uint64_t)((int64_t)p->high - (int64_t)p->low) + 1;
 		return json_integer((json_int_t)((int64_t)p->low + (int64_t)hpo_rng_below(rng, n)));
 	}
-	case HPO_QUNIFORM:
-		x = sample_q_bounded(p, lerp(p->low, p->high, hpo_rng_uniform(rng)));
-		return num_json(x, integral(p));
 	case HPO_LOGUNIFORM:
 	case HPO_QLOGUNIFORM:
-		x = exp(lerp(log(p->low), log(p->high), hpo_rng_uniform(rng)));
-		x = clamp(x, p->low, p->high);
-		if (p->method == HPO_QLOGUNIFORM)
-			x = sample_q_bounded(p, x);
-		return num_json(x, integral(p));
+		return hpo_param_value(p, exp(lerp(log(p->low), log(p->high),
+						   hpo_rng_uniform(rng))));
 	case HPO_NORMAL:
-		return num_json(sample_normal(p, rng), 0);
 	case HPO_QNORMAL:
-		return num_json(snap(sample_normal(p, rng), p->q), integral(p));
+		return hpo_param_value(p, p->mu + p->sigma * hpo_rng_normal(rng));
 	case HPO_LOGNORMAL:
-		return num_json(sample_lognormal(p, rng), 0);
 	case HPO_QLOGNORMAL:
-		return num_json(snap(sample_lognormal(p, rng), p->q), integral(p));
+		/* exp may underflow to 0 or overflow: kept a positive double */
+		return hpo_param_value(p, exp(p->mu + p->sigma * hpo_rng_normal(rng)));
 	case HPO_CATEGORICAL:
 		return json_deep_copy(json_array_get(p->categories,
 			(size_t)hpo_rng_below(rng, json_array_size(p->categories))));
@@ -853,7 +843,7 @@ check_value(const struct hpo_param *p, const json_t *v, const char *what, struct
 	}
 	if (!json_is_number(v))
 		return hpo_err_set(err, HPO_E_INPUT, "%s: parameter '%s': expected a number, not %s",
-				   what, p->name, type_name(v));
+				   what, p->name, hpo_json_kind(v));
 	x = json_number_value(v);
 	if (!isfinite(x))
 		return hpo_err_set(err, HPO_E_INPUT, "%s: parameter '%s': %s is not finite",
@@ -915,7 +905,7 @@ hpo_space_check_point(const struct hpo_space *space, const json_t *point, const 
 		what = "point";
 	if (!json_is_object(point))
 		return hpo_err_set(err, HPO_E_INPUT, "%s: a point must be a mapping, not %s",
-				   what, type_name(point));
+				   what, hpo_json_kind(point));
 	for (size_t i = 0; i < space->n; i++) {
 		const struct hpo_param *p = &space->params[i];
 		v = json_object_get(point, p->name);

@@ -82,6 +82,13 @@ json_t *hpo_space_to_json(const struct hpo_space *space);
  * q methods whose q and bounds are integral), reals otherwise (new ref). */
 json_t *hpo_space_sample(const struct hpo_space *space, struct hpo_rng *rng);
 
+/* The valid number of p (a numeric method) nearest x: clamped to the
+ * bounds (positive doubles for lognormal), rounded to integers or to the q
+ * grid; NaN counts as 0.  hpo_param_value gives it as JSON, an integer where
+ * the space's values are whole numbers, exactly as hpo_space_sample does. */
+double hpo_param_nearest(const struct hpo_param *p, double x);
+json_t *hpo_param_value(const struct hpo_param *p, double x);
+
 /* Check that a point proposed by a steering program fits the space: every
  * parameter present, no extra names, numbers within bounds and on the grid,
  * categories among the list.  `what` names the point in the message. */

@@ -87,6 +87,63 @@ hpo_steer_command(const char *exec, const char *in, const char *out, long num, l
 	return res;
 }
 
+/* s in single quotes for /bin/sh: ' becomes '\'' (malloc'ed). */
+static char *
+shell_quote(const char *s)
+{
+	size_t n = 3;
+	char *q, *w;
+
+	for (const char *p = s; *p; p++)
+		n += *p == '\'' ? 4 : 1;
+	if ((q = malloc(n)) == NULL)
+		return NULL;
+	w = q;
+	*w++ = '\'';
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(w, "'\\''", 4);
+			w += 4;
+		} else {
+			*w++ = *p;
+		}
+	}
+	*w++ = '\'';
+	*w = '\0';
+	return q;
+}
+
+char *
+hpo_steer_exec_builtin(const char *algorithm, const json_t *settings, uint64_t seed,
+		       int has_seed)
+{
+	char *set = NULL, *quoted = NULL, *cmd, seedopt[40] = "";
+
+	if (json_object_size(settings) > 0) {
+		/* 0.2, not 0.20000000000000001, when that reads back the same */
+		json_t *back;
+		set = json_dumps(settings, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		back = set ? json_loads(set, 0, NULL) : NULL;
+		if (set != NULL && !json_equal(back, settings)) {
+			free(set);
+			set = json_dumps(settings, JSON_COMPACT);
+		}
+		json_decref(back);
+		if (set == NULL || (quoted = shell_quote(set)) == NULL) {
+			free(set);
+			return NULL;
+		}
+	}
+	if (has_seed)
+		snprintf(seedopt, sizeof(seedopt), " --seed %llu", (unsigned long long)seed);
+	cmd = hpo_strf("hpo-steer --algorithm %s --in %%IN --out %%OUT --num-points %%NUM_POINTS "
+		       "--max-points %%MAX_POINTS%s%s%s", algorithm, seedopt,
+		       quoted ? " --setting " : "", quoted ? quoted : "");
+	free(set);
+	free(quoted);
+	return cmd;
+}
+
 int
 hpo_steer_read_output(const char *path, const struct hpo_space *space, long limit,
 		      json_t **points, struct hpo_err *err)

@@ -33,6 +33,14 @@ json_t *hpo_steer_input(const json_t *history, const struct hpo_space *space);
 char *hpo_steer_command(const char *exec, const char *in, const char *out, long num,
 			long max);
 
+/* The Grid's steering command for a built-in algorithm: hpo-steer with the
+ * iDDS placeholders, the seed (when has_seed) and the settings (when not
+ * empty), quoted for the shell (malloc'ed):
+ *   hpo-steer --algorithm A --in %IN --out %OUT --num-points %NUM_POINTS
+ *     --max-points %MAX_POINTS [--seed S] [--setting '{...}'] */
+char *hpo_steer_exec_builtin(const char *algorithm, const json_t *settings, uint64_t seed,
+			     int has_seed);
+
 /* Read a steering run's %OUT: *points is the list (maybe empty), or NULL
  * when the file does not exist.  Every point is checked against the space;
  * at most `limit` are kept. */

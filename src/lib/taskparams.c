@@ -20,6 +20,7 @@
 #include "doc.h"
 #include "file.h"
 #include "log.h"
+#include "steer.h"
 #include "taskparams.h"
 
 /* ---------------------------------------------------------------------------
@@ -469,10 +470,11 @@ require(const struct hpo_task *t, const struct hpo_params_ctx *ctx, struct hpo_e
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "evaluation.container (phpo --evaluationContainer) is required "
 				   "on the grid");
-	if (t->steer.exec == NULL)
+	if (t->steer.exec == NULL && t->steer.container == NULL)
 		return hpo_err_set(err, HPO_E_INPUT,
-				   "steering.exec (phpo --steeringExec) is required on the grid: "
-				   "it has no built-in steering algorithm '%s'",
+				   "steering.container (phpo --steeringContainer) is required on the "
+				   "grid: an image with hpo-steer for the built-in algorithm '%s', "
+				   "or the image of steering.exec",
 				   t->steer.algorithm ? t->steer.algorithm : "");
 	if (t->grid.output_dataset == NULL)
 		return hpo_err_set(err, HPO_E_INPUT,
@@ -595,7 +597,17 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	SET(p, "hpoRequestData", req);
 	SET(req, "sandbox", t->steer.container ? json_string(t->steer.container) : json_null());
 	SET(req, "executable", json_string("docker"));
-	SET(req, "arguments", json_string(t->steer.exec));
+	if (t->steer.exec != NULL) {
+		SET(req, "arguments", json_string(t->steer.exec));
+	} else {
+		/* a built-in algorithm: hpo-steer in steering.container */
+		char *cmd = hpo_steer_exec_builtin(t->steer.algorithm, t->steer.settings,
+						   t->steer.seed, t->steer.has_seed);
+		if (cmd == NULL)
+			goto oom;
+		SET(req, "arguments", json_string(cmd));
+		free(cmd);
+	}
 	SET(req, "output_json", json_string("output.json"));
 	SET(req, "max_points", json_integer((json_int_t)t->budget.max_points * (json_int_t)nseg));
 	SET(req, "num_points_per_generation", json_integer(t->budget.points_per_iteration));

@@ -10,6 +10,7 @@
 
 #include "doc.h"
 #include "file.h"
+#include "optim.h"
 #include "taskspec.h"
 
 static const char *const top_keys[] = {
@@ -21,7 +22,7 @@ static const char *const eval_keys[] = {
 	"metadata", "metrics", "time-limit", NULL,
 };
 static const char *const steer_keys[] = {
-	"algorithm", "container", "exec", "seed", "grid-steps", NULL,
+	"algorithm", "settings", "container", "exec", "seed", "grid-steps", NULL,
 };
 static const char *const budget_keys[] = {
 	"max-points", "max-evaluation-jobs", "points-per-iteration",
@@ -33,7 +34,6 @@ static const char *const grid_keys[] = {
 	"architecture", "no-email", "alrb-args", "segment-spec-file", NULL,
 };
 static const char *const sandbox_keys[] = {"include", "exclude", NULL};
-static const char *const algorithms[] = {"random", "grid", NULL};
 
 struct ctx {
 	const struct hpo_doc *doc;
@@ -313,7 +313,7 @@ read_steering(struct ctx *c, const json_t *root, struct hpo_task *t)
 	const json_t *s;
 	long steps = 5, seed = 0;
 	int has_seed = 0;
-	json_t *seedv;
+	json_t *seedv, *settings;
 
 	if (get_section(c, root, "steering", &s) < 0 ||
 	    (s != NULL && check_keys(c, s, steer_keys, "steering") < 0) ||
@@ -346,23 +346,39 @@ read_steering(struct ctx *c, const json_t *root, struct hpo_task *t)
 	if (t->steer.algorithm != NULL && t->steer.exec != NULL)
 		return hpo_doc_err(c->err, c->doc, s, "exec",
 				   "steering takes either 'algorithm' or 'exec', not both");
-	if (t->steer.container != NULL && t->steer.exec == NULL)
-		return hpo_doc_err(c->err, c->doc, s, "container",
-				   "steering.container needs steering.exec (the command run in it)");
 	if (t->steer.algorithm == NULL && t->steer.exec == NULL &&
-	    (t->steer.algorithm = strdup("random")) == NULL)
+	    (t->steer.algorithm = strdup("tpe")) == NULL)
 		return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
 	if (t->steer.algorithm != NULL) {
-		int ok = 0;
-		for (size_t i = 0; algorithms[i] != NULL; i++)
-			ok |= strcmp(t->steer.algorithm, algorithms[i]) == 0;
-		if (!ok) {
-			const char *near = hpo_nearest(t->steer.algorithm, algorithms);
-			return hpo_doc_err(c->err, c->doc, s, "algorithm",
-					   "unknown steering algorithm '%s'%s%s%s (built in: random, grid)",
-					   t->steer.algorithm, near ? " (did you mean '" : "",
-					   near ? near : "", near ? "'?)" : "");
-		}
+		struct hpo_err aerr = {0};
+		if (hpo_optim_get(t->steer.algorithm, &aerr) == NULL)
+			return hpo_doc_err(c->err, c->doc, s, "algorithm", "%s", aerr.msg);
+	}
+	settings = s ? json_object_get(s, "settings") : NULL;
+	if (settings != NULL && !json_is_null(settings)) {
+		if (t->steer.algorithm == NULL)
+			return hpo_doc_err(c->err, c->doc, s, "settings",
+					   "steering.settings go with a built-in algorithm "
+					   "(a steering.exec command takes its own options)");
+		if (!json_is_object(settings))
+			return hpo_doc_err(c->err, c->doc, s, "settings",
+					   "steering.settings must be a mapping, not %s",
+					   hpo_json_kind(settings));
+		t->steer.settings = json_deep_copy(settings);
+	} else if (t->steer.algorithm != NULL) {
+		t->steer.settings = json_object();
+	}
+	if (t->steer.algorithm != NULL && t->steer.settings == NULL)
+		return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
+	/* grid: steering.grid-steps is the setting 'steps' */
+	if (t->steer.algorithm != NULL && strcmp(t->steer.algorithm, "grid") == 0) {
+		const json_t *st = json_object_get(t->steer.settings, "steps");
+		if (json_is_integer(st) && json_integer_value(st) >= 1 &&
+		    json_integer_value(st) <= 1000000)
+			t->steer.grid_steps = (unsigned)json_integer_value(st);
+		else if (st == NULL)
+			json_object_set_new(t->steer.settings, "steps",
+					    json_integer(t->steer.grid_steps));
 	}
 	if (t->steer.exec != NULL && strstr(t->steer.exec, "%OUT") == NULL)
 		return hpo_doc_err(c->err, c->doc, s, "exec",
@@ -558,6 +574,16 @@ hpo_task_from_json(const struct hpo_doc *doc, const json_t *root, const char *di
 			return hpo_doc_err(err, doc, s, "algorithm", "grid steering: %s", gerr.msg);
 		}
 	}
+	if (t->steer.algorithm != NULL) {
+		struct hpo_err serr = {0};
+		if (hpo_optim_check_settings(hpo_optim_find(t->steer.algorithm), t->space,
+					     t->steer.settings, &serr) < 0) {
+			const json_t *s = json_object_get(root, "steering");
+			hpo_task_free(t);
+			return hpo_doc_err(err, doc, s, json_object_get(s, "settings") ? "settings" :
+					   "algorithm", "steering.settings: %s", serr.msg);
+		}
+	}
 	if (t->name == NULL && (t->name = default_name(t->dir)) == NULL) {
 		hpo_task_free(t);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
@@ -632,6 +658,8 @@ hpo_task_to_json(const struct hpo_task *t)
 	json_object_set_new(o, "evaluation", e);
 
 	set_str(s, "algorithm", t->steer.algorithm);
+	if (t->steer.settings != NULL)
+		json_object_set(s, "settings", t->steer.settings);
 	set_str(s, "container", t->steer.container);
 	set_str(s, "exec", t->steer.exec);
 	if (t->steer.has_seed) {
@@ -713,6 +741,7 @@ hpo_task_free(struct hpo_task *t)
 	free(t->eval.metrics);
 	json_decref(t->eval.training_files);
 	free(t->steer.algorithm);
+	json_decref(t->steer.settings);
 	free(t->steer.container);
 	free(t->steer.exec);
 	hpo_space_free(t->space);

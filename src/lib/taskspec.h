@@ -32,8 +32,11 @@ struct hpo_task {
 	} eval;
 
 	struct {
-		char *algorithm;	/* built-in: random, grid; NULL with exec */
-		char *container;	/* steeringContainer */
+		char *algorithm;	/* built-in (optim.h: tpe, random, grid, ...); NULL with exec */
+		json_t *settings;	/* the algorithm's settings, a mapping; NULL with exec
+					 * (grid: 'steps' is grid_steps) */
+		char *container;	/* steeringContainer (with an algorithm: an image
+					 * with hpo-steer, for the Grid) */
 		char *exec;		/* steeringExec, with %IN %OUT %NUM_POINTS %MAX_POINTS */
 		uint64_t seed;
 		int has_seed;

@@ -64,7 +64,8 @@ is "$msg" "hpo-submit: $f:1:1: missing 'evaluation' (the command that evaluates 
 run_bad "$good
 steering: {algorithm: tpee}
 "
-like "$msg" "unknown steering algorithm 'tpee'" "an unknown algorithm is refused"
+is "$msg" "hpo-submit: $f:5:23: unknown algorithm 'tpee' (did you mean 'tpe'?)" \
+	"an unknown algorithm is refused, with its place and the nearest name"
 run_bad 'evaluation: {exec: "true"}
 steering: {algorithm: grid}
 search-space:

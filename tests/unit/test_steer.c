@@ -453,12 +453,34 @@ test_read_output_errors(void **state)
 	assert_string_equal(err.msg, expect);
 }
 
+/* The Grid's command for a built-in algorithm: settings quoted for sh. */
+static void
+test_exec_builtin(void **state)
+{
+	json_t *set = json_pack("{s:s, s:f}", "note", "it's", "gamma", 0.25);
+	char *cmd;
+
+	(void)state;
+	cmd = hpo_steer_exec_builtin("tpe", set, 18446744073709551615ULL, 1);
+	assert_non_null(cmd);
+	assert_string_equal(cmd, "hpo-steer --algorithm tpe --in %IN --out %OUT --num-points "
+				 "%NUM_POINTS --max-points %MAX_POINTS --seed 18446744073709551615 "
+				 "--setting '{\"note\":\"it'\\''s\",\"gamma\":0.25}'");
+	free(cmd);
+	cmd = hpo_steer_exec_builtin("random", NULL, 3, 0);
+	assert_string_equal(cmd, "hpo-steer --algorithm random --in %IN --out %OUT --num-points "
+				 "%NUM_POINTS --max-points %MAX_POINTS");
+	free(cmd);
+	json_decref(set);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_command_long_values),
+		cmocka_unit_test(test_exec_builtin),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_grid),
 		cmocka_unit_test(test_builtin_errors),

@@ -229,6 +229,51 @@ test_merge_over_task_file(void **state)
 	free(path);
 }
 
+/* A built-in algorithm on the Grid: hpo-steer in steering.container. */
+static void
+test_builtin_steering(void **state)
+{
+	static const char text[] =
+		"evaluation: {container: docker://eval, exec: ./run.sh}\n"
+		"steering:\n"
+		"  algorithm: tpe\n"
+		"  settings: {gamma: 0.2, multivariate: true}\n"
+		"  container: docker://ghcr.io/me/hpo-steer:1\n"
+		"  seed: 9\n"
+		"search-space: {x: {method: uniform, low: 0, high: 1}}\n"
+		"grid: {output-dataset: user.jdoe.t}\n";
+	struct hpo_err err = {0};
+	struct hpo_doc *doc = NULL;
+	struct hpo_task *t = NULL;
+	const json_t *req;
+	json_t *p;
+
+	(void)state;
+	assert_int_equal(hpo_doc_parse("t.yaml", text, strlen(text), &doc, &err), 0);
+	if (hpo_task_from_json(doc, hpo_doc_root(doc), fixdir, &t, &err) < 0)
+		fail_msg("unexpected error: %s", err.msg);
+	p = params_of(t);
+	req = json_object_get(p, "hpoRequestData");
+	assert_string_equal(json_string_value(json_object_get(req, "sandbox")),
+			    "docker://ghcr.io/me/hpo-steer:1");
+	assert_string_equal(json_string_value(json_object_get(req, "arguments")),
+			    "hpo-steer --algorithm tpe --in %IN --out %OUT --num-points %NUM_POINTS "
+			    "--max-points %MAX_POINTS --seed 9 "
+			    "--setting '{\"gamma\":0.2,\"multivariate\":true}'");
+	json_decref(p);
+	/* no seed, no settings: hpo-steer's defaults */
+	t->steer.has_seed = 0;
+	json_object_clear(t->steer.settings);
+	p = params_of(t);
+	req = json_object_get(p, "hpoRequestData");
+	assert_string_equal(json_string_value(json_object_get(req, "arguments")),
+			    "hpo-steer --algorithm tpe --in %IN --out %OUT --num-points %NUM_POINTS "
+			    "--max-points %MAX_POINTS");
+	json_decref(p);
+	hpo_task_free(t);
+	hpo_doc_free(doc);
+}
+
 static void
 test_merge_rules(void **state)
 {
@@ -436,9 +481,14 @@ test_params_errors(void **state)
 	free(t->steer.exec);
 	t->steer.exec = NULL;
 	t->steer.algorithm = strdup("random");
+	free(t->steer.container);
+	t->steer.container = NULL;
 	assert_int_equal(hpo_task_params(t, &ctx, &p, &err), -1);
-	assert_string_equal(err.msg, "steering.exec (phpo --steeringExec) is required on the "
-				     "grid: it has no built-in steering algorithm 'random'");
+	assert_string_equal(err.msg, "steering.container (phpo --steeringContainer) is required "
+				     "on the grid: an image with hpo-steer for the built-in "
+				     "algorithm 'random', or the image of steering.exec");
+	free(t->steer.algorithm);
+	t->steer.algorithm = NULL;
 	t->steer.exec = strdup("s %OUT");
 
 	free(t->grid.output_dataset);
@@ -684,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_outds_default),
 		cmocka_unit_test(test_url_quote),
 		cmocka_unit_test(test_exec_job_params),
+		cmocka_unit_test(test_builtin_steering),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

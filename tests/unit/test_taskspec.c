@@ -55,6 +55,23 @@ task_fails(const char *text, const char *expect)
 	hpo_doc_free(doc);
 }
 
+/* The same for a message that starts with expect. */
+static void
+task_fails_prefix(const char *text, const char *expect)
+{
+	struct hpo_err err = {0};
+	struct hpo_doc *doc = NULL;
+	struct hpo_task *t = NULL;
+
+	if (hpo_doc_parse("t.yaml", text, strlen(text), &doc, &err) < 0)
+		fail_msg("unexpected parse error: %s", err.msg);
+	assert_int_equal(hpo_task_from_json(doc, hpo_doc_root(doc), "/d", &t, &err), -1);
+	assert_null(t);
+	if (strncmp(err.msg, expect, strlen(expect)) != 0)
+		fail_msg("error '%s', expected it to start with '%s'", err.msg, expect);
+	hpo_doc_free(doc);
+}
+
 /* Canonical text of a task's JSON form (malloc'ed). */
 static char *
 task_text(const struct hpo_task *t)
@@ -97,7 +114,8 @@ test_minimal_defaults(void **state)
 	assert_null(t->eval.metrics);
 	assert_null(t->eval.training_files);
 	assert_true(t->eval.time_limit == 0);
-	assert_string_equal(t->steer.algorithm, "random");
+	assert_string_equal(t->steer.algorithm, "tpe");	/* the default */
+	assert_int_equal(json_object_size(t->steer.settings), 0);
 	assert_null(t->steer.exec);
 	assert_null(t->steer.container);
 	assert_int_equal(t->steer.has_seed, 0);
@@ -131,7 +149,7 @@ test_minimal_defaults(void **state)
 	assert_int_equal(t->budget.max_points, 7);
 	assert_int_equal(t->budget.max_evaluation_jobs, 14);
 	assert_string_equal(t->name, "task");
-	assert_string_equal(t->steer.algorithm, "random");
+	assert_string_equal(t->steer.algorithm, "tpe");
 	hpo_task_free(t);
 }
 
@@ -386,15 +404,24 @@ test_errors_rules(void **state)
 	(void)state;
 	task_fails(EVAL SPACE "steering:\n  algorithm: random\n  exec: opt %OUT\n",
 		   "t.yaml:5:9: steering takes either 'algorithm' or 'exec', not both");
-	task_fails(EVAL SPACE "steering:\n  container: docker://steer\n",
-		   "t.yaml:4:14: steering.container needs steering.exec (the command run in it)");
+	task_fails(EVAL SPACE "steering:\n  exec: opt %OUT\n  settings: {gamma: 0.1}\n",
+		   "t.yaml:5:13: steering.settings go with a built-in algorithm (a steering.exec "
+		   "command takes its own options)");
+	task_fails(EVAL SPACE "steering:\n  settings: [1]\n",
+		   "t.yaml:4:13: steering.settings must be a mapping, not a list");
+	task_fails(EVAL SPACE "steering:\n  algorithm: tpe\n  settings: {gama: 0.1}\n",
+		   "t.yaml:5:13: steering.settings: unknown setting 'gama' for algorithm 'tpe' "
+		   "(did you mean 'gamma'?)");
+	task_fails(EVAL SPACE "steering:\n  settings: {gamma: 7}\n",
+		   "t.yaml:4:13: steering.settings: setting 'gamma' (7) must be between 1e-09 "
+		   "and 1");
 	task_fails(EVAL SPACE "steering:\n  exec: opt %IN\n",
 		   "t.yaml:4:9: steering.exec must contain %OUT (where the new points go)");
 	task_fails(EVAL SPACE "steering:\n  algorithm: randon\n",
-		   "t.yaml:4:14: unknown steering algorithm 'randon' (did you mean 'random'?) "
-		   "(built in: random, grid)");
-	task_fails(EVAL SPACE "steering:\n  algorithm: bayes\n",
-		   "t.yaml:4:14: unknown steering algorithm 'bayes' (built in: random, grid)");
+		   "t.yaml:4:14: unknown algorithm 'randon' (did you mean 'random'?)");
+	/* every built-in algorithm is listed: these first, then any added later */
+	task_fails_prefix(EVAL SPACE "steering:\n  algorithm: bayes\n",
+			  "t.yaml:4:14: unknown algorithm 'bayes' (built in: random, grid, tpe");
 	task_fails(EVAL SPACE "budget:\n  points-per-iteration: 3\n  min-unevaluated-points: 3\n",
 		   "t.yaml:5:27: budget.min-unevaluated-points (3) must be below "
 		   "points-per-iteration (3)");
@@ -569,7 +596,7 @@ test_canonical_json(void **state)
 		"\"name\":\"my-task\","
 		"\"search-space\":{\"x\":{\"dimension\":{\"high\":1,\"low\":0},"
 		"\"method\":\"uniform\"}},"
-		"\"steering\":{\"algorithm\":\"random\",\"grid-steps\":5}}");
+		"\"steering\":{\"algorithm\":\"tpe\",\"grid-steps\":5,\"settings\":{}}}");
 	free(text);
 	hpo_task_free(t);
 
@@ -595,7 +622,7 @@ test_canonical_json(void **state)
 		"\"include\":[\"*.txt\",\"data/*.csv\"]},"
 		"\"search-space\":{\"x\":{\"dimension\":{\"high\":1,\"low\":0},"
 		"\"method\":\"uniform\"}},"
-		"\"steering\":{\"algorithm\":\"grid\",\"grid-steps\":7,\"seed\":42}}");
+		"\"steering\":{\"algorithm\":\"grid\",\"grid-steps\":7,\"seed\":42,\"settings\":{\"steps\":7}}}");
 	free(text);
 	hpo_task_free(t);
 

@@ -1,0 +1,224 @@
+/* opt-bench.c - the optimisers on test functions with known minima
+ *
+ *   opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS]
+ *   opt-bench --list            (the algorithms)
+ *
+ * For each seed, asks ALGORITHM for one point at a time, evaluates it and
+ * prints "function algorithm seed regret@25 regret@50 regret@100 seconds ms"
+ * (the regret is the best loss so far minus the known minimum; the seconds
+ * are the optimiser's own time, ms the time of the last proposal).
+ * $OPT_BENCH_SETTINGS is the algorithm's settings object.  FUNCTION: branin,
+ * hartmann6, rosenbrock4, mixed; ALGORITHM: random, tpe, gp, cmaes, as
+ * hpo-steer runs them (hpo_optim_propose).
+ */
+#include "autoconf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "doc.h"
+#include "optim.h"
+#include "space.h"
+
+struct function {
+	const char *name, *space;
+	double min;
+	double (*f)(const json_t *p);
+};
+
+static double
+num(const json_t *p, const char *k)
+{
+	return json_number_value(json_object_get(p, k));
+}
+
+static double
+branin(const json_t *p)
+{
+	double x = num(p, "x1"), y = num(p, "x2");
+	double b = 5.1 / (4 * M_PI * M_PI), c = 5 / M_PI, t = 1 / (8 * M_PI);
+
+	return pow(y - b * x * x + c * x - 6, 2) + 10 * (1 - t) * cos(x) + 10;
+}
+
+static double
+hartmann6(const json_t *p)
+{
+	static const double a[4] = {1.0, 1.2, 3.0, 3.2};
+	static const double A[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
+				       {0.05, 10, 17, 0.1, 8, 14},
+				       {3, 3.5, 1.7, 10, 17, 8},
+				       {17, 8, 0.05, 10, 0.1, 14}};
+	static const double P[4][6] = {{0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
+				       {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
+				       {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
+				       {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
+	static const char *const names[6] = {"x1", "x2", "x3", "x4", "x5", "x6"};
+	double s = 0;
+
+	for (int i = 0; i < 4; i++) {
+		double e = 0;
+
+		for (int j = 0; j < 6; j++)
+			e += A[i][j] * pow(num(p, names[j]) - P[i][j], 2);
+		s -= a[i] * exp(-e);
+	}
+	return s;
+}
+
+static double
+rosenbrock4(const json_t *p)
+{
+	double x[4] = {num(p, "x1"), num(p, "x2"), num(p, "x3"), num(p, "x4")}, s = 0;
+
+	for (int i = 0; i < 3; i++)
+		s += 100 * pow(x[i + 1] - x[i] * x[i], 2) + pow(1 - x[i], 2);
+	return s;
+}
+
+/* A real, an integer, a log-scale real and a category; 0 at x = 1, n = 3,
+ * lr = 1e-3, act = tanh. */
+static double
+mixed(const json_t *p)
+{
+	const char *act = json_string_value(json_object_get(p, "act"));
+	double x = num(p, "x"), n = num(p, "n"), lr = log10(num(p, "lr"));
+	double c = strcmp(act, "tanh") == 0 ? 0 : strcmp(act, "relu") == 0 ? 0.5 : 2;
+
+	return pow(x - 1, 2) + pow(n - 3, 2) / 10 + pow(lr + 3, 2) + c;
+}
+
+static const struct function functions[] = {
+	{"branin", "{\"x1\": {\"method\": \"uniform\", \"dimension\": {\"low\": -5, \"high\": 10}},"
+		   " \"x2\": {\"method\": \"uniform\", \"dimension\": {\"low\": 0, \"high\": 15}}}",
+	 0.397887, branin},
+	{"hartmann6", NULL, -3.32237, hartmann6},
+	{"rosenbrock4", NULL, 0, rosenbrock4},
+	{"mixed", "{\"x\": {\"method\": \"uniform\", \"dimension\": {\"low\": -5, \"high\": 5}},"
+		  " \"n\": {\"method\": \"uniformint\", \"dimension\": {\"low\": -10, \"high\": 10}},"
+		  " \"lr\": {\"method\": \"loguniform\", \"dimension\": {\"low\": 1e-5, \"high\": 1}},"
+		  " \"act\": {\"method\": \"categorical\","
+		  " \"dimension\": {\"categories\": [\"relu\", \"tanh\", \"sigmoid\", \"elu\"]}}}",
+	 0, mixed},
+};
+
+static json_t *
+box_space(int d, double low, double high)
+{
+	json_t *s = json_object();
+
+	for (int j = 1; j <= d; j++) {
+		char name[8];
+
+		snprintf(name, sizeof name, "x%d", j);
+		json_object_set_new(s, name,
+				    json_pack("{s:s, s:{s:f, s:f}}", "method", "uniform",
+					      "dimension", "low", low, "high", high));
+	}
+	return s;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static const char *const algorithms[] = {"random", "tpe", "gp", "cmaes"};
+
+int
+main(int argc, char **argv)
+{
+	const struct function *fun = NULL;
+	const char *algorithm = NULL;
+	struct hpo_space *space = NULL;
+	struct hpo_err err = {0};
+	json_t *sj, *settings = NULL;
+	long first, last, evals = 100;
+
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		const char *sep = "";
+
+		for (size_t i = 0; i < sizeof algorithms / sizeof algorithms[0]; i++)
+			if (hpo_optim_find(algorithms[i])) {
+				printf("%s%s", sep, algorithms[i]);
+				sep = " ";
+			}
+		printf("\n");
+		return 0;
+	}
+	if (argc < 5 || argc > 6) {
+		fprintf(stderr, "usage: opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS]\n"
+				"       opt-bench --list\n");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++)
+		if (strcmp(functions[i].name, argv[1]) == 0)
+			fun = &functions[i];
+	if (hpo_optim_find(argv[2]))
+		algorithm = argv[2];
+	if (!fun || !algorithm) {
+		fprintf(stderr, "opt-bench: unknown function or algorithm\n");
+		return 2;
+	}
+	first = atol(argv[3]);
+	last = atol(argv[4]);
+	if (argc == 6)
+		evals = atol(argv[5]);
+	if (getenv("OPT_BENCH_SETTINGS"))
+		settings = json_loads(getenv("OPT_BENCH_SETTINGS"), 0, NULL);
+	if (fun->space)
+		sj = json_loads(fun->space, 0, NULL);
+	else if (strcmp(fun->name, "hartmann6") == 0)
+		sj = box_space(6, 0, 1);
+	else
+		sj = box_space(4, -5, 10);
+	if (!sj || hpo_space_from_json(NULL, sj, &space, &err) < 0) {
+		fprintf(stderr, "opt-bench: %s\n", err.msg);
+		return 1;
+	}
+	json_decref(sj);
+	for (long seed = first; seed <= last; seed++) {
+		json_t *history = json_array();
+		double best = INFINITY, at[3] = {NAN, NAN, NAN}, secs = 0, lastms = 0;
+
+		for (long k = 0; k < evals; k++) {
+			json_t *out, *p;
+			double t0 = now(), loss;
+
+			if (hpo_optim_propose(algorithm, space, history, 1, evals, (uint64_t)seed,
+					      settings, &out, &err) < 0) {
+				fprintf(stderr, "opt-bench: %s\n", err.msg);
+				return 1;
+			}
+			secs += now() - t0;
+			lastms = (now() - t0) * 1e3;
+			p = json_array_get(out, 0);
+			loss = fun->f(p);
+			json_array_append_new(history, json_pack("[O, f]", p, loss));
+			json_decref(out);
+			best = fmin(best, loss);
+			if (k + 1 == 25)
+				at[0] = best - fun->min;
+			if (k + 1 == 50)
+				at[1] = best - fun->min;
+			if (k + 1 == 100)
+				at[2] = best - fun->min;
+		}
+		printf("%s %s %ld %.6g %.6g %.6g %.3f %.1f\n", fun->name, argv[2], seed, at[0], at[1],
+		       at[2], secs, lastms);
+		fflush(stdout);
+		json_decref(history);
+	}
+	hpo_space_free(space);
+	json_decref(settings);
+	return 0;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Optuna's TPESampler on opt-bench's functions, in opt-bench's format.
+
+    optuna-bench.py FUNCTION FIRST_SEED LAST_SEED [EVALUATIONS]
+
+prints "function optuna-tpe seed regret@25 regret@50 regret@100 seconds ms"
+(seconds: the sampler's own time; ms: its last proposal).  The functions
+and domains are opt-bench.c's.
+"""
+import math
+import sys
+import time
+
+import optuna
+
+
+def branin(t):
+    x = t.suggest_float("x1", -5, 10)
+    y = t.suggest_float("x2", 0, 15)
+    b, c, s = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
+    return (y - b * x * x + c * x - 6) ** 2 + 10 * (1 - s) * math.cos(x) + 10
+
+
+A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
+     [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
+P = [[0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
+     [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+     [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
+     [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381]]
+ALPHA = [1.0, 1.2, 3.0, 3.2]
+
+
+def hartmann6(t):
+    x = [t.suggest_float("x%d" % (j + 1), 0, 1) for j in range(6)]
+    return -sum(ALPHA[i] * math.exp(-sum(A[i][j] * (x[j] - P[i][j]) ** 2 for j in range(6)))
+                for i in range(4))
+
+
+def rosenbrock4(t):
+    x = [t.suggest_float("x%d" % (j + 1), -5, 10) for j in range(4)]
+    return sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(3))
+
+
+def mixed(t):
+    x = t.suggest_float("x", -5, 5)
+    n = t.suggest_int("n", -10, 10)
+    lr = t.suggest_float("lr", 1e-5, 1, log=True)
+    act = t.suggest_categorical("act", ["relu", "tanh", "sigmoid", "elu"])
+    c = {"tanh": 0, "relu": 0.5}.get(act, 2)
+    return (x - 1) ** 2 + (n - 3) ** 2 / 10 + (math.log10(lr) + 3) ** 2 + c
+
+
+FUNCTIONS = {"branin": (branin, 0.397887), "hartmann6": (hartmann6, -3.32237),
+             "rosenbrock4": (rosenbrock4, 0.0), "mixed": (mixed, 0.0)}
+
+
+def main():
+    name, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    evals = int(sys.argv[4]) if len(sys.argv) > 4 else 100
+    f, fmin = FUNCTIONS[name]
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    for seed in range(first, last + 1):
+        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+        best, at, spent, last_ms = math.inf, {}, 0.0, 0.0
+        for k in range(1, evals + 1):
+            t0 = time.perf_counter()
+            trial = study.ask()
+            loss = f(trial)     # the sampler proposes as the parameters are asked for
+            spent += time.perf_counter() - t0
+            last_ms = (time.perf_counter() - t0) * 1e3
+            study.tell(trial, loss)
+            best = min(best, loss)
+            if k in (25, 50, 100):
+                at[k] = best - fmin
+        print("%s optuna-tpe %d %.6g %.6g %.6g %.3f %.1f" % (
+            name, seed, at.get(25, math.nan), at.get(50, math.nan), at.get(100, math.nan),
+            spent, last_ms), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,441 @@
+/* opt_cmaes.c - CMA-ES, the covariance matrix adaptation evolution strategy
+ *
+ * The standard (mu/mu_w, lambda) CMA-ES with cumulative step-size
+ * adaptation and rank-one and rank-mu covariance updates (Hansen's
+ * tutorial defaults), in working coordinates w: bounded coordinates as
+ * encoded in [0, 1] (samples mirrored back into it), REAL ones as x / 8 +
+ * 1/2, categorical ones as (index + 1/2) / ncat, a continuous index that
+ * decoding rounds.  Coordinates on a grid (integers, q) keep a standard
+ * deviation of at least a fifth of a step, so that the search does not
+ * freeze on one grid value.
+ *
+ * Stateless ask-and-tell: every call rebuilds the state from the history.
+ * The history, in order, is cut into generations of lambda points; each
+ * complete generation whose points are all evaluated updates the state
+ * (the points as they were proposed and decoded, steps clipped as for
+ * injected solutions).  The first generation that is not complete, or
+ * still has pending points, is the current one: new points are drawn from
+ * the state, point k with a random stream of its own, so the same history
+ * and seed give the same points.  When the step size collapses or the
+ * covariance degenerates the search restarts from the middle with twice
+ * the population (IPOP).
+ *
+ * Eigen-decomposition: GSL.
+ */
+#include "autoconf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+
+#include "opt_util.h"
+#include "optim.h"
+
+struct cma {
+	size_t n;		/* dimension */
+	size_t lambda, mu;
+	double *weights, mueff;
+	double cc, cs, c1, cmu, damps, chin;
+	double sigma, sigma0;
+	double *m, *pc, *ps;
+	gsl_matrix *C, *B;	/* covariance; its eigenvectors */
+	gsl_vector *D;		/* square roots of its eigenvalues */
+	gsl_eigen_symmv_workspace *ws;
+	gsl_matrix *tmp;
+	long gen;		/* generations since the last (re)start */
+	double *minsd;		/* per coordinate, in w units */
+	int *bounded;
+};
+
+static void
+cma_free(struct cma *c)
+{
+	free(c->weights);
+	free(c->m);
+	free(c->pc);
+	free(c->ps);
+	free(c->minsd);
+	free(c->bounded);
+	gsl_matrix_free(c->C);
+	gsl_matrix_free(c->B);
+	gsl_matrix_free(c->tmp);
+	gsl_vector_free(c->D);
+	if (c->ws)
+		gsl_eigen_symmv_free(c->ws);
+}
+
+/* Set the strategy parameters for the population lambda and start from
+ * the middle of the space with the initial step. */
+static int
+cma_start(struct cma *c, size_t lambda)
+{
+	double n = (double)c->n, sum = 0, sum2 = 0;
+
+	free(c->weights);
+	c->lambda = lambda;
+	c->mu = lambda / 2;
+	c->weights = malloc(c->mu * sizeof *c->weights);
+	if (!c->weights)
+		return -1;
+	for (size_t i = 0; i < c->mu; i++) {
+		c->weights[i] = log((double)c->mu + 0.5) - log((double)i + 1);
+		sum += c->weights[i];
+	}
+	for (size_t i = 0; i < c->mu; i++) {
+		c->weights[i] /= sum;
+		sum2 += c->weights[i] * c->weights[i];
+	}
+	c->mueff = 1 / sum2;
+	c->cc = (4 + c->mueff / n) / (n + 4 + 2 * c->mueff / n);
+	c->cs = (c->mueff + 2) / (n + c->mueff + 5);
+	c->c1 = 2 / ((n + 1.3) * (n + 1.3) + c->mueff);
+	c->cmu = fmin(1 - c->c1,
+		      2 * (c->mueff - 2 + 1 / c->mueff) / ((n + 2) * (n + 2) + c->mueff));
+	c->damps = 1 + 2 * fmax(0, sqrt((c->mueff - 1) / (n + 1)) - 1) + c->cs;
+	c->chin = sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
+	c->sigma = c->sigma0;
+	c->gen = 0;
+	for (size_t j = 0; j < c->n; j++)
+		c->m[j] = c->pc[j] = c->ps[j] = 0;
+	for (size_t j = 0; j < c->n; j++)
+		c->m[j] = 0.5;
+	gsl_matrix_set_identity(c->C);
+	gsl_matrix_set_identity(c->B);
+	gsl_vector_set_all(c->D, 1);
+	return 0;
+}
+
+static int
+cma_alloc(struct cma *c, const struct hpo_enc *enc, double sigma0)
+{
+	size_t n = enc->d;
+
+	*c = (struct cma){.n = n, .sigma0 = sigma0};
+	c->m = calloc(n, sizeof *c->m);
+	c->pc = calloc(n, sizeof *c->pc);
+	c->ps = calloc(n, sizeof *c->ps);
+	c->minsd = calloc(n, sizeof *c->minsd);
+	c->bounded = calloc(n, sizeof *c->bounded);
+	c->C = gsl_matrix_alloc(n, n);
+	c->B = gsl_matrix_alloc(n, n);
+	c->tmp = gsl_matrix_alloc(n, n);
+	c->D = gsl_vector_alloc(n);
+	c->ws = gsl_eigen_symmv_alloc(n);
+	if (!c->m || !c->pc || !c->ps || !c->minsd || !c->bounded || !c->C || !c->B || !c->tmp ||
+	    !c->D || !c->ws)
+		return -1;
+	for (size_t j = 0; j < n; j++) {
+		const struct hpo_enc_dim *dim = &enc->dims[j];
+
+		c->bounded[j] = dim->kind != HPO_ENC_REAL;
+		if (dim->kind == HPO_ENC_CAT)
+			c->minsd[j] = dim->ncat > 1 ? 0.3 / (double)dim->ncat : 0;
+		else if (dim->kind == HPO_ENC_REAL)
+			c->minsd[j] = dim->step / (2 * HPO_OPT_REAL_SPAN) / 5;
+		else
+			c->minsd[j] = dim->step / 5;
+	}
+	return 0;
+}
+
+/* ---- working coordinates ------------------------------------------------------ */
+
+static void
+to_work(const struct hpo_enc *enc, const double *x, double *w)
+{
+	for (size_t j = 0; j < enc->d; j++) {
+		const struct hpo_enc_dim *dim = &enc->dims[j];
+
+		if (dim->kind == HPO_ENC_REAL)
+			w[j] = x[j] / (2 * HPO_OPT_REAL_SPAN) + 0.5;
+		else if (dim->kind == HPO_ENC_CAT)
+			w[j] = (x[j] + 0.5) / (double)(dim->ncat ? dim->ncat : 1);
+		else
+			w[j] = x[j];
+	}
+}
+
+static void
+from_work(const struct hpo_enc *enc, const double *w, double *x)
+{
+	for (size_t j = 0; j < enc->d; j++) {
+		const struct hpo_enc_dim *dim = &enc->dims[j];
+
+		if (dim->kind == HPO_ENC_REAL) {
+			x[j] = (w[j] - 0.5) * 2 * HPO_OPT_REAL_SPAN;
+		} else if (dim->kind == HPO_ENC_CAT) {
+			double k = floor(w[j] * (double)dim->ncat);
+
+			x[j] = k < 0 ? 0 : k >= (double)dim->ncat ? (double)dim->ncat - 1 : k;
+		} else {
+			x[j] = w[j];
+		}
+	}
+}
+
+/* Reflect v into [0, 1]. */
+static double
+mirror(double v)
+{
+	v = fmod(fabs(v), 2);
+	return v > 1 ? 2 - v : v;
+}
+
+/* ---- the update ------------------------------------------------------------------- */
+
+/* Eigen-decompose C into B and D; -1 when C has degenerated. */
+static int
+cma_eigen(struct cma *c)
+{
+	double lo = INFINITY, hi = 0;
+
+	/* keep C exactly symmetric, and a minimum spread on the grids */
+	for (size_t p = 0; p < c->n; p++) {
+		double need = c->minsd[p] / c->sigma;
+
+		for (size_t q = 0; q < p; q++) {
+			double v = (gsl_matrix_get(c->C, p, q) + gsl_matrix_get(c->C, q, p)) / 2;
+
+			gsl_matrix_set(c->C, p, q, v);
+			gsl_matrix_set(c->C, q, p, v);
+		}
+		if (gsl_matrix_get(c->C, p, p) < need * need)
+			gsl_matrix_set(c->C, p, p, need * need);
+	}
+	gsl_matrix_memcpy(c->tmp, c->C);
+	if (gsl_eigen_symmv(c->tmp, c->D, c->B, c->ws) != GSL_SUCCESS)
+		return -1;
+	for (size_t j = 0; j < c->n; j++) {
+		double e = gsl_vector_get(c->D, j);
+
+		if (!isfinite(e))
+			return -1;
+		lo = fmin(lo, e);
+		hi = fmax(hi, e);
+		gsl_vector_set(c->D, j, e > 0 ? sqrt(e) : 0);
+	}
+	return lo > 0 && hi / lo < 1e14 ? 0 : -1;
+}
+
+/* C^-1/2 v into out. */
+static void
+inv_sqrt_c(const struct cma *c, const double *v, double *out, double *t)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		t[i] = 0;
+		for (size_t j = 0; j < c->n; j++)
+			t[i] += gsl_matrix_get(c->B, j, i) * v[j];
+		t[i] /= gsl_vector_get(c->D, i);
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		out[i] = 0;
+		for (size_t j = 0; j < c->n; j++)
+			out[i] += gsl_matrix_get(c->B, i, j) * t[j];
+	}
+}
+
+static double
+norm(const double *v, size_t n)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += v[i] * v[i];
+	return sqrt(s);
+}
+
+struct member {
+	const double *w;	/* working coordinates */
+	double loss;		/* +inf when failed */
+	size_t order;
+};
+
+static int
+by_loss(const void *a, const void *b)
+{
+	const struct member *p = a, *q = b;
+
+	if (p->loss != q->loss)
+		return p->loss < q->loss ? -1 : 1;
+	return p->order < q->order ? -1 : p->order > q->order;
+}
+
+/* One generation's update; y is work of (mu + 3) * n doubles.  -1 when
+ * the search must restart. */
+static int
+cma_update(struct cma *c, struct member *pop, double *y)
+{
+	size_t n = c->n;
+	double *ymean = y + c->mu * n, *z = ymean + n, *t = z + n;
+	double clip = sqrt((double)n) + 2 * (double)n / ((double)n + 2), psn, hsig;
+
+	qsort(pop, c->lambda, sizeof *pop, by_loss);
+	memset(ymean, 0, n * sizeof *ymean);
+	for (size_t i = 0; i < c->mu; i++) {
+		double *yi = y + i * n, zn;
+
+		for (size_t j = 0; j < n; j++)
+			yi[j] = (pop[i].w[j] - c->m[j]) / c->sigma;
+		/* a proposed point moved by mirroring, rounding or clamping is an
+		 * injected solution: its Mahalanobis length is clipped */
+		inv_sqrt_c(c, yi, z, t);
+		zn = norm(z, n);
+		if (zn > clip)
+			for (size_t j = 0; j < n; j++)
+				yi[j] *= clip / zn;
+		for (size_t j = 0; j < n; j++)
+			ymean[j] += c->weights[i] * yi[j];
+	}
+	for (size_t j = 0; j < n; j++) {
+		c->m[j] += c->sigma * ymean[j];
+		if (c->bounded[j])
+			c->m[j] = c->m[j] < 0 ? 0 : c->m[j] > 1 ? 1 : c->m[j];
+	}
+	inv_sqrt_c(c, ymean, z, t);
+	for (size_t j = 0; j < n; j++)
+		c->ps[j] = (1 - c->cs) * c->ps[j] + sqrt(c->cs * (2 - c->cs) * c->mueff) * z[j];
+	psn = norm(c->ps, n);
+	c->gen++;
+	hsig = psn / sqrt(1 - pow(1 - c->cs, 2.0 * (double)c->gen)) / c->chin <
+	       1.4 + 2 / ((double)n + 1);
+	for (size_t j = 0; j < n; j++)
+		c->pc[j] = (1 - c->cc) * c->pc[j] +
+			   (hsig ? sqrt(c->cc * (2 - c->cc) * c->mueff) * ymean[j] : 0);
+	for (size_t p = 0; p < n; p++)
+		for (size_t q = 0; q <= p; q++) {
+			double v = gsl_matrix_get(c->C, p, q), rmu = 0;
+
+			for (size_t i = 0; i < c->mu; i++)
+				rmu += c->weights[i] * y[i * n + p] * y[i * n + q];
+			v = (1 - c->c1 - c->cmu + (1 - hsig) * c->c1 * c->cc * (2 - c->cc)) * v +
+			    c->c1 * c->pc[p] * c->pc[q] + c->cmu * rmu;
+			gsl_matrix_set(c->C, p, q, v);
+			gsl_matrix_set(c->C, q, p, v);
+		}
+	c->sigma *= exp(fmin(1, (c->cs / c->damps) * (psn / c->chin - 1)));
+	if (c->sigma > 1)
+		c->sigma = 1;
+	if (cma_eigen(c) < 0 || !isfinite(c->sigma))
+		return -1;
+	/* stalled: every coordinate's spread far below its grid and 1e-6 */
+	for (size_t j = 0; j < n; j++)
+		if (c->sigma * sqrt(gsl_matrix_get(c->C, j, j)) > fmax(1e-6, 1.01 * c->minsd[j]))
+			return 0;
+	return -1;
+}
+
+/* A sample of the current state: point k's own random stream. */
+static void
+cma_sample(const struct cma *c, uint64_t seed, size_t k, double *w, double *z)
+{
+	struct hpo_rng rng;
+
+	hpo_rng_seed2(&rng, seed, 0x636d610000ULL + k);
+	for (size_t j = 0; j < c->n; j++)
+		z[j] = gsl_vector_get(c->D, j) * hpo_rng_normal(&rng);
+	for (size_t i = 0; i < c->n; i++) {
+		double v = 0;
+
+		for (size_t j = 0; j < c->n; j++)
+			v += gsl_matrix_get(c->B, i, j) * z[j];
+		w[i] = c->m[i] + c->sigma * v;
+		if (c->bounded[i])
+			w[i] = mirror(w[i]);
+	}
+}
+
+int
+hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
+{
+	const struct hpo_optim_hist *h = req->hist;
+	const struct hpo_enc *enc = &h->enc;
+	size_t n = enc->d;
+	long popsize;
+	double sigma0;
+	gsl_error_handler_t *old_handler = gsl_set_error_handler_off();
+	struct cma c = {0};
+	struct member *pop = NULL;
+	double *W = NULL, *work = NULL, *x = NULL;
+	size_t start = 0;
+	int rc = -1;
+
+	if (hpo_optim_setting_int(req->settings, "popsize",
+				  4 + (long)floor(3 * log(n > 0 ? (double)n : 1)), 2, 10000, &popsize,
+				  err) < 0 ||
+	    hpo_optim_setting_num(req->settings, "sigma0", 0.3, 1e-3, 1, &sigma0, err) < 0)
+		goto out;
+	if (n == 0) {
+		rc = hpo_opt_emit_fixed(enc, req->num, out, err);
+		goto out;
+	}
+	if (cma_alloc(&c, enc, sigma0) < 0 || cma_start(&c, (size_t)popsize) < 0)
+		goto oom;
+	W = malloc((h->n + 1) * n * sizeof *W);
+	x = malloc(n * sizeof *x);
+	if (!W || !x)
+		goto oom;
+	for (size_t i = 0; i < h->n; i++)
+		to_work(enc, h->obs[i].x, W + i * n);
+
+	/* replay: every complete, evaluated generation updates the state */
+	for (;;) {
+		size_t ok = 0;
+		int pending = 0;
+
+		if (start + c.lambda > h->n)
+			break;
+		for (size_t i = start; i < start + c.lambda; i++) {
+			pending |= h->obs[i].state == HPO_OBS_PENDING;
+			ok += h->obs[i].state == HPO_OBS_DONE;
+		}
+		if (pending)
+			break;
+		free(pop);
+		free(work);
+		pop = malloc(c.lambda * sizeof *pop);
+		work = malloc((c.mu + 3) * n * sizeof *work);
+		if (!pop || !work)
+			goto oom;
+		for (size_t i = 0; i < c.lambda; i++) {
+			const struct hpo_optim_obs *o = &h->obs[start + i];
+
+			pop[i] = (struct member){W + (start + i) * n,
+						 o->state == HPO_OBS_DONE ? o->loss : INFINITY, i};
+		}
+		start += c.lambda;
+		/* a generation that failed entirely teaches nothing */
+		if (ok > 0 && cma_update(&c, pop, work) < 0 &&
+		    cma_start(&c, c.lambda * 2 > 10000 ? c.lambda : c.lambda * 2) < 0)
+			goto oom;
+	}
+
+	free(work);
+	work = malloc(2 * n * sizeof *work);
+	if (!work)
+		goto oom;
+	for (long i = 0; i < req->num; i++) {
+		double *w = work + n;
+
+		cma_sample(&c, req->seed, h->n + (size_t)i, w, work);
+		from_work(enc, w, x);
+		if (hpo_opt_emit(enc, x, out, NULL, err) < 0)
+			goto out;
+	}
+	rc = 0;
+	goto out;
+oom:
+	hpo_err_set(err, HPO_E_SYS, "cmaes: out of memory");
+out:
+	gsl_set_error_handler(old_handler);
+	cma_free(&c);
+	free(pop);
+	free(W);
+	free(work);
+	free(x);
+	return rc;
+}

@@ -1,0 +1,690 @@
+/* opt_tpe.c - the tree-structured Parzen estimator (TPE)
+ *
+ * After n_startup random points (the very points random search proposes),
+ * the finished points are split by loss into a good group (the best
+ * min(ceil(gamma * n), max_good)) and a bad group (the rest, with the
+ * failed points and, as a constant liar, the pending ones and the points
+ * proposed earlier in the same call).  Each group becomes a Parzen
+ * estimator in the encoded space (optim.h): a mixture of one kernel per
+ * point plus the prior (N(0.5, 1) truncated to [0, 1] for bounded
+ * coordinates, N(0, 1) for the normal families, uniform over the
+ * categories), weighted prior_weight.  A kernel's width is the larger gap to
+ * its neighbours, clipped to [1 / min(100, n + 1), 1] of the prior's;
+ * points older than the last 25 weigh less and less (linear forgetting).
+ * A categorical kernel puts 1 on its category and prior_weight spread over
+ * all of them.  n_ei_candidates candidates are drawn from the good estimator
+ * and the one with the largest l(x) / g(x), which maximises the expected
+ * improvement, is proposed.  Univariate (the default) does that coordinate
+ * by coordinate; multivariate draws whole points from one kernel of every
+ * coordinate and scores them with the joint densities, so that it follows
+ * correlations between parameters.  Quantised and integer coordinates are
+ * scored by the kernel's mass over the grid cell.  A point that is in the
+ * history already, or was proposed earlier in the call, is not proposed
+ * (small discrete spaces): the best new combination of the values drawn,
+ * or the best new whole candidate, else a few rounds of fresh candidates.
+ *
+ * Reproducible: point i of a call comes from the stream (seed, n + i), n
+ * the history's length.
+ */
+#include "autoconf.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "optim.h"
+
+#define TPE_FORGET 25		/* the last points that weigh fully */
+#define TPE_TINY 1e-300		/* floor of a density, so a log is finite */
+#define TPE_FAR 50.0		/* z^2 beyond which a kernel adds nothing (e^-25) */
+#define TPE_ROUNDS 8		/* rounds of candidates to find a point not known yet */
+#define TPE_COMBOS 4096.0	/* univariate: combinations searched for a new point */
+
+struct tpe_cfg {
+	long n_startup, max_good, n_cand;
+	double gamma, prior_weight;
+	int multivariate, liar;
+};
+
+/* One group's estimator: components 0 .. m-1 are points, m the prior.
+ * Arrays are by coordinate: [j * (m + 1) + k]. */
+struct parzen {
+	size_t m, d;
+	double *w, *logw;	/* m + 1 weights, summing to 1, and their logs */
+	double *mu, *isig;	/* centre and 1 / width */
+	double *lnorm;		/* log(1 / (sigma sqrt(2 pi) Z)), Z the mass in the domain */
+	double *z;		/* Z */
+};
+
+struct tpe {
+	const struct hpo_optim_req *req;
+	const struct hpo_enc *enc;
+	struct tpe_cfg cfg;
+	size_t d;
+	/* the points of both groups, by history order */
+	const double **good, **bad;
+	size_t ngood, nbad;
+	/* multivariate: coordinates cheapest first; categorical kernels' logs */
+	size_t *order;
+	double *lhit, *lmiss;
+	/* the points proposed so far in this call, dd apart */
+	const double *batch;
+	size_t nbatch, dd;
+};
+
+static int
+oom(struct hpo_err *err)
+{
+	return hpo_err_set(err, HPO_E_SYS, "out of memory");
+}
+
+static double
+phi(double z)
+{
+	return 0.5 * erfc(-z / M_SQRT2);
+}
+
+static void
+parzen_free(struct parzen *p)
+{
+	free(p->w);
+	free(p->logw);
+	free(p->mu);
+	free(p->isig);
+	free(p->lnorm);
+	free(p->z);
+	memset(p, 0, sizeof(*p));
+}
+
+struct sortv {
+	uint64_t key;		/* sort_key(value) */
+	size_t k;		/* what the value belongs to */
+};
+
+/* The bits of a double, as an unsigned number in the same order. */
+static uint64_t
+sort_key(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return (u >> 63) ? ~u : u | (1ULL << 63);
+}
+
+/* Sort a[0 .. n-1] by key, stably (equal keys keep their order), with
+ * tmp[n] as scratch: a least-significant-digit radix sort, 8 bits a pass,
+ * every digit counted in one read, passes where all keys share the digit
+ * skipped; some times faster than qsort at the sizes of a history. */
+static void
+sort_keys(struct sortv *a, struct sortv *tmp, size_t n)
+{
+	size_t count[8][257];
+	struct sortv *from = a, *to = tmp, *t;
+
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < 8; d++)
+			count[d][((a[i].key >> (8 * d)) & 0xff) + 1]++;
+	for (int d = 0; d < 8; d++) {
+		int trivial = 0;
+		for (int b = 1; b <= 256; b++)
+			trivial |= count[d][b] == n;
+		if (trivial)
+			continue;
+		for (int b = 0; b < 256; b++)
+			count[d][b + 1] += count[d][b];
+		for (size_t i = 0; i < n; i++)
+			to[count[d][(from[i].key >> (8 * d)) & 0xff]++] = from[i];
+		t = from;
+		from = to;
+		to = t;
+	}
+	if (from != a)
+		memcpy(a, from, n * sizeof(*a));
+}
+
+/* The estimator of the points pts[0 .. m-1] (in history order). */
+static int
+parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct parzen *p,
+	     struct sortv *scratch, struct hpo_err *err)
+{
+	size_t d = t->d, n1 = m + 1;
+	double total = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->m = m;
+	p->d = d;
+	if ((p->w = calloc(n1, sizeof(double))) == NULL ||
+	    (p->logw = calloc(n1, sizeof(double))) == NULL ||
+	    (p->mu = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
+	    (p->isig = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
+	    (p->lnorm = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
+	    (p->z = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL) {
+		parzen_free(p);
+		return oom(err);
+	}
+	/* linear forgetting: the oldest weigh 1/m, rising to 1 at the last 25 */
+	for (size_t k = 0; k < m; k++) {
+		if (m <= TPE_FORGET || k >= m - TPE_FORGET)
+			p->w[k] = 1;
+		else if (m - TPE_FORGET == 1)
+			p->w[k] = 1.0 / (double)m;
+		else
+			p->w[k] = 1.0 / (double)m + (1 - 1.0 / (double)m) * (double)k /
+				  (double)(m - TPE_FORGET - 1);
+		total += p->w[k];
+	}
+	p->w[m] = t->cfg.prior_weight;
+	total += p->w[m];
+	for (size_t k = 0; k < n1; k++) {
+		p->w[k] /= total;
+		p->logw[k] = log(p->w[k]);
+	}
+
+	for (size_t j = 0; j < d; j++) {
+		const struct hpo_enc_dim *dim = &t->enc->dims[j];
+		double *mu = p->mu + j * n1, *isig = p->isig + j * n1;
+		double *lnorm = p->lnorm + j * n1, *z = p->z + j * n1;
+		double prior_mu = dim->kind == HPO_ENC_UNIT ? 0.5 : 0;
+		double maxs = 1, mins = 1 / fmin(100, (double)n1);
+
+		for (size_t k = 0; k < m; k++)
+			mu[k] = pts[k][j];
+		mu[m] = prior_mu;
+		if (dim->kind == HPO_ENC_CAT)
+			continue;
+		/* widths: the larger gap to the sorted neighbours */
+		for (size_t k = 0; k < n1; k++) {
+			scratch[k].key = sort_key(mu[k]);
+			scratch[k].k = k;
+		}
+		sort_keys(scratch, scratch + n1, n1);
+		for (size_t s = 0; s < n1; s++) {
+			double v = mu[scratch[s].k];
+			double left = s > 0 ? v - mu[scratch[s - 1].k] : 0;
+			double right = s + 1 < n1 ? mu[scratch[s + 1].k] - v : 0;
+			double sig = n1 == 1 ? maxs : fmax(left, right);
+			sig = fmin(fmax(sig, mins), maxs);
+			isig[scratch[s].k] = 1 / sig;
+		}
+		isig[m] = 1 / maxs;
+		for (size_t k = 0; k < n1; k++) {
+			double lo = (0 - mu[k]) * isig[k], hi = (1 - mu[k]) * isig[k];
+			/* the mass inside [0, 1]: all of it, to rounding, when both
+			 * bounds are 8.5 widths away */
+			z[k] = dim->kind != HPO_ENC_UNIT || (lo < -8.5 && hi > 8.5) ? 1 :
+			       phi(hi) - phi(lo);
+			if (z[k] < TPE_TINY)
+				z[k] = TPE_TINY;
+			/* widths repeat (the clipped ones): one log for a run of them */
+			if (k > 0 && isig[k] == isig[k - 1] && z[k] == z[k - 1])
+				lnorm[k] = lnorm[k - 1];
+			else
+				lnorm[k] = log(isig[k] / (sqrt(2 * M_PI) * z[k]));
+		}
+	}
+	return 0;
+}
+
+/* Kernel k's categorical probability of category c. */
+static double
+cat_prob(const struct tpe *t, const struct parzen *p, size_t j, size_t k, double c)
+{
+	double ncat = (double)t->enc->dims[j].ncat, pw = t->cfg.prior_weight;
+
+	if (k == p->m)
+		return 1 / ncat;
+	return ((p->mu[j * (p->m + 1) + k] == c ? 1 : 0) + pw / ncat) / (1 + pw);
+}
+
+/* Kernel k's probability of x in a categorical or gridded coordinate j:
+ * of the category, or the mass over the grid cell around x. */
+static double
+kernel_prob(const struct tpe *t, const struct parzen *p, size_t j, size_t k, double x)
+{
+	const struct hpo_enc_dim *dim = &t->enc->dims[j];
+	size_t i = j * (p->m + 1) + k;
+	double a, b;
+
+	if (dim->kind == HPO_ENC_CAT)
+		return cat_prob(t, p, j, k, x);
+	a = x - dim->step / 2;
+	b = x + dim->step / 2;
+	if (dim->kind == HPO_ENC_UNIT) {
+		a = fmax(a, 0);
+		b = fmin(b, 1);
+	}
+	a = (a - p->mu[i]) * p->isig[i];
+	b = (b - p->mu[i]) * p->isig[i];
+	/* far in one tail: the difference is nothing but rounding */
+	if ((a > 0 && a * a > TPE_FAR) || (b < 0 && b * b > TPE_FAR))
+		return 0;
+	return (phi(b) - phi(a)) / p->z[i];
+}
+
+/* Kernel k's log density (or log probability) at x, coordinate j. */
+static double
+kernel_log(const struct tpe *t, const struct parzen *p, size_t j, size_t k, double x)
+{
+	const struct hpo_enc_dim *dim = &t->enc->dims[j];
+	size_t i = j * (p->m + 1) + k;
+	double zz;
+
+	if (dim->kind == HPO_ENC_CAT || dim->step > 0)
+		return log(fmax(kernel_prob(t, p, j, k, x), TPE_TINY));
+	zz = (x - p->mu[i]) * p->isig[i];
+	return p->lnorm[i] - 0.5 * zz * zz;
+}
+
+/* The mixture's log density at x in coordinate j alone (univariate). */
+static double
+dim_log(const struct tpe *t, const struct parzen *p, size_t j, double x)
+{
+	const struct hpo_enc_dim *dim = &t->enc->dims[j];
+	size_t n1 = p->m + 1;
+	const double *mu = p->mu + j * n1, *isig = p->isig + j * n1, *lnorm = p->lnorm + j * n1;
+	double sum = 0;
+
+	if (dim->kind == HPO_ENC_CAT) {
+		/* the points' kernels: 1 on their category, prior_weight spread */
+		double pw = t->cfg.prior_weight, ncat = (double)dim->ncat, hit = 0, all = 0;
+		for (size_t k = 0; k < p->m; k++) {
+			all += p->w[k];
+			if (mu[k] == x)
+				hit += p->w[k];
+		}
+		sum = (hit + all * pw / ncat) / (1 + pw) + p->w[p->m] / ncat;
+		return log(sum + TPE_TINY);
+	}
+	if (dim->step > 0) {
+		for (size_t k = 0; k < n1; k++)
+			sum += p->w[k] * kernel_prob(t, p, j, k, x);
+		return log(sum + TPE_TINY);
+	}
+	for (size_t k = 0; k < n1; k++) {
+		double zz = (x - mu[k]) * isig[k];
+		zz *= zz;
+		if (zz < TPE_FAR)
+			sum += p->w[k] * exp(lnorm[k] - 0.5 * zz);
+	}
+	return log(sum + TPE_TINY);
+}
+
+/* The joint log density at x (multivariate): log sum_k w_k prod_j k_kj.
+ * Coordinates go cheapest first (t->order), and a kernel already e^-40
+ * below the best one is dropped: it cannot change the sum. */
+static double
+joint_log(const struct tpe *t, const struct parzen *p, const double *x, double *scratch)
+{
+	size_t n1 = p->m + 1;
+	double best = -INFINITY, sum = 0;
+
+	for (size_t k = 0; k < n1; k++) {
+		double l = p->logw[k];
+		for (size_t o = 0; o < t->d && l >= best - 40; o++) {
+			size_t j = t->order[o];
+			const struct hpo_enc_dim *dim = &t->enc->dims[j];
+			if (dim->kind == HPO_ENC_CAT)
+				l += k == p->m ? -log((double)dim->ncat) :
+				     p->mu[j * n1 + k] == x[j] ? t->lhit[j] : t->lmiss[j];
+			else
+				l += kernel_log(t, p, j, k, x[j]);
+		}
+		scratch[k] = l;
+		if (l > best)
+			best = l;
+	}
+	if (!isfinite(best))
+		return log(TPE_TINY);
+	for (size_t k = 0; k < n1; k++)
+		if (scratch[k] >= best - 40)
+			sum += exp(scratch[k] - best);
+	return best + log(sum);
+}
+
+/* A draw from kernel k of coordinate j, on the grid. */
+static double
+kernel_draw(const struct tpe *t, const struct parzen *p, size_t j, size_t k, struct hpo_rng *rng)
+{
+	const struct hpo_enc_dim *dim = &t->enc->dims[j];
+	size_t i = j * (p->m + 1) + k;
+	double x = 0;
+
+	if (dim->kind == HPO_ENC_CAT) {
+		if (k < p->m && hpo_rng_uniform(rng) < 1 / (1 + t->cfg.prior_weight))
+			return p->mu[i];
+		return (double)hpo_rng_below(rng, dim->ncat);
+	}
+	for (int tries = 0; tries < 64; tries++) {
+		x = p->mu[i] + hpo_rng_normal(rng) / p->isig[i];
+		if (dim->kind != HPO_ENC_UNIT || (x >= 0 && x <= 1))
+			break;
+		x = hpo_rng_uniform(rng);	/* after the last try: anywhere */
+	}
+	return hpo_enc_snap(t->enc, j, x);
+}
+
+static size_t
+pick_kernel(const struct parzen *p, struct hpo_rng *rng)
+{
+	double u = hpo_rng_uniform(rng);
+
+	for (size_t k = 0; k < p->m; k++) {
+		u -= p->w[k];
+		if (u < 0)
+			return k;
+	}
+	return p->m;
+}
+
+/* Whether x is a point of the history or one proposed before in this call
+ * (the same coordinates: with integers, grids and categories, the same
+ * point). */
+static int
+is_known(const struct tpe *t, const double *x)
+{
+	const struct hpo_optim_hist *h = t->req->hist;
+
+	for (size_t i = 0; i < h->n + t->nbatch; i++) {
+		const double *y = i < h->n ? h->obs[i].x : t->batch + (i - h->n) * t->dd;
+		size_t j = 0;
+		while (j < t->d && x[j] == y[j])
+			j++;
+		if (j == t->d)
+			return 1;
+	}
+	return 0;
+}
+
+struct scored {
+	double s;		/* the score, log l - log g */
+	double v;		/* univariate: the value */
+	size_t c;		/* multivariate: the candidate */
+};
+
+/* Best first; equal scores in the order drawn. */
+static int
+cmp_scored(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	if (x->s != y->s)
+		return x->s > y->s ? -1 : 1;
+	return x->c < y->c ? -1 : x->c > y->c;
+}
+
+/* Univariate: each coordinate's best value; when that point is known
+ * already, the best new combination of the values drawn. */
+static int
+tpe_point_uni(const struct tpe *t, const struct parzen *l, const struct parzen *g,
+	      struct hpo_rng *rng, double *x, struct hpo_err *err)
+{
+	size_t nc = (size_t)t->cfg.n_cand, d = t->d;
+	struct scored *sc = malloc((d ? d : 1) * nc * sizeof(*sc)), *alt = NULL;
+	size_t *nseen = calloc(d ? d : 1, sizeof(size_t)), nalt = 0;
+
+	if (sc == NULL || nseen == NULL) {
+		free(sc);
+		free(nseen);
+		return oom(err);
+	}
+	for (size_t j = 0; j < d; j++) {
+		struct scored *row = sc + j * nc;
+		/* gridded and categorical candidates repeat: each value is scored once */
+		for (size_t c = 0; c < nc; c++) {
+			double v = kernel_draw(t, l, j, pick_kernel(l, rng), rng);
+			size_t r;
+			for (r = 0; r < nseen[j] && row[r].v != v; r++)
+				;
+			if (r == nseen[j]) {
+				row[r].v = v;
+				row[r].c = r;
+				row[r].s = dim_log(t, l, j, v) - dim_log(t, g, j, v);
+				nseen[j]++;
+			}
+		}
+		qsort(row, nseen[j], sizeof(*row), cmp_scored);
+		x[j] = row[0].v;
+	}
+	if (d > 0 && is_known(t, x)) {
+		double combos = 1;
+		for (size_t j = 0; j < d; j++)
+			combos *= (double)nseen[j];
+		if (combos <= TPE_COMBOS) {
+			/* few: the best-scoring combination of the values seen */
+			size_t *at = calloc(d, sizeof(size_t));
+			double *y = malloc(d * sizeof(double)), best = -INFINITY;
+			if (at == NULL || y == NULL) {
+				free(at);
+				free(y);
+				free(sc);
+				free(nseen);
+				return oom(err);
+			}
+			for (;;) {
+				double total = 0;
+				size_t j;
+				for (j = 0; j < d; j++) {
+					y[j] = sc[j * nc + at[j]].v;
+					total += sc[j * nc + at[j]].s;
+				}
+				if (total > best && !is_known(t, y)) {
+					best = total;
+					memcpy(x, y, d * sizeof(double));
+				}
+				for (j = 0; j < d && ++at[j] == nseen[j]; j++)
+					at[j] = 0;
+				if (j == d)
+					break;
+			}
+			free(at);
+			free(y);
+		} else {
+			/* many: the single change of a coordinate to a lower-ranked
+			 * value that costs the least */
+			if ((alt = malloc(d * nc * sizeof(*alt))) == NULL) {
+				free(sc);
+				free(nseen);
+				return oom(err);
+			}
+			for (size_t j = 0; j < d; j++)
+				for (size_t r = 1; r < nseen[j]; r++) {
+					alt[nalt].s = sc[j * nc + r].s - sc[j * nc].s;
+					alt[nalt].c = j * nc + r;
+					nalt++;
+				}
+			qsort(alt, nalt, sizeof(*alt), cmp_scored);
+			for (size_t a = 0; a < nalt; a++) {
+				size_t j = alt[a].c / nc;
+				x[j] = sc[alt[a].c].v;
+				if (!is_known(t, x))
+					break;
+				x[j] = sc[j * nc].v;
+			}
+		}
+	}
+	free(alt);
+	free(sc);
+	free(nseen);
+	return 0;
+}
+
+/* Multivariate: the best whole candidate that is not known already (the
+ * best one when all are). */
+static int
+tpe_point_multi(const struct tpe *t, const struct parzen *l, const struct parzen *g,
+		struct hpo_rng *rng, double *x, struct hpo_err *err)
+{
+	size_t nc = (size_t)t->cfg.n_cand, dd = t->dd, c;
+	double *cand = malloc(nc * dd * sizeof(double));
+	double *scratch = malloc((l->m > g->m ? l->m + 1 : g->m + 1) * sizeof(double));
+	struct scored *sc = malloc(nc * sizeof(*sc));
+
+	if (cand == NULL || scratch == NULL || sc == NULL) {
+		free(cand);
+		free(scratch);
+		free(sc);
+		return oom(err);
+	}
+	for (c = 0; c < nc; c++) {
+		double *y = cand + c * dd;
+		size_t k = pick_kernel(l, rng);
+		for (size_t j = 0; j < t->d; j++)
+			y[j] = kernel_draw(t, l, j, k, rng);
+		sc[c].s = joint_log(t, l, y, scratch) - joint_log(t, g, y, scratch);
+		sc[c].c = c;
+	}
+	qsort(sc, nc, sizeof(*sc), cmp_scored);
+	for (c = 0; c < nc && is_known(t, cand + sc[c].c * dd); c++)
+		;
+	memcpy(x, cand + sc[c < nc ? c : 0].c * dd, t->d * sizeof(double));
+	free(cand);
+	free(scratch);
+	free(sc);
+	return 0;
+}
+
+static int
+read_cfg(const json_t *s, struct tpe_cfg *c, struct hpo_err *err)
+{
+	if (hpo_optim_setting_int(s, "n_startup", 10, 0, 1000000, &c->n_startup, err) < 0 ||
+	    hpo_optim_setting_num(s, "gamma", 0.25, 1e-9, 1, &c->gamma, err) < 0 ||
+	    hpo_optim_setting_int(s, "max_good", 25, 1, 1000000, &c->max_good, err) < 0 ||
+	    hpo_optim_setting_int(s, "n_ei_candidates", 24, 1, 100000, &c->n_cand, err) < 0 ||
+	    hpo_optim_setting_num(s, "prior_weight", 1, 1e-9, 1e9, &c->prior_weight, err) < 0 ||
+	    hpo_optim_setting_bool(s, "multivariate", 0, &c->multivariate, err) < 0 ||
+	    hpo_optim_setting_bool(s, "constant_liar", 1, &c->liar, err) < 0)
+		return -1;
+	return 0;
+}
+
+int
+hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
+{
+	const struct hpo_optim_hist *h = req->hist;
+	struct tpe t = {0};
+	struct parzen l = {0}, g = {0};
+	struct sortv *done = NULL;
+	struct sortv *scratch = NULL;
+	double *batch = NULL;
+	char *isgood = NULL;
+	size_t nd = 0, n = h->n, d = h->enc.d, dd = d ? d : 1, num = (size_t)req->num;
+	int rc = -1, have_l = 0;
+
+	t.req = req;
+	t.enc = &h->enc;
+	t.d = d;
+	t.dd = dd;
+	if (read_cfg(req->settings, &t.cfg, err) < 0)
+		return -1;
+	if ((done = calloc(2 * (n + 1), sizeof(*done))) == NULL ||
+	    (t.good = calloc(n + 1, sizeof(double *))) == NULL ||
+	    (t.bad = calloc(n + num + 1, sizeof(double *))) == NULL ||
+	    (batch = calloc(num * dd, sizeof(double))) == NULL ||
+	    (t.batch = batch) == NULL ||
+	    (scratch = calloc(2 * (n + num + 2), sizeof(*scratch))) == NULL ||
+	    (isgood = calloc(n + 1, 1)) == NULL ||
+	    (t.order = calloc(dd, sizeof(size_t))) == NULL ||
+	    (t.lhit = calloc(dd, sizeof(double))) == NULL ||
+	    (t.lmiss = calloc(dd, sizeof(double))) == NULL) {
+		oom(err);
+		goto out;
+	}
+	/* continuous coordinates, then categorical, then gridded */
+	for (int pass = 0, o = 0; pass < 3; pass++)
+		for (size_t j = 0; j < d; j++) {
+			const struct hpo_enc_dim *dim = &h->enc.dims[j];
+			int cls = dim->kind == HPO_ENC_CAT ? 1 : dim->step > 0 ? 2 : 0;
+			if (cls == pass)
+				t.order[o++] = j;
+			if (dim->kind == HPO_ENC_CAT && pass == 0) {
+				double pw = t.cfg.prior_weight, ncat = (double)dim->ncat;
+				t.lhit[j] = log((1 + pw / ncat) / (1 + pw));
+				t.lmiss[j] = log(pw / ncat / (1 + pw));
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		if (h->obs[i].state == HPO_OBS_DONE) {
+			done[nd].key = sort_key(h->obs[i].loss);
+			done[nd++].k = i;
+		}
+	sort_keys(done, done + nd, nd);	/* by loss, then history order */
+
+	/* the split: the bad group is the rest, the failed and (liar) the pending */
+	if (nd > 0) {
+		size_t ng = (size_t)ceil(t.cfg.gamma * (double)nd);
+		if (ng > (size_t)t.cfg.max_good)
+			ng = (size_t)t.cfg.max_good;
+		if (ng < 1)
+			ng = 1;
+		for (size_t r = 0; r < ng; r++)
+			isgood[done[r].k] = 1;
+		/* in history order, for the forgetting weights */
+		for (size_t i = 0; i < n; i++) {
+			int st = h->obs[i].state;
+			if (isgood[i])
+				t.good[t.ngood++] = h->obs[i].x;
+			else if (st != HPO_OBS_PENDING || t.cfg.liar)
+				t.bad[t.nbad++] = h->obs[i].x;
+		}
+	}
+
+	for (size_t i = 0; i < num; i++) {
+		struct hpo_rng rng;
+		double *x = batch + i * dd;
+		json_t *pt;
+
+		hpo_rng_seed2(&rng, req->seed, (uint64_t)(n + i));
+		if (n + i < (size_t)t.cfg.n_startup || nd == 0) {
+			/* the point random search proposes here */
+			pt = hpo_space_sample(req->space, &rng);
+			if (pt != NULL && hpo_enc_point(t.enc, pt, x, err) < 0) {
+				json_decref(pt);
+				goto out;
+			}
+		} else {
+			if (!have_l) {
+				if (parzen_build(&t, t.good, t.ngood, &l, scratch, err) < 0)
+					goto out;
+				have_l = 1;
+			}
+			if (parzen_build(&t, t.bad, t.nbad, &g, scratch, err) < 0)
+				goto out;
+			/* a point known already: fresh candidates, a few times */
+			for (int round = 0; round < TPE_ROUNDS; round++) {
+				rc = t.cfg.multivariate ? tpe_point_multi(&t, &l, &g, &rng, x, err) :
+				     tpe_point_uni(&t, &l, &g, &rng, x, err);
+				if (rc < 0 || !is_known(&t, x))
+					break;
+			}
+			parzen_free(&g);
+			if (rc < 0)
+				goto out;
+			rc = -1;
+			pt = hpo_enc_decode(t.enc, x);
+		}
+		if (pt == NULL || json_array_append_new(out, pt) < 0) {
+			oom(err);
+			goto out;
+		}
+		if (t.cfg.liar)
+			t.bad[t.nbad++] = x;
+		t.nbatch++;
+	}
+	rc = 0;
+out:
+	if (have_l)
+		parzen_free(&l);
+	free(done);
+	free(t.good);
+	free(t.bad);
+	free(batch);
+	free(scratch);
+	free(isgood);
+	free(t.order);
+	free(t.lhit);
+	free(t.lmiss);
+	return rc;
+}

@@ -1,0 +1,95 @@
+/* test_opt_gp.c - the Gaussian-process optimiser */
+#include "autoconf.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "optcheck.h"
+
+static void
+test_types(void **state)
+{
+	(void)state;
+	optcheck_types(hpo_optim_gp);
+}
+
+static void
+test_degenerate(void **state)
+{
+	(void)state;
+	optcheck_degenerate(hpo_optim_gp);
+}
+
+static void
+test_spread(void **state)
+{
+	(void)state;
+	optcheck_spread(hpo_optim_gp);
+}
+
+static void
+test_reproducible(void **state)
+{
+	(void)state;
+	optcheck_reproducible(hpo_optim_gp);
+}
+
+static void
+test_settings(void **state)
+{
+	(void)state;
+	optcheck_settings(hpo_optim_gp, "gp", "n_initial");
+}
+
+static void
+test_beats_random(void **state)
+{
+	(void)state;
+	optcheck_beats_random(hpo_optim_gp, 7, 25);
+}
+
+/* More points than the model takes, and a normal prior searched within
+ * four standard deviations. */
+static void
+test_capped(void **state)
+{
+	struct hpo_space *s = optcheck_space("a: {method: uniform, low: 0, high: 4}\n"
+					     "n: {method: normal, mu: 0, sigma: 1}\n");
+	json_t *set = json_pack("{s:i, s:i}", "max_points", 40, "fit_points", 20);
+	json_t *h = optcheck_history(s, 300, 6, 9), *out;
+	size_t k;
+	json_t *p;
+
+	(void)state;
+	out = optcheck_ask(hpo_optim_gp, s, h, 4, 1, set);
+	json_array_foreach(out, k, p)
+		assert_true(fabs(json_real_value(json_object_get(p, "n"))) <= 4);
+	json_decref(out);
+	json_decref(h);
+	json_decref(set);
+	hpo_space_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_degenerate),
+		cmocka_unit_test(test_spread),
+		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_beats_random),
+		cmocka_unit_test(test_capped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,547 @@
+/* test_optim.c - the algorithm registry, the budget, and TPE */
+#include "autoconf.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "optim.h"
+#include "optim_fixtures.h"
+#include "steer.h"
+
+static const char *const quad_space =
+	"x: {method: uniform, low: -5, high: 5}\n"
+	"y: {method: uniform, low: -5, high: 5}\n"
+	"z: {method: uniform, low: -5, high: 5}\n";
+
+static json_t *
+propose(const char *algo, const struct hpo_space *s, const json_t *hist, long num, long max,
+	uint64_t seed, const json_t *settings)
+{
+	struct hpo_err err = {0};
+	json_t *pts = NULL;
+
+	if (hpo_optim_propose(algo, s, hist, num, max, seed, settings, &pts, &err) < 0)
+		fail_msg("%s: %s", algo, err.msg);
+	assert_true(json_is_array(pts));
+	return pts;
+}
+
+/* Every proposed point fits the space, numbers typed as hpo_space_sample
+ * types them (JSON integer or real). */
+static void
+assert_points_valid(const struct hpo_space *s, const json_t *pts)
+{
+	struct hpo_rng rng;
+	json_t *ref, *p;
+	size_t i;
+
+	hpo_rng_seed(&rng, 1);
+	ref = hpo_space_sample(s, &rng);
+	json_array_foreach(pts, i, p) {
+		struct hpo_err err = {0};
+		if (hpo_space_check_point(s, p, "proposed", &err) < 0)
+			fail_msg("%s", err.msg);
+		for (size_t k = 0; k < s->n; k++) {
+			const char *name = s->params[k].name;
+			if (s->params[k].method == HPO_CATEGORICAL)
+				continue;
+			if (json_typeof(json_object_get(p, name)) !=
+			    json_typeof(json_object_get(ref, name)))
+				fail_msg("parameter '%s': JSON type differs from a random point's",
+					 name);
+		}
+	}
+	json_decref(ref);
+}
+
+static double
+quad(const json_t *p)
+{
+	double x = json_number_value(json_object_get(p, "x")) - 1.3;
+	double y = json_number_value(json_object_get(p, "y")) + 0.7;
+	double z = json_number_value(json_object_get(p, "z")) - 2.1;
+
+	return x * x + y * y + z * z;
+}
+
+/* A history of n points of the space with losses f(point) (or the losses
+ * of `loss` when not NULL, cycled). */
+static json_t *
+history(const struct hpo_space *s, size_t n, uint64_t seed, double (*f)(const json_t *),
+	const json_t *loss)
+{
+	json_t *h = json_array();
+
+	for (size_t k = 0; k < n; k++) {
+		struct hpo_rng rng;
+		json_t *p, *l;
+		hpo_rng_seed2(&rng, seed, k);
+		p = hpo_space_sample(s, &rng);
+		if (loss != NULL)
+			l = json_incref(json_array_get(loss, k % json_array_size(loss)));
+		else if (f != NULL)
+			l = json_real(f(p));
+		else
+			l = json_real((double)(k % 7));
+		json_array_append_new(h, json_pack("[o, o]", p, l));
+	}
+	return h;
+}
+
+/* ---- the registry and the budget -------------------------------------------- */
+
+static void
+test_registry(void **state)
+{
+	struct hpo_space *s = space_ok(quad_space);
+	struct hpo_err err = {0};
+	json_t *pts = NULL, *set;
+
+	(void)state;
+	assert_non_null(hpo_optim_find("tpe"));
+	assert_non_null(hpo_optim_find("random"));
+	assert_non_null(hpo_optim_find("grid"));
+	assert_null(hpo_optim_find("TPE"));
+	assert_int_equal(hpo_optim_propose("tpx", s, NULL, 1, 5, 0, NULL, &pts, &err), -1);
+	assert_null(pts);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	assert_non_null(strstr(err.msg, "unknown algorithm 'tpx' (did you mean 'tpe'?"));
+
+	set = json_ok("{\"gama\": 0.2}");
+	assert_int_equal(hpo_optim_propose("tpe", s, NULL, 1, 5, 0, set, &pts, &err), -1);
+	assert_string_equal(err.msg,
+			    "unknown setting 'gama' for algorithm 'tpe' (did you mean 'gamma'?)");
+	json_decref(set);
+	set = json_ok("{\"gamma\": 2}");
+	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("tpe"), NULL, set, &err), 0);
+	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("tpe"), s, set, &err), -1);
+	assert_string_equal(err.msg, "setting 'gamma' (2) must be between 1e-09 and 1");
+	json_decref(set);
+	set = json_ok("{\"multivariate\": \"yes\"}");
+	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("tpe"), s, set, &err), -1);
+	assert_string_equal(err.msg, "setting 'multivariate' must be true or false");
+	json_decref(set);
+	set = json_ok("{\"steps\": 3}");
+	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("random"), s, set, &err), -1);
+	assert_string_equal(err.msg, "unknown setting 'steps': algorithm 'random' takes none");
+	json_decref(set);
+	set = json_ok("[1]");
+	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("tpe"), s, set, &err), -1);
+	assert_string_equal(err.msg, "the settings must be a mapping, not a list");
+	json_decref(set);
+	hpo_space_free(s);
+}
+
+static void
+test_setting_parse(void **state)
+{
+	struct hpo_err err = {0};
+	json_t *set = json_object();
+	char *text;
+
+	(void)state;
+	assert_int_equal(hpo_optim_setting_parse("gamma=0.3", set, &err), 0);
+	assert_int_equal(hpo_optim_setting_parse("multivariate=true", set, &err), 0);
+	assert_int_equal(hpo_optim_setting_parse("name=abc", set, &err), 0);
+	assert_int_equal(hpo_optim_setting_parse("{\"n_startup\": 4}", set, &err), 0);
+	assert_true(json_real_value(json_object_get(set, "gamma")) == 0.3);
+	json_object_del(set, "gamma");
+	text = json_dumps(set, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, "{\"multivariate\":true,\"n_startup\":4,\"name\":\"abc\"}");
+	free(text);
+	assert_int_equal(hpo_optim_setting_parse("gamma", set, &err), -1);
+	assert_string_equal(err.msg, "'gamma': expected KEY=VALUE or a JSON object");
+	assert_int_equal(hpo_optim_setting_parse("{\"a\": ", set, &err), -1);
+	json_decref(set);
+}
+
+/* Never more than max_points in all; [] once spent, whatever the algorithm. */
+static void
+test_max_points(void **state)
+{
+	static const char *const algos[] = {"random", "grid", "tpe"};
+	struct hpo_space *s = space_ok("x: {method: uniformint, low: 0, high: 99}\n");
+	json_t *h8 = history(s, 8, 1, NULL, NULL), *h10 = history(s, 10, 1, NULL, NULL);
+	json_t *h12 = history(s, 12, 1, NULL, NULL), *pts;
+
+	(void)state;
+	for (size_t a = 0; a < 3; a++) {
+		pts = propose(algos[a], s, h8, 5, 10, 3, NULL);
+		assert_int_equal(json_array_size(pts), 2);
+		json_decref(pts);
+		pts = propose(algos[a], s, h10, 5, 10, 3, NULL);
+		assert_int_equal(json_array_size(pts), 0);
+		json_decref(pts);
+		pts = propose(algos[a], s, h12, 5, 10, 3, NULL);
+		assert_int_equal(json_array_size(pts), 0);
+		json_decref(pts);
+		pts = propose(algos[a], s, NULL, 0, 10, 3, NULL);
+		assert_int_equal(json_array_size(pts), 0);
+		json_decref(pts);
+		pts = propose(algos[a], s, NULL, 3, 3, 3, NULL);
+		assert_int_equal(json_array_size(pts), 3);
+		json_decref(pts);
+	}
+	json_decref(h8);
+	json_decref(h10);
+	json_decref(h12);
+	hpo_space_free(s);
+}
+
+/* random and grid through the registry: point k is the k-th of
+ * hpo_steer_builtin, whatever the batches. */
+static void
+test_builtin_points(void **state)
+{
+	struct hpo_space *s = space_ok("x: {method: uniform, low: 0, high: 1}\n"
+				       "c: {method: categorical, categories: [a, b]}\n");
+	struct hpo_err err = {0};
+	json_t *h = history(s, 3, 9, NULL, NULL), *pts, *ref, *set = json_ok("{\"steps\": 2}");
+
+	(void)state;
+	pts = propose("random", s, h, 2, 100, 42, NULL);
+	assert_int_equal(hpo_steer_builtin("random", s, 42, 0, 3, 2, &ref, &err), 0);
+	assert_true(json_equal(pts, ref));
+	json_decref(pts);
+	json_decref(ref);
+	pts = propose("grid", s, h, 5, 100, 42, set);
+	assert_int_equal(json_array_size(pts), 1);	/* the 4th of 4 grid points */
+	assert_int_equal(hpo_steer_builtin("grid", s, 0, 2, 3, 1, &ref, &err), 0);
+	assert_true(json_equal(pts, ref));
+	json_decref(pts);
+	json_decref(ref);
+	json_decref(h);
+	json_decref(set);
+	hpo_space_free(s);
+}
+
+/* ---- TPE ------------------------------------------------------------------ */
+
+static const char *const tpe_settings[] = {
+	NULL, "{\"multivariate\": true}", "{\"n_startup\": 3, \"gamma\": 0.5}",
+	"{\"constant_liar\": false, \"prior_weight\": 0.1, \"n_ei_candidates\": 3}",
+};
+#define NSETTINGS (sizeof(tpe_settings) / sizeof(tpe_settings[0]))
+
+static json_t *
+settings_at(size_t i)
+{
+	return tpe_settings[i] ? json_ok(tpe_settings[i]) : NULL;
+}
+
+static double
+by_index(const json_t *p)
+{
+	/* a loss that depends on every kind of parameter */
+	double c = json_is_string(json_object_get(p, "c")) ? 0 : 1;
+	double u = json_number_value(json_object_get(p, "u"));
+	double i = json_number_value(json_object_get(p, "i"));
+
+	return c + (u - 1) * (u - 1) + fabs(i - 2);
+}
+
+static void
+test_tpe_types(void **state)
+{
+	struct hpo_space *s = space_ok(all_methods);
+
+	(void)state;
+	for (size_t k = 0; k < NSETTINGS; k++) {
+		json_t *set = settings_at(k), *h = history(s, 30, k, by_index, NULL), *pts;
+		pts = propose("tpe", s, h, 8, 100, 5, set);
+		assert_int_equal(json_array_size(pts), 8);
+		assert_points_valid(s, pts);
+		json_decref(pts);
+		json_decref(h);
+		json_decref(set);
+	}
+	hpo_space_free(s);
+}
+
+/* The startup points are random search's; 0 points is fine. */
+static void
+test_tpe_startup(void **state)
+{
+	struct hpo_space *s = space_ok(all_methods);
+	json_t *pts = propose("tpe", s, NULL, 4, 100, 11, NULL);
+	json_t *ref = propose("random", s, NULL, 4, 100, 11, NULL);
+	json_t *h = history(s, 5, 2, by_index, NULL);
+
+	(void)state;
+	assert_true(json_equal(pts, ref));
+	json_decref(pts);
+	json_decref(ref);
+	pts = propose("tpe", s, h, 3, 100, 11, NULL);
+	ref = propose("random", s, h, 3, 100, 11, NULL);
+	assert_true(json_equal(pts, ref));
+	json_decref(pts);
+	json_decref(ref);
+	json_decref(h);
+	hpo_space_free(s);
+}
+
+/* Failed, pending, NaN and huge losses; duplicated points. */
+static void
+test_tpe_odd_histories(void **state)
+{
+	static const char *const losses[] = {
+		"[100000, null, 1e300, \"NaN\", \"Infinity\"]",	/* nothing finished */
+		"[-1e300, 1e300, 5, null, \"NaN\", 1e99, 0]",
+		"[0.5]",
+	};
+	struct hpo_space *s = space_ok(all_methods);
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		json_t *l = json_ok(losses[k]);
+		json_t *h = history(s, 40, 3, NULL, l);
+		for (size_t m = 0; m < NSETTINGS; m++) {
+			json_t *set = settings_at(m), *pts = propose("tpe", s, h, 3, 100, 1, set);
+			assert_int_equal(json_array_size(pts), 3);
+			assert_points_valid(s, pts);
+			json_decref(pts);
+			json_decref(set);
+		}
+		json_decref(h);
+		json_decref(l);
+	}
+	/* one point, 40 times over */
+	{
+		json_t *h = json_array(), *pts;
+		struct hpo_rng rng;
+		hpo_rng_seed(&rng, 5);
+		json_t *p = hpo_space_sample(s, &rng);
+		for (int k = 0; k < 40; k++)
+			json_array_append_new(h, json_pack("[O, f]", p, 1.0));
+		for (size_t m = 0; m < NSETTINGS; m++) {
+			json_t *set = settings_at(m);
+			pts = propose("tpe", s, h, 3, 100, 1, set);
+			assert_int_equal(json_array_size(pts), 3);
+			assert_points_valid(s, pts);
+			json_decref(pts);
+			json_decref(set);
+		}
+		json_decref(p);
+		json_decref(h);
+	}
+	hpo_space_free(s);
+}
+
+/* Several points at once, with points pending: all different. */
+static void
+test_tpe_liar(void **state)
+{
+	struct hpo_space *s = space_ok(quad_space);
+	json_t *h = history(s, 20, 4, quad, NULL);
+	json_t *pts, *more;
+
+	(void)state;
+	for (size_t m = 0; m < 3; m++) {
+		json_t *set = settings_at(m);
+		pts = propose("tpe", s, h, 4, 100, 8, set);
+		assert_int_equal(json_array_size(pts), 4);
+		for (size_t a = 0; a < 4; a++)
+			for (size_t b = 0; b < a; b++)
+				assert_false(json_equal(json_array_get(pts, a), json_array_get(pts, b)));
+		/* the same 4 as pending: the next ones are new too */
+		json_t *h2 = json_copy(h);
+		for (size_t a = 0; a < 4; a++)
+			json_array_append_new(h2, json_pack("[O, n]", json_array_get(pts, a)));
+		more = propose("tpe", s, h2, 2, 100, 8, set);
+		for (size_t a = 0; a < 2; a++)
+			for (size_t b = 0; b < 4; b++)
+				assert_false(json_equal(json_array_get(more, a),
+							json_array_get(pts, b)));
+		json_decref(more);
+		json_decref(h2);
+		json_decref(pts);
+		json_decref(set);
+	}
+	json_decref(h);
+	hpo_space_free(s);
+}
+
+/* A small discrete space: points already known are not proposed again
+ * while new ones are left (the liar alone would not stop that: a
+ * category's kernel keeps its weight). */
+static double
+discrete_loss(const json_t *p)
+{
+	const char *c = json_string_value(json_object_get(p, "c"));
+
+	return (double)(c[0] - 'a') + (double)json_integer_value(json_object_get(p, "n"));
+}
+
+static void
+test_tpe_no_repeats(void **state)
+{
+	struct hpo_space *s = space_ok("c: {method: categorical, categories: [a, b, c, d, e]}\n"
+				       "n: {method: uniformint, low: 1, high: 3}\n");
+
+	(void)state;
+	for (size_t m = 0; m < 2; m++) {
+		json_t *set = json_pack("{s:b, s:i}", "multivariate", (int)m, "n_startup", 3);
+		for (uint64_t seed = 0; seed < 10; seed++) {
+			json_t *h = json_array(), *pts, *p;
+			size_t i;
+			/* 12 of the 15 points, one at a time, then 3 at once */
+			while (json_array_size(h) < 12) {
+				pts = propose("tpe", s, h, 1, 15, seed, set);
+				p = json_array_get(pts, 0);
+				json_array_append_new(h, json_pack("[O, f]", p, discrete_loss(p)));
+				json_decref(pts);
+			}
+			pts = propose("tpe", s, h, 3, 15, seed, set);
+			json_array_foreach(pts, i, p)
+				json_array_append_new(h, json_pack("[O, n]", p));
+			/* (the 3 random startup points may repeat each other) */
+			for (size_t a = 3; a < 15; a++)
+				for (size_t b = 0; b < a; b++)
+					if (json_equal(json_array_get(json_array_get(h, a), 0),
+						       json_array_get(json_array_get(h, b), 0)))
+						fail_msg("multivariate %zu, seed %llu: points %zu and %zu "
+							 "are the same", m, (unsigned long long)seed, b, a);
+			json_decref(pts);
+			json_decref(h);
+		}
+		json_decref(set);
+	}
+	hpo_space_free(s);
+}
+
+static void
+test_tpe_reproducible(void **state)
+{
+	struct hpo_space *s = space_ok(all_methods);
+	json_t *h = history(s, 25, 6, by_index, NULL);
+	json_t *a = propose("tpe", s, h, 3, 100, 77, NULL);
+	json_t *b = propose("tpe", s, h, 3, 100, 77, NULL);
+	json_t *c = propose("tpe", s, h, 3, 100, 78, NULL);
+
+	(void)state;
+	assert_true(json_equal(a, b));
+	assert_false(json_equal(a, c));
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+	json_decref(h);
+	hpo_space_free(s);
+}
+
+/* Categories: the good one is proposed most. */
+static double
+cat_loss(const json_t *p)
+{
+	const char *c = json_string_value(json_object_get(p, "c"));
+
+	return (c && strcmp(c, "b") == 0 ? 0 : 1) + json_number_value(json_object_get(p, "x")) / 10;
+}
+
+static void
+test_tpe_categories(void **state)
+{
+	struct hpo_space *s = space_ok("c: {method: categorical, categories: [a, b, c, d, e]}\n"
+				       "x: {method: uniform, low: 0, high: 1}\n");
+	json_t *h = history(s, 30, 1, cat_loss, NULL), *pts, *p;
+	size_t i, nb = 0;
+
+	(void)state;
+	pts = propose("tpe", s, h, 20, 100, 3, NULL);
+	json_array_foreach(pts, i, p)
+		nb += strcmp(json_string_value(json_object_get(p, "c")), "b") == 0;
+	assert_true(nb >= 10);	/* random: 4 of 20 */
+	json_decref(pts);
+	json_decref(h);
+	hpo_space_free(s);
+}
+
+/* The best loss after n points of a sequential search. */
+static double
+best_after(const char *algo, const struct hpo_space *s, uint64_t seed, size_t n, long batch,
+	   const json_t *set)
+{
+	json_t *h = json_array();
+	double best = INFINITY;
+
+	while (json_array_size(h) < n) {
+		json_t *pts = propose(algo, s, h, batch, (long)n, seed, set), *p;
+		size_t i;
+		json_array_foreach(pts, i, p) {
+			double l = quad(p);
+			best = fmin(best, l);
+			json_array_append_new(h, json_pack("[O, f]", p, l));
+		}
+		assert_true(json_array_size(pts) > 0);
+		json_decref(pts);
+	}
+	json_decref(h);
+	return best;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median_best(const char *algo, const struct hpo_space *s, long batch, const json_t *set)
+{
+	double v[21];
+
+	for (uint64_t seed = 0; seed < 21; seed++)
+		v[seed] = best_after(algo, s, seed + 100, 40, batch, set);
+	qsort(v, 21, sizeof(double), cmp_double);
+	return v[10];
+}
+
+static void
+test_tpe_beats_random(void **state)
+{
+	struct hpo_space *s = space_ok(quad_space);
+	json_t *mv = json_ok("{\"multivariate\": true}");
+	double r = median_best("random", s, 1, NULL);
+	double t = median_best("tpe", s, 1, NULL);
+	double tm = median_best("tpe", s, 1, mv);
+	double tb = median_best("tpe", s, 4, NULL);
+
+	(void)state;
+	print_message("median best of 40 points over 21 seeds: random %.3f, tpe %.3f, "
+		      "multivariate %.3f, tpe in batches of 4 %.3f\n", r, t, tm, tb);
+	assert_true(t < r / 2);
+	assert_true(tm < r / 2);
+	assert_true(tb < r);
+	json_decref(mv);
+	hpo_space_free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_setting_parse),
+		cmocka_unit_test(test_max_points),
+		cmocka_unit_test(test_builtin_points),
+		cmocka_unit_test(test_tpe_types),
+		cmocka_unit_test(test_tpe_startup),
+		cmocka_unit_test(test_tpe_odd_histories),
+		cmocka_unit_test(test_tpe_liar),
+		cmocka_unit_test(test_tpe_no_repeats),
+		cmocka_unit_test(test_tpe_reproducible),
+		cmocka_unit_test(test_tpe_categories),
+		cmocka_unit_test(test_tpe_beats_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
