@@ -360,9 +360,9 @@ draw_history(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_o
 				cross(cr, pb.x + pb.w * hpo_scale_map(&xs, (double)(i + 1)),
 				      strip.y + strip.h / 2, r / 2 + 1);
 		cairo_stroke(cr);
-		snprintf(buf, sizeof(buf), "%zu failed%s", d->nfailed + d->nbad,
-			 d->nbad ? " or NaN/inf" : "");
-		text(cr, strip.x + strip.w + 4, strip.y + strip.h / 2, 9, 0, 0.5, 0, buf, 40);
+		snprintf(buf, sizeof(buf), "%zu %s", d->nfailed + d->nbad,
+			 d->nbad ? "failed/NaN" : "failed");
+		text(cr, strip.x - 4, strip.y + strip.h / 2, 9, 1, 0.5, 0, buf, 20);
 	}
 	if (d->nok == 0) {
 		message(cr, &pb, d->nfailed + d->nbad ? "no point finished: every one failed"
@@ -833,8 +833,8 @@ draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 		snprintf(title, sizeof(title), "%s: %s and %s", d->name[0] ? d->name : "task",
 			 d->params[a].name, d->params[c].name);
 	}
-	snprintf(sub, sizeof(sub), "task %lld, %s: %zu points, %zu finished, %zu failed%s",
-		 (long long)d->id, d->status, d->np, d->nok + d->nbad, d->nfailed,
+	snprintf(sub, sizeof(sub), "task %lld, %s: %zu point%s, %zu finished, %zu failed%s",
+		 (long long)d->id, d->status, d->np, d->np == 1 ? "" : "s", d->nok + d->nbad, d->nfailed,
 		 k == HPO_PLOT_IMPORTANCE ? "; correlation ratio of the loss ranks, normalised" : "");
 	gray(cr, 0.05);
 	text(cr, cell->x + 16, cell->y + 10, 15, 0, 0, 0, title, 90);

@@ -192,8 +192,8 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 	}
 	puts_(&o, "</small></h1>\n<p>Status <b>");
 	esc(&o, d->status);
-	putf(&o, "</b>: %zu points, %zu finished, %zu failed, %zu pending or running.</p>\n", d->np,
-	     d->nok + d->nbad, d->nfailed, d->npending);
+	putf(&o, "</b>: %zu point%s, %zu finished, %zu failed, %zu pending or running.</p>\n", d->np,
+	     d->np == 1 ? "" : "s", d->nok + d->nbad, d->nfailed, d->npending);
 
 	puts_(&o, "<h2>Best point</h2>\n");
 	if (d->best == HPO_PLOT_NONE) {

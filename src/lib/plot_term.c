@@ -61,8 +61,9 @@ hpo_plot_term(FILE *f, const struct hpo_plot_data *d, const struct hpo_term_opts
 	struct hpo_scale xs, ys;
 	double *best = NULL;
 
-	snprintf(head, sizeof(head), "%s (task %lld, %s): %zu points, %zu finished, %zu failed",
-		 d->name, (long long)d->id, d->status, d->np, d->nok + d->nbad, d->nfailed);
+	snprintf(head, sizeof(head), "%s (task %lld, %s): %zu point%s, %zu finished, %zu failed",
+		 d->name, (long long)d->id, d->status, d->np, d->np == 1 ? "" : "s", d->nok + d->nbad,
+		 d->nfailed);
 	put_cut(f, head, columns);
 	fputc('\n', f);
 	if (d->nok == 0) {
@@ -134,8 +135,9 @@ hpo_plot_term(FILE *f, const struct hpo_plot_data *d, const struct hpo_term_opts
 		double v = NAN;
 		if (r == 0 || r == ROWS - 1 || r == ROWS / 2) {
 			double t = 1 - ((double)r * (double)dy + (dy - 1) / 2.0) / (double)(gh - 1);
+			/* lo (1 - t) + hi t: no overflow near DBL_MAX */
 			v = ys.log ? pow(10, log10(ys.lo) + t * (log10(ys.hi) - log10(ys.lo)))
-				   : ys.lo + t * (ys.hi - ys.lo);
+				   : ys.lo * (1 - t) + ys.hi * t;
 		}
 		if (!isnan(v)) {
 			hpo_plot_fmt(num, sizeof(num), v);
