@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "file.h"
 #include "log.h"
 #include "opts.h"
 #include "plot.h"
@@ -106,15 +107,20 @@ load(int local, const char *db, const char *from, long id, json_t **doc, struct 
 	if (from != NULL) {
 		json_error_t jerr;
 		const char *name = strcmp(from, "-") == 0 ? "stdin" : from;
-		*doc = strcmp(from, "-") == 0 ? json_loadf(stdin, 0, &jerr)
-					      : json_load_file(from, 0, &jerr);
+		char *text = NULL;
+		size_t len = 0;
+		/* whole, then parsed from memory: jansson reads a FILE a byte at a time */
+		if (hpo_file_read(strcmp(from, "-") == 0 ? "/dev/stdin" : from, (size_t)1 << 30, &text,
+				  &len, err) < 0)
+			return -1;
+		*doc = json_loadb(text, len, 0, &jerr);
+		free(text);
 		if (*doc != NULL)
 			return 0;
 		if (jerr.line > 0)
 			return hpo_err_set(err, HPO_E_INPUT, "%s:%d:%d: %s", name, jerr.line,
 					   jerr.column, jerr.text);
-		/* jansson's text names the file already */
-		return hpo_err_set(err, HPO_E_SYS, "%s", jerr.text);
+		return hpo_err_set(err, HPO_E_INPUT, "%s: %s", name, jerr.text);
 	}
 	if ((local ? hpo_backend_local(db, &b, err) : hpo_backend_panda(&b, err)) < 0)
 		return -1;

@@ -286,6 +286,57 @@ shades_of(const struct hpo_plot_data *d, const struct hpo_scale *ls)
 	return sh;
 }
 
+static int
+is_raster(cairo_t *cr)
+{
+	return cairo_surface_get_type(cairo_get_target(cr)) == CAIRO_SURFACE_TYPE_IMAGE;
+}
+
+/* Dots of one plot box.  On an image each is filled at once (one box:
+ * cairo's fast path; a path of 100,000 overlapping boxes is slow to fill);
+ * on SVG and PDF they go into the path that the caller fills once.  Above
+ * THIN_DOTS points, a dot is left out where an earlier one holds its cell
+ * (the dot's size): callers draw the best first then. */
+#define THIN_DOTS 20000
+
+struct dots {
+	cairo_t *cr;
+	int raster;
+	double x0, y0, cell;
+	size_t w, h;
+	unsigned char *seen;	/* NULL: draw every dot */
+};
+
+static void
+dots_init(struct dots *g, cairo_t *cr, const struct box *b, double r, size_t n)
+{
+	g->cr = cr;
+	g->raster = is_raster(cr);
+	g->x0 = b->x - r;
+	g->y0 = b->y - r;
+	g->cell = r > 1 ? r : 1;
+	g->w = (size_t)((b->w + 2 * r) / g->cell) + 1;
+	g->h = (size_t)((b->h + 2 * r) / g->cell) + 1;
+	g->seen = n > THIN_DOTS ? calloc(g->w * g->h, 1) : NULL;
+}
+
+static void
+dot(struct dots *g, double x, double y, double r)
+{
+	if (g->seen != NULL) {
+		double cx = (x - g->x0) / g->cell, cy = (y - g->y0) / g->cell;
+		if (cx >= 0 && cy >= 0 && cx < (double)g->w && cy < (double)g->h) {
+			size_t at = (size_t)cy * g->w + (size_t)cx;
+			if (g->seen[at])
+				return;
+			g->seen[at] = 1;
+		}
+	}
+	cairo_rectangle(g->cr, x - r / 2, y - r / 2, r, r);
+	if (g->raster)
+		cairo_fill(g->cr);
+}
+
 static double
 dot_size(size_t n)
 {
@@ -331,6 +382,7 @@ draw_history(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_o
 	struct box pb = {b->x, b->y + 22, b->w, b->h - 22};
 	double *best, r = dot_size(d->np);
 	char buf[160];
+	struct dots g;
 
 	hpo_scale_fit(&xs, 1, (double)(d->np ? d->np : 1), 0);
 	loss_scale(d, o, &ys);
@@ -373,14 +425,16 @@ draw_history(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_o
 	cairo_rectangle(cr, pb.x, pb.y, pb.w, pb.h);
 	cairo_clip(cr);
 	cairo_set_source_rgba(cr, 0.16, 0.42, 0.69, d->np > 2000 ? 0.5 : 0.8);
+	dots_init(&g, cr, &pb, r, d->np);
 	for (size_t i = 0; i < d->np; i++) {
 		if (d->pts[i].state != HPO_PT_OK)
 			continue;
 		double x = pb.x + pb.w * hpo_scale_map(&xs, (double)(i + 1));
 		double y = pb.y + pb.h * (1 - hpo_scale_map(&ys, d->pts[i].loss));
-		cairo_rectangle(cr, x - r / 2, y - r / 2, r, r);
+		dot(&g, x, y, r);
 	}
 	cairo_fill(cr);
+	free(g.seen);
 	/* the running best, a step line */
 	if ((best = malloc(d->np * sizeof(*best))) != NULL) {
 		hpo_plot_running_best(d, best);
@@ -419,6 +473,58 @@ draw_history(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_o
 	text(cr, pb.x + pb.w - 270, pb.y + 10, 10, 0, 0.5, 0, buf, 60);
 }
 
+#define MAX_LINES 5000
+#define BEST_LINES 1000
+
+static int
+cmp_loss_at(const void *a, const void *b, void *pts)
+{
+	const struct hpo_plot_point *p = pts;
+	double x = p[*(const size_t *)a].loss, y = p[*(const size_t *)b].loss;
+
+	return x < y ? -1 : x > y ? 1 : (*(const size_t *)a > *(const size_t *)b) -
+					 (*(const size_t *)a < *(const size_t *)b);
+}
+
+/* Leave at most MAX_LINES lines in sh (255 marks the others): the
+ * BEST_LINES lowest losses and every k-th of the rest in point order; the
+ * number left. */
+static size_t
+thin_lines(const struct hpo_plot_data *d, unsigned char *sh)
+{
+	size_t *ok, n = 0, kept = 0;
+
+	if (d->nok <= MAX_LINES || (ok = malloc(d->nok * sizeof(*ok))) == NULL)
+		return d->nok;
+	for (size_t i = 0; i < d->np; i++)
+		if (sh[i] != 255)
+			ok[n++] = i;
+	qsort_r(ok, n, sizeof(*ok), cmp_loss_at, d->pts);
+	unsigned char *best = calloc(d->np, 1);
+	if (best == NULL) {
+		free(ok);
+		return d->nok;
+	}
+	for (size_t j = 0; j < BEST_LINES && j < n; j++)
+		best[ok[j]] = 1;
+	size_t rest = n - BEST_LINES, want = MAX_LINES - BEST_LINES, seen = 0;
+	for (size_t i = 0; i < d->np; i++) {
+		if (sh[i] == 255 || best[i]) {
+			kept += best[i];
+			continue;
+		}
+		/* the k-th of the rest for k = 0, rest/want, 2 rest/want, ... */
+		if ((seen * want) / rest != ((seen + 1) * want) / rest || seen == 0)
+			kept++;
+		else
+			sh[i] = 255;
+		seen++;
+	}
+	free(best);
+	free(ok);
+	return kept;
+}
+
 static void
 draw_parallel(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts *o,
 	      const struct box *b0)
@@ -442,11 +548,14 @@ draw_parallel(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_
 	for (size_t k = 0; k < d->nparams; k++)
 		param_scale(&d->params[k], &ps[k]);
 	ps[d->nparams] = ls;
+	/* many points: the MAX_LINES best and an even sample of the others */
+	size_t drawn = thin_lines(d, sh);
+	int raster = is_raster(cr);
 	/* lines: the worst shades first, so the best lie on top */
-	cairo_set_line_width(cr, d->nok > 5000 ? 0.5 : d->nok > 500 ? 0.8 : 1.2);
-	double alpha = d->nok > 5000 ? 0.25 : d->nok > 500 ? 0.5 : 0.8;
+	cairo_set_line_width(cr, drawn > 2000 ? 0.5 : drawn > 500 ? 0.8 : 1.2);
+	double alpha = drawn > 2000 ? 0.3 : drawn > 500 ? 0.5 : 0.8;
 	for (int s = NSHADES - 1; s >= 0; s--) {
-		int any = 0;
+		set_shade(cr, (s + 0.5) / NSHADES, alpha);
 		for (size_t i = 0; i < d->np; i++) {
 			if (sh[i] != s)
 				continue;
@@ -465,12 +574,18 @@ draw_parallel(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_
 					cairo_move_to(cr, x, y);
 				pen = 1;
 			}
-			any = 1;
+			/* an image strokes each line: one path of many crossing lines is slow */
+			if (raster)
+				cairo_stroke(cr);
 		}
-		if (any) {
-			set_shade(cr, (s + 0.5) / NSHADES, alpha);
-			cairo_stroke(cr);
-		}
+		cairo_stroke(cr);
+	}
+	if (drawn < d->nok) {
+		char note[128];
+		snprintf(note, sizeof(note), "%zu of %zu lines: the %d best and an even sample of the rest",
+			 drawn, d->nok, BEST_LINES);
+		gray(cr, 0.4);
+		text(cr, b0->x + b0->w, b0->y + b0->h + 14, 9, 1, 0, 0, note, 90);
 	}
 	/* the best point: thick, on top */
 	if (d->best != HPO_PLOT_NONE) {
@@ -550,15 +665,18 @@ draw_slice(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opt
 		cairo_rectangle(cr, c.x, c.y, c.w, c.h);
 		cairo_clip(cr);
 		cairo_set_source_rgba(cr, 0.16, 0.42, 0.69, d->np > 2000 ? 0.4 : 0.75);
+		struct dots g;
+		dots_init(&g, cr, &c, r, d->np);
 		for (size_t i = 0; i < d->np; i++) {
 			if (d->pts[i].state != HPO_PT_OK)
 				continue;
 			double tx = coord(d, i, k, &xs), ty = hpo_scale_map(&ls, d->pts[i].loss);
 			if (isnan(tx) || isnan(ty))
 				continue;
-			cairo_rectangle(cr, c.x + c.w * tx - r / 2, c.y + c.h * (1 - ty) - r / 2, r, r);
+			dot(&g, c.x + c.w * tx, c.y + c.h * (1 - ty), r);
 		}
 		cairo_fill(cr);
+		free(g.seen);
 		if (d->best != HPO_PLOT_NONE) {
 			double tx = coord(d, d->best, k, &xs), ty = hpo_scale_map(&ls, d->pts[d->best].loss);
 			if (!isnan(tx) && !isnan(ty)) {
@@ -573,39 +691,28 @@ draw_slice(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opt
 }
 
 /* The two parameters of the pair plot: the chosen ones, else the two most
- * important, else the first two. */
+ * important (imp; of equal ones the first), else the first two. */
 static void
-pair_of(const struct hpo_plot_data *d, const struct hpo_plot_opts *o, int *a, int *b)
+pair_of(const struct hpo_plot_data *d, const struct hpo_plot_opts *o, const double *imp, int *a,
+	int *b)
 {
-	double *imp = calloc(d->nparams + 1, sizeof(*imp));
-
 	*a = o->pair[0];
 	*b = o->pair[1];
-	if (*a >= 0 && *b >= 0) {
-		free(imp);
+	if (*a >= 0 && *b >= 0)
 		return;
-	}
 	*a = 0;
-	*b = 1;
-	if (imp != NULL && hpo_plot_importance(d, imp) == 0) {
-		for (size_t k = 0; k < d->nparams; k++)
-			if (imp[k] > imp[*a] || (int)k == *b) {
-				if (imp[k] > imp[*a]) {
-					*b = *a;
-					*a = (int)k;
-				}
-			} else if (imp[k] > imp[*b] || *b == *a) {
-				*b = (int)k;
-			}
-		if (*a == *b)
-			*b = *a == 0 ? 1 : 0;
-	}
-	free(imp);
+	for (size_t k = 1; k < d->nparams; k++)
+		if (imp[k] > imp[*a])
+			*a = (int)k;
+	*b = *a == 0 ? 1 : 0;
+	for (size_t k = 0; k < d->nparams; k++)
+		if ((int)k != *a && imp[k] > imp[*b])
+			*b = (int)k;
 }
 
 static void
 draw_pair(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts *o,
-	  const struct box *b0)
+	  const double *imp, const struct box *b0)
 {
 	struct box b = {b0->x, b0->y, b0->w - 80, b0->h - 26};
 	struct hpo_scale xs, ys, ls;
@@ -618,7 +725,7 @@ draw_pair(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts
 					       : "no point finished yet");
 		return;
 	}
-	pair_of(d, o, &pa, &pb);
+	pair_of(d, o, imp, &pa, &pb);
 	param_scale(&d->params[pa], &xs);
 	param_scale(&d->params[pb], &ys);
 	loss_scale(d, o, &ls);
@@ -631,25 +738,26 @@ draw_pair(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts
 	text(cr, b.x + b.w / 2, b.y + b.h + 22, 11, 0.5, 0, 0, d->params[pa].name, 40);
 	text(cr, b.x - 56, b.y + b.h / 2, 11, 0.5, 1, -M_PI / 2, d->params[pb].name, 40);
 	double r = dot_size(d->np) + 1;
+	struct dots g;
 	cairo_save(cr);
 	cairo_rectangle(cr, b.x, b.y, b.w, b.h);
 	cairo_clip(cr);
-	for (int s = NSHADES - 1; s >= 0; s--) {
-		int any = 0;
+	dots_init(&g, cr, &b, r, d->np);
+	/* the best on top: drawn last, or first when thinned (first come wins) */
+	for (int j = 0; j < NSHADES; j++) {
+		int s = g.seen ? j : NSHADES - 1 - j;
+		set_shade(cr, (s + 0.5) / NSHADES, 0.9);
 		for (size_t i = 0; i < d->np; i++) {
 			if (sh[i] != s)
 				continue;
 			double tx = coord(d, i, (size_t)pa, &xs), ty = coord(d, i, (size_t)pb, &ys);
 			if (isnan(tx) || isnan(ty))
 				continue;
-			cairo_rectangle(cr, b.x + b.w * tx - r / 2, b.y + b.h * (1 - ty) - r / 2, r, r);
-			any = 1;
+			dot(&g, b.x + b.w * tx, b.y + b.h * (1 - ty), r);
 		}
-		if (any) {
-			set_shade(cr, (s + 0.5) / NSHADES, 0.9);
-			cairo_fill(cr);
-		}
+		cairo_fill(cr);
 	}
+	free(g.seen);
 	/* failed points: red crosses where they were tried */
 	red(cr);
 	cairo_set_line_width(cr, 1);
@@ -676,28 +784,24 @@ draw_pair(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts
 }
 
 static int
-cmp_imp_desc(const void *a, const void *b, void *imp)
+cmp_imp_desc(const void *a, const void *b, const double *imp)
 {
-	double x = ((double *)imp)[*(const size_t *)a], y = ((double *)imp)[*(const size_t *)b];
+	double x = imp[*(const size_t *)a], y = imp[*(const size_t *)b];
 
 	return x > y ? -1 : x < y ? 1 : (*(const size_t *)a > *(const size_t *)b) -
 					       (*(const size_t *)a < *(const size_t *)b);
 }
 
 static void
-draw_importance(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts *o,
+draw_importance(cairo_t *cr, const struct hpo_plot_data *d, const double *imp,
 		const struct box *b0)
 {
-	double *imp = calloc(d->nparams + 1, sizeof(*imp)), sum = 0;
+	double sum = 0;
 	size_t *order = calloc(d->nparams + 1, sizeof(*order));
 	struct box b = {b0->x + 60, b0->y, b0->w - 120, b0->h - 10};
 
-	(void)o;
-	if (imp == NULL || order == NULL || hpo_plot_importance(d, imp) < 0) {
-		free(imp);
-		free(order);
+	if (order == NULL)
 		return;
-	}
 	for (size_t k = 0; k < d->nparams; k++) {
 		order[k] = k;
 		sum += imp[k];
@@ -707,7 +811,6 @@ draw_importance(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plo
 		message(cr, b0, d->nparams == 0 ? "no parameters"
 				: d->nok < 3 ? "importance needs 3 finished points or more"
 				: "no parameter explains the losses (are they all equal?)");
-		free(imp);
 		free(order);
 		return;
 	}
@@ -735,7 +838,6 @@ draw_importance(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plo
 	cairo_move_to(cr, b.x, b.y);
 	cairo_line_to(cr, b.x, b.y + b.h);
 	cairo_stroke(cr);
-	free(imp);
 	free(order);
 }
 
@@ -816,7 +918,7 @@ draw_curves(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_op
 /* One plot with its title in a box of the surface. */
 static void
 draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
-     const struct hpo_plot_opts *o, const struct box *cell)
+     const struct hpo_plot_opts *o, const double *imp, const struct box *cell)
 {
 	char title[200], sub[200];
 	struct box b = {cell->x + 78, cell->y + 58, cell->w - 78 - 24, cell->h - 58 - 52};
@@ -829,7 +931,7 @@ draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 	snprintf(title, sizeof(title), "%s: %s", d->name[0] ? d->name : "task", titles[k]);
 	if (k == HPO_PLOT_PAIR && d->nparams >= 2) {
 		int a, c;
-		pair_of(d, o, &a, &c);
+		pair_of(d, o, imp, &a, &c);
 		snprintf(title, sizeof(title), "%s: %s and %s", d->name[0] ? d->name : "task",
 			 d->params[a].name, d->params[c].name);
 	}
@@ -845,8 +947,8 @@ draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 		case HPO_PLOT_HISTORY: draw_history(cr, d, o, &b); break;
 		case HPO_PLOT_PARALLEL: draw_parallel(cr, d, o, &b); break;
 		case HPO_PLOT_SLICE: draw_slice(cr, d, o, &(struct box){b.x - 40, b.y, b.w + 40, b.h + 20}); break;
-		case HPO_PLOT_PAIR: draw_pair(cr, d, o, &b); break;
-		case HPO_PLOT_IMPORTANCE: draw_importance(cr, d, o, &b); break;
+		case HPO_PLOT_PAIR: draw_pair(cr, d, o, imp, &b); break;
+		case HPO_PLOT_IMPORTANCE: draw_importance(cr, d, imp, &b); break;
 		case HPO_PLOT_CURVES: draw_curves(cr, d, o, &b); break;
 		default: break;
 		}
@@ -923,6 +1025,13 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 	cairo_surface_t *s;
 	cairo_t *cr;
 	size_t i = 0;
+	/* importance: for its plot and to choose the pair; computed once */
+	double *imp = calloc(d->nparams + 1, sizeof(*imp));
+
+	if (imp == NULL || hpo_plot_importance(d, imp) < 0) {
+		free(imp);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
 
 	if (f == HPO_FMT_PNG)
 		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)W, (int)H);
@@ -947,11 +1056,12 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 		} else if (i > 0) {
 			cairo_show_page(cr);
 		}
-		draw(cr, d, (enum hpo_plot_kind)k, o, &cell);
+		draw(cr, d, (enum hpo_plot_kind)k, o, imp, &cell);
 		i++;
 	}
 	cairo_status_t cst = cairo_status(cr);
 	cairo_destroy(cr);
+	free(imp);
 	if (cst == CAIRO_STATUS_SUCCESS && f == HPO_FMT_PNG)
 		cst = cairo_surface_write_to_png_stream(s, mem_write, m);
 	cairo_surface_finish(s);
