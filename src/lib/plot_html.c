@@ -160,17 +160,6 @@ param_cell(struct out *o, const struct hpo_plot_data *d, size_t i, size_t k)
 	}
 }
 
-static const char *
-state_name(enum hpo_pt_state s)
-{
-	switch (s) {
-	case HPO_PT_OK: return "finished";
-	case HPO_PT_FAILED: return "failed";
-	case HPO_PT_BADLOSS: return "finished (loss not finite)";
-	default: return "pending";
-	}
-}
-
 int
 hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 	      const struct hpo_plot_opts *opts, struct hpo_err *err)
@@ -243,11 +232,15 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 	const json_t *points = json_object_get(d->task, "points");
 	for (size_t i = 0; i < d->np && !o.oom; i++) {
 		const struct hpo_plot_point *p = &d->pts[i];
-		const char *msg = json_string_value(json_object_get(json_array_get(points, i), "message"));
+		const json_t *pv = json_array_get(points, i);
+		const char *msg = json_string_value(json_object_get(pv, "message"));
+		const char *status = json_string_value(json_object_get(pv, "status"));
 		puts_(&o, i == d->best ? "<tr class=\"best\">"
 			  : p->state == HPO_PT_FAILED ? "<tr class=\"failed\">" : "<tr>");
-		putf(&o, "<td class=\"n\" data-v=\"%lld\">%lld</td><td>%s</td>", (long long)p->id,
-		     (long long)p->id, state_name(p->state));
+		putf(&o, "<td class=\"n\" data-v=\"%lld\">%lld</td><td>", (long long)p->id,
+		     (long long)p->id);
+		esc(&o, status ? status : "?");
+		puts_(&o, p->state == HPO_PT_BADLOSS ? " (loss not finite)</td>" : "</td>");
 		if (p->state == HPO_PT_BADLOSS) {
 			char buf[16];
 			hpo_plot_fmt(buf, sizeof(buf), p->loss);
