@@ -169,6 +169,10 @@ struct hpo_term_opts {
 	int color;		/* ANSI colours (never under NO_COLOR) */
 	int log;		/* loss on a log scale (when every OK loss is > 0) */
 };
+/* Free cairo's caches of fonts and surfaces, at the end of a run (so a
+ * leak checker sees only real leaks). */
+void hpo_plot_finish(void);
+
 /* The history and the best point for a terminal, on f. */
 void hpo_plot_term(FILE *f, const struct hpo_plot_data *d, const struct hpo_term_opts *o);
 

@@ -1108,3 +1108,9 @@ hpo_plot_write(const char *path, enum hpo_plot_format f, const struct hpo_plot_d
 	free(m.p);
 	return rc;
 }
+
+void
+hpo_plot_finish(void)
+{
+	cairo_debug_reset_static_data();
+}
