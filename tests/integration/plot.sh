@@ -2,7 +2,7 @@
 # hpo-plot draws a real local task and hand-made views: every plot kind in
 # every format, the HTML report, the terminal view, and the edge cases.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 111
+plan 112
 
 # checkall FILE...: for each file a line "FILE: png W H COLOURS", "FILE: svg W
 # H", "FILE: pdf PAGES" or what is wrong, from the file's own structure (PNG
@@ -147,6 +147,14 @@ like "$html" "<tr><th>loss</th><td class=\"n\">$best6</td></tr>" "it shows the b
 like "$html" "<tr><th>point</th><td class=\"n\">$bestid</td></tr>" "and the best point's ID"
 is "$(sed -n '/<table id="points">/,/<\/table>/p' "$T/report.html" | grep -c '^<tr')" 12 \
 	"the table has a row per point"
+miss=
+for l in $(jqr '.tasks[0].points[] | select(.status == "finished") | .loss' "$T/view.json"); do
+	case $html in
+	*"<td class=\"n\" data-v=\"$(printf '%.17g' "$l")\">$(printf '%.6g' "$l")</td>"*) ;;
+	*) miss="$miss $l" ;;
+	esac
+done
+is "$miss" "" "the table shows every finished point's loss, as in the view"
 like "$html" 'onclick="sortTable(this)"' "its headers sort the table"
 like "$html" "function sortTable" "with the script in the page"
 ok "the page is well formed (its XHTML-like tags balance)" python3 -c '
