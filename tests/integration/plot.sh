@@ -1,8 +1,9 @@
 #!/bin/sh
-# hpo-plot draws a real local task and hand-made views: every plot kind in
-# every format, the HTML report, the terminal view, and the edge cases.
+# hpo-plot draws a real local task, hand-made views and a Grid task of the
+# PanDA simulator: every plot kind in every format, the HTML report, the
+# terminal view, the edge cases, the errors and their exit codes.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 112
+plan 120
 
 # checkall FILE...: for each file a line "FILE: png W H COLOURS", "FILE: svg W
 # H", "FILE: pdf PAGES" or what is wrong, from the file's own structure (PNG
@@ -332,5 +333,40 @@ HPO_DB=$T/db2/hpo.db hpo-status --local --json 1 >"$T/bad.view"
 is "$(jqr '.tasks[0].points[0].status + ": " + .tasks[0].points[0].message' "$T/bad.view")" \
 	'pending: output.json: "intermediate"[1] is not a number' \
 	"an evaluation whose intermediate losses are not numbers fails, said why"
+
+# ---- a Grid task, from the PanDA simulator -----------------------------------------
+
+. "$top_srcdir/tests/lib/sim.sh"
+ok "the simulator starts" sim_start --tick 0.05
+HPO_NICKNAME=testuser
+export HPO_NICKNAME
+mkdir "$T/grid"
+cat >"$T/grid/task.yaml" <<'YAML'
+name: gridplot
+evaluation: {container: "docker://registry.example/train:1", exec: "python3 train.py"}
+steering: {container: "docker://registry.example/steer:1", exec: "python3 /steer.py %IN %OUT"}
+search-space:
+  lr: {method: loguniform, dimension: {low: 0.0001, high: 0.1}}
+  layers: {method: uniformint, dimension: {low: 1, high: 4}}
+budget: {max-points: 6}
+grid: {output-dataset: user.testuser.gridplot.1}
+YAML
+gid=$(hpo-submit -q "$T/grid/task.yaml")
+hpo-status --wait --timeout 30 --interval 1 --json "$gid" >"$T/gv.json"
+is "$?:$(jqr '.tasks[0].space.lr.method' "$T/gv.json")" "0:loguniform" \
+	"the Grid task is done; its view holds the search space"
+gbest=$(printf '%.6g' "$(jqr '.tasks[0].best.loss' "$T/gv.json")")
+gbestid=$(jqr '.tasks[0].best.id' "$T/gv.json")
+COLUMNS=70 hpo-plot --term "$gid" >"$T/gterm" 2>"$T/err"
+is "$?:$(cat "$T/err")" "0:" "hpo-plot draws a Grid task on the terminal"
+like "$(cat "$T/gterm")" "best: point $gbestid, loss $gbest" "with the best point that hpo-status shows"
+hpo-plot -o "$T/grid.html" 2>"$T/err"
+is "$?:$(cat "$T/err")" "0:" "with no ID: your newest Grid task, as a report"
+like "$(cat "$T/grid.html")" "<tr><th>loss</th><td class=\"n\">$gbest</td></tr>" "the report's best loss"
+hpo-plot -k history -o "$T/g.png" 4242 2>"$T/err"
+is "$?:$(cat "$T/err")" "3:hpo-plot: no task 4242 on https://127.0.0.1:$sim_port/api/v1" \
+	"an unknown Grid task: exit 3, as hpo-status"
+msg=$(X509_USER_PROXY=$T/none.pem hpo-plot --term "$gid" 2>&1)
+is "$?" 10 "no credentials: exit 10, as hpo-status"
 
 done_testing
