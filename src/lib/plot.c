@@ -119,6 +119,37 @@ cat_text(const json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Without a search space: is parameter k (its column filled, finite range
+ * lo..hi) better drawn on a log axis?  When its values are positive, span
+ * 1000 times or more, and their median lies nearer the geometric middle of
+ * the range than the arithmetic one (log-uniform values do; uniform ones
+ * that merely start near 0 do not). */
+static int
+looks_log(const struct hpo_plot_data *d, size_t k, double lo, double hi)
+{
+	double *v, med;
+	size_t n = 0;
+
+	if (!(lo > 0) || hi / lo < 1000 || (v = malloc(d->np * sizeof(*v))) == NULL)
+		return 0;
+	for (size_t i = 0; i < d->np; i++)
+		if (isfinite(d->x[i * d->nparams + k]))
+			v[n++] = d->x[i * d->nparams + k];
+	qsort(v, n, sizeof(*v), cmp_double);
+	med = v[n / 2];
+	free(v);
+	/* |log med - log geo| < |log mid - log med|, with geo = sqrt(lo hi) */
+	return fabs(log(med) - 0.5 * (log(lo) + log(hi))) < fabs(log((lo + hi) / 2) - log(med));
+}
+
 /* Fill parameter k's column of x and its axis. */
 static int
 fill_param(struct hpo_plot_data *d, size_t k, const json_t *points, const json_t *space)
@@ -151,7 +182,7 @@ fill_param(struct hpo_plot_data *d, size_t k, const json_t *points, const json_t
 			p->axis = is_log_method(json_string_value(json_object_get(sp, "method"))) && lo > 0
 					  ? HPO_AXIS_LOG : HPO_AXIS_LINEAR;
 		else
-			p->axis = lo > 0 && hi / lo >= 1000 ? HPO_AXIS_LOG : HPO_AXIS_LINEAR;
+			p->axis = looks_log(d, k, lo, hi) ? HPO_AXIS_LOG : HPO_AXIS_LINEAR;
 		return 0;
 	}
 	/* categories, in order of appearance; a JSON object indexes them */

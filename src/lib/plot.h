@@ -77,8 +77,10 @@ struct hpo_plot_data {
  * the strings "nan", "inf", "-inf" (any case) for values JSON cannot hold.
  * A parameter whose values are all numbers is a numeric axis, a log axis
  * when the task's space says log (loguniform, qloguniform, lognormal,
- * qlognormal) or, without a space, when all its values are positive and
- * span 1000 times or more; otherwise categorical.  HPO_E_INPUT names what
+ * qlognormal) or, without a space, when all its values are positive, span
+ * 1000 times or more, and their median is nearer (in log terms) the
+ * geometric middle of their range than the arithmetic one; otherwise
+ * categorical.  HPO_E_INPUT names what
  * is wrong. */
 int hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err *err);
 void hpo_plot_data_free(struct hpo_plot_data *d);

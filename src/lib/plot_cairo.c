@@ -514,7 +514,7 @@ thin_lines(const struct hpo_plot_data *d, unsigned char *sh)
 			continue;
 		}
 		/* the k-th of the rest for k = 0, rest/want, 2 rest/want, ... */
-		if ((seen * want) / rest != ((seen + 1) * want) / rest || seen == 0)
+		if ((seen * want) / rest != ((seen + 1) * want) / rest)
 			kept++;
 		else
 			sh[i] = 255;
