@@ -296,7 +296,8 @@ is_raster(cairo_t *cr)
  * cairo's fast path; a path of 100,000 overlapping boxes is slow to fill);
  * on SVG and PDF they go into the path that the caller fills once.  Above
  * THIN_DOTS points, a dot is left out where an earlier one holds its cell
- * (the dot's size): callers draw the best first then. */
+ * (the dot's size), and the dots kept sit on their cells: callers draw the
+ * best first then. */
 #define THIN_DOTS 20000
 
 struct dots {
@@ -330,6 +331,9 @@ dot(struct dots *g, double x, double y, double r)
 			if (g->seen[at])
 				return;
 			g->seen[at] = 1;
+			/* on the cell: the kept dots tile, with no gaps between */
+			x = g->x0 + (floor(cx) + 0.5) * g->cell;
+			y = g->y0 + (floor(cy) + 0.5) * g->cell;
 		}
 	}
 	cairo_rectangle(g->cr, x - r / 2, y - r / 2, r, r);
@@ -758,8 +762,8 @@ draw_pair(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts
 		cairo_fill(cr);
 	}
 	free(g.seen);
-	/* failed points: red crosses where they were tried */
-	red(cr);
+	/* failed points: red crosses where they were tried (lighter when many) */
+	cairo_set_source_rgba(cr, 0.84, 0.15, 0.16, d->nfailed + d->nbad > 500 ? 0.45 : 1);
 	cairo_set_line_width(cr, 1);
 	for (size_t i = 0; i < d->np; i++) {
 		if (d->pts[i].state != HPO_PT_FAILED && d->pts[i].state != HPO_PT_BADLOSS)
