@@ -653,10 +653,35 @@ out:
 
 /* ---- results ------------------------------------------------------------------ */
 
-/* Read the evaluation's output file: 0 with *loss, or -1 with why. */
+/* output.json "intermediate": the losses the evaluation reported on its
+ * way (per epoch, say), for learning curves: a list of numbers, or absent. */
+#define MAX_INTERMEDIATE 100000
+
 static int
-read_result(const struct engine *e, const struct job *j, double *loss, char **msg,
-	    struct hpo_err *why)
+check_intermediate(const struct engine *e, const json_t *v, struct hpo_err *why)
+{
+	size_t i;
+	const json_t *x;
+
+	if (!json_is_array(v))
+		return hpo_err_set(why, HPO_E_INPUT, "%s: \"intermediate\" is not a list of numbers",
+				   e->task->eval.output);
+	if (json_array_size(v) > MAX_INTERMEDIATE)
+		return hpo_err_set(why, HPO_E_INPUT, "%s: \"intermediate\" has more than %d values",
+				   e->task->eval.output, MAX_INTERMEDIATE);
+	json_array_foreach(v, i, x)
+		if (!json_is_number(x))
+			return hpo_err_set(why, HPO_E_INPUT,
+					   "%s: \"intermediate\"[%zu] is not a number",
+					   e->task->eval.output, i);
+	return 0;
+}
+
+/* Read the evaluation's output file: 0 with *loss (and *inter, a new
+ * reference or NULL), or -1 with why. */
+static int
+read_result(const struct engine *e, const struct job *j, double *loss, json_t **inter,
+	    char **msg, struct hpo_err *why)
 {
 	char *path = hpo_path_join(j->workdir, e->task->eval.output);
 	json_error_t jerr;
@@ -664,6 +689,7 @@ read_result(const struct engine *e, const struct job *j, double *loss, char **ms
 	struct stat sb;
 
 	*msg = NULL;
+	*inter = NULL;
 	if (path == NULL)
 		return hpo_err_set(why, HPO_E_SYS, "out of memory");
 	if (stat(path, &sb) < 0) {
@@ -698,6 +724,13 @@ read_result(const struct engine *e, const struct job *j, double *loss, char **ms
 		json_decref(o);
 		return -1;
 	}
+	if (json_object_get(o, "intermediate") != NULL) {
+		if (check_intermediate(e, json_object_get(o, "intermediate"), why) < 0) {
+			json_decref(o);
+			return -1;
+		}
+		*inter = json_incref(json_object_get(o, "intermediate"));
+	}
 	*loss = json_number_value(l);
 	json_decref(o);
 	return 0;
@@ -710,6 +743,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	struct hpo_attempt_row a;
 	struct hpo_err why = {0};
 	char desc[128], *msg = NULL;
+	json_t *inter = NULL;
 	double loss = 0, now = hpo_now();
 	int ok;
 
@@ -747,7 +781,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		ok = hpo_err_set(&why, HPO_E_INPUT, "%s", desc) == 0;
 	} else {
-		ok = read_result(e, j, &loss, &msg, &why) == 0;
+		ok = read_result(e, j, &loss, &inter, &msg, &why) == 0;
 	}
 	if (ok) {
 		a.status = "finished";
@@ -757,6 +791,8 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		p->loss = loss;
 		p->has_loss = 1;
 		p->ended = now;
+		json_decref(p->intermediate);
+		p->intermediate = inter;
 		set_message(&p->message, msg);
 		if (set_point_status(p, "finished") < 0)
 			return hpo_err_set(err, HPO_E_SYS, "out of memory");

@@ -33,7 +33,7 @@ static const char schema[] =
 	"  task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,"
 	"  id INTEGER NOT NULL, params TEXT NOT NULL, status TEXT NOT NULL,"
 	"  loss REAL, attempts INTEGER NOT NULL DEFAULT 0, message TEXT,"
-	"  created REAL NOT NULL, started REAL, ended REAL,"
+	"  created REAL NOT NULL, started REAL, ended REAL, intermediate TEXT,"
 	"  PRIMARY KEY(task_id, id));"
 	"CREATE TABLE IF NOT EXISTS attempts("
 	"  task_id INTEGER NOT NULL, point_id INTEGER NOT NULL, n INTEGER NOT NULL,"
@@ -67,6 +67,22 @@ prepare(struct hpo_store *st, const char *sql, sqlite3_stmt **stmt, struct hpo_e
 	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
 		return db_err(st, err, "prepare");
 	return 0;
+}
+
+/* points.intermediate came after the first databases: add it to them (a
+ * nullable column, so older readers, which name their columns, still read). */
+static int
+add_columns(struct hpo_store *st, struct hpo_err *err)
+{
+	sqlite3_stmt *s;
+	int have = 0;
+
+	if (prepare(st, "SELECT 1 FROM pragma_table_info('points') WHERE name = 'intermediate'", &s,
+		    err) < 0)
+		return -1;
+	have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return have ? 0 : exec_sql(st, "ALTER TABLE points ADD COLUMN intermediate TEXT", err);
 }
 
 static int
@@ -127,7 +143,8 @@ hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err)
 	sqlite3_busy_timeout(st->db, 30000);
 	if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			 "PRAGMA foreign_keys=ON;", err) < 0 ||
-	    exec_sql(st, schema, err) < 0 || check_version(st, err) < 0) {
+	    exec_sql(st, schema, err) < 0 || add_columns(st, err) < 0 ||
+	    check_version(st, err) < 0) {
 		hpo_store_close(st);
 		return -1;
 	}
@@ -400,18 +417,27 @@ hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_poin
 		       struct hpo_err *err)
 {
 	sqlite3_stmt *s;
+	char *inter = NULL;
 
+	if (p->intermediate != NULL &&
+	    (inter = json_dumps(p->intermediate, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (prepare(st, "UPDATE points SET status = ?, loss = ?, attempts = ?, message = ?, "
-			"started = ?, ended = ? WHERE task_id = ? AND id = ?", &s, err) < 0)
+			"started = ?, ended = ?, intermediate = ? WHERE task_id = ? AND id = ?",
+		    &s, err) < 0) {
+		free(inter);
 		return -1;
+	}
 	sqlite3_bind_text(s, 1, p->status, -1, SQLITE_TRANSIENT);
 	bind_loss(s, 2, p->has_loss, p->loss);
 	sqlite3_bind_int(s, 3, p->attempts);
 	bind_text_or_null(s, 4, p->message);
 	bind_real_or_null(s, 5, p->started);
 	bind_real_or_null(s, 6, p->ended);
-	sqlite3_bind_int64(s, 7, task);
-	sqlite3_bind_int64(s, 8, p->id);
+	bind_text_or_null(s, 7, inter);
+	sqlite3_bind_int64(s, 8, task);
+	sqlite3_bind_int64(s, 9, p->id);
+	free(inter);
 	return step_done(st, s, err, "update point");
 }
 
@@ -427,7 +453,7 @@ hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows
 	*rows = NULL;
 	*n = 0;
 	if (prepare(st, "SELECT id, params, status, loss, attempts, message, created, started, "
-			"ended FROM points WHERE task_id = ? ORDER BY id", &s, err) < 0)
+			"ended, intermediate FROM points WHERE task_id = ? ORDER BY id", &s, err) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, task);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -451,6 +477,9 @@ hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows
 		p->created = sqlite3_column_double(s, 6);
 		p->started = sqlite3_column_double(s, 7);
 		p->ended = sqlite3_column_double(s, 8);
+		if (sqlite3_column_type(s, 9) != SQLITE_NULL)
+			p->intermediate = json_loads((const char *)sqlite3_column_text(s, 9),
+						     JSON_DECODE_ANY, &jerr);
 		cnt++;
 		if (p->params == NULL || p->status == NULL) {
 			hpo_point_rows_free(r, cnt);
@@ -482,6 +511,7 @@ hpo_point_rows_free(struct hpo_point_row *rows, size_t n)
 		json_decref(rows[i].params);
 		free(rows[i].status);
 		free(rows[i].message);
+		json_decref(rows[i].intermediate);
 	}
 	free(rows);
 }

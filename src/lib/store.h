@@ -33,6 +33,8 @@ struct hpo_point_row {
 	int attempts;		/* attempts that count towards the limit */
 	char *message;
 	double created, started, ended;	/* 0 = not yet */
+	json_t *intermediate;	/* the evaluation's intermediate losses (a list of
+				 * numbers, output.json "intermediate"), or NULL */
 };
 
 struct hpo_attempt_row {

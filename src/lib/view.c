@@ -56,14 +56,19 @@ engine_alive(const char *db_path, int64_t id)
 	return alive;
 }
 
+/* A point; "intermediate" only when the evaluation reported it. */
 static json_t *
 point_json(const struct hpo_point_row *p)
 {
-	return json_pack("{s:I, s:s, s:O, s:o, s:i, s:o, s:o, s:o, s:o}", "id", (json_int_t)p->id,
+	json_t *v = json_pack("{s:I, s:s, s:O, s:o, s:i, s:o, s:o, s:o, s:o}", "id", (json_int_t)p->id,
 			 "status", p->status, "parameters", p->params, "loss",
 			 p->has_loss ? json_real(p->loss) : json_null(), "attempts", p->attempts,
 			 "message", str_or_null(p->message), "created", iso_time(p->created),
 			 "started", iso_time(p->started), "ended", iso_time(p->ended));
+
+	if (v != NULL && json_is_array(p->intermediate))
+		json_object_set(v, "intermediate", p->intermediate);
+	return v;
 }
 
 int
@@ -75,7 +80,7 @@ hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **o
 	size_t n, counts[4] = {0};
 	static const char *const names[4] = {"pending", "running", "finished", "failed"};
 	const struct hpo_point_row *best = NULL;
-	json_t *task, *list, *spec, *budget;
+	json_t *task, *list, *spec, *budget, *space;
 	const char *status;
 	long max_points = 0;
 
@@ -99,6 +104,8 @@ hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **o
 	budget = json_object_get(spec, "budget");
 	if (json_is_integer(json_object_get(budget, "max-points")))
 		max_points = (long)json_integer_value(json_object_get(budget, "max-points"));
+	space = json_object_get(spec, "search-space");
+	space = json_is_object(space) ? json_incref(space) : json_null();
 	json_decref(spec);
 
 	status = row.status;
@@ -114,6 +121,9 @@ hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **o
 			 (int)counts[0], "running", (int)counts[1], "finished", (int)counts[2],
 			 "failed", (int)counts[3], "best", best ? point_json(best) : json_null(),
 			 "points", list);
+	if (task != NULL)
+		json_object_set(task, "space", space);
+	json_decref(space);
 	hpo_point_rows_free(pts, n);
 	hpo_task_row_free(&row);
 	if (task == NULL)
@@ -191,7 +201,11 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 			}
 	}
 	json_int_t maxp = json_integer_value(json_object_get(hrd, "max_points"));
-	return json_pack("{s:I, s:s, s:s, s:s, s:O, s:o, s:o, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, "
+	/* opt_space: the space, or one copy per segment: the first */
+	const json_t *space = json_object_get(hrd, "opt_space");
+	if (json_is_array(space))
+		space = json_object_get(json_array_get(space, 0), "search_space");
+	json_t *task = json_pack("{s:I, s:s, s:s, s:s, s:O, s:o, s:o, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, "
 			 "s:o, s:o}",
 			 "id", (json_int_t)id, "backend", "panda", "name", name ? name : "",
 			 "status", status ? status : "unknown",
@@ -202,6 +216,10 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 			 "counts", "points", (int)json_array_size(points), "pending", counts[0],
 			 "running", 0, "finished", counts[1], "failed", counts[2],
 			 "best", bestv, "points", list);
+	if (task != NULL)
+		json_object_set_new(task, "space",
+				    json_is_object(space) ? json_deep_copy(space) : json_null());
+	return task;
 }
 
 json_t *

@@ -8,9 +8,9 @@
  *   TASK = {"id", "backend", "name", "status", "message", "created",
  *           "updated", "ended", "max_points", "counts": {"points", "pending",
  *           "running", "finished", "failed"}, "best": POINT-or-null,
- *           "points": [POINT...]}
+ *           "points": [POINT...], "space": the search space or null}
  *   POINT = {"id", "status", "parameters", "loss", "attempts", "message",
- *            "created", "started", "ended"}
+ *            "created", "started", "ended"[, "intermediate": [numbers]]}
  * Times are ISO 8601 UTC strings or null; loss is a number or null.
  */
 #ifndef HPO_VIEW_H

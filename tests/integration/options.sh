@@ -11,7 +11,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-tools="hpo-submit hpo-status hpo-ckpt hpo-steer"
+tools="hpo-submit hpo-status hpo-ckpt hpo-steer hpo-plot"
 man=$top_srcdir/man
 comp=$top_srcdir/completions
 

@@ -398,6 +398,52 @@ test_points(void **state)
 
 /* ---- attempts ---------------------------------------------------------------- */
 
+/* A point's intermediate losses are kept; a database made before the
+ * column existed gets it when opened. */
+static void
+test_intermediate(void **state)
+{
+	char *path = path_in(state, "hpo.db");
+	struct hpo_store *st;
+	struct hpo_err err = {0};
+	struct hpo_point_row *rows = NULL, up;
+	json_t *params = json_ok("{\"x\": 1}");
+	int64_t task = 0;
+	size_t n = 0;
+	char *text = NULL;
+
+	/* the first schema: points without the column */
+	raw_sql(path, "CREATE TABLE points(task_id INTEGER NOT NULL, id INTEGER NOT NULL, "
+		      "params TEXT NOT NULL, status TEXT NOT NULL, loss REAL, "
+		      "attempts INTEGER NOT NULL DEFAULT 0, message TEXT, created REAL NOT NULL, "
+		      "started REAL, ended REAL, PRIMARY KEY(task_id, id))", NULL);
+	st = open_ok(path);
+	assert_int_equal(hpo_store_task_create(st, "t", "{}", "/d", &task, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 1, params, 1000, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 2, params, 1000, &err), 0);
+	memset(&up, 0, sizeof(up));
+	up.id = 1;
+	up.status = "finished";
+	up.has_loss = 1;
+	up.loss = 0.25;
+	up.intermediate = json_ok("[2, 1.5, 0.25]");
+	assert_int_equal(hpo_store_point_update(st, task, &up, &err), 0);
+	json_decref(up.intermediate);
+	hpo_store_close(st);
+
+	st = open_ok(path);
+	assert_int_equal(hpo_store_points(st, task, &rows, &n, &err), 0);
+	assert_int_equal(n, 2);
+	text = json_dumps(rows[0].intermediate, JSON_COMPACT);
+	assert_string_equal(text, "[2,1.5,0.25]");
+	free(text);
+	assert_null(rows[1].intermediate);
+	hpo_point_rows_free(rows, n);
+	hpo_store_close(st);
+	json_decref(params);
+	free(path);
+}
+
 static void
 test_attempts(void **state)
 {
@@ -586,6 +632,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tasks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attempts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intermediate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,86 @@
+# bash completion for hpo-plot(1)                          -*- shell-script -*-
+#
+# Installed as hpo-plot in the bash-completion directory.  The options are
+# checked against 'hpo-plot --help' by tests/integration/options.sh.
+
+# _hpo_task_ids DB: the IDs of the tasks in the local database DB, from
+# 'hpo-status --local'; nothing when there is no database (so completion
+# never creates one).  The same in hpo-status.bash and hpo-submit.bash (each
+# file is loaded on its own).
+_hpo_task_ids()
+{
+	local db=$1
+	if [[ -z $db ]]; then
+		if [[ -n $HPO_DB ]]; then
+			db=$HPO_DB
+		elif [[ $XDG_DATA_HOME == /* ]]; then
+			db=$XDG_DATA_HOME/hpo-tools/hpo.db
+		else
+			db=$HOME/.local/share/hpo-tools/hpo.db
+		fi
+	fi
+	[[ $db == "~/"* ]] && db=$HOME/${db#"~/"}
+	[[ -f $db ]] || return 0
+	hpo-status --local --db "$db" 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }'
+}
+
+_hpo_plot()
+{
+	local cur prev db= local= i
+	local opts='-l --local --db -f --from-json -o --output -k --plot --pair --log
+		--size -t --term --ascii -q --quiet -h --help -V --version'
+
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD - 1]}
+	if [[ $cur == = ]]; then
+		cur=
+	elif [[ $prev == = && $COMP_CWORD -ge 2 ]]; then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	elif [[ $cur == --*=* ]]; then
+		prev=${cur%%=*}
+		cur=${cur#*=}
+	fi
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--db) [[ ${COMP_WORDS[i + 1]} == = ]] && db=${COMP_WORDS[i + 2]} || db=${COMP_WORDS[i + 1]} ;;
+		--db=*) db=${COMP_WORDS[i]#--db=} ;;
+		-l | --local) local=1 ;;
+		esac
+	done
+
+	case $prev in
+	--db)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return 0
+		;;
+	-f | --from-json)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -X '!*.json' -- "$cur"; compgen -d -- "$cur")
+		return 0
+		;;
+	-o | --output)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -f -X '!*.@(png|svg|pdf|html|htm)' -- "$cur"
+			compgen -d -- "$cur")
+		return 0
+		;;
+	-k | --plot)
+		mapfile -t COMPREPLY < <(compgen -W 'history parallel slice pair importance curves all' -- "$cur")
+		return 0
+		;;
+	--pair | --size)
+		return 0
+		;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
+		return 0
+	fi
+	[[ -n $local ]] || return 0
+	mapfile -t COMPREPLY < <(compgen -W "$(_hpo_task_ids "$db")" -- "$cur")
+}
+
+complete -F _hpo_plot hpo-plot

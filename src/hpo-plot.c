@@ -1,0 +1,334 @@
+/* hpo-plot - draw an HPO task's results
+ *
+ * The task comes as a task view (view.h): from PanDA, from the local
+ * database (--local), or from a file that hpo-status --json wrote
+ * (--from-json).  The drawing is in the library (plot*.c); this is the
+ * option table and the glue.
+ */
+#include "autoconf.h"
+
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "file.h"
+#include "log.h"
+#include "opts.h"
+#include "plot.h"
+#include "view.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOTFOUND = 3,
+	EXIT_INPUT = 4,
+	EXIT_AUTH = 10,
+	EXIT_SERVER = 11,
+};
+
+static const char *const usage[] = {
+	"[options] (-o FILE | --term) [ID]",
+	"--local [options] (-o FILE | --term) [ID]",
+	"--from-json FILE [options] (-o FILE | --term) [ID]",
+	NULL,
+};
+
+enum {
+	OPT_LOCAL, OPT_DB, OPT_FROM_JSON, OPT_OUTPUT, OPT_PLOT, OPT_PAIR, OPT_LOG, OPT_SIZE,
+	OPT_TERM, OPT_ASCII, OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_END,
+};
+
+static const struct hpo_option options[] = {
+	[OPT_LOCAL] = {"local", 'l', NULL, "a task of the local engine, not of PanDA"},
+	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
+	[OPT_FROM_JSON] = {"from-json", 'f', "FILE", "read the task view that hpo-status --json wrote (- for stdin)"},
+	[OPT_OUTPUT] = {"output", 'o', "FILE", "write the plots to FILE: .png, .svg, .pdf or .html (the report)"},
+	[OPT_PLOT] = {"plot", 'k', "KIND", "history, parallel, slice, pair, importance, curves or all (default)"},
+	[OPT_PAIR] = {"pair", 0, "X,Y", "the parameters of the pair plot (default the two most important)"},
+	[OPT_LOG] = {"log", 0, NULL, "draw the loss on a log scale (when every loss is above 0)"},
+	[OPT_SIZE] = {"size", 0, "WxH", "size of one plot, pixels or points (default 800x500)"},
+	[OPT_TERM] = {"term", 't', NULL, "draw the history and the best point on the terminal"},
+	[OPT_ASCII] = {"ascii", 0, NULL, "with --term: ASCII characters only"},
+	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
+	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
+	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+	[OPT_END] = {NULL, 0, NULL, NULL},
+};
+
+static const struct hpo_tool tool = {
+	"hpo-plot", usage,
+	"Draw an HPO task's results: the optimisation history, parallel coordinates,\n"
+	"slices, a pair of parameters, parameter importance and learning curves, as\n"
+	"PNG, SVG, PDF or an HTML report, or on the terminal.  The task is a Grid task\n"
+	"(ID, default your newest), a local one with --local (default the newest), or\n"
+	"a task view file with --from-json (ID needed when it holds several).",
+	options,
+	"exit status:\n"
+	"  0    success\n"
+	"  1    an error (database, file system, drawing, ...)\n"
+	"  2    a usage error\n"
+	"  3    no such task\n"
+	"  4    the --from-json file is not a task view (its place is named)\n"
+	"  10   credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
+	"  11   the PanDA server could not be reached, kept failing, or refused the request\n",
+};
+
+/* Under LeakSanitizer (--enable-sanitizers): fontconfig, which cairo asks
+ * for fonts, leaks while it parses its configuration files; not ours to
+ * fix, and not a leak of this program.  LeakSanitizer calls this. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_options(void);
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
+/* ... and without a report of the suppression on stderr */
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
+static int
+exit_for(const struct hpo_err *err)
+{
+	switch (err->kind) {
+	case HPO_E_NOTFOUND: return EXIT_NOTFOUND;
+	case HPO_E_INPUT: return EXIT_INPUT;
+	case HPO_E_AUTH: return EXIT_AUTH;
+	case HPO_E_NET:
+	case HPO_E_SERVER: return EXIT_SERVER;
+	default: return EXIT_ERROR;
+	}
+}
+
+/* The task view: from a file, or the backend's view of one task. */
+static int
+load(int local, const char *db, const char *from, long id, json_t **doc, struct hpo_err *err)
+{
+	struct hpo_backend *b = NULL;
+	json_t *tasks = NULL;
+	int64_t *ids = NULL, want = id;
+	size_t n = 0;
+	int rc = -1;
+
+	*doc = NULL;
+	if (from != NULL) {
+		json_error_t jerr;
+		const char *name = strcmp(from, "-") == 0 ? "stdin" : from;
+		char *text = NULL;
+		size_t len = 0;
+		/* whole, then parsed from memory: jansson reads a FILE a byte at a time */
+		if (hpo_file_read(strcmp(from, "-") == 0 ? "/dev/stdin" : from, (size_t)1 << 30, &text,
+				  &len, err) < 0)
+			return -1;
+		*doc = json_loadb(text, len, 0, &jerr);
+		free(text);
+		if (*doc != NULL)
+			return 0;
+		if (jerr.line > 0)
+			return hpo_err_set(err, HPO_E_INPUT, "%s:%d:%d: %s", name, jerr.line,
+					   jerr.column, jerr.text);
+		return hpo_err_set(err, HPO_E_INPUT, "%s: %s", name, jerr.text);
+	}
+	if ((local ? hpo_backend_local(db, &b, err) : hpo_backend_panda(&b, err)) < 0)
+		return -1;
+	if (want <= 0) {
+		if (hpo_backend_ids(b, 14, &ids, &n, err) < 0)
+			goto out;
+		if (n == 0) {
+			hpo_err_set(err, HPO_E_NOTFOUND, local ? "no local task" : "no Grid task of yours in the last 14 days");
+			goto out;
+		}
+		/* the newest: last locally, first from PanDA */
+		want = local ? ids[n - 1] : ids[0];
+	}
+	if (hpo_backend_views(b, &want, 1, &tasks, err) < 0)
+		goto out;
+	*doc = hpo_view_wrap(tasks);
+	rc = *doc ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+out:
+	free(ids);
+	hpo_backend_free(b);
+	return rc;
+}
+
+static int
+term_columns(void)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	long v;
+
+	if (c != NULL && hpo_opts_long(c, 1, 10000, &v) == 0)
+		return (int)v;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hpo_optstate os = {0};
+	const struct hpo_option *o;
+	const char *db = NULL, *from = NULL, *out = NULL, *pair = NULL;
+	int local = 0, term = 0, ascii = 0, quiet = 0, fmt = -1;
+	unsigned mask = (1u << HPO_PLOT_NKINDS) - 1;
+	struct hpo_plot_opts po = {0, {-1, -1}, 800, 500};
+	struct hpo_err err = {0};
+	struct hpo_plot_data *d = NULL;
+	const json_t *task;
+	json_t *doc = NULL;
+	long id = -1;
+	int rc = EXIT_ERROR;
+
+	setlocale(LC_CTYPE, "");
+	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
+		if (o == HPO_OPT_ERROR)
+			return EXIT_USAGE;
+		switch (o - options) {
+		case OPT_LOCAL: local = 1; break;
+		case OPT_DB: db = os.arg; break;
+		case OPT_FROM_JSON: from = os.arg; break;
+		case OPT_OUTPUT:
+			out = os.arg;
+			if ((fmt = hpo_plot_format_of(out)) < 0) {
+				hpo_opts_error(&tool, "--output: '%s' does not end in .png, .svg, .pdf or .html",
+					       out);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_PLOT:
+			if (strcmp(os.arg, "all") == 0) {
+				mask = (1u << HPO_PLOT_NKINDS) - 1;
+			} else {
+				int k = hpo_plot_kind_parse(os.arg);
+				if (k < 0) {
+					hpo_opts_error(&tool, "--plot: '%s' is not history, parallel, slice, pair, "
+						       "importance, curves or all", os.arg);
+					return EXIT_USAGE;
+				}
+				mask = 1u << k;
+			}
+			break;
+		case OPT_PAIR:
+			if (strchr(os.arg, ',') == NULL || strchr(os.arg, ',') == os.arg ||
+			    strchr(os.arg, ',')[1] == '\0') {
+				hpo_opts_error(&tool, "--pair: '%s' is not two parameter names X,Y", os.arg);
+				return EXIT_USAGE;
+			}
+			pair = os.arg;
+			break;
+		case OPT_LOG: po.log = 1; break;
+		case OPT_SIZE: {
+			long w, h;
+			char a[16], b[16];
+			if (sscanf(os.arg, "%15[0-9]x%15[0-9]", a, b) != 2 ||
+			    hpo_opts_long(a, 200, 10000, &w) < 0 || hpo_opts_long(b, 150, 10000, &h) < 0 ||
+			    strlen(os.arg) != strlen(a) + 1 + strlen(b)) {
+				hpo_opts_error(&tool, "--size: '%s' is not WIDTHxHEIGHT, 200x150 to 10000x10000",
+					       os.arg);
+				return EXIT_USAGE;
+			}
+			po.width = (int)w;
+			po.height = (int)h;
+			break;
+		}
+		case OPT_TERM: term = 1; break;
+		case OPT_ASCII: ascii = 1; break;
+		case OPT_QUIET: quiet = 1; break;
+		case OPT_HELP: hpo_opts_help(stdout, &tool); return EXIT_OK;
+		case OPT_VERSION: printf("%s %s\n", tool.name, PACKAGE_VERSION); return EXIT_OK;
+		}
+	}
+	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
+	if (out == NULL && !term) {
+		hpo_opts_error(&tool, "say where to draw: -o FILE or --term");
+		return EXIT_USAGE;
+	}
+	if (ascii && !term) {
+		hpo_opts_error(&tool, "--ascii goes with --term");
+		return EXIT_USAGE;
+	}
+	if (db != NULL && !local) {
+		hpo_opts_error(&tool, "--db goes with --local");
+		return EXIT_USAGE;
+	}
+	if (from != NULL && local) {
+		hpo_opts_error(&tool, "--from-json reads a file: not with --local");
+		return EXIT_USAGE;
+	}
+	if (os.nops > 1) {
+		hpo_opts_error(&tool, "one task at a time: '%s' is one too many", os.ops[1]);
+		return EXIT_USAGE;
+	}
+	if (os.nops == 1 && hpo_opts_long(os.ops[0], 1, LONG_MAX, &id) < 0) {
+		hpo_opts_error(&tool, "'%s' is not a task id", os.ops[0]);
+		return EXIT_USAGE;
+	}
+
+	if (load(local, db, from, id, &doc, &err) < 0 ||
+	    hpo_plot_view_task(doc, from ? (strcmp(from, "-") ? from : "stdin") : "the task view", id,
+			       &task, &err) < 0 ||
+	    hpo_plot_data_new(task, &d, &err) < 0)
+		goto fail;
+	if (pair != NULL) {
+		char *x = strdup(pair), *y = x ? strchr(x, ',') : NULL;
+		if (y == NULL) {
+			free(x);
+			hpo_err_set(&err, HPO_E_SYS, "out of memory");
+			goto fail;
+		}
+		*y++ = '\0';
+		po.pair[0] = hpo_plot_param_index(d, x);
+		po.pair[1] = hpo_plot_param_index(d, y);
+		if (po.pair[0] < 0 || po.pair[1] < 0 || po.pair[0] == po.pair[1]) {
+			hpo_opts_error(&tool, "--pair: %s%s%s", po.pair[0] == po.pair[1] && po.pair[0] >= 0
+				       ? "two different parameters, not '" : "the task has no parameter '",
+				       po.pair[0] < 0 ? x : y, "'");
+			free(x);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		free(x);
+	}
+	if (po.log && !hpo_plot_loss_log(d, &po) && d->nok > 0)
+		hpo_warn("--log: some losses are 0 or below: the loss is drawn on a linear scale");
+	if (out != NULL && hpo_plot_write(out, (enum hpo_plot_format)fmt, d, mask, &po, &err) < 0)
+		goto fail;
+	if (term) {
+		const char *nc = getenv("NO_COLOR");
+		const char *cs = nl_langinfo(CODESET);
+		struct hpo_term_opts to = {
+			term_columns(),
+			!ascii && cs != NULL && strcmp(cs, "UTF-8") == 0,
+			isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0'),
+			po.log,
+		};
+		hpo_plot_term(stdout, d, &to);
+		if (fflush(stdout) != 0) {
+			hpo_err_sys(&err, "stdout");
+			goto fail;
+		}
+	}
+	rc = EXIT_OK;
+	goto out;
+fail:
+	fprintf(stderr, "%s: %s\n", tool.name, err.msg);
+	rc = exit_for(&err);
+out:
+	hpo_plot_data_free(d);
+	json_decref(doc);
+	hpo_plot_finish();
+	return rc;
+}

@@ -1,0 +1,181 @@
+/* plot.h - a task's results as plot data, scales, ticks and importance
+ *
+ * hpo-plot reads a task view (view.h), one task of it, into struct
+ * hpo_plot_data: the points in order with their state and loss, each
+ * parameter as a numeric, log or categorical axis, the intermediate losses
+ * of the learning curves.  The drawing (plot_cairo.c), the HTML report
+ * (plot_html.c) and the terminal view (plot_term.c) only read it.
+ */
+#ifndef HPO_PLOT_H
+#define HPO_PLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+enum hpo_plot_kind {
+	HPO_PLOT_HISTORY,	/* loss of each point in order, the running best */
+	HPO_PLOT_PARALLEL,	/* parallel coordinates coloured by loss */
+	HPO_PLOT_SLICE,		/* loss against each parameter */
+	HPO_PLOT_PAIR,		/* two parameters, coloured by loss */
+	HPO_PLOT_IMPORTANCE,	/* parameter importance (hpo_plot_importance) */
+	HPO_PLOT_CURVES,	/* learning curves: the intermediate losses */
+	HPO_PLOT_NKINDS,
+};
+
+/* "history", "parallel", ...; -1 for an unknown name. */
+const char *hpo_plot_kind_name(enum hpo_plot_kind k);
+int hpo_plot_kind_parse(const char *s);
+
+enum hpo_axis { HPO_AXIS_LINEAR, HPO_AXIS_LOG, HPO_AXIS_CAT };
+
+struct hpo_plot_param {
+	char *name;
+	enum hpo_axis axis;
+	double lo, hi;		/* range of the finite values (category indexes for CAT) */
+	char **cats;		/* CAT: the values as text, in order of appearance */
+	size_t ncats;
+};
+
+enum hpo_pt_state {
+	HPO_PT_OK,		/* finished with a finite loss */
+	HPO_PT_FAILED,		/* failed (PanDA's loss 1e5 is not drawn as a loss) */
+	HPO_PT_BADLOSS,		/* finished, but the loss is NaN or infinite */
+	HPO_PT_PENDING,		/* pending or running: no loss yet */
+};
+
+struct hpo_plot_point {
+	int64_t id;
+	enum hpo_pt_state state;
+	double loss;		/* NaN unless OK (or BADLOSS: the value) */
+	size_t curve_off, curve_len;	/* into hpo_plot_data.curve */
+};
+
+struct hpo_plot_data {
+	char *name, *status, *backend;
+	int64_t id;
+	size_t np, nparams;
+	struct hpo_plot_point *pts;
+	struct hpo_plot_param *params;
+	double *x;		/* np * nparams: value, category index, or NaN when absent */
+	double *curve;		/* every point's intermediate losses, end to end */
+	size_t ncurve, ncurves;	/* values, points that have a curve */
+	size_t best;		/* index of the best point, or HPO_PLOT_NONE */
+	size_t nok, nfailed, nbad, npending;
+	double lo, hi;		/* loss range of the OK points (lo > hi: none) */
+	double poslo;		/* smallest positive OK loss (inf: none) */
+	const json_t *task;	/* the task of the view, borrowed */
+};
+
+#define HPO_PLOT_NONE ((size_t)-1)
+
+/* One task of a view (a task object of view.h).  Losses: numbers, null, or
+ * the strings "nan", "inf", "-inf" (any case) for values JSON cannot hold.
+ * A parameter whose values are all numbers is a numeric axis, a log axis
+ * when the task's space says log (loguniform, qloguniform, lognormal,
+ * qlognormal) or, without a space, when all its values are positive, span
+ * 1000 times or more, and their median is nearer (in log terms) the
+ * geometric middle of their range than the arithmetic one; otherwise
+ * categorical.  HPO_E_INPUT names what
+ * is wrong. */
+int hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err *err);
+void hpo_plot_data_free(struct hpo_plot_data *d);
+/* The parameter named name, or -1. */
+int hpo_plot_param_index(const struct hpo_plot_data *d, const char *name);
+static inline double
+hpo_plot_x(const struct hpo_plot_data *d, size_t point, size_t param)
+{
+	return d->x[point * d->nparams + param];
+}
+
+/* Pick one task of a view document {"schema", "version", "tasks"}: the one
+ * with this id, or the only one when id < 0.  The task is borrowed from
+ * doc.  HPO_E_INPUT when doc is no task view (what names where),
+ * HPO_E_NOTFOUND when the id is not in it. */
+int hpo_plot_view_task(const json_t *doc, const char *what, int64_t id, const json_t **task,
+		       struct hpo_err *err);
+
+/* ---- scales and ticks -------------------------------------------------------- */
+
+struct hpo_scale {
+	int log;
+	double lo, hi;		/* data space; log: both > 0 */
+};
+
+/* A scale over [lo, hi] with a margin, never empty: equal ends are widened,
+ * non-finite ends or lo > hi give [0, 1] (log: [1, 10]); log needs lo > 0
+ * (else the scale is linear). */
+void hpo_scale_fit(struct hpo_scale *s, double lo, double hi, int log);
+/* v in [0, 1] over the scale (outside it for values outside; NaN for NaN
+ * or, on a log scale, v <= 0). */
+double hpo_scale_map(const struct hpo_scale *s, double v);
+/* "Nice" tick values inside the scale (1, 2, 5 times a power of ten;
+ * decades on a log scale), at most max of them; their count. */
+size_t hpo_scale_ticks(const struct hpo_scale *s, double *ticks, size_t max);
+/* A number for a label: at most 4 significant digits, no trailing zeros. */
+void hpo_plot_fmt(char *buf, size_t size, double v);
+
+/* ---- importance ------------------------------------------------------------------ */
+
+/* How much each parameter explains the loss, in [0, 1], summing to 1 (or
+ * all 0 when nothing can be said, fewer than 3 OK points).  The method:
+ * the losses of the OK points are replaced by their ranks; a parameter's
+ * values are cut into bins (its categories; for numbers, sqrt(m) bins of
+ * equal counts along the axis, 2 to 10, m the points that have it); its raw importance is the correlation
+ * ratio eta^2 = (variance of the bin means of the ranks, weighted by bin
+ * size) / (variance of the ranks); the raw values are then normalised to
+ * sum 1.  imp has d->nparams entries.  -1 only when out of memory. */
+int hpo_plot_importance(const struct hpo_plot_data *d, double *imp);
+
+/* The running best: best[i] is the lowest OK loss of points 0..i, NaN
+ * before the first. */
+void hpo_plot_running_best(const struct hpo_plot_data *d, double *best);
+
+/* ---- drawing (plot_cairo.c, plot_html.c, plot_term.c) ---------------------- */
+
+struct hpo_plot_opts {
+	int log;		/* the loss on a log scale (when every OK loss is > 0) */
+	int pair[2];		/* parameters of the pair plot; -1: the two most important */
+	int width, height;	/* one plot: pixels (PNG), points (SVG, PDF) */
+};
+
+enum hpo_plot_format { HPO_FMT_PNG, HPO_FMT_SVG, HPO_FMT_PDF, HPO_FMT_HTML };
+
+/* The format named by a file's extension (.png .svg .pdf .html .htm, any
+ * case), or -1. */
+int hpo_plot_format_of(const char *path);
+/* Is the loss drawn on a log scale?  (opts->log and every OK loss > 0) */
+int hpo_plot_loss_log(const struct hpo_plot_data *d, const struct hpo_plot_opts *o);
+/* The plots of mask (1 << kind) into path, written atomically: a PNG or
+ * SVG holds one plot, or several in a grid of two columns; a PDF has a page
+ * per plot. */
+int hpo_plot_write(const char *path, enum hpo_plot_format f, const struct hpo_plot_data *d,
+		   unsigned mask, const struct hpo_plot_opts *o, struct hpo_err *err);
+/* One plot as PNG or SVG bytes (malloc'ed). */
+int hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d,
+		    enum hpo_plot_kind k, const struct hpo_plot_opts *o, unsigned char **buf,
+		    size_t *len, struct hpo_err *err);
+/* The HTML report: one self-contained page with the plots of mask (PNG,
+ * inline as data: URLs), the best point and a table of every point that
+ * sorts by a click on its header.  Nothing is fetched to show it. */
+int hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
+		  const struct hpo_plot_opts *o, struct hpo_err *err);
+
+struct hpo_term_opts {
+	int columns;		/* the terminal's width */
+	int utf8;		/* Unicode block and braille characters, else ASCII */
+	int color;		/* ANSI colours (never under NO_COLOR) */
+	int log;		/* loss on a log scale (when every OK loss is > 0) */
+};
+/* Free cairo's caches of fonts and surfaces, at the end of a run (so a
+ * leak checker sees only real leaks). */
+void hpo_plot_finish(void);
+
+/* The history and the best point for a terminal, on f. */
+void hpo_plot_term(FILE *f, const struct hpo_plot_data *d, const struct hpo_term_opts *o);
+
+#endif

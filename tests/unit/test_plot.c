@@ -1,0 +1,372 @@
+/* test_plot.c - plot data from a task view, scales and ticks, importance */
+#include "autoconf.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "plot.h"
+
+static json_t *
+json_ok(const char *text)
+{
+	json_error_t jerr;
+	json_t *v = json_loads(text, 0, &jerr);
+
+	if (v == NULL)
+		fail_msg("bad JSON in the test: %s: %s", jerr.text, text);
+	return v;
+}
+
+static struct hpo_plot_data *
+data_ok(const json_t *task)
+{
+	struct hpo_err err = {0};
+	struct hpo_plot_data *d = NULL;
+
+	if (hpo_plot_data_new(task, &d, &err) < 0)
+		fail_msg("unexpected error: %s", err.msg);
+	return d;
+}
+
+/* ---- the data ------------------------------------------------------------------ */
+
+static void
+test_data(void **state)
+{
+	(void)state;
+	json_t *task = json_ok(
+		"{\"id\": 7, \"name\": \"t\", \"status\": \"finished\", \"backend\": \"local\","
+		" \"space\": {\"lr\": {\"method\": \"loguniform\", \"dimension\": {\"low\": 0.001, \"high\": 0.1}}},"
+		" \"points\": ["
+		"  {\"id\": 1, \"status\": \"finished\", \"loss\": 0.5,"
+		"   \"parameters\": {\"lr\": 0.01, \"opt\": \"adam\", \"n\": 3}, \"intermediate\": [2, 1, 0.5]},"
+		"  {\"id\": 2, \"status\": \"failed\", \"loss\": 100000,"
+		"   \"parameters\": {\"lr\": 0.05, \"opt\": \"sgd\", \"n\": 4}},"
+		"  {\"id\": 3, \"status\": \"finished\", \"loss\": \"NaN\","
+		"   \"parameters\": {\"lr\": 0.002, \"opt\": \"adam\", \"n\": 5}},"
+		"  {\"id\": 4, \"status\": \"finished\", \"loss\": 0.25,"
+		"   \"parameters\": {\"lr\": 0.02, \"opt\": 7, \"n\": 6}, \"intermediate\": [1, null, 0.25]},"
+		"  {\"id\": 5, \"status\": \"pending\", \"loss\": null, \"parameters\": {\"lr\": 0.03}}"
+		" ]}");
+	struct hpo_plot_data *d = data_ok(task);
+
+	assert_int_equal(d->id, 7);
+	assert_string_equal(d->name, "t");
+	assert_int_equal(d->np, 5);
+	assert_int_equal(d->nok, 2);
+	assert_int_equal(d->nfailed, 1);
+	assert_int_equal(d->nbad, 1);
+	assert_int_equal(d->npending, 1);
+	assert_int_equal(d->best, 3);
+	assert_true(d->lo == 0.25 && d->hi == 0.5);
+	/* the failed point's 1e5 is not a loss to draw */
+	assert_true(isnan(d->pts[1].loss));
+	assert_int_equal(d->pts[2].state, HPO_PT_BADLOSS);
+	assert_true(isnan(d->pts[2].loss));
+	/* parameters sorted by name: lr, n, opt */
+	assert_int_equal(d->nparams, 3);
+	assert_string_equal(d->params[0].name, "lr");
+	assert_string_equal(d->params[1].name, "n");
+	assert_string_equal(d->params[2].name, "opt");
+	assert_int_equal(d->params[0].axis, HPO_AXIS_LOG);
+	assert_int_equal(d->params[1].axis, HPO_AXIS_LINEAR);
+	assert_true(d->params[1].lo == 3 && d->params[1].hi == 6);
+	/* a parameter with a string is categorical; numbers become text */
+	assert_int_equal(d->params[2].axis, HPO_AXIS_CAT);
+	assert_int_equal(d->params[2].ncats, 3);
+	assert_string_equal(d->params[2].cats[0], "adam");
+	assert_string_equal(d->params[2].cats[1], "sgd");
+	assert_string_equal(d->params[2].cats[2], "7");
+	assert_true(hpo_plot_x(d, 2, 2) == 0);
+	assert_true(hpo_plot_x(d, 3, 2) == 2);
+	/* a missing value is NaN */
+	assert_true(isnan(hpo_plot_x(d, 4, 1)));
+	assert_true(isnan(hpo_plot_x(d, 4, 2)));
+	assert_true(hpo_plot_x(d, 4, 0) == 0.03);
+	/* learning curves, a null step as NaN */
+	assert_int_equal(d->ncurves, 2);
+	assert_int_equal(d->pts[0].curve_len, 3);
+	assert_true(d->curve[d->pts[0].curve_off + 1] == 1);
+	assert_int_equal(d->pts[3].curve_len, 3);
+	assert_true(isnan(d->curve[d->pts[3].curve_off + 1]));
+	assert_int_equal(d->pts[1].curve_len, 0);
+	assert_int_equal(hpo_plot_param_index(d, "opt"), 2);
+	assert_int_equal(hpo_plot_param_index(d, "nope"), -1);
+
+	double best[5];
+	hpo_plot_running_best(d, best);
+	assert_true(best[0] == 0.5 && best[1] == 0.5 && best[2] == 0.5);
+	assert_true(best[3] == 0.25 && best[4] == 0.25);
+	hpo_plot_data_free(d);
+	json_decref(task);
+}
+
+/* Without a space, a wide positive range is a log axis. */
+static void
+test_log_without_space(void **state)
+{
+	(void)state;
+	/* a: log-spread; b: narrow; c: not positive; u: uniform from near 0 */
+	json_t *task = json_ok(
+		"{\"points\": ["
+		" {\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"a\": 0.0001, \"b\": 1, \"c\": -1, \"u\": 0.001}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.001, \"b\": 2, \"c\": 1, \"u\": 3}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.01, \"b\": 3, \"c\": 10, \"u\": 5}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.1, \"b\": 4, \"c\": 100, \"u\": 7}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 1, \"b\": 10, \"c\": 1000, \"u\": 10}}]}");
+	struct hpo_plot_data *d = data_ok(task);
+
+	assert_int_equal(d->params[0].axis, HPO_AXIS_LOG);
+	assert_int_equal(d->params[1].axis, HPO_AXIS_LINEAR);
+	assert_int_equal(d->params[2].axis, HPO_AXIS_LINEAR);
+	assert_int_equal(d->params[3].axis, HPO_AXIS_LINEAR);
+	/* no ids: their place */
+	assert_int_equal(d->pts[1].id, 2);
+	hpo_plot_data_free(d);
+	json_decref(task);
+}
+
+static void
+test_empty_and_bad(void **state)
+{
+	(void)state;
+	struct hpo_err err = {0};
+	struct hpo_plot_data *d = NULL;
+	json_t *task = json_ok("{\"id\": 1, \"points\": []}");
+
+	d = data_ok(task);
+	assert_int_equal(d->np, 0);
+	assert_int_equal(d->nparams, 0);
+	assert_int_equal(d->best, HPO_PLOT_NONE);
+	hpo_plot_data_free(d);
+	json_decref(task);
+
+	task = json_ok("{\"points\": [{\"status\": \"finished\", \"loss\": 1, \"parameters\": 3}]}");
+	assert_int_equal(hpo_plot_data_new(task, &d, &err), -1);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	assert_string_equal(err.msg, "point 1: \"parameters\" is not an object");
+	json_decref(task);
+
+	task = json_ok("{\"points\": [{\"parameters\": {}, \"intermediate\": [1, \"x\"]}]}");
+	assert_int_equal(hpo_plot_data_new(task, &d, &err), -1);
+	assert_string_equal(err.msg, "point 1: \"intermediate\"[1] is not a number");
+	json_decref(task);
+}
+
+static void
+test_view_task(void **state)
+{
+	(void)state;
+	struct hpo_err err = {0};
+	const json_t *t = NULL;
+	json_t *doc = json_ok("{\"schema\": \"hpo-tools/task-view\", \"version\": 1, \"tasks\": ["
+			      "{\"id\": 4, \"points\": []}, {\"id\": 9, \"points\": []}]}");
+
+	assert_int_equal(hpo_plot_view_task(doc, "v.json", 9, &t, &err), 0);
+	assert_int_equal(json_integer_value(json_object_get(t, "id")), 9);
+	assert_int_equal(hpo_plot_view_task(doc, "v.json", 5, &t, &err), -1);
+	assert_int_equal(err.kind, HPO_E_NOTFOUND);
+	assert_string_equal(err.msg, "v.json: no task 5");
+	assert_int_equal(hpo_plot_view_task(doc, "v.json", -1, &t, &err), -1);
+	assert_string_equal(err.msg, "v.json: holds 2 tasks: name one by its ID");
+	json_decref(doc);
+
+	doc = json_ok("{\"schema\": \"other\", \"tasks\": []}");
+	assert_int_equal(hpo_plot_view_task(doc, "x.json", -1, &t, &err), -1);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	json_decref(doc);
+	doc = json_ok("{\"schema\": \"hpo-tools/task-view\", \"version\": 2, \"tasks\": []}");
+	assert_int_equal(hpo_plot_view_task(doc, "x.json", -1, &t, &err), -1);
+	assert_string_equal(err.msg, "x.json: task view version 2, this hpo-plot reads 1");
+	json_decref(doc);
+}
+
+/* ---- scales and ticks -------------------------------------------------------------- */
+
+static void
+test_scales(void **state)
+{
+	(void)state;
+	struct hpo_scale s;
+	double t[16];
+	size_t n;
+	char buf[32];
+
+	hpo_scale_fit(&s, 0, 10, 0);
+	assert_true(s.lo < 0 && s.hi > 10 && !s.log);
+	assert_true(fabs(hpo_scale_map(&s, 5) - 0.5) < 1e-12);
+	n = hpo_scale_ticks(&s, t, 10);
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n; i++) {
+		/* nice values: multiples of 1, 2 or 5 times a power of ten */
+		assert_true(t[i] >= s.lo && t[i] <= s.hi);
+		if (i > 0)
+			assert_true(t[i] > t[i - 1]);
+	}
+	assert_true(t[0] == 0 || t[0] == -1 || t[0] == -2);
+
+	/* equal ends are widened, never an empty scale */
+	hpo_scale_fit(&s, 3, 3, 0);
+	assert_true(s.lo < 3 && s.hi > 3);
+	assert_true(fabs(hpo_scale_map(&s, 3) - 0.5) < 1e-12);
+	assert_true(hpo_scale_ticks(&s, t, 6) >= 2);
+	hpo_scale_fit(&s, 0, 0, 0);
+	assert_true(s.lo < 0 && s.hi > 0);
+
+	/* no data */
+	hpo_scale_fit(&s, INFINITY, -INFINITY, 0);
+	assert_true(s.lo == 0 && s.hi == 1);
+	hpo_scale_fit(&s, NAN, 1, 1);
+	assert_true(s.lo == 0 && s.hi == 1 && !s.log);
+
+	/* log: decades; not possible with 0 */
+	hpo_scale_fit(&s, 0.001, 10, 1);
+	assert_true(s.log);
+	n = hpo_scale_ticks(&s, t, 10);
+	assert_int_equal(n, 5);
+	assert_true(fabs(t[0] - 0.001) < 1e-15 && fabs(t[4] - 10) < 1e-12);
+	assert_true(fabs(hpo_scale_map(&s, 0.1) - hpo_scale_map(&s, 0.001) -
+			 2 * (hpo_scale_map(&s, 10) - hpo_scale_map(&s, 0.1)) / 2) < 1e-9);
+	assert_true(isnan(hpo_scale_map(&s, 0)));
+	hpo_scale_fit(&s, 0, 10, 1);
+	assert_false(s.log);
+	/* less than a decade: 1-2-5 ticks */
+	hpo_scale_fit(&s, 2, 6, 1);
+	n = hpo_scale_ticks(&s, t, 10);
+	assert_true(n >= 2);
+
+	/* huge ranges stay finite */
+	hpo_scale_fit(&s, -1e308, 1e308, 0);
+	assert_true(isfinite(s.lo) && isfinite(s.hi));
+	assert_true(fabs(hpo_scale_map(&s, 0) - 0.5) < 1e-9);
+	n = hpo_scale_ticks(&s, t, 10);
+	for (size_t i = 0; i < n; i++)
+		assert_true(isfinite(t[i]));
+	/* tiny ones too */
+	hpo_scale_fit(&s, 1e-300, 1.0000001e-300, 0);
+	n = hpo_scale_ticks(&s, t, 10);
+	assert_true(n >= 1);
+
+	hpo_plot_fmt(buf, sizeof(buf), 0.478582);
+	assert_string_equal(buf, "0.4786");
+	hpo_plot_fmt(buf, sizeof(buf), 100000);
+	assert_string_equal(buf, "1e+05");
+	hpo_plot_fmt(buf, sizeof(buf), -0.0);
+	assert_string_equal(buf, "0");
+	hpo_plot_fmt(buf, sizeof(buf), NAN);
+	assert_string_equal(buf, "nan");
+	hpo_plot_fmt(buf, sizeof(buf), -INFINITY);
+	assert_string_equal(buf, "-inf");
+}
+
+/* ---- importance ------------------------------------------------------------------------ */
+
+/* loss = f(x) exactly, y noise, z constant, c a category that decides it */
+static void
+test_importance(void **state)
+{
+	(void)state;
+	json_t *points = json_array();
+	struct hpo_plot_data *d;
+	double imp[4];
+
+	uint64_t z = 88172645463325252ULL;
+	for (int i = 0; i < 100; i++) {
+		/* y from xorshift64: unrelated to x */
+		z ^= z << 13;
+		z ^= z >> 7;
+		z ^= z << 17;
+		double x = (double)((i * 37) % 100) / 100, y = (double)(z >> 11) / 9007199254740992.0;
+		json_array_append_new(points, json_pack("{s:s, s:f, s:{s:f, s:f, s:i}}", "status",
+							"finished", "loss", x * x, "parameters", "x",
+							x, "y", y, "z", 1));
+	}
+	json_t *task = json_pack("{s:o}", "points", points);
+	d = data_ok(task);
+	assert_int_equal(hpo_plot_importance(d, imp), 0);
+	/* x, y, z */
+	assert_true(imp[0] > 0.8);
+	assert_true(imp[1] < 0.2);
+	assert_true(imp[2] == 0);
+	assert_true(fabs(imp[0] + imp[1] + imp[2] - 1) < 1e-12);
+	hpo_plot_data_free(d);
+	json_decref(task);
+
+	/* a category that decides the loss, a number that does not */
+	points = json_array();
+	for (int i = 0; i < 60; i++)
+		json_array_append_new(points, json_pack("{s:s, s:f, s:{s:s, s:i}}", "status", "finished",
+							"loss", (double)(i % 3) * 10 + (double)i / 100,
+							"parameters", "c", (const char *[]){"a", "b", "c"}[i % 3],
+							"n", (i * 7) % 11));
+	task = json_pack("{s:o}", "points", points);
+	d = data_ok(task);
+	assert_int_equal(hpo_plot_importance(d, imp), 0);
+	assert_int_equal(d->params[0].axis, HPO_AXIS_CAT);
+	assert_true(imp[0] > 0.9);
+	hpo_plot_data_free(d);
+	json_decref(task);
+
+	/* equal losses, or too few points: all 0 */
+	task = json_ok("{\"points\": ["
+		       "{\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"x\": 1}},"
+		       "{\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"x\": 2}},"
+		       "{\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"x\": 3}},"
+		       "{\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"x\": 4}}]}");
+	d = data_ok(task);
+	imp[0] = 5;
+	assert_int_equal(hpo_plot_importance(d, imp), 0);
+	assert_true(imp[0] == 0);
+	hpo_plot_data_free(d);
+	json_decref(task);
+	task = json_ok("{\"points\": ["
+		       "{\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"x\": 1}},"
+		       "{\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"x\": 2}}]}");
+	d = data_ok(task);
+	imp[0] = 5;
+	assert_int_equal(hpo_plot_importance(d, imp), 0);
+	assert_true(imp[0] == 0);
+	hpo_plot_data_free(d);
+	json_decref(task);
+}
+
+static void
+test_kinds_and_formats(void **state)
+{
+	(void)state;
+	for (int k = 0; k < HPO_PLOT_NKINDS; k++)
+		assert_int_equal(hpo_plot_kind_parse(hpo_plot_kind_name((enum hpo_plot_kind)k)), k);
+	assert_int_equal(hpo_plot_kind_parse("histogram"), -1);
+	assert_int_equal(hpo_plot_format_of("a/b.PNG"), HPO_FMT_PNG);
+	assert_int_equal(hpo_plot_format_of("x.svg"), HPO_FMT_SVG);
+	assert_int_equal(hpo_plot_format_of("x.pdf"), HPO_FMT_PDF);
+	assert_int_equal(hpo_plot_format_of("x.htm"), HPO_FMT_HTML);
+	assert_int_equal(hpo_plot_format_of("x.html"), HPO_FMT_HTML);
+	assert_int_equal(hpo_plot_format_of("x.jpg"), -1);
+	assert_int_equal(hpo_plot_format_of("dir.png/x"), -1);
+	assert_int_equal(hpo_plot_format_of("png"), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_data),
+		cmocka_unit_test(test_log_without_space),
+		cmocka_unit_test(test_empty_and_bad),
+		cmocka_unit_test(test_view_task),
+		cmocka_unit_test(test_scales),
+		cmocka_unit_test(test_importance),
+		cmocka_unit_test(test_kinds_and_formats),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
