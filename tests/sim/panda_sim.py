@@ -1120,12 +1120,29 @@ class Server(ThreadingHTTPServer):
             except (ssl.SSLError, OSError) as e:
                 self.sim.record({"port": self.name, "method": None, "path": None, "endpoint": None,
                                  "status": "tls", "tls_error": str(e)})
+                self.linger(request)
                 return
         try:
             self.RequestHandlerClass(conn, client_address, self)
         finally:
             if conn is not request:
                 conn.close()
+
+
+    @staticmethod
+    def linger(sock):
+        """close as httpd does (lingering close): stop sending, read what the
+        client still sends for a moment, then close.  A plain close with the
+        client's request unread makes the kernel answer with a reset, which can
+        overtake the TLS alert just sent (a client certificate refused under
+        TLS 1.3 is noticed after the client has sent its request)"""
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.settimeout(1)
+            while sock.recv(65536):
+                pass
+        except OSError:
+            pass
 
 
 class Control(BaseHTTPRequestHandler):
