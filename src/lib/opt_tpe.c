@@ -554,7 +554,7 @@ read_cfg(const json_t *s, struct tpe_cfg *c, struct hpo_err *err)
 	    hpo_optim_setting_int(s, "max_good", 25, 1, 1000000, &c->max_good, err) < 0 ||
 	    hpo_optim_setting_int(s, "n_ei_candidates", 24, 1, 100000, &c->n_cand, err) < 0 ||
 	    hpo_optim_setting_num(s, "prior_weight", 1, 1e-9, 1e9, &c->prior_weight, err) < 0 ||
-	    hpo_optim_setting_bool(s, "multivariate", 0, &c->multivariate, err) < 0 ||
+	    hpo_optim_setting_bool(s, "multivariate", 1, &c->multivariate, err) < 0 ||
 	    hpo_optim_setting_bool(s, "constant_liar", 1, &c->liar, err) < 0)
 		return -1;
 	return 0;
