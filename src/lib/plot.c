@@ -465,6 +465,11 @@ hpo_scale_fit(struct hpo_scale *s, double lo, double hi, int log)
 	double m = (hi / 2 - lo / 2) * 0.1;
 	s->lo = lo - m < -DBL_MAX ? -DBL_MAX : lo - m;
 	s->hi = hi + m > DBL_MAX ? DBL_MAX : hi + m;
+	/* the margin never crosses zero: losses >= 0 get no negative labels */
+	if (lo >= 0 && s->lo < 0)
+		s->lo = 0;
+	if (hi <= 0 && s->hi > 0)
+		s->hi = 0;
 	if (!isfinite(s->lo) || !isfinite(s->hi)) {
 		s->lo = lo;
 		s->hi = hi;

@@ -134,7 +134,8 @@ hpo_plot_term(FILE *f, const struct hpo_plot_data *d, const struct hpo_term_opts
 	for (int r = 0; r < ROWS; r++) {
 		double v = NAN;
 		if (r == 0 || r == ROWS - 1 || r == ROWS / 2) {
-			double t = 1 - ((double)r * (double)dy + (dy - 1) / 2.0) / (double)(gh - 1);
+			/* the axis' ends and middle, as the tick marks stand */
+			double t = r == 0 ? 1 : r == ROWS - 1 ? 0 : 0.5;
 			/* lo (1 - t) + hi t: no overflow near DBL_MAX */
 			v = ys.log ? pow(10, log10(ys.lo) + t * (log10(ys.hi) - log10(ys.lo)))
 				   : ys.lo * (1 - t) + ys.hi * t;

@@ -201,8 +201,19 @@ test_scales(void **state)
 	char buf[32];
 
 	hpo_scale_fit(&s, 0, 10, 0);
-	assert_true(s.lo < 0 && s.hi > 10 && !s.log);
-	assert_true(fabs(hpo_scale_map(&s, 5) - 0.5) < 1e-12);
+	/* a margin above, none below zero: losses >= 0 show no negative labels */
+	assert_true(s.lo == 0 && s.hi > 10 && !s.log);
+	hpo_scale_fit(&s, 2, 10, 0);
+	assert_true(s.lo < 2 && s.lo >= 0 && s.hi > 10);
+	hpo_scale_fit(&s, 0.5, 1000, 0);
+	assert_true(s.lo == 0);
+	hpo_scale_fit(&s, -10, -1, 0);
+	assert_true(s.lo < -10 && s.hi > -1 && s.hi <= 0);
+	hpo_scale_fit(&s, -10, -0.1, 0);
+	assert_true(s.lo < -10 && s.hi == 0);
+	hpo_scale_fit(&s, -5, 5, 0);
+	assert_true(s.lo < -5 && s.hi > 5);
+	hpo_scale_fit(&s, 0, 10, 0);
 	n = hpo_scale_ticks(&s, t, 10);
 	assert_true(n >= 3);
 	for (size_t i = 0; i < n; i++) {
