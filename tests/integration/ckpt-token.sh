@@ -12,7 +12,7 @@ xrootd_require "$@"
 
 plan 56
 
-xrootd_start
+xrootd_start --macaroons
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
 
 xrootd_no_token

@@ -10,7 +10,7 @@ xrootd_require "$@"
 plan 126
 
 t0=$(date +%s%N)
-xrootd_start
+xrootd_start --macaroons
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
 diag "xrootd answered HTTPS $XRD_START_MS ms after it was started; $((($(date +%s%N) - t0) / 1000000)) ms with the PKI"
 ok "it answers within 3 s" test "$XRD_START_MS" -lt 3000
