@@ -1,7 +1,7 @@
 /* bench/steer-latency.c - the time to propose one point from a history of
  * 1,000 finished points: hpo_optim_propose (the history's encoding
  * included, the JSON parsing of the file not), median of RUNS calls, for
- * each algorithm and setting given (default: tpe, tpe multivariate).
+ * each algorithm and setting given (default: tpe, multivariate, and tpe univariate).
  *
  *   make bench/steer-latency-prog && bench/steer-latency-prog [RUNS [ALGO [SETTINGS]]]
  */
@@ -99,7 +99,7 @@ main(int argc, char **argv)
 	} else {
 		bench(space, hist, runs, "random", NULL);
 		bench(space, hist, runs, "tpe", NULL);
-		bench(space, hist, runs, "tpe", "{\"multivariate\": true}");
+		bench(space, hist, runs, "tpe", "{\"multivariate\": false}");
 	}
 	json_decref(hist);
 	json_decref(sj);

@@ -112,7 +112,7 @@ int
 main(int argc, char **argv)
 {
 	static const char *const algos[][2] = {
-		{"random", NULL}, {"tpe", NULL}, {"tpe", "{\"multivariate\": true}"},
+		{"random", NULL}, {"tpe", NULL}, {"tpe", "{\"multivariate\": false}"},
 	};
 	int seeds = argc > 1 ? atoi(argv[1]) : 51;
 	double *v;
