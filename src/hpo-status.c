@@ -18,6 +18,7 @@
 #include "opts.h"
 #include "store.h"
 #include "taskspec.h"
+#include "text.h"
 #include "view.h"
 
 enum {
@@ -121,9 +122,12 @@ print(const json_t *tasks, int json, int points)
 		json_array_foreach(tasks, i, t) {
 			if (i > 0)
 				fputc('\n', stdout);
+			char *name = strdup(json_string_value(json_object_get(t, "name")) ?
+						    json_string_value(json_object_get(t, "name")) : "");
+			hpo_text_sanitize(name, 0);	/* nothing from the task steers the terminal */
 			printf("task %lld (%s): %s\n", (long long)json_integer_value(json_object_get(t, "id")),
-			       json_string_value(json_object_get(t, "name")),
-			       json_string_value(json_object_get(t, "status")));
+			       name ? name : "", json_string_value(json_object_get(t, "status")));
+			free(name);
 			hpo_view_print_points(stdout, t);
 		}
 	} else {

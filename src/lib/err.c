@@ -7,11 +7,15 @@
 #include <string.h>
 
 #include "err.h"
+#include "text.h"
 
+/* Messages quote servers, files and evaluations: nothing in them may steer
+ * the terminal they are printed on. */
 static void
 vset(struct hpo_err *err, const char *fmt, va_list ap)
 {
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	hpo_text_sanitize(err->msg, 1);
 }
 
 int
@@ -60,6 +64,7 @@ hpo_err_prefix(struct hpo_err *err, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	hpo_text_sanitize(err->msg, 1);
 	return -1;
 }
 

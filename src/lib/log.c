@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 /* Process settings: written once by hpo_log_init, read everywhere. */
 static const char *progname = "hpo";
@@ -45,13 +46,17 @@ hpo_log_isatty(void)
 	return tty;
 }
 
+/* Messages quote servers, files and evaluations: their control characters
+ * are shown as '?' (text.h), never sent to the terminal. */
 static void
 vlog(const char *fmt, va_list ap)
 {
+	char buf[4096];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	hpo_text_sanitize(buf, 1);
 	hpo_status_clear();
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: %s\n", progname, buf);
 	fflush(stderr);
 }
 
@@ -90,6 +95,7 @@ hpo_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	hpo_text_sanitize(buf, 1);
 	hpo_status_clear();
 	fprintf(stderr, "%s: warning: %s\n", progname, buf);
 	fflush(stderr);
@@ -108,14 +114,17 @@ hpo_error(const char *fmt, ...)
 void
 hpo_status_line(const char *fmt, ...)
 {
+	char buf[1024];
 	va_list ap;
 
 	if (!hpo_log_isatty() || verbosity < HPO_LOG_NORMAL)
 		return;
-	fputs("\r\033[K", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	hpo_text_sanitize(buf, 0);
+	fputs("\r\033[K", stderr);
+	fputs(buf, stderr);
 	fflush(stderr);
 	line_shown = 1;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "plot.h"
+#include "text.h"
 
 #define ROWS 12
 #define LABEL 11	/* "-1.234e+05 " before the axis */
@@ -29,8 +30,16 @@ put_cut(FILE *f, const char *s, int max)
 	int n = 0;
 
 	for (const char *p = s; *p; p++) {
+		int len;
 		if (((unsigned char)*p & 0xC0) != 0x80 && ++n > max)
 			break;
+		if (hpo_text_is_control(p, &len)) {
+			/* names and values come from task files and servers:
+			 * nothing in them may steer the terminal */
+			fputc('?', f);
+			p += len - 1;
+			continue;
+		}
 		fputc(*p, f);
 	}
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "file.h"
+#include "text.h"
 #include "view.h"
 
 static json_t *
@@ -264,6 +265,10 @@ table_print(FILE *f, struct table *t)
 {
 	size_t w[MAXCOLS];
 
+	/* names, parameters and messages come from task files, evaluations and
+	 * servers: nothing in them may steer the terminal */
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		hpo_text_sanitize(t->cells[i], 0);
 	for (size_t c = 0; c < t->ncols; c++) {
 		w[c] = strlen(t->head[c]);
 		for (size_t r = 0; r < t->nrows; r++) {

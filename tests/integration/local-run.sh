@@ -1,7 +1,7 @@
 #!/bin/sh
 # A whole HPO task runs on this machine: the Branin example end to end.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 22
+plan 24
 
 cp -R "$top_srcdir/examples/branin" "$T/branin"
 hpo-submit --local "$T/branin/task.yaml" >"$T/out" 2>"$T/err"
@@ -93,4 +93,21 @@ is "$(grep -cxE 'skip.sh|other.csv' "$ls")" 0 "but not the excluded skip.sh, nor
 is "$(cd "$T/db6/tasks/1/sandbox" && find . -type f | sort | tr '\n' ' ')" \
 	"./data/more.txt ./keep.sh ./notes.txt ./task.yaml " \
 	"the task's snapshot holds the same files"
+# names and values from the task file never steer the terminal: an escape
+# sequence in a category is shown with '?' in the tables
+mkdir "$T/esc"
+cat >"$T/esc/task.yaml" <<'YAML'
+name: "esc\e]0;owned\a"
+evaluation: {exec: "echo '{\"status\": 0, \"loss\": 1}' > output.json"}
+steering: {algorithm: random}
+search-space:
+  opt: {method: categorical, dimension: {categories: ["\e[31mred", plain]}}
+budget: {max-points: 4}
+YAML
+HPO_DB=$T/db-esc/hpo.db hpo-submit --local -q "$T/esc/task.yaml" >/dev/null 2>&1
+HPO_DB=$T/db-esc/hpo.db hpo-status --local --points 1 >"$T/esc.out" 2>&1
+is "$(tr -d '\n' <"$T/esc.out" | tr -d '[:print:]' | wc -c)" 0 \
+	"hpo-status --points prints no control character from a task's names and values"
+like "$(cat "$T/esc.out")" "esc?]0;owned?" "it shows them as '?'"
+
 done_testing

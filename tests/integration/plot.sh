@@ -3,7 +3,7 @@
 # PanDA simulator: every plot kind in every format, the HTML report, the
 # terminal view, the edge cases, the errors and their exit codes.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 120
+plan 123
 
 # checkall FILE...: for each file a line "FILE: png W H COLOURS", "FILE: svg W
 # H", "FILE: pdf PAGES" or what is wrong, from the file's own structure (PNG
@@ -368,5 +368,23 @@ is "$?:$(cat "$T/err")" "3:hpo-plot: no task 4242 on https://127.0.0.1:$sim_port
 	"an unknown Grid task: exit 3, as hpo-status"
 msg=$(X509_USER_PROXY=$T/none.pem hpo-plot --term "$gid" 2>&1)
 is "$?" 10 "no credentials: exit 10, as hpo-status"
+
+# ---- hostile names and values -------------------------------------------------
+python3 - "$T/hostile.json" <<'PY'
+import json, sys
+pts = [{"id": i, "status": "finished", "loss": 1.0 / i, "message": "</script><script>alert(2)</script>",
+        "parameters": {"a<script>b": i, "esc\u001b[31mred": i * 2, "opt": "<img src=x onerror=alert(1)>"}}
+       for i in range(1, 6)]
+t = {"id": 1, "backend": "local", "name": "<b>x</b>\u001b]0;owned\u0007", "status": "finished",
+     "message": None, "max_points": 5, "best": None, "points": pts, "space": None}
+json.dump({"schema": "hpo-tools/task-view", "version": 1, "tasks": [t]}, open(sys.argv[1], "w"))
+PY
+hpo-plot -f "$T/hostile.json" -o "$T/hostile.html"
+is "$(grep -c '<img src=x\|<script>alert\|<b>x</b>\|a<script>b' "$T/hostile.html")" 0 \
+	"the report escapes names, values and messages: no markup of theirs gets in"
+like "$(cat "$T/hostile.html")" "&lt;img src=x onerror=alert(1)&gt;" "they are shown as text"
+COLUMNS=80 hpo-plot -f "$T/hostile.json" --term >"$T/hostile.txt"
+is "$(tr -d '\n' <"$T/hostile.txt" | LC_ALL=C tr -d '\040-\176\200-\377' | wc -c)" 0 \
+	"--term prints no control character of theirs"
 
 done_testing
