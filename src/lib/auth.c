@@ -599,6 +599,12 @@ read_secret_file(const char *path, const char *what, char **buf, size_t *len, st
 		return 1;
 	if (hpo_file_read(path, MAX_CRED_FILE, buf, len, err) < 0)
 		return hpo_err_prefix(err, "%s", what);
+	/* a token is a key: say when others can read it (htgettoken and
+	 * panda-client write 600; a refusal would strand a job whose token
+	 * was mounted so) */
+	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0)
+		hpo_warn("%s %s can be read or written by others (mode %04o): chmod 600 %s",
+			 what, path, (unsigned)(sb.st_mode & 07777), path);
 	return 0;
 }
 

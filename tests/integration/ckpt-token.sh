@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 56
+plan 59
 
 xrootd_start --macaroons
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
@@ -76,6 +76,14 @@ BEARER_TOKEN_FILE=$T/token hpo-ckpt load -q --from "$D" -C "$T/out2"
 is "$?" 0 "load with BEARER_TOKEN_FILE"
 is "$(cat "$T/out2/ckpt/sub/state.txt")" "epoch 8" "gives the newest generation back"
 ok "and all of it" cmp -s ckpt/weights.bin "$T/out2/ckpt/weights.bin"
+cp "$T/token" "$T/token-644" && chmod 644 "$T/token-644"
+BEARER_TOKEN_FILE=$T/token-644 hpo-ckpt ls "$D" >/dev/null 2>"$T/err"
+is "$?" 0 "a token file others can read still works"
+is "$(cat "$T/err")" \
+	"hpo-ckpt: warning: bearer token $T/token-644 can be read or written by others (mode 0644): chmod 600 $T/token-644" \
+	"with a warning that says how to fix it"
+BEARER_TOKEN_FILE=$T/token hpo-ckpt ls "$D" >/dev/null 2>"$T/err"
+is "$(cat "$T/err")" "" "a token file of mode 600 gets no warning"
 BEARER_TOKEN_FILE=$T/missing hpo-ckpt ls "$D" 2>"$T/err"
 is "$?" 5 "BEARER_TOKEN_FILE naming a missing file: exit 5"
 is "$(cat "$T/err")" "hpo-ckpt: $D: no bearer token at $T/missing (BEARER_TOKEN_FILE)" \
