@@ -49,14 +49,14 @@ hpo_log_isatty(void)
 /* Messages quote servers, files and evaluations: their control characters
  * are shown as '?' (text.h), never sent to the terminal. */
 static void
-vlog(const char *fmt, va_list ap)
+vlog(const char *kind, const char *fmt, va_list ap)
 {
 	char buf[4096];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	hpo_text_sanitize(buf, 1);
 	hpo_status_clear();
-	fprintf(stderr, "%s: %s\n", progname, buf);
+	fprintf(stderr, "%s: %s%s\n", progname, kind, buf);
 	fflush(stderr);
 }
 
@@ -68,7 +68,7 @@ hpo_info(const char *fmt, ...)
 	if (verbosity < HPO_LOG_NORMAL)
 		return;
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog("", fmt, ap);
 	va_end(ap);
 }
 
@@ -80,7 +80,7 @@ hpo_debug(const char *fmt, ...)
 	if (verbosity < HPO_LOG_VERBOSE)
 		return;
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog("", fmt, ap);
 	va_end(ap);
 }
 
@@ -88,17 +88,12 @@ void
 hpo_warn(const char *fmt, ...)
 {
 	va_list ap;
-	char buf[1024];
 
 	if (verbosity < HPO_LOG_NORMAL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog("warning: ", fmt, ap);
 	va_end(ap);
-	hpo_text_sanitize(buf, 1);
-	hpo_status_clear();
-	fprintf(stderr, "%s: warning: %s\n", progname, buf);
-	fflush(stderr);
 }
 
 void
@@ -107,7 +102,7 @@ hpo_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog("", fmt, ap);
 	va_end(ap);
 }
 
