@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 126
+plan 128
 
 t0=$(date +%s%N)
 xrootd_start --macaroons
@@ -48,6 +48,18 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 adler() { python3 -c 'import sys, zlib
 print("%08x" % zlib.adler32(open(sys.argv[1], "rb").read()))' "$1"; }
 size_on_server() { stat -c %s "$XRD_DATA/$1" 2>/dev/null || echo none; }
+
+# --- descriptor numbers (accept-rotate.so, see tests/lib/xrootd.sh) --------------
+# two connections one after the other: the second never gets the first's
+# number, and both come from the window above 255
+c -o /dev/null "$XRD_URL/"
+c -o /dev/null "$XRD_URL/"
+fds=$(sed -n 's/.*XrootdBridge: testuser\.[0-9]*:\([0-9]*\)@.* login as testuser$/\1/p' "$XRD_LOG" |
+	tail -n 2 | tr '\n' ' ')
+diag "the last two connections' descriptors: $fds"
+set -- $fds
+ok "two connections in a row get different descriptor numbers" test "${1:-x}" != "${2:-x}"
+ok "from the preload's window (256 and up)" test "${1:-0}" -ge 256 -a "${2:-0}" -ge 256
 
 head -c 5000000 /dev/urandom >"$T/a"
 head -c 5000000 /dev/urandom >"$T/b"
