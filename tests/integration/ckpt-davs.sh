@@ -32,6 +32,7 @@ dget() { davix-get -P grid --capath "$X509_CERT_DIR" "$@" 2>/dev/null; }
 c() { curl -sS -m 30 --capath "$X509_CERT_DIR" --cert "$X509_USER_PROXY" --key "$X509_USER_PROXY" "$@"; }
 
 # ---- round trips --------------------------------------------------------------------
+xrootd_section "round trips"
 
 mkdir -p ckpt/deep/er/still ckpt/emptydir
 head -c 3000000 /dev/urandom >ckpt/weights.bin
@@ -59,6 +60,7 @@ ok "load --keep-archive from https://" hpo-ckpt load -q --from "$H" --keep-archi
 ok "the archive is the generation's bytes" cmp -s "$T/ck.tar.gz" "$XRD_DATA"/run1/gen-00000002-*
 
 # ---- ls --json, interop ---------------------------------------------------------------
+xrootd_section "ls --json, interop"
 
 hpo-ckpt ls --json "$D" >"$T/ls.json"
 is "$(jq -r '[.generations[].generation] | join(" ")' "$T/ls.json") $(jq -r .temporaries "$T/ls.json")" \
@@ -79,6 +81,7 @@ ok "the gzip one by tar -tz" sh -c "tar -tzf '$T/dv.0' | grep -qx params.txt"
 like "$(hpo-ckpt ls "$H" | head -n 1)" "GEN" "ls prints a table"
 
 # ---- keep, rm, nothing yet ---------------------------------------------------------------
+xrootd_section "keep, rm, nothing yet"
 
 for i in 3 4; do
 	echo "$i" >params.txt
@@ -97,6 +100,7 @@ is "$(cat "$T/err")" "hpo-ckpt: no checkpoint in $XRD_DAVS_URL/never" "and says 
 is "$(hpo-ckpt ls --json "$XRD_DAVS_URL/never" | jq -c .generations)" "[]" "ls of it: no generation"
 
 # ---- a save killed midway -----------------------------------------------------------------
+xrootd_section "a save killed midway"
 
 echo "before" >params.txt
 hpo-ckpt save -q --to "$XRD_DAVS_URL/killed" params.txt
@@ -120,6 +124,7 @@ ok "the next save works" hpo-ckpt save -q --to "$XRD_DAVS_URL/killed" params.txt
 ok "and removed the temporary" sh -c "! ls -A '$XRD_DATA/killed' | grep -q part"
 
 # ---- a damaged newest generation ------------------------------------------------------------
+xrootd_section "a damaged newest generation"
 
 echo "old" >params.txt
 hpo-ckpt save -q --to "$XRD_DAVS_URL/dmg" params.txt
@@ -139,6 +144,7 @@ like "$(cat "$T/err")" "$newest: damaged" "and names the damaged one"
 like "$(cat "$T/err")" "trying the previous generation" "and says it falls back"
 
 # ---- credentials, permission, a server that is down -------------------------------------------
+xrootd_section "credentials, permission, a server that is down"
 
 X509_USER_PROXY=$P/proxy-expired.pem hpo-ckpt save -q --to "$D/x" params.txt 2>"$T/err"
 is "$?" 5 "an expired proxy: exit 5 (credentials)"
@@ -161,6 +167,7 @@ HPO_HTTP_RETRIES=1 HPO_HTTP_BACKOFF=0.01 hpo-ckpt load -q --from "$bad" 2>/dev/n
 is "$?" 6 "load from it: exit 6"
 
 # ---- memory ----------------------------------------------------------------------------------
+xrootd_section "memory"
 
 # under AddressSanitizer (--enable-sanitizers) freed blocks wait in a
 # quarantine of up to 256 MB, which the churn of TLS buffers fills: keep it

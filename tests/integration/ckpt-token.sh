@@ -45,10 +45,12 @@ ok "the server issues a macaroon to the test user's proxy" test -n "$tok"
 D=$XRD_DAVS_URL/tok
 
 # ---- without the token nothing works -----------------------------------------------
+xrootd_section "without the token nothing works"
 hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
 is "$?" 5 "no token and no proxy: save exits 5"
 
 # ---- BEARER_TOKEN ----------------------------------------------------------------------
+xrootd_section "BEARER_TOKEN"
 BEARER_TOKEN=$tok hpo-ckpt save -v --to "$D" ckpt 2>"$T/err"
 is "$?" 0 "save with BEARER_TOKEN (no proxy)"
 like "$(cat "$T/err")" ": using the bearer token from BEARER_TOKEN" "-v says which token is used"
@@ -65,6 +67,7 @@ is "$(jq -r '.generations[0].size' "$T/ls.json")" "$(stat -c %s "$XRD_DATA"/tok/
 	"of the size the server holds"
 
 # ---- BEARER_TOKEN_FILE -------------------------------------------------------------------
+xrootd_section "BEARER_TOKEN_FILE"
 # as htgettoken writes it: the token and a newline, mode 600
 (umask 077 && printf '%s\n' "$tok" >"$T/token")
 printf 'epoch 8\n' >ckpt/sub/state.txt
@@ -93,6 +96,7 @@ BEARER_TOKEN=$tok BEARER_TOKEN_FILE=$T/bad hpo-ckpt ls -q "$D" >/dev/null
 is "$?" 0 "BEARER_TOKEN comes before BEARER_TOKEN_FILE"
 
 # ---- $XDG_RUNTIME_DIR/bt_u<uid> ------------------------------------------------------------
+xrootd_section "\$XDG_RUNTIME_DIR/bt_u<uid>"
 (umask 077 && printf '%s\n' "$tok" >"$bt")
 printf 'epoch 9\n' >ckpt/sub/state.txt
 hpo-ckpt save -q --to "$D" ckpt
@@ -108,6 +112,7 @@ is "$(ls "$XRD_DATA/tok" | wc -l)" 1 "the server holds one generation"
 rm -f "$bt"
 
 # ---- the token wins over a valid proxy ---------------------------------------------------
+xrootd_section "the token wins over a valid proxy"
 # a token for /data/testuser/sub/ only: with it, the test user's own area
 # outside sub/ is refused, which the proxy would allow
 sub=$(xrootd_token /data/testuser/sub/)
@@ -141,6 +146,7 @@ X509_USER_PROXY=$PROXY BEARER_TOKEN=$sub hpo-ckpt load -q --from "$XRD_DAVS_URL/
 is "$?" 5 "load outside sub/ with the token: exit 5 (the proxy is not tried)"
 
 # ---- a token restricted to another path --------------------------------------------------
+xrootd_section "a token restricted to another path"
 BEARER_TOKEN=$sub hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
 is "$?" 5 "a token for another path: save exits 5"
 is "$(cat "$T/err")" \
@@ -153,6 +159,7 @@ is "$?" 5 "load with it: exit 5"
 ok "in one line without the token" one_line_no_token "$T/err" "$sub"
 
 # ---- a read-only token ---------------------------------------------------------------------
+xrootd_section "a read-only token"
 ro=$(xrootd_token /data/testuser/ PT1H DOWNLOAD,LIST,READ_METADATA)
 BEARER_TOKEN=$ro hpo-ckpt load -q --from "$D" -C "$T/out6"
 is "$?" 0 "a token for DOWNLOAD,LIST,READ_METADATA loads"
@@ -166,6 +173,7 @@ like "$(cat "$T/err")" "permission denied to the bearer token from BEARER_TOKEN 
 	"the upload of the temporary is refused"
 
 # ---- an expired or tampered token ------------------------------------------------------------
+xrootd_section "an expired or tampered token"
 # the server answers an expired macaroon with the 403 of a missing right;
 # hpo-ckpt reads the macaroon's before: caveat and says so without asking
 short=$(xrootd_token /data/testuser/ PT1S)

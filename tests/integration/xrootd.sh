@@ -50,6 +50,7 @@ print("%08x" % zlib.adler32(open(sys.argv[1], "rb").read()))' "$1"; }
 size_on_server() { stat -c %s "$XRD_DATA/$1" 2>/dev/null || echo none; }
 
 # --- descriptor numbers (accept-rotate.so, see tests/lib/xrootd.sh) --------------
+xrootd_section "descriptor numbers (accept-rotate.so, see tests/lib/xrootd.sh)"
 # two connections one after the other: the second never gets the first's
 # number, and both come from the window above 255
 c -o /dev/null "$XRD_URL/"
@@ -65,6 +66,7 @@ head -c 5000000 /dev/urandom >"$T/a"
 head -c 5000000 /dev/urandom >"$T/b"
 
 # --- PUT, GET, HEAD -------------------------------------------------------------
+xrootd_section "PUT, GET, HEAD"
 is "$(code c -T "$T/a" "$XRD_URL/ck/a")" 200 "PUT of a new 5 MB file: 200 (parents made)"
 is "$(c -T "$T/a" "$XRD_URL/ck/a2")" ":-)" "a PUT's body is ':-)'"
 is "$(c -o "$T/a.got" -w '%{http_code}' "$XRD_URL/ck/a")" 200 "GET: 200"
@@ -88,6 +90,7 @@ like "$(c -I -H 'Want-Digest: md5' "$XRD_URL/ck/h" | tr -d '\r')" "Digest: adler
 	"Want-Digest: md5 gets adler32 too (the only configured algorithm)"
 
 # --- Range ----------------------------------------------------------------------------
+xrootd_section "Range"
 out=$(c -D "$T/r.hdr" -o "$T/r.got" -w '%{http_code}' -r 1000-1099 "$XRD_URL/ck/a")
 is "$out" 206 "Range 1000-1099: 206"
 dd if="$T/a" of="$T/r.want" bs=100 skip=10 count=1 2>/dev/null
@@ -108,6 +111,7 @@ is "$out $(tr -d '\r' <"$T/r.hdr" | sed -n 's/^Content-Length: //p')" "206 0" \
 is "$(code c -r -100 "$XRD_URL/ck/a")" 200 "a suffix range (bytes=-100) is ignored: 200"
 
 # --- MKCOL, MOVE, PROPFIND, DELETE --------------------------------------------------
+xrootd_section "MKCOL, MOVE, PROPFIND, DELETE"
 is "$(code c -X MKCOL "$XRD_URL/dir")" 201 "MKCOL: 201"
 is "$(code c -X MKCOL "$XRD_URL/dir")" 201 "MKCOL of an existing collection: 201 too"
 is "$(code c -X MKCOL "$XRD_URL/p/q/r")" 201 "MKCOL makes parents: 201"
@@ -145,6 +149,7 @@ is "$(code c -X DELETE "$XRD_URL/new")" 500 "DELETE of a non-empty directory: 50
 is "$(code c -X DELETE "$XRD_URL/p/q/r")" 200 "DELETE of an empty directory: 200"
 
 # --- who may do what -----------------------------------------------------------------
+xrootd_section "who may do what"
 is "$(co -w '%{http_code}' -T "$T/h" "$XRD_URL/ck/o" 2>/dev/null)" \
 	"Unable to create /data/testuser/ck/o; permission denied
 403" "the other user cannot PUT in the test user's area: 403"
@@ -179,6 +184,7 @@ is "$(curl -sS -m 10 --capath "$X509_CERT_DIR" --cert "$P/proxy-limited.pem" --k
 	"a limited proxy is accepted like a full one"
 
 # --- an interrupted PUT ----------------------------------------------------------
+xrootd_section "an interrupted PUT"
 # ck/a holds file a; a slow PUT of file b over it is killed once the server has
 # written some of it
 curl -sS -m 60 --capath "$X509_CERT_DIR" --cert "$X509_USER_PROXY" --key "$X509_USER_PROXY" \
@@ -199,6 +205,7 @@ is "$((n % 1048576))" 0 "its size is a multiple of 1 MiB"
 like "$(c -I "$XRD_URL/ck/a" | tr -d '\r')" "Content-Length: $n" "and HTTP reports that size"
 
 # --- davix and xrdcp -------------------------------------------------------------
+xrootd_section "davix and xrdcp"
 ok "davix-put (X509_USER_PROXY with -P grid)" \
 	davix-put -P grid --capath "$X509_CERT_DIR" "$T/a" "$XRD_DAVS_URL/dv/a"
 ok "davix-get" davix-get -P grid --capath "$X509_CERT_DIR" "$XRD_DAVS_URL/dv/a" "$T/dv.got"
@@ -215,6 +222,7 @@ diag "xrdcp as the other user into the test user's area exited $? (the server an
 is "$(size_on_server xc/o)" none "the server wrote nothing for it"
 
 # --- macaroons: bearer tokens -----------------------------------------------------
+xrootd_section "macaroons: bearer tokens"
 # tk TOKEN [CURL-ARGS...]: curl with the token and no certificate
 tk() {
 	_t=$1

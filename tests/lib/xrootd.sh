@@ -13,6 +13,8 @@
 #                           taking bearer tokens with --macaroons), the client
 #                           environment set (below); stopped at exit
 #   xrootd_stop             stop it earlier (idempotent)
+#   xrootd_section TITLE    a section begins: bails out when the server no
+#                           longer answers
 #   xrootd_host_ss ARGS...  ss(8) in the network namespace the test came from
 #   xrootd_no_token         no bearer token from the caller's environment
 #   xrootd_token PATH [VALIDITY [ACTIVITIES]]
@@ -355,6 +357,19 @@ EOF
 		fi
 		sleep 0.1
 	done
+}
+
+# xrootd_section TITLE: a section of a test begins.  A server that stopped
+# answering (a GET of the test user's area, 10 s) ends the test here with
+# "Bail out!" and the end of its log, rather than every later request waiting
+# for its own timeout.
+xrootd_section() {
+	_code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 --capath "$P/ca" \
+		--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
+	[ "$_code" = 200 ] && return 0
+	_xrootd_fail "the server stopped answering before \"$1\" (GET $XRD_URL/: $_code)" || :
+	echo "Bail out! xrootd stopped answering before \"$1\""
+	exit 1
 }
 
 # xrootd_no_token: no bearer token from the caller's environment: unsets
