@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "curlerr.h"
 #include "file.h"
 #include "clock.h"
 #include "http.h"
@@ -400,76 +401,16 @@ server_message(const struct xfer *x, char *buf, size_t size)
 {
 	json_t *doc = x->len > 0 ? json_loadb(x->data, x->len, JSON_DECODE_ANY, NULL) : NULL;
 	json_t *m = json_object_get(doc, "message");
-	const char *s = x->data != NULL ? x->data : "";
-	size_t n;
 
-	buf[0] = '\0';
 	if (json_is_string(m)) {
 		snprintf(buf, size, "%s", json_string_value(m));
+		for (char *p = buf; *p != '\0'; p++)
+			if (iscntrl((unsigned char)*p))
+				*p = ' ';
 	} else {
-		while (isspace((unsigned char)*s))
-			s++;
-		n = strcspn(s, "\r\n");
-		snprintf(buf, size, "%.*s", (int)(n < 200 ? n : 200), s);
+		hpo_curl_first_line(x->data, buf, size);
 	}
 	json_decref(doc);
-	for (char *p = buf; *p != '\0'; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = ' ';
-}
-
-/* curl's reason, first letter lowercase */
-static void
-curl_reason(const struct xfer *x, char *buf, size_t size)
-{
-	size_t n;
-
-	snprintf(buf, size, "%s", x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(x->cc));
-	n = strlen(buf);
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-}
-
-/* A TLS alert from the server refusing our certificate: its name, else NULL. */
-static const char *
-cert_alert(const char *reason)
-{
-	static const char *const alerts[] = {
-		"bad certificate", "unknown ca", "certificate expired", "certificate revoked",
-		"certificate unknown", "certificate required", "access denied",
-		"unsupported certificate", "decrypt error", NULL,
-	};
-	const char *a = strstr(reason, "alert ");
-
-	if (a == NULL)
-		return NULL;
-	for (size_t i = 0; alerts[i] != NULL; i++)
-		if (strncmp(a + 6, alerts[i], strlen(alerts[i])) == 0)
-			return alerts[i];
-	return NULL;
-}
-
-static int
-transient_cc(CURLcode cc)
-{
-	switch (cc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 /* Judge a finished try.  0: a JSON answer in *out; 1: transient (the reason
@@ -484,10 +425,9 @@ judge(struct hpo_http *h, struct xfer *x, json_t **out, char *why, size_t wsize,
 
 	url_parts(x->url, host, sizeof(host), path, sizeof(path));
 	if (x->cc != CURLE_OK) {
-		curl_reason(x, reason, sizeof(reason));
-		alert = cert_alert(reason);
-		if (alert != NULL && (x->cc == CURLE_SSL_CONNECT_ERROR || x->cc == CURLE_RECV_ERROR ||
-				      x->cc == CURLE_SEND_ERROR)) {
+		hpo_curl_reason(x->cc, x->errbuf, reason, sizeof(reason));
+		alert = hpo_curl_cert_alert(x->cc, reason);
+		if (alert != NULL) {
 			if (h->proxy != NULL)
 				return hpo_err_set(err, HPO_E_AUTH, "%s refused our credential, the grid "
 						   "proxy %s (TLS alert: %s)", host, h->proxy, alert);
@@ -495,45 +435,37 @@ judge(struct hpo_http *h, struct xfer *x, json_t **out, char *why, size_t wsize,
 					   "client certificate (TLS alert: %s): this needs a grid "
 					   "proxy", host, alert);
 		}
-		switch (x->cc) {
-		case CURLE_SSL_CERTPROBLEM:
-		case CURLE_SSL_ENGINE_NOTFOUND:
-		case CURLE_SSL_ENGINE_SETFAILED:
+		switch (hpo_curl_fail_kind(x->cc)) {
+		case HPO_CURL_OUR_CERT:
 			return hpo_err_set(err, HPO_E_AUTH, "%s: our credential, the grid proxy %s, "
 					   "cannot be used: %s", host, h->proxy != NULL ? h->proxy : "?",
 					   reason);
-		case CURLE_PEER_FAILED_VERIFICATION:
-		case CURLE_SSL_ISSUER_ERROR:
-		case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-		case CURLE_SSL_INVALIDCERTSTATUS:
+		case HPO_CURL_PEER_CERT:
 			return hpo_err_set(err, HPO_E_AUTH, "%s: the server's certificate was refused "
 					   "(CA directory %s): %s", host,
 					   h->ca_dir != NULL ? h->ca_dir : "none, the system's CAs",
 					   reason);
-		case CURLE_SSL_CACERT_BADFILE:
-		case CURLE_SSL_CRL_BADFILE:
+		case HPO_CURL_CA_FILES:
 			return hpo_err_set(err, HPO_E_AUTH, "%s: cannot use the CA certificates in %s: "
 					   "%s", host, h->ca_dir != NULL ? h->ca_dir : "the system's store",
 					   reason);
-		case CURLE_URL_MALFORMAT:
-		case CURLE_UNSUPPORTED_PROTOCOL:
+		case HPO_CURL_BAD_URL:
 			return hpo_err_set(err, HPO_E_INPUT, "%s: bad URL: %s", x->url, reason);
-		case CURLE_OUT_OF_MEMORY:
+		case HPO_CURL_NO_MEMORY:
 			return hpo_err_set(err, HPO_E_SYS, "out of memory");
-		case CURLE_WRITE_ERROR:
+		case HPO_CURL_WRITE:
 			if (x->too_big)
 				return hpo_err_set(err, HPO_E_SERVER, "bad answer from %s%s: larger than "
 						   "%ld MB", host, path, MAX_ANSWER >> 20);
 			return hpo_err_set(err, HPO_E_SYS, "out of memory");
-		case CURLE_READ_ERROR:
+		case HPO_CURL_READ:
 			return hpo_err_set(err, HPO_E_SYS, "%s: reading what to send: %s", host,
 					   reason);
-		default:
-			break;
-		}
-		if (transient_cc(x->cc)) {
+		case HPO_CURL_TRANSIENT:
 			snprintf(why, wsize, "%s", reason);
 			return 1;
+		case HPO_CURL_OTHER:
+			break;
 		}
 		return hpo_err_set(err, HPO_E_NET, "%s: %s", host, reason);
 	}

@@ -58,6 +58,7 @@
 
 #include "auth.h"
 #include "ckpt.h"
+#include "curlerr.h"
 #include "file.h"
 #include "clock.h"
 #include "http.h"
@@ -231,37 +232,12 @@ headers_free(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
-/* curl's reason, lowercase first letter, no trailing space */
-static void
-reason_of(const struct resp *r, char *buf, size_t size)
-{
-	size_t n;
-
-	snprintf(buf, size, "%s", r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(r->cc));
-	n = strlen(buf);
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		buf[--n] = '\0';
-	if (isupper((unsigned char)buf[0]) && !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-}
-
-/* The first line of an error answer, printable. */
+/* The first line of an error answer, printable ("" for XRootD's success
+ * body). */
 static void
 server_line(const struct resp *r, char *buf, size_t size)
 {
-	const char *s = r->data != NULL ? r->data : "";
-	size_t n;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	n = strcspn(s, "\r\n");
-	if (n > 200)
-		n = 200;
-	snprintf(buf, size, "%.*s", (int)n, s);
-	for (char *p = buf; *p != '\0'; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = ' ';
-	/* XRootD's success body */
+	hpo_curl_first_line(r->data, buf, size);
 	if (strcmp(buf, ":-)") == 0)
 		buf[0] = '\0';
 }
@@ -284,58 +260,40 @@ judge_cc(struct dstore *d, const struct resp *r, const char *what, char *why, si
 		}
 		return 0;
 	}
-	reason_of(r, reason, sizeof(reason));
+	hpo_curl_reason(r->cc, r->errbuf, reason, sizeof(reason));
 	/* a TLS alert from the server: it refused our credential */
-	if (strstr(reason, "alert") != NULL &&
-	    (r->cc == CURLE_SSL_CONNECT_ERROR || r->cc == CURLE_RECV_ERROR ||
-	     r->cc == CURLE_SEND_ERROR) &&
-	    (strstr(reason, "certificate") != NULL || strstr(reason, "unknown ca") != NULL ||
-	     strstr(reason, "access denied") != NULL || strstr(reason, "decrypt error") != NULL))
+	if (hpo_curl_cert_alert(r->cc, reason) != NULL)
 		return hpo_err_set(err, HPO_E_AUTH, "%s: the storage refused our credential, %s%s (%s)",
 				   what, d->proxy != NULL ? "the grid proxy " : "a bearer token",
 				   d->proxy != NULL ? d->proxy : "", reason);
-	switch (r->cc) {
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
+	switch (hpo_curl_fail_kind(r->cc)) {
+	case HPO_CURL_OUR_CERT:
 		return hpo_err_set(err, HPO_E_AUTH, "%s: the grid proxy %s cannot be used: %s", what,
 				   d->proxy != NULL ? d->proxy : "?", reason);
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
+	case HPO_CURL_PEER_CERT:
 		return hpo_err_set(err, HPO_E_AUTH, "%s: the storage's certificate was refused (CA "
 				   "directory %s): %s", what,
 				   d->ca_dir != NULL ? d->ca_dir : "none, the system's CAs", reason);
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CRL_BADFILE:
+	case HPO_CURL_CA_FILES:
 		return hpo_err_set(err, HPO_E_AUTH, "%s: cannot use the CA certificates in %s: %s",
 				   what, d->ca_dir != NULL ? d->ca_dir : "the system's store", reason);
-	case CURLE_URL_MALFORMAT:
-	case CURLE_UNSUPPORTED_PROTOCOL:
+	case HPO_CURL_BAD_URL:
 		return hpo_err_set(err, HPO_E_INPUT, "%s: bad URL: %s", what, reason);
-	case CURLE_OUT_OF_MEMORY:
+	case HPO_CURL_NO_MEMORY:
 		return oom(err);
-	case CURLE_WRITE_ERROR:
+	case HPO_CURL_WRITE:
 		if (r->too_big)
 			return hpo_err_set(err, HPO_E_SERVER, "%s: the answer is larger than %ld MB",
 					   what, MAX_LISTING >> 20);
 		return oom(err);
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
+	case HPO_CURL_TRANSIENT:
 		snprintf(why, wsize, "%s", reason);
 		return 1;
-	default:
-		return hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s", what, reason);
+	case HPO_CURL_READ:
+	case HPO_CURL_OTHER:
+		break;
 	}
+	return hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s", what, reason);
 }
 
 /* An HTTP error answer as an error: 401/403 HPO_E_AUTH (naming the bearer
