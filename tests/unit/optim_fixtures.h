@@ -1,4 +1,4 @@
-/* optim_fixtures.h - what test_encode and test_optim share: a space with
+/* optim_fixtures.h - what the optimiser and steering tests share: a space with
  * every method, and parsing helpers that fail the test on bad input */
 #ifndef HPO_TEST_OPTIM_FIXTURES_H
 #define HPO_TEST_OPTIM_FIXTURES_H
@@ -23,7 +23,7 @@ static const char *const all_methods =
 	"c: {method: categorical, categories: [relu, 1, 2.5, true, null, [1]]}\n"
 	"f: {method: fixed, value: {a: 1}}\n";
 
-static struct hpo_space *
+static inline struct hpo_space *
 space_ok(const char *text)
 {
 	struct hpo_err err = {0};
@@ -39,7 +39,7 @@ space_ok(const char *text)
 	return s;
 }
 
-static json_t *
+static inline json_t *
 json_ok(const char *text)
 {
 	json_error_t jerr;

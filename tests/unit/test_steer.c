@@ -15,24 +15,9 @@
 #include <cmocka.h>
 
 #include "file.h"
+#include "optim_fixtures.h"
 #include "rng.h"
 #include "steer.h"
-
-static struct hpo_space *
-space_ok(const char *text)
-{
-	struct hpo_err err = {0};
-	struct hpo_doc *doc = NULL;
-	struct hpo_space *s = NULL;
-
-	if (hpo_doc_parse("t.yaml", text, strlen(text), &doc, &err) < 0)
-		fail_msg("unexpected parse error: %s", err.msg);
-	if (hpo_space_from_json(doc, hpo_doc_root(doc), &s, &err) < 0)
-		fail_msg("unexpected error: %s", err.msg);
-	hpo_doc_free(doc);
-	assert_non_null(s);
-	return s;
-}
 
 /* Compact text, keys in order (malloc'ed). */
 static char *
