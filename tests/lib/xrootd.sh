@@ -7,6 +7,8 @@
 #   xrootd_require "$@"     before plan: skips the test (1..0 # SKIP) when a
 #                           tool is missing or no private network namespace
 #                           can be made, else re-runs the script inside one
+#                           (twice when the server hung in the first run,
+#                           below)
 #   plan N
 #   xrootd_start [--macaroons] || exit 1
 #                           test credentials in $P, the server up (issuing and
@@ -124,6 +126,15 @@
 # bad length", "SSL_shutdown: shutdown while in init", "Dispatch on closed
 # link"), and every later request waited for its 60 s timeout
 # (github.com/xrootd/xrootd/issues/2913, open; Debian 12 has no later xrootd).
+# A rarer form of the same race remains with it (about 1 in 50 runs of the
+# three XRootD tests under load: "Dispatch on closed link" on a connection
+# the server had just closed after an error answer, then no answer to
+# anything).  So a test whose server stops answering (a GET of the test
+# user's area fails for 10 s at xrootd_section or at xrootd_stop) is run once
+# more from scratch, on a fresh server: its first run's output stays in the
+# log as comments ("# first run: ..."), and only the second run counts.  A
+# second hang is a failure like any other, and a test that failed for
+# another reason fails again in its second run.
 #
 # --- observed answers (xrootd 5.5.3 from Debian 12, curl 7.88) -----------------
 # A chunked PUT (no Content-Length) must carry Expect: 100-continue, as curl
@@ -222,12 +233,27 @@ xrootd_require() {
 		echo "1..0 # SKIP no user nobody to run xrootd as"
 		exit 0
 	fi
-	rm -rf "$T"	# the re-run makes its own; exec skips the EXIT trap
+	rm -rf "$T"	# each run below makes its own
 	trap - EXIT
+	_xrd_out=$(mktemp "${TMPDIR:-/tmp}/hpo-xrd-out.XXXXXX") || exit 1
 	HPO_XRD_NETNS=1
-	export HPO_XRD_NETNS
+	HPO_XRD_HUNG=$_xrd_out.hung
+	export HPO_XRD_NETNS HPO_XRD_HUNG
 	exec 9</proc/self/ns/net
-	exec unshare -n -- sh "$0" "$@"
+	unshare -n -- sh "$0" "$@" >"$_xrd_out"
+	_rc=$?
+	if [ -e "$HPO_XRD_HUNG" ]; then
+		# the server's bug, not the test's: once more from scratch, and
+		# what the first run printed kept as comments
+		echo "# xrootd.sh: the XRootD server stopped answering during the test (xrootd 5.5.3, see tests/lib/xrootd.sh); the test runs once more on a fresh server; its first run printed:"
+		sed 's/^/#   first run: /' "$_xrd_out"
+		rm -f "$_xrd_out" "$HPO_XRD_HUNG"
+		HPO_XRD_HUNG=
+		exec unshare -n -- sh "$0" "$@"
+	fi
+	cat "$_xrd_out"
+	rm -f "$_xrd_out"
+	exit "$_rc"
 }
 
 # xrootd_host_ss ARGS...: ss in the namespace the test script came from
@@ -332,9 +358,7 @@ EOF
 	trap 'xrootd_stop; rm -rf "$T"' EXIT
 	_i=0
 	while :; do
-		_code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 --capath "$P/ca" \
-			--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
-		if [ "$_code" = 200 ]; then
+		if _xrootd_answers 2; then
 			XRD_START_MS=$((($(date +%s%N) - _t0) / 1000000))
 			grep -q '/accept-rotate\.so$' "/proc/$xrootd_pid/maps" && return 0
 			_xrootd_fail "xrootd runs without $X/etc/accept-rotate.so preloaded"
@@ -364,12 +388,27 @@ EOF
 # "Bail out!" and the end of its log, rather than every later request waiting
 # for its own timeout.
 xrootd_section() {
-	_code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 --capath "$P/ca" \
-		--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
-	[ "$_code" = 200 ] && return 0
+	_xrootd_answers 10 && return 0
 	_xrootd_fail "the server stopped answering before \"$1\" (GET $XRD_URL/: $_code)" || :
+	_xrootd_hung
 	echo "Bail out! xrootd stopped answering before \"$1\""
 	exit 1
+}
+
+# _xrootd_answers SECONDS: a GET of the test user's area gets 200 within
+# SECONDS (the status in $_code)
+_xrootd_answers() {
+	_code=$(curl -s -o /dev/null -w '%{http_code}' -m "$1" --capath "$P/ca" \
+		--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
+	[ "$_code" = 200 ]
+}
+
+# _xrootd_hung: the server stopped answering: the first run of a test is
+# run again (xrootd_require)
+_xrootd_hung() {
+	_xrd_hung_seen=1
+	[ -n "${HPO_XRD_HUNG:-}" ] && : >"$HPO_XRD_HUNG"
+	return 0
 }
 
 # xrootd_no_token: no bearer token from the caller's environment: unsets
@@ -416,7 +455,11 @@ sys.stdout.write(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode("latin
 
 xrootd_stop() {
 	[ -n "${xrootd_pid:-}" ] || return 0
-	if ! _xrootd_alive "$xrootd_pid"; then
+	if [ -z "${_xrd_hung_seen:-}" ] && _xrootd_alive "$xrootd_pid" && ! _xrootd_answers 10; then
+		echo "# xrootd (pid $xrootd_pid) no longer answers (GET: $_code); its last lines:"
+		tail -n 30 "$XRD_LOG" 2>/dev/null | sed 's/^/#   /'
+		_xrootd_hung
+	elif ! _xrootd_alive "$xrootd_pid"; then
 		# it died under the test: say how, for the log of a failed run
 		echo "# xrootd (pid $xrootd_pid) had died before the test ended; its last words:"
 		tail -n 30 "$XRD_LOG" "$X/xrootd.out" 2>/dev/null | sed 's/^/#   /'
