@@ -129,12 +129,16 @@
 # A rarer form of the same race remains with it (about 1 in 50 runs of the
 # three XRootD tests under load: "Dispatch on closed link" on a connection
 # the server had just closed after an error answer, then no answer to
-# anything).  So a test whose server stops answering (a GET of the test
-# user's area fails for 10 s at xrootd_section or at xrootd_stop) is run once
-# more from scratch, on a fresh server: its first run's output stays in the
-# log as comments ("# first run: ..."), and only the second run counts.  A
-# second hang is a failure like any other, and a test that failed for
-# another reason fails again in its second run.
+# anything, at times not even a TCP connection).  So a watchdog beside the
+# server probes it every 3 s (a GET of the other user's area, as the other
+# user, whom no test counts in the log); two probes of 10 s without an
+# answer mark it hung and kill it, so that the test's requests fail at once
+# instead of each at its own timeout.  xrootd_section and xrootd_stop make
+# the same check (a GET of the test user's area, 10 s).  A test whose server
+# was marked hung is run once more from scratch, on a fresh server: its
+# first run's output stays in the log as comments ("# first run: ..."), and
+# only the second run counts.  A second hang is a failure like any other, and
+# a test that failed for another reason fails again in its second run.
 #
 # --- observed answers (xrootd 5.5.3 from Debian 12, curl 7.88) -----------------
 # A chunked PUT (no Content-Length) must carry Expect: 100-continue, as curl
@@ -360,7 +364,11 @@ EOF
 	while :; do
 		if _xrootd_answers 2; then
 			XRD_START_MS=$((($(date +%s%N) - _t0) / 1000000))
-			grep -q '/accept-rotate\.so$' "/proc/$xrootd_pid/maps" && return 0
+			if grep -q '/accept-rotate\.so$' "/proc/$xrootd_pid/maps"; then
+				_xrootd_watchdog </dev/null >/dev/null &
+				_xrd_watchdog_pid=$!
+				return 0
+			fi
 			_xrootd_fail "xrootd runs without $X/etc/accept-rotate.so preloaded"
 			xrootd_stop
 			return 1
@@ -395,12 +403,41 @@ xrootd_section() {
 	exit 1
 }
 
-# _xrootd_answers SECONDS: a GET of the test user's area gets 200 within
-# SECONDS (the status in $_code)
+# _xrootd_answers SECONDS [other]: a GET of the test user's area (with
+# "other": of the other user's, as the other user) gets 200 within SECONDS
+# (the status in $_code)
 _xrootd_answers() {
-	_code=$(curl -s -o /dev/null -w '%{http_code}' -m "$1" --capath "$P/ca" \
-		--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
+	if [ "${2:-}" = other ]; then
+		_code=$(curl -s -o /dev/null -w '%{http_code}' -m "$1" --capath "$P/ca" \
+			--cert "$P/proxy-other.pem" --key "$P/proxy-other.pem" "$XRD_OTHER_URL/")
+	else
+		_code=$(curl -s -o /dev/null -w '%{http_code}' -m "$1" --capath "$P/ca" \
+			--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
+	fi
 	[ "$_code" = 200 ]
+}
+
+# _xrootd_watchdog: in the background while the server runs: a server that
+# stops answering for two probes in a row (a GET every 3 s, 10 s each) is
+# marked hung and killed, so that the test's requests fail at once rather
+# than each at its timeout.  The probes go as the other user, whom no test
+# counts in the server's log.
+_xrootd_watchdog() {
+	_misses=0
+	while sleep 3 && _xrootd_alive "$xrootd_pid"; do
+		if _xrootd_answers 10 other; then
+			_misses=0
+			continue
+		fi
+		_xrootd_alive "$xrootd_pid" || break
+		_misses=$((_misses + 1))
+		[ "$_misses" -lt 2 ] && continue
+		echo "xrootd.sh: the server stopped answering (GET: $_code, twice); killed so that the test ends now; the end of its log:" >&2
+		tail -n 30 "$XRD_LOG" 2>/dev/null | sed 's/^/xrootd.sh:   /' >&2
+		_xrootd_hung
+		kill -9 "$xrootd_pid" 2>/dev/null
+		break
+	done
 }
 
 # _xrootd_hung: the server stopped answering: the first run of a test is
@@ -454,6 +491,11 @@ sys.stdout.write(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode("latin
 }
 
 xrootd_stop() {
+	if [ -n "${_xrd_watchdog_pid:-}" ]; then
+		kill "$_xrd_watchdog_pid" 2>/dev/null
+		wait "$_xrd_watchdog_pid" 2>/dev/null
+		_xrd_watchdog_pid=
+	fi
 	[ -n "${xrootd_pid:-}" ] || return 0
 	if [ -z "${_xrd_hung_seen:-}" ] && _xrootd_alive "$xrootd_pid" && ! _xrootd_answers 10; then
 		echo "# xrootd (pid $xrootd_pid) no longer answers (GET: $_code); its last lines:"
