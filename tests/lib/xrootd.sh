@@ -403,17 +403,12 @@ xrootd_section() {
 	exit 1
 }
 
-# _xrootd_answers SECONDS [other]: a GET of the test user's area (with
-# "other": of the other user's, as the other user) gets 200 within SECONDS
+# _xrootd_answers SECONDS [PROXY URL]: a GET of URL (default: the test
+# user's area) with PROXY (default: the test user's) gets 200 within SECONDS
 # (the status in $_code)
 _xrootd_answers() {
-	if [ "${2:-}" = other ]; then
-		_code=$(curl -s -o /dev/null -w '%{http_code}' -m "$1" --capath "$P/ca" \
-			--cert "$P/proxy-other.pem" --key "$P/proxy-other.pem" "$XRD_OTHER_URL/")
-	else
-		_code=$(curl -s -o /dev/null -w '%{http_code}' -m "$1" --capath "$P/ca" \
-			--cert "$P/proxy.pem" --key "$P/proxy.pem" "$XRD_URL/")
-	fi
+	_code=$(curl -s -o /dev/null -w '%{http_code}' -m "$1" --capath "$P/ca" \
+		--cert "${2:-$P/proxy.pem}" --key "${2:-$P/proxy.pem}" "${3:-$XRD_URL}/")
 	[ "$_code" = 200 ]
 }
 
@@ -425,15 +420,14 @@ _xrootd_answers() {
 _xrootd_watchdog() {
 	_misses=0
 	while sleep 3 && _xrootd_alive "$xrootd_pid"; do
-		if _xrootd_answers 10 other; then
+		if _xrootd_answers 10 "$P/proxy-other.pem" "$XRD_OTHER_URL"; then
 			_misses=0
 			continue
 		fi
 		_xrootd_alive "$xrootd_pid" || break
 		_misses=$((_misses + 1))
 		[ "$_misses" -lt 2 ] && continue
-		echo "xrootd.sh: the server stopped answering (GET: $_code, twice); killed so that the test ends now; the end of its log:" >&2
-		tail -n 30 "$XRD_LOG" 2>/dev/null | sed 's/^/xrootd.sh:   /' >&2
+		_xrootd_fail "the server stopped answering (GET: $_code, twice): killed so that the test ends now" || :
 		_xrootd_hung
 		kill -9 "$xrootd_pid" 2>/dev/null
 		break
@@ -498,8 +492,7 @@ xrootd_stop() {
 	fi
 	[ -n "${xrootd_pid:-}" ] || return 0
 	if [ -z "${_xrd_hung_seen:-}" ] && _xrootd_alive "$xrootd_pid" && ! _xrootd_answers 10; then
-		echo "# xrootd (pid $xrootd_pid) no longer answers (GET: $_code); its last lines:"
-		tail -n 30 "$XRD_LOG" 2>/dev/null | sed 's/^/#   /'
+		_xrootd_fail "the server no longer answers (GET: $_code)" || :
 		_xrootd_hung
 	elif ! _xrootd_alive "$xrootd_pid"; then
 		# it died under the test: say how, for the log of a failed run
