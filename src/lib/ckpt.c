@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,34 +72,61 @@ hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n)
 
 /* ---- names ------------------------------------------------------------------- */
 
+/* A decimal number of digits only, within max; *end after it.  With
+ * canonical, no leading zero (but "0" itself). */
+static int
+parse_dec(const char *s, unsigned long long max, int canonical, unsigned long long *v,
+	  const char **end)
+{
+	unsigned long long x = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (x > (max - (unsigned)(*p - '0')) / 10)
+			return -1;
+		x = x * 10 + (unsigned)(*p - '0');
+	}
+	if (p == s || (canonical && *s == '0' && p - s > 1))
+		return -1;
+	*v = x;
+	*end = p;
+	return 0;
+}
+
 int
 hpo_ckpt_parse(const char *name, struct hpo_ckpt_gen *g)
 {
-	unsigned long num;
-	unsigned int adler;
-	unsigned long long size;
-	int n1 = 0, n2 = 0, n3 = 0, end = 0;
-	const char *rest;
+	unsigned long long num, size;
+	unsigned int adler = 0;
+	const char *p, *q;
 
-	/* gen-<digits>-<8 hex>-<digits><suffix> */
-	if (sscanf(name, "gen-%n%lu%n-%8x%n-%llu%n", &n1, &num, &n2, &adler, &n3, &size, &end) != 3)
+	/* exactly what hpo_ckpt_format writes, so that one generation has one
+	 * name: gen-<at least 8 digits, zero-padded>-<8 lower-case hex
+	 * digits>-<digits, no leading zero><suffix> */
+	if (strncmp(name, "gen-", 4) != 0 || strlen(name) >= sizeof(g->name))
 		return -1;
-	if (n2 - n1 < 8 || n3 - n2 != 9 || strlen(name) >= sizeof(g->name))
+	p = name + 4;
+	if (parse_dec(p, ULONG_MAX, 0, &num, &q) < 0 || q - p < 8 || (q - p > 8 && *p == '0') ||
+	    *q != '-')
 		return -1;
-	for (const char *p = name + n1; p < name + n2; p++)
-		if (*p < '0' || *p > '9')
+	for (p = q + 1; p < q + 9; p++) {
+		if (*p >= '0' && *p <= '9')
+			adler = adler << 4 | (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			adler = adler << 4 | (unsigned)(*p - 'a' + 10);
+		else
 			return -1;
-	if (name[n3 + 1] < '0' || name[n3 + 1] > '9')
+	}
+	if (*p != '-' || parse_dec(p + 1, UINT64_MAX, 1, &size, &q) < 0)
 		return -1;
-	rest = name + end;
 	memset(g, 0, sizeof(*g));
-	if (strcmp(rest, ".tar.zst") == 0)
+	if (strcmp(q, ".tar.zst") == 0)
 		g->comp = HPO_TAR_ZSTD;
-	else if (strcmp(rest, ".tar.gz") == 0)
+	else if (strcmp(q, ".tar.gz") == 0)
 		g->comp = HPO_TAR_GZIP;
 	else
 		return -1;
-	g->number = num;
+	g->number = (unsigned long)num;
 	g->sum.adler32 = adler;
 	g->sum.size = size;
 	snprintf(g->name, sizeof(g->name), "%s", name);

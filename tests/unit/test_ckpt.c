@@ -118,6 +118,21 @@ test_names(void **state)
 	assert_int_equal(hpo_ckpt_parse("gen-00000007-0a1b2c3d-1.tar", &g), -1);
 	assert_int_equal(hpo_ckpt_parse("gen-00000007-0a1b2c3d-1.tar.zst.part", &g), -1);
 	assert_int_equal(hpo_ckpt_parse(".gen-00000007.1234abcd.part", &g), -1);
+	/* one generation, one name: only what hpo_ckpt_format writes (a
+	 * fuzzing find: sscanf took overflowing numbers, signs, 0x, spaces) */
+	assert_int_equal(hpo_ckpt_parse("gen-18446744073709551616-0a1b2c3d-1.tar.zst", &g), -1);
+	assert_int_equal(hpo_ckpt_parse("gen-00000007-0a1b2c3d-18446744073709551616.tar.zst", &g), -1);
+	assert_int_equal(hpo_ckpt_parse("gen-00000007-0a1b2c3d-01.tar.zst", &g), -1);
+	assert_int_equal(hpo_ckpt_parse("gen-012345678-0a1b2c3d-1.tar.zst", &g), -1);
+	assert_int_equal(hpo_ckpt_parse("gen-00000007-0x1b2c3d-1.tar.zst", &g), -1);
+	assert_int_equal(hpo_ckpt_parse("gen-00000007-+a1b2c3d-1.tar.zst", &g), -1);
+	assert_int_equal(hpo_ckpt_parse("gen-00000007-0A1B2C3D-1.tar.zst", &g), -1);
+	assert_int_equal(hpo_ckpt_parse("gen-00000007-0a1b2c3d-0.tar.zst", &g), 0);
+	assert_int_equal(g.sum.size, 0);
+	assert_int_equal(hpo_ckpt_parse("gen-18446744073709551615-ffffffff-18446744073709551615.tar.gz",
+					&g), 0);
+	assert_true(g.number == ULONG_MAX && g.sum.adler32 == 0xffffffffu &&
+		    g.sum.size == UINT64_MAX);
 	assert_true(hpo_ckpt_is_temp(".gen-00000007.1234abcd.part"));
 	assert_false(hpo_ckpt_is_temp("gen-00000007-0a1b2c3d-1.tar.zst"));
 }
