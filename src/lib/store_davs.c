@@ -59,6 +59,7 @@
 #include "auth.h"
 #include "ckpt.h"
 #include "curlerr.h"
+#include "davs_parse.h"
 #include "file.h"
 #include "clock.h"
 #include "http.h"
@@ -151,29 +152,17 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return add;
 }
 
-/* "Digest: adler32=0a1b2c3d[, md5=...]" */
+/* "Digest: adler32=0a1b2c3d[, md5=...]" (hpo_davs_digest_adler32) */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct resp *r = arg;
 	size_t len = size * n;
-	char line[512], *v;
+	uint32_t a;
 
-	if (len < 7 || len >= sizeof(line) || strncasecmp(p, "Digest:", 7) != 0)
-		return len;
-	memcpy(line, p, len);
-	line[len] = '\0';
-	for (v = line + 7; v != NULL && *v != '\0'; v = strchr(v, ',')) {
-		unsigned int a;
-		int end = 0;
-
-		while (*v == ',' || isspace((unsigned char)*v))
-			v++;
-		if (strncasecmp(v, "adler32=", 8) == 0 && sscanf(v + 8, "%8x%n", &a, &end) == 1 &&
-		    end == 8) {
-			r->has_adler = 1;
-			r->adler = a;
-		}
+	if (hpo_davs_digest_adler32(p, len, &a) == 1) {
+		r->has_adler = 1;
+		r->adler = a;
 	}
 	return len;
 }
@@ -427,157 +416,6 @@ out:
 
 /* ---- list: PROPFIND ------------------------------------------------------------- */
 
-/* The next element whose local name is name (any namespace prefix) in
- * [p, end): its contents in [*in, *in_end), *after past its end tag.  An
- * empty element <x/> has empty contents.  0 found, -1 not. */
-static int
-element(const char *p, const char *end, const char *name, const char **in, const char **in_end,
-	const char **after)
-{
-	size_t nl = strlen(name);
-
-	for (; p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++) {
-		const char *q = p + 1, *colon, *gt, *tag;
-		size_t tl;
-
-		if (q >= end || *q == '/' || *q == '?' || *q == '!')
-			continue;
-		tag = q;
-		while (q < end && !isspace((unsigned char)*q) && *q != '>' && *q != '/')
-			q++;
-		tl = (size_t)(q - tag);
-		colon = memchr(tag, ':', tl);
-		if (colon != NULL) {
-			tl -= (size_t)(colon + 1 - tag);
-			tag = colon + 1;
-		}
-		if (tl != nl || memcmp(tag, name, nl) != 0)
-			continue;
-		if ((gt = memchr(q, '>', (size_t)(end - q))) == NULL)
-			return -1;
-		if (gt[-1] == '/') {
-			*in = *in_end = gt + 1;
-			*after = gt + 1;
-			return 0;
-		}
-		*in = gt + 1;
-		/* the end tag: </prefix:name> or </name> */
-		for (const char *e = gt + 1; e < end && (e = memchr(e, '<', (size_t)(end - e))) != NULL;
-		     e++) {
-			const char *t = e + 2, *c2;
-			size_t l2;
-
-			if (e + 1 >= end || e[1] != '/')
-				continue;
-			const char *g2 = memchr(t, '>', (size_t)(end - t));
-			if (g2 == NULL)
-				return -1;
-			l2 = (size_t)(g2 - t);
-			c2 = memchr(t, ':', l2);
-			if (c2 != NULL) {
-				l2 -= (size_t)(c2 + 1 - t);
-				t = c2 + 1;
-			}
-			while (l2 > 0 && isspace((unsigned char)t[l2 - 1]))
-				l2--;
-			if (l2 == nl && memcmp(t, name, nl) == 0) {
-				*in_end = e;
-				*after = g2 + 1;
-				return 0;
-			}
-		}
-		return -1;
-	}
-	return -1;
-}
-
-/* Text of [p, end): XML entities and then %XX decoded (href), trimmed. */
-static char *
-text_of(const char *p, const char *end, int percent)
-{
-	char *s = malloc((size_t)(end - p) + 1), *o = s;
-
-	if (s == NULL)
-		return NULL;
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	while (p < end) {
-		static const struct { const char *e; char c; } ents[] = {
-			{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''},
-		};
-		int done = 0;
-
-		if (*p == '&')
-			for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
-				size_t l = strlen(ents[i].e);
-				if ((size_t)(end - p) >= l && memcmp(p, ents[i].e, l) == 0) {
-					*o++ = ents[i].c;
-					p += l;
-					done = 1;
-					break;
-				}
-			}
-		if (!done)
-			*o++ = *p++;
-	}
-	*o = '\0';
-	if (percent) {
-		char *r = s, *w = s;
-		while (*r != '\0') {
-			if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
-				char hex[3] = {r[1], r[2], '\0'};
-				*w++ = (char)strtol(hex, NULL, 16);
-				r += 3;
-			} else {
-				*w++ = *r++;
-			}
-		}
-		*w = '\0';
-	}
-	return s;
-}
-
-/* RFC 1123 date ("Thu, 27 Nov 2026 10:00:00 GMT"); 0 when unreadable */
-static double
-http_date(const char *s)
-{
-	struct tm tm;
-	const char *e;
-
-	memset(&tm, 0, sizeof(tm));
-	if ((e = strptime(s, "%a, %d %b %Y %H:%M:%S", &tm)) == NULL)
-		return 0;
-	return (double)timegm(&tm);
-}
-
-/* The plain file name an href names inside the collection, or NULL (the
- * collection itself, something elsewhere, a sub-collection). */
-static const char *
-href_name(struct dstore *d, char *href)
-{
-	size_t pl = strlen(d->path), hl;
-	char *p = href;
-
-	/* an absolute URL: keep its path */
-	if (strncmp(p, "https://", 8) == 0 || strncmp(p, "http://", 7) == 0) {
-		p = strchr(strstr(p, "://") + 3, '/');
-		if (p == NULL)
-			return NULL;
-	}
-	/* the collection's path, with or without "//" doubled by the server */
-	while (p[0] == '/' && p[1] == '/')
-		p++;
-	if (strncmp(p, d->path, pl) != 0)
-		return NULL;
-	p += pl;
-	hl = strlen(p);
-	if (hl == 0 || strchr(p, '/') != NULL)
-		return NULL;
-	return p;
-}
-
 static int
 d_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
 {
@@ -587,10 +425,7 @@ d_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct 
 		"<D:getlastmodified/></D:prop></D:propfind>\n";
 	static const char *const hdrs[] = {"Depth: 1", "Content-Type: application/xml", NULL};
 	struct dstore *d = s->priv;
-	struct hpo_ckpt_entry *v = NULL;
-	size_t cap = 0;
 	struct resp r = {0};
-	const char *p, *end, *in, *in_end, *after;
 
 	*out = NULL;
 	*n = 0;
@@ -604,56 +439,12 @@ d_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct 
 		http_error(d, &r, s->where, err);
 		goto fail;
 	}
-	p = r.data != NULL ? r.data : "";
-	end = p + r.len;
-	while (element(p, end, "response", &in, &in_end, &after) == 0) {
-		const char *a, *b, *c;
-		char *href = NULL, *len = NULL, *mod = NULL;
-		const char *name;
-
-		p = after;
-		if (element(in, in_end, "href", &a, &b, &c) < 0)
-			continue;
-		if ((href = text_of(a, b, 1)) == NULL)
-			goto nomem;
-		name = href_name(d, href);
-		if (name == NULL || element(in, in_end, "collection", &a, &b, &c) == 0 ||
-		    element(in, in_end, "getcontentlength", &a, &b, &c) < 0 ||
-		    (len = text_of(a, b, 0)) == NULL) {
-			free(href);
-			continue;
-		}
-		if (element(in, in_end, "getlastmodified", &a, &b, &c) == 0)
-			mod = text_of(a, b, 0);
-		if (*n == cap) {
-			struct hpo_ckpt_entry *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-			if (nv == NULL) {
-				free(href);
-				free(len);
-				free(mod);
-				goto nomem;
-			}
-			v = nv;
-		}
-		v[*n].name = strdup(name);
-		v[*n].size = strtoull(len, NULL, 10);
-		v[*n].mtime = mod != NULL ? http_date(mod) : 0;
-		free(href);
-		free(len);
-		free(mod);
-		if (v[*n].name == NULL)
-			goto nomem;
-		(*n)++;
-	}
+	if (hpo_davs_listing(d->path, r.data != NULL ? r.data : "", r.len, out, n, err) < 0)
+		goto fail;
 	resp_clear(&r);
-	*out = v;
 	return 0;
-nomem:
-	oom(err);
 fail:
 	resp_clear(&r);
-	hpo_ckpt_entries_free(v, *n);
-	*n = 0;
 	return -1;
 }
 
