@@ -4,8 +4,10 @@
 # on a real local task.  Not part of `make check` (the sanitizer build of
 # CI cannot run under valgrind): `make check-valgrind`, which .ci/run runs
 # after `make check`.  Suppressions for libraries not ours: valgrind.supp.
+# Then every fuzz harness over its corpus and regress inputs
+# (tests/fuzz/replay-NAME, built by `make check`).
 . "$top_srcdir/tests/lib/tap.sh"
-plan 15
+plan 23
 
 vg() {	# vg COMMAND...: valgrind's exit status 99 on any error, else the command's
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
@@ -81,5 +83,11 @@ is_vg 0 "hpo-ckpt save: clean" hpo-ckpt save -q --to "$T/store" ck
 is_vg 0 "hpo-ckpt ls --json: clean" hpo-ckpt ls --json "$T/store"
 mkdir "$T/back"
 is_vg 0 "hpo-ckpt load: clean" hpo-ckpt load -q --from "$T/store" -C "$T/back"
+
+# ---- the fuzz harnesses' corpus and regress inputs ------------------------------------
+cd "$top_builddir" || exit 1
+for h in task space phpo steer view tar ckptname davs; do
+	is_vg 0 "replay-$h (corpus and regress inputs): clean" "tests/fuzz/replay-$h"
+done
 
 done_testing
