@@ -1115,13 +1115,19 @@ class Server(ThreadingHTTPServer):
         conn = request
         if self.ctx is not None:
             request.settimeout(30)
+            # wrap_socket takes the descriptor over (detach) and closes it when
+            # the handshake fails, before any lingering: a second descriptor of
+            # the same connection keeps it open for linger()
+            raw = request.dup()
             try:
                 conn = self.ctx.wrap_socket(request, server_side=True)
             except (ssl.SSLError, OSError) as e:
                 self.sim.record({"port": self.name, "method": None, "path": None, "endpoint": None,
                                  "status": "tls", "tls_error": str(e)})
-                self.linger(request)
+                self.linger(raw)
+                raw.close()
                 return
+            raw.close()
         try:
             self.RequestHandlerClass(conn, client_address, self)
         finally:
@@ -1138,9 +1144,15 @@ class Server(ThreadingHTTPServer):
         TLS 1.3 is noticed after the client has sent its request)"""
         try:
             sock.shutdown(socket.SHUT_WR)
-            sock.settimeout(1)
-            while sock.recv(65536):
-                pass
+            # httpd's ap_lingering_close reads until the client closes, at most
+            # MAX_SECS_TO_LINGER (30 s): a client that got the alert closes at
+            # once, and one slowed down by a loaded machine still reads the
+            # alert before any reset (a 1 s limit lost 1 in 20 under load)
+            end = time.monotonic() + 30
+            while time.monotonic() < end:
+                sock.settimeout(max(0.1, end - time.monotonic()))
+                if not sock.recv(65536):
+                    break
         except OSError:
             pass
 
