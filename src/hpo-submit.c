@@ -188,7 +188,7 @@ run_local(const struct args *a)
 	if (hpo_store_open(db, &st, &err) < 0)
 		goto fail;
 	if (a->resume == 0) {
-		if (hpo_engine_create(st, db, task, &id, &err) < 0)
+		if (hpo_engine_create(st, task, &id, &err) < 0)
 			goto fail;
 		hpo_info("task %lld created in %s", (long long)id, db);
 	}
@@ -199,19 +199,19 @@ run_local(const struct args *a)
 
 	if (a->resume > 0) {
 		/* resuming an ended task changes nothing: say how it ended */
-		if (hpo_view_local(st, db, id, &view, &err) < 0)
+		if (hpo_view_local(st, id, &view, &err) < 0)
 			goto fail;
 		const char *status = json_string_value(json_object_get(view, "status"));
 		int ended = hpo_task_status_final(status);
 		if (ended)
 			hpo_info("task %lld has already ended (%s)", (long long)id, status);
 		json_decref(view);
-		if (!ended && hpo_engine_run(st, db, id, &ro, &end, &err) < 0)
+		if (!ended && hpo_engine_run(st, id, &ro, &end, &err) < 0)
 			goto fail;
-	} else if (hpo_engine_run(st, db, id, &ro, &end, &err) < 0) {
+	} else if (hpo_engine_run(st, id, &ro, &end, &err) < 0) {
 		goto fail;
 	}
-	if (hpo_view_local(st, db, id, &view, &err) < 0)
+	if (hpo_view_local(st, id, &view, &err) < 0)
 		goto fail;
 	tasks = json_array();
 	json_array_append(tasks, view);

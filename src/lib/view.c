@@ -21,9 +21,8 @@ iso_time(double t)
 	time_t s = (time_t)t;
 	struct tm tm;
 
-	if (t <= 0)
+	if (t <= 0 || gmtime_r(&s, &tm) == NULL)
 		return json_null();
-	gmtime_r(&s, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_string(buf);
 }
@@ -36,9 +35,9 @@ str_or_null(const char *s)
 
 /* Is an engine holding the task's lock right now? */
 static int
-engine_alive(const char *db_path, int64_t id)
+engine_alive(const struct hpo_store *st, const struct hpo_task_row *row)
 {
-	char *dir = hpo_config_task_dir(db_path, id), *path;
+	char *dir = hpo_store_task_dir(st, row->id, row->legacy), *path;
 	int fd, alive = 0;
 
 	if (dir == NULL)
@@ -73,8 +72,7 @@ point_json(const struct hpo_point_row *p)
 }
 
 int
-hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **out,
-	       struct hpo_err *err)
+hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *err)
 {
 	struct hpo_task_row row;
 	struct hpo_point_row *pts;
@@ -111,7 +109,7 @@ hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **o
 
 	status = row.status;
 	if ((strcmp(status, "running") == 0 || strcmp(status, "registered") == 0) &&
-	    !engine_alive(db_path, id))
+	    !engine_alive(st, &row))
 		status = "paused";
 	task = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i}, "
 			 "s:o, s:o}",

@@ -34,5 +34,5 @@ first=$(p message | sed -n 's/^resumed at epoch //p')
 ok "the second attempt resumed from the first one's checkpoint (epoch $first)" \
 	test "${first:-0}" -ge 6
 ok "the checkpoints are kept in the point's place" \
-	test -n "$(ls "$(dirname "$HPO_DB")/tasks/1/checkpoints/1/" | grep '^gen-')"
+	test -n "$(ls "$HPO_DB.tasks/1/checkpoints/1/" | grep '^gen-')"
 done_testing

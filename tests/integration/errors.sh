@@ -4,9 +4,10 @@
 . "$top_srcdir/tests/lib/tap.sh"
 plan 27
 
-hpo-status --local >/dev/null
-is "$?" 0 "hpo-status with no database yet shows no tasks"
-ok "and does not create one by looking" test ! -e "$HPO_DB"
+hpo-status --local >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "3:hpo-status: no database at $HPO_DB" \
+	"hpo-status with no database: exit 3, named (not an empty table)"
+ok "and does not create one by looking" test ! -e "$HPO_DB" -a ! -e "$(dirname "$HPO_DB")"
 
 mkdir "$T/task"
 good='evaluation: {exec: "true"}

@@ -142,8 +142,15 @@ test_open_newer_schema(void **state)
 	char *v = NULL;
 
 	hpo_store_close(st);
+	/* the version in meta (schema 1 readers check it) and in the header */
 	raw_sql(path, "SELECT value FROM meta WHERE key = 'schema'", &v);
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "2");
+	free(v);
+	raw_sql(path, "PRAGMA user_version", &v);
+	assert_string_equal(v, "2");
+	free(v);
+	raw_sql(path, "PRAGMA application_id", &v);
+	assert_string_equal(v, "1213222740");	/* "HPOT" */
 	free(v);
 	raw_sql(path, "UPDATE meta SET value = '99' WHERE key = 'schema'", NULL);
 	st = (struct hpo_store *)1;
@@ -151,11 +158,23 @@ test_open_newer_schema(void **state)
 	assert_null(st);
 	assert_int_equal(err.kind, HPO_E_INPUT);
 	snprintf(expect, sizeof(expect), "%s: made by a newer hpo-tools (schema 99, this one "
-		 "knows 1)", path);
+		 "knows 2)", path);
 	assert_string_equal(err.msg, expect);
 	/* and it is left as it was */
 	raw_sql(path, "SELECT value FROM meta WHERE key = 'schema'", &v);
 	assert_string_equal(v, "99");
+	free(v);
+	/* a newer version in the header alone is refused the same, to read too */
+	raw_sql(path, "UPDATE meta SET value = '2' WHERE key = 'schema'", NULL);
+	raw_sql(path, "PRAGMA user_version = 3", NULL);
+	st = (struct hpo_store *)1;
+	assert_int_equal(hpo_store_open_read(path, &st, &err), -1);
+	assert_null(st);
+	snprintf(expect, sizeof(expect), "%s: made by a newer hpo-tools (schema 3, this one "
+		 "knows 2)", path);
+	assert_string_equal(err.msg, expect);
+	raw_sql(path, "PRAGMA user_version", &v);
+	assert_string_equal(v, "3");
 	free(v);
 	free(path);
 }
@@ -302,13 +321,13 @@ test_points(void **state)
 	/* added out of order: listed in id order */
 	for (int i = 2; i >= 0; i--) {
 		json_t *p = json_ok(params[i]);
-		assert_int_equal(hpo_store_point_add(st, task, i, p, 1000.5 + i, &err), 0);
+		assert_int_equal(hpo_store_point_add(st, task, i + 1, p, 1000.5 + i, &err), 0);
 		json_decref(p);
 	}
 	json_t *op = json_ok("{\"x\":1}");
-	assert_int_equal(hpo_store_point_add(st, other, 0, op, 5, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, other, 1, op, 5, &err), 0);
 	/* the same id twice in one task is refused */
-	assert_int_equal(hpo_store_point_add(st, other, 0, op, 5, &err), -1);
+	assert_int_equal(hpo_store_point_add(st, other, 1, op, 5, &err), -1);
 	assert_int_equal(err.kind, HPO_E_SYS);
 	json_decref(op);
 
@@ -318,7 +337,7 @@ test_points(void **state)
 		json_t *p = json_ok(params[i]);
 		char *t = json_dumps(rows[i].params, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-		assert_int_equal(rows[i].id, (int64_t)i);
+		assert_int_equal(rows[i].id, (int64_t)i + 1);
 		assert_true(json_equal(rows[i].params, p));
 		/* the text itself, key order and all */
 		assert_string_equal(t, params[i]);
@@ -336,7 +355,7 @@ test_points(void **state)
 
 	/* finished with a loss; failed without one */
 	memset(&up, 0, sizeof(up));
-	up.id = 1;
+	up.id = 2;
 	up.status = "finished";
 	up.has_loss = 1;
 	up.loss = -0.125;
@@ -344,7 +363,7 @@ test_points(void **state)
 	up.started = 2000.25;
 	up.ended = 2010.75;
 	assert_int_equal(hpo_store_point_update(st, task, &up, &err), 0);
-	up.id = 2;
+	up.id = 3;
 	up.status = "failed";
 	up.has_loss = 0;
 	up.loss = 99;
@@ -374,7 +393,7 @@ test_points(void **state)
 	hpo_point_rows_free(rows, n);
 
 	/* a loss of 0 is a loss */
-	up.id = 0;
+	up.id = 1;
 	up.status = "finished";
 	up.has_loss = 1;
 	up.loss = 0;
@@ -398,8 +417,44 @@ test_points(void **state)
 
 /* ---- attempts ---------------------------------------------------------------- */
 
-/* A point's intermediate losses are kept; a database made before the
- * column existed gets it when opened. */
+/* The first schema, as the first hpo-tools wrote it (no application_id,
+ * no user_version, no points.intermediate, no tasks.layout), with one task
+ * and one point. */
+static const char schema1[] =
+	"PRAGMA journal_mode=WAL;"
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE tasks(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL, status TEXT NOT NULL, spec TEXT NOT NULL, dir TEXT NOT NULL,"
+	"  message TEXT, created REAL NOT NULL, updated REAL NOT NULL, ended REAL,"
+	"  steering_done INTEGER NOT NULL DEFAULT 0, steering_runs INTEGER NOT NULL DEFAULT 0,"
+	"  steering_failures INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE points(task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,"
+	"  id INTEGER NOT NULL, params TEXT NOT NULL, status TEXT NOT NULL,"
+	"  loss REAL, attempts INTEGER NOT NULL DEFAULT 0, message TEXT,"
+	"  created REAL NOT NULL, started REAL, ended REAL, PRIMARY KEY(task_id, id));"
+	"CREATE TABLE attempts(task_id INTEGER NOT NULL, point_id INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL, status TEXT NOT NULL, pid INTEGER, pstart INTEGER, workdir TEXT,"
+	"  started REAL, ended REAL, loss REAL, message TEXT, PRIMARY KEY(task_id, point_id, n),"
+	"  FOREIGN KEY(task_id, point_id) REFERENCES points(task_id, id) ON DELETE CASCADE);"
+	"INSERT INTO meta VALUES('schema', '1');"
+	"INSERT INTO tasks(name, status, spec, dir, created, updated) "
+	"  VALUES('old', 'paused', '{}', '/d', 1000, 1000);"
+	"INSERT INTO points(task_id, id, params, status, loss, attempts, created) "
+	"  VALUES(1, 1, '{\"x\":1}', 'finished', 0.5, 1, 1000);";
+
+static void
+make_schema1(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema1, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* A point's intermediate losses are kept; a database of the first schema,
+ * made before the column existed, is read as it is, and gets the column
+ * when opened to write. */
 static void
 test_intermediate(void **state)
 {
@@ -412,11 +467,20 @@ test_intermediate(void **state)
 	size_t n = 0;
 	char *text = NULL;
 
-	/* the first schema: points without the column */
-	raw_sql(path, "CREATE TABLE points(task_id INTEGER NOT NULL, id INTEGER NOT NULL, "
-		      "params TEXT NOT NULL, status TEXT NOT NULL, loss REAL, "
-		      "attempts INTEGER NOT NULL DEFAULT 0, message TEXT, created REAL NOT NULL, "
-		      "started REAL, ended REAL, PRIMARY KEY(task_id, id))", NULL);
+	make_schema1(path);
+	/* read as it is, without the column */
+	assert_int_equal(hpo_store_open_read(path, &st, &err), 0);
+	assert_int_equal(hpo_store_points(st, 1, &rows, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_null(rows[0].intermediate);
+	assert_true(rows[0].loss == 0.5);
+	hpo_point_rows_free(rows, n);
+	hpo_store_close(st);
+	raw_sql(path, "SELECT count(*) FROM pragma_table_info('points') WHERE name = 'intermediate'",
+		&text);
+	assert_string_equal(text, "0");
+	free(text);
+
 	st = open_ok(path);
 	assert_int_equal(hpo_store_task_create(st, "t", "{}", "/d", &task, &err), 0);
 	assert_int_equal(hpo_store_point_add(st, task, 1, params, 1000, &err), 0);
@@ -576,7 +640,7 @@ test_transactions(void **state)
 
 	/* rolled back: nothing */
 	assert_int_equal(hpo_store_begin(st, &err), 0);
-	assert_int_equal(hpo_store_point_add(st, task, 0, p, 1, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 1, p, 1, &err), 0);
 	assert_int_equal(hpo_store_task_create(st, "gone", "{}", "/g", &t2, &err), 0);
 	hpo_store_rollback(st);
 	assert_int_equal(hpo_store_points(st, task, &rows, &n, &err), 0);
@@ -587,15 +651,15 @@ test_transactions(void **state)
 
 	/* committed: there, for another connection too */
 	assert_int_equal(hpo_store_begin(st, &err), 0);
-	assert_int_equal(hpo_store_point_add(st, task, 0, p, 1, &err), 0);
-	assert_int_equal(hpo_store_point_add(st, task, 1, p, 2, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 1, p, 1, &err), 0);
+	assert_int_equal(hpo_store_point_add(st, task, 2, p, 2, &err), 0);
 	/* not visible to the other connection before the commit */
 	assert_int_equal(hpo_store_points(st2, task, &rows, &n, &err), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(hpo_store_commit(st, &err), 0);
 	assert_int_equal(hpo_store_points(st2, task, &rows, &n, &err), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(rows[1].id, 1);
+	assert_int_equal(rows[1].id, 2);
 	assert_true(rows[1].created == 2);
 	hpo_point_rows_free(rows, n);
 
