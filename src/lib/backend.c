@@ -43,6 +43,13 @@ static int
 local_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 	    struct hpo_err *err)
 {
+	/* afresh each time (hpo-status --watch): a database read immutable at
+	 * rest is read in use once its engine starts */
+	hpo_store_close(b->st);
+	b->st = NULL;
+	*tasks = NULL;
+	if (hpo_store_open_read(b->db, &b->st, err) < 0)
+		return -1;
 	*tasks = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *v;

@@ -89,7 +89,7 @@ enum kind { KIND_EMPTY, KIND_OURS, KIND_FOREIGN };
 static int
 not_ours(struct hpo_store *st, struct hpo_err *err)
 {
-	return hpo_err_set(err, HPO_E_INPUT, "%s: not an hpo-tools database", st->path);
+	return hpo_err_set(err, HPO_E_SYS, "%s: not an hpo-tools database", st->path);
 }
 
 /* The first column of the first row as an integer (0 when no row); -1 and
@@ -217,7 +217,7 @@ check_kind(struct hpo_store *st, enum kind *kind, int *version, struct hpo_err *
 	if (*kind == KIND_FOREIGN)
 		return not_ours(st, err);
 	if (*version > SCHEMA_VERSION)
-		return hpo_err_set(err, HPO_E_INPUT,
+		return hpo_err_set(err, HPO_E_SYS,
 				   "%s: made by a newer hpo-tools (schema %d, this one knows %d)",
 				   st->path, *version, SCHEMA_VERSION);
 	return 0;
@@ -393,17 +393,19 @@ exists_beside(const char *path, const char *suffix)
 	return rc;
 }
 
-/* How to open for reading without writing anything beside the file.  A
- * database we may write (ours) and one in use (its -wal or -shm is there:
- * SQLite reads them even when it may not write them) open read-only,
- * with SQLite's locks; a database at rest that we may not write (a
- * colleague's, a shared area) opens immutable: read as it is, and no
- * -wal or -shm file appears beside it. */
+/* How to open for reading without writing anything.  A database we may
+ * write (ours) opens read-write but query_only: no statement can change it,
+ * and closing it removes its -wal and -shm files as a writer's close does.
+ * One in use (its -wal or -shm is there: SQLite reads them even when it may
+ * not write them) opens read-only, under SQLite's locks.  One at rest that
+ * we may not write (a colleague's, a shared area) opens immutable: read as
+ * it is, no lock, no -wal or -shm file made beside it. */
 static const char *
 read_mode(const char *path, const char *dir)
 {
-	if ((access(path, W_OK) == 0 && access(dir, W_OK | X_OK) == 0) ||
-	    exists_beside(path, "-wal") || exists_beside(path, "-shm"))
+	if (access(path, W_OK) == 0 && access(dir, W_OK | X_OK) == 0)
+		return "mode=rw";
+	if (exists_beside(path, "-wal") || exists_beside(path, "-shm"))
 		return "mode=ro";
 	return "immutable=1";
 }
@@ -425,7 +427,7 @@ hpo_store_open_read(const char *path, struct hpo_store **out, struct hpo_err *er
 		return hpo_err_sys(err, "%s", path);
 	}
 	if (!S_ISREG(sb.st_mode))
-		return hpo_err_set(err, HPO_E_INPUT, "%s: not an hpo-tools database (not a file)",
+		return hpo_err_set(err, HPO_E_SYS, "%s: not an hpo-tools database (not a file)",
 				   path);
 	if ((dir = dir_of(path)) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
@@ -437,8 +439,9 @@ hpo_store_open_read(const char *path, struct hpo_store **out, struct hpo_err *er
 		hpo_store_close(st);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
-	if (sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-				     SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(uri, &st->db, (strcmp(mode, "mode=rw") == 0 ? SQLITE_OPEN_READWRITE
+								   : SQLITE_OPEN_READONLY) |
+				     SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		hpo_err_set(err, HPO_E_SYS, "%s: %s", path,
 			    st->db ? sqlite3_errmsg(st->db) : "cannot open");
 		free(uri);
@@ -447,7 +450,8 @@ hpo_store_open_read(const char *path, struct hpo_store **out, struct hpo_err *er
 	}
 	free(uri);
 	sqlite3_busy_timeout(st->db, 30000);
-	if (check_kind(st, &kind, &version, err) < 0 || (kind == KIND_EMPTY && not_ours(st, err) < 0) ||
+	if (exec_sql(st, "PRAGMA query_only=ON", err) < 0 ||
+	    check_kind(st, &kind, &version, err) < 0 || (kind == KIND_EMPTY && not_ours(st, err) < 0) ||
 	    read_meta(st, err) < 0) {
 		hpo_store_close(st);
 		return -1;
@@ -513,7 +517,7 @@ check_mark(struct hpo_store *st, const char *dir, int claim, struct hpo_err *err
 				  : hpo_err_set(err, HPO_E_SYS, "out of memory");
 			free(line);
 		} else {
-			rc = hpo_err_set(err, HPO_E_INPUT,
+			rc = hpo_err_set(err, HPO_E_SYS,
 					 "%s: exists and is not this database's (no %s in it): "
 					 "move it away, or give the database another name",
 					 dir, MARK);
@@ -524,7 +528,7 @@ check_mark(struct hpo_store *st, const char *dir, int claim, struct hpo_err *err
 	free(mark);
 	len = strcspn(text, "\n");
 	if (len != strlen(st->id) || strncmp(text, st->id, len) != 0)
-		rc = hpo_err_set(err, HPO_E_INPUT,
+		rc = hpo_err_set(err, HPO_E_SYS,
 				 "%s: belongs to another database (id %.*s; this one, %s, is %s): "
 				 "move it away, or give the database another name",
 				 dir, (int)(len > 64 ? 64 : len), text, st->path, st->id);

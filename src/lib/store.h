@@ -63,7 +63,7 @@ struct hpo_attempt_row {
 /* Open to write (creating the file, its directory and the schema as
  * needed; bringing an older schema to this one).  What keeps us from
  * writing is named first ("cannot create the database in DIR: Permission
- * denied"); a file that is not an hpo-tools database is HPO_E_INPUT "PATH:
+ * denied"); a file that is not an hpo-tools database is HPO_E_SYS "PATH:
  * not an hpo-tools database" and left as it was, as is one of a newer
  * schema. */
 int hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err);
@@ -81,7 +81,7 @@ char *hpo_store_task_dir(const struct hpo_store *st, int64_t id, int legacy);
 /* Before the engine writes there: make sure a task's directory is this
  * database's.  <database>.tasks/ is made with a mark holding the database's
  * id (database-id) and refused, untouched, when it exists unmarked or marked
- * by another database (HPO_E_INPUT, naming it); a legacy tasks/<id>/ is
+ * by another database (HPO_E_SYS, naming it); a legacy tasks/<id>/ is
  * marked by its first use and refused when another database marked it. */
 int hpo_store_claim_task_dir(struct hpo_store *st, int64_t id, int legacy, struct hpo_err *err);
 

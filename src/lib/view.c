@@ -1,6 +1,7 @@
 /* view.c - the task view and its tables */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -48,8 +49,8 @@ engine_alive(const struct hpo_store *st, const struct hpo_task_row *row)
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	if (fd < 0)
-		return 0;
+	if (fd < 0)	/* never run; or not ours to see (a colleague's): as recorded */
+		return errno != ENOENT;
 	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
 		alive = 1;
 	close(fd);
