@@ -6,6 +6,7 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -184,6 +185,11 @@ run_local(const struct args *a)
 			task->steer.seed = fresh_seed();
 			task->steer.has_seed = 1;
 		}
+	}
+	/* resuming makes no database: none is no such task */
+	if (a->resume > 0 && access(db, F_OK) < 0 && errno == ENOENT) {
+		hpo_err_set(&err, HPO_E_NOTFOUND, "no database at %s", db);
+		goto fail;
 	}
 	if (hpo_store_open(db, &st, &err) < 0)
 		goto fail;

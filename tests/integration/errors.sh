@@ -94,7 +94,9 @@ is "$?:$msg" "3:hpo-submit: the Grid needs evaluation.container (the image evalu
 msg=$(hpo-submit --local --parallel 0 "$f" 2>&1)
 like "$?:$msg" "2:hpo-submit: --parallel: '0' is not a number from 1 to 10000" "a bad option value is named"
 
-# unknown tasks
+# unknown tasks (in a database with one task)
+printf 'evaluation: {exec: "echo {\\"status\\": 0, \\"loss\\": 1} > output.json"}\nsearch-space:\n  x: {method: uniform, dimension: {low: 0, high: 1}}\nbudget: {max-points: 1}\n' > "$f"
+hpo-submit --local -q "$f" >/dev/null 2>&1
 printf '%s' "$good" > "$f"
 msg=$(hpo-submit --local --resume 42 2>&1)
 is "$? $msg" "5 hpo-submit: no local task 42" "--resume of an unknown task exits 5"
@@ -117,5 +119,5 @@ fi
 msg=$(PATH=$T/bin:/usr/bin:/bin "$HPO_BINDIR/hpo-submit" --local --runtime docker "$f" 2>&1 >/dev/null)
 like "$msg" "hpo-submit: container runtime docker: not working ('docker info' failed" \
 	"a runtime whose engine does not answer is a clear error"
-is "$(hpo-status --local --json | jq '.tasks | length')" 0 "a runtime that does not work creates no task"
+is "$(hpo-status --local --json | jq '.tasks | length')" 1 "a runtime that does not work creates no task"
 done_testing

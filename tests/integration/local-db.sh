@@ -3,7 +3,7 @@
 # directory, an old database, a colleague's read-only one, another
 # program's SQLite file, a damaged one, a directory we may not write.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 39
+plan 41
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -86,6 +86,11 @@ import sqlite3; print(sqlite3.connect('$O/a.db').execute('PRAGMA user_version').
 HPO_DB=$O/b.db hpo-submit --local -q --resume 1 >/dev/null 2>"$T/err"
 is "$?" 1 "the other old database's task 1 is refused a.db's tasks/1/"
 like "$(cat "$T/err")" "hpo-submit: $O/tasks/1: belongs to another database" "and says why"
+
+# ---- resuming makes no database
+HPO_DB=$T/none/x.db hpo-submit --local -q --resume 1 >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "5:hpo-submit: no database at $T/none/x.db" "--resume with no database: exit 5, named"
+ok "and none is made" test ! -e "$T/none"
 
 # ---- another program's SQLite file: refused, byte for byte untouched
 sql "$T/optuna.db" "CREATE TABLE studies(study_id INTEGER PRIMARY KEY, study_name TEXT)" \
