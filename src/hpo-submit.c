@@ -90,7 +90,7 @@ static const struct hpo_tool tool = {
 	"  2    a usage error\n"
 	"  3    the task file or search space is invalid\n"
 	"  4    with --local: the task ended failed, no point was evaluated successfully\n"
-	"  5    no such task\n"
+	"  5    no such task (--resume), or no database at the path\n"
 	"  6    with --local: the task is being run by another hpo-submit\n"
 	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
 	"  8    the PanDA server refused the request\n"
