@@ -74,7 +74,7 @@ static const struct hpo_tool tool = {
 	"  0    success\n"
 	"  1    an error (database, file system, drawing, ...)\n"
 	"  2    a usage error\n"
-	"  3    no such task\n"
+	"  3    no such task; with --local: no database at the path\n"
 	"  4    the --from-json file is not a task view (its place is named)\n"
 	"  10   credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
 	"  11   the PanDA server could not be reached, kept failing, or refused the request\n",

@@ -72,7 +72,7 @@ static const struct hpo_tool tool = {
 	"  0    success (with --wait: every task is done)\n"
 	"  1    an error (database, file system, ...)\n"
 	"  2    a usage error\n"
-	"  3    no such task\n"
+	"  3    no such task; with --local: no database at the path\n"
 	"  4-8  with --wait: a task ended finished (4), failed (5), broken (6),\n"
 	"       aborted (7) or is exhausted (8); with several tasks, the highest\n"
 	"  9    with --wait: --timeout reached first\n"

@@ -6,6 +6,7 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -89,7 +90,7 @@ static const struct hpo_tool tool = {
 	"  2    a usage error\n"
 	"  3    the task file or search space is invalid\n"
 	"  4    with --local: the task ended failed, no point was evaluated successfully\n"
-	"  5    no such task\n"
+	"  5    no such task (--resume), or no database at the path\n"
 	"  6    with --local: the task is being run by another hpo-submit\n"
 	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
 	"  8    the PanDA server refused the request\n"
@@ -185,10 +186,15 @@ run_local(const struct args *a)
 			task->steer.has_seed = 1;
 		}
 	}
+	/* resuming makes no database: none is no such task */
+	if (a->resume > 0 && access(db, F_OK) < 0 && errno == ENOENT) {
+		hpo_err_set(&err, HPO_E_NOTFOUND, "no database at %s", db);
+		goto fail;
+	}
 	if (hpo_store_open(db, &st, &err) < 0)
 		goto fail;
 	if (a->resume == 0) {
-		if (hpo_engine_create(st, db, task, &id, &err) < 0)
+		if (hpo_engine_create(st, task, &id, &err) < 0)
 			goto fail;
 		hpo_info("task %lld created in %s", (long long)id, db);
 	}
@@ -199,19 +205,19 @@ run_local(const struct args *a)
 
 	if (a->resume > 0) {
 		/* resuming an ended task changes nothing: say how it ended */
-		if (hpo_view_local(st, db, id, &view, &err) < 0)
+		if (hpo_view_local(st, id, &view, &err) < 0)
 			goto fail;
 		const char *status = json_string_value(json_object_get(view, "status"));
 		int ended = hpo_task_status_final(status);
 		if (ended)
 			hpo_info("task %lld has already ended (%s)", (long long)id, status);
 		json_decref(view);
-		if (!ended && hpo_engine_run(st, db, id, &ro, &end, &err) < 0)
+		if (!ended && hpo_engine_run(st, id, &ro, &end, &err) < 0)
 			goto fail;
-	} else if (hpo_engine_run(st, db, id, &ro, &end, &err) < 0) {
+	} else if (hpo_engine_run(st, id, &ro, &end, &err) < 0) {
 		goto fail;
 	}
-	if (hpo_view_local(st, db, id, &view, &err) < 0)
+	if (hpo_view_local(st, id, &view, &err) < 0)
 		goto fail;
 	tasks = json_array();
 	json_array_append(tasks, view);

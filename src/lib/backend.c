@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "auth.h"
 #include "backend.h"
@@ -23,7 +22,7 @@ struct hpo_backend {
 	const struct ops *ops;
 	/* local */
 	char *db;
-	struct hpo_store *st;	/* NULL while the database does not exist */
+	struct hpo_store *st;	/* opened to read: viewers never write */
 	/* panda */
 	struct hpo_auth *auth;
 	struct hpo_panda *panda;
@@ -37,21 +36,24 @@ local_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n, struct hpo_
 	(void)days;
 	*ids = NULL;
 	*n = 0;
-	return b->st ? hpo_store_task_ids(b->st, ids, n, err) : 0;
+	return hpo_store_task_ids(b->st, ids, n, err);
 }
 
 static int
 local_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 	    struct hpo_err *err)
 {
+	/* afresh each time (hpo-status --watch): a database read immutable at
+	 * rest is read in use once its engine starts */
+	hpo_store_close(b->st);
+	b->st = NULL;
+	*tasks = NULL;
+	if (hpo_store_open_read(b->db, &b->st, err) < 0)
+		return -1;
 	*tasks = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *v;
-		if (b->st == NULL) {
-			hpo_err_set(err, HPO_E_NOTFOUND, "no local task %lld", (long long)ids[i]);
-			goto fail;
-		}
-		if (hpo_view_local(b->st, b->db, ids[i], &v, err) < 0)
+		if (hpo_view_local(b->st, ids[i], &v, err) < 0)
 			goto fail;
 		json_array_append_new(*tasks, v);
 	}
@@ -81,7 +83,7 @@ hpo_backend_local(const char *db, struct hpo_backend **out, struct hpo_err *err)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	b->ops = &local_ops;
 	if (hpo_config_db_path(db, &b->db, err) < 0 ||
-	    (access(b->db, F_OK) == 0 && hpo_store_open(b->db, &b->st, err) < 0)) {
+	    hpo_store_open_read(b->db, &b->st, err) < 0) {
 		hpo_backend_free(b);
 		return -1;
 	}

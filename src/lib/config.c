@@ -129,16 +129,6 @@ hpo_config_db_path(const char *opt, char **path, struct hpo_err *err)
 	return 0;
 }
 
-char *
-hpo_config_task_dir(const char *db_path, int64_t id)
-{
-	const char *slash = strrchr(db_path, '/');
-
-	if (slash == NULL)
-		return hpo_strf("tasks/%lld", (long long)id);
-	return hpo_strf("%.*s/tasks/%lld", (int)(slash - db_path), db_path, (long long)id);
-}
-
 const char *
 hpo_config_runtime(const char *opt)
 {

@@ -26,10 +26,6 @@ const char *hpo_config_get(const char *name);
  * Returns a malloc'ed path. */
 int hpo_config_db_path(const char *opt, char **path, struct hpo_err *err);
 
-/* The directory that holds a local task's files: tasks/<id> beside the
- * database (malloc'ed). */
-char *hpo_config_task_dir(const char *db_path, int64_t id);
-
 /* The container runtime: opt when not NULL, else $HPO_CONTAINER_RUNTIME,
  * else NULL (evaluations run on the host). */
 const char *hpo_config_runtime(const char *opt);

@@ -123,8 +123,8 @@ set_message(char **dst, const char *msg)
 /* ---- registration --------------------------------------------------------- */
 
 int
-hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_task *task,
-		  int64_t *id, struct hpo_err *err)
+hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id,
+		  struct hpo_err *err)
 {
 	struct hpo_sandbox sb;
 	char *spec, *taskdir = NULL, *sbdir = NULL, *dbdir = NULL;
@@ -137,9 +137,13 @@ hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_ta
 	json_decref(j);
 	if (spec == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	dbdir = hpo_config_task_dir(db_path, 0);	/* .../tasks/0: its parent is skipped */
-	if (dbdir != NULL)
-		*strrchr(dbdir, '/') = '\0';
+	/* the database's own <db>.tasks/ (made and marked now, or refused when
+	 * another database's) is left out of the sandbox */
+	if (hpo_store_claim_task_dir(st, 0, 0, err) < 0) {
+		free(spec);
+		return -1;
+	}
+	dbdir = hpo_strf("%s.tasks", hpo_store_path(st));
 	if (hpo_sandbox_collect(task->dir, dbdir, task->sandbox.include, task->sandbox.exclude, &sb,
 				err) < 0) {
 		free(spec);
@@ -152,14 +156,15 @@ hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_ta
 		hpo_store_rollback(st);
 		goto out;
 	}
-	taskdir = hpo_config_task_dir(db_path, *id);
+	taskdir = hpo_store_task_dir(st, *id, 0);
 	sbdir = taskdir ? hpo_path_join(taskdir, "sandbox") : NULL;
 	if (sbdir == NULL) {
 		hpo_store_rollback(st);
 		hpo_err_set(err, HPO_E_SYS, "out of memory");
 		goto out;
 	}
-	/* a leftover directory of a task id that was rolled back before */
+	/* a leftover directory of a task id that was rolled back before: in
+	 * this database's own marked directory, so ours to remove */
 	if (hpo_rmtree(taskdir, err) < 0 || hpo_mkdirs(sbdir, 0700, err) < 0 ||
 	    hpo_sandbox_copy(&sb, task->dir, sbdir, err) < 0) {
 		hpo_store_rollback(st);
@@ -1138,13 +1143,13 @@ loop(struct engine *e, enum hpo_run_end *end, struct hpo_err *err)
 }
 
 static int
-load(struct engine *e, const char *db_path, struct hpo_task_row *row, const struct hpo_run_opts *opts,
+load(struct engine *e, struct hpo_task_row *row, const struct hpo_run_opts *opts,
      struct hpo_err *err)
 {
 	json_error_t jerr;
 	json_t *spec;
 
-	if ((e->taskdir = hpo_config_task_dir(db_path, e->id)) == NULL ||
+	if ((e->taskdir = hpo_store_task_dir(e->st, e->id, row->legacy)) == NULL ||
 	    (e->sandbox_dir = hpo_path_join(e->taskdir, "sandbox")) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if ((spec = json_loads(row->spec, 0, &jerr)) == NULL)
@@ -1193,8 +1198,8 @@ engine_free(struct engine *e)
 }
 
 int
-hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
-	       const struct hpo_run_opts *opts, enum hpo_run_end *end, struct hpo_err *err)
+hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts,
+	       enum hpo_run_end *end, struct hpo_err *err)
 {
 	struct engine e;
 	struct hpo_task_row row;
@@ -1215,7 +1220,12 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 		hpo_task_row_free(&row);
 		return -1;
 	}
-	if ((e.taskdir = hpo_config_task_dir(db_path, id)) == NULL) {
+	/* the task's directory is this database's (a legacy one is marked so) */
+	if (hpo_store_claim_task_dir(st, id, row.legacy, err) < 0) {
+		hpo_task_row_free(&row);
+		return -1;
+	}
+	if ((e.taskdir = hpo_store_task_dir(st, id, row.legacy)) == NULL) {
 		hpo_task_row_free(&row);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
@@ -1226,7 +1236,7 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 	}
 	free(e.taskdir);
 	e.taskdir = NULL;
-	if (load(&e, db_path, &row, opts, err) < 0 || recover(&e, err) < 0) {
+	if (load(&e, &row, opts, err) < 0 || recover(&e, err) < 0) {
 		hpo_task_row_free(&row);
 		engine_free(&e);
 		return -1;

@@ -27,8 +27,8 @@ struct hpo_run_opts {
 };
 
 /* Register a task: store its canonical spec, snapshot its files. */
-int hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_task *task,
-		      int64_t *id, struct hpo_err *err);
+int hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id,
+		      struct hpo_err *err);
 
 enum hpo_run_end {
 	HPO_RUN_ENDED,		/* the task reached a final status */
@@ -36,7 +36,7 @@ enum hpo_run_end {
 };
 
 /* Run (or resume) a task until it ends or a signal stops it. */
-int hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
-		   const struct hpo_run_opts *opts, enum hpo_run_end *end, struct hpo_err *err);
+int hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts,
+		   enum hpo_run_end *end, struct hpo_err *err);
 
 #endif

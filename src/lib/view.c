@@ -1,6 +1,7 @@
 /* view.c - the task view and its tables */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -21,9 +22,8 @@ iso_time(double t)
 	time_t s = (time_t)t;
 	struct tm tm;
 
-	if (t <= 0)
+	if (t <= 0 || gmtime_r(&s, &tm) == NULL)
 		return json_null();
-	gmtime_r(&s, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return json_string(buf);
 }
@@ -36,9 +36,9 @@ str_or_null(const char *s)
 
 /* Is an engine holding the task's lock right now? */
 static int
-engine_alive(const char *db_path, int64_t id)
+engine_alive(const struct hpo_store *st, const struct hpo_task_row *row)
 {
-	char *dir = hpo_config_task_dir(db_path, id), *path;
+	char *dir = hpo_store_task_dir(st, row->id, row->legacy), *path;
 	int fd, alive = 0;
 
 	if (dir == NULL)
@@ -49,8 +49,8 @@ engine_alive(const char *db_path, int64_t id)
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	if (fd < 0)
-		return 0;
+	if (fd < 0)	/* never run; or not ours to see (a colleague's): as recorded */
+		return errno != ENOENT;
 	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
 		alive = 1;
 	close(fd);
@@ -73,8 +73,7 @@ point_json(const struct hpo_point_row *p)
 }
 
 int
-hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **out,
-	       struct hpo_err *err)
+hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *err)
 {
 	struct hpo_task_row row;
 	struct hpo_point_row *pts;
@@ -111,7 +110,7 @@ hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **o
 
 	status = row.status;
 	if ((strcmp(status, "running") == 0 || strcmp(status, "registered") == 0) &&
-	    !engine_alive(db_path, id))
+	    !engine_alive(st, &row))
 		status = "paused";
 	task = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i}, "
 			 "s:o, s:o}",

@@ -29,8 +29,7 @@
 
 /* The view of one local task (new ref).  A task recorded as running whose
  * engine is gone (its lock is free) is shown as paused. */
-int hpo_view_local(struct hpo_store *st, const char *db_path, int64_t id, json_t **out,
-		   struct hpo_err *err);
+int hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *err);
 /* The view of a Grid task from PanDA's answers: details (task/get_details),
  * params (task/get_task_parameters, may be NULL) and points (iDDS
  * get_hyperparameters: [{"id", "parameters", "loss"}]).  A point with a loss

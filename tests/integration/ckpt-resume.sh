@@ -41,5 +41,5 @@ first=$(p message | sed -n 's/^resumed at epoch //p')
 ok "the second attempt resumed from the checkpoint saved when the first was stopped (epoch $first)" \
 	test "${first:-0}" -ge 1
 ok "the checkpoints are kept in the point's place" \
-	test -n "$(ls "$(dirname "$HPO_DB")/tasks/1/checkpoints/1/" | grep '^gen-')"
+	test -n "$(ls "$HPO_DB.tasks/1/checkpoints/1/" | grep '^gen-')"
 done_testing

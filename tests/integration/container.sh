@@ -32,8 +32,8 @@ PATH=$T/bin:$PATH hpo-submit --local --runtime apptainer "$T/task/task.yaml" >/d
 is "$?" 0 "a task runs with --runtime apptainer"
 like "$(cat "$T/err")" "evaluations run in docker://registry.example/ml:1 with apptainer" \
 	"hpo-submit says where evaluations run"
-dir=$(dirname "$HPO_DB")/tasks/1/points/1/attempt-1
-ck=$(dirname "$HPO_DB")/tasks/1/checkpoints/1
+dir=$HPO_DB.tasks/1/points/1/attempt-1
+ck=$HPO_DB.tasks/1/checkpoints/1
 is "$(sed -n '1,6p' "$RUNTIME_LOG" | tr '\n' ' ')" \
 	"exec --bind $dir:$dir,$ck:$ck --pwd $dir docker://registry.example/ml:1 " \
 	"the working directory and the point's checkpoints are bound at their own paths, the image passed on"

@@ -4,9 +4,10 @@
 . "$top_srcdir/tests/lib/tap.sh"
 plan 27
 
-hpo-status --local >/dev/null
-is "$?" 0 "hpo-status with no database yet shows no tasks"
-ok "and does not create one by looking" test ! -e "$HPO_DB"
+hpo-status --local >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "3:hpo-status: no database at $HPO_DB" \
+	"hpo-status with no database: exit 3, named (not an empty table)"
+ok "and does not create one by looking" test ! -e "$HPO_DB" -a ! -e "$(dirname "$HPO_DB")"
 
 mkdir "$T/task"
 good='evaluation: {exec: "true"}
@@ -93,7 +94,9 @@ is "$?:$msg" "3:hpo-submit: the Grid needs evaluation.container (the image evalu
 msg=$(hpo-submit --local --parallel 0 "$f" 2>&1)
 like "$?:$msg" "2:hpo-submit: --parallel: '0' is not a number from 1 to 10000" "a bad option value is named"
 
-# unknown tasks
+# unknown tasks (in a database with one task)
+printf 'evaluation: {exec: "echo {\\"status\\": 0, \\"loss\\": 1} > output.json"}\nsearch-space:\n  x: {method: uniform, dimension: {low: 0, high: 1}}\nbudget: {max-points: 1}\n' > "$f"
+hpo-submit --local -q "$f" >/dev/null 2>&1
 printf '%s' "$good" > "$f"
 msg=$(hpo-submit --local --resume 42 2>&1)
 is "$? $msg" "5 hpo-submit: no local task 42" "--resume of an unknown task exits 5"
@@ -116,5 +119,5 @@ fi
 msg=$(PATH=$T/bin:/usr/bin:/bin "$HPO_BINDIR/hpo-submit" --local --runtime docker "$f" 2>&1 >/dev/null)
 like "$msg" "hpo-submit: container runtime docker: not working ('docker info' failed" \
 	"a runtime whose engine does not answer is a clear error"
-is "$(hpo-status --local --json | jq '.tasks | length')" 0 "a runtime that does not work creates no task"
+is "$(hpo-status --local --json | jq '.tasks | length')" 1 "a runtime that does not work creates no task"
 done_testing

@@ -22,7 +22,7 @@ ok "the best loss ($best) is near Branin's minimum 0.397887" \
 is "$(jqr '[.tasks[0].points[].loss] | min' "$T/view.json")" "$best" "best is the minimum loss"
 
 # what the evaluation saw: the point in input.json, the task's files beside it
-dir=$(dirname "$HPO_DB")/tasks/1/points/7/attempt-1
+dir=$HPO_DB.tasks/1/points/7/attempt-1
 is "$(jq -c . "$dir/input.json")" "$(jqr '.tasks[0].points[6].parameters' "$T/view.json" | jq -c .)" \
 	"input.json of point 7 holds its parameters"
 ok "the working directory has the task's files" test -f "$dir/branin.sh"
@@ -66,7 +66,7 @@ budget: {max-points: 1}
 YAML
 HPO_DB=$T/db5/hpo.db hpo-submit --local -q "$T/train/task.yaml" >/dev/null
 is "$?" 0 "a task with training files runs"
-is "$(jq -c . "$T/db5/tasks/1/points/1/attempt-1/seen.json")" '["mc.001.root","mc.002.root"]' \
+is "$(jq -c . "$T/db5/hpo.db.tasks/1/points/1/attempt-1/seen.json")" '["mc.001.root","mc.002.root"]' \
 	"the evaluation finds the training file list in evaluation.training-data"
 # sandbox patterns: *.txt added to phpo's, skip.sh left out; the evaluation
 # lists its working directory
@@ -86,11 +86,11 @@ echo true >"$T/sbx/keep.sh"
 echo x >"$T/sbx/other.csv"
 HPO_DB=$T/db6/hpo.db hpo-submit --local -q "$T/sbx/task.yaml" >/dev/null
 is "$?" 0 "a task with sandbox include and exclude runs"
-ls=$T/db6/tasks/1/points/1/attempt-1/ls.out
+ls=$T/db6/hpo.db.tasks/1/points/1/attempt-1/ls.out
 is "$(grep -cxE 'notes.txt|more.txt|keep.sh|task.yaml' "$ls")" 4 \
 	"the evaluation finds the included *.txt files beside phpo's"
 is "$(grep -cxE 'skip.sh|other.csv' "$ls")" 0 "but not the excluded skip.sh, nor other files"
-is "$(cd "$T/db6/tasks/1/sandbox" && find . -type f | sort | tr '\n' ' ')" \
+is "$(cd "$T/db6/hpo.db.tasks/1/sandbox" && find . -type f | sort | tr '\n' ' ')" \
 	"./data/more.txt ./keep.sh ./notes.txt ./task.yaml " \
 	"the task's snapshot holds the same files"
 # names and values from the task file never steer the terminal: an escape

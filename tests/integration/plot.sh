@@ -290,7 +290,7 @@ is "$?:$(cat "$T/err")" "3:hpo-plot: $T/view.json: no task 7" "a task the file d
 hpo-plot --local --term 9 2>"$T/err"
 is "$?:$(cat "$T/err")" "3:hpo-plot: no local task 9" "no such local task: exit 3"
 HPO_DB=$T/empty/hpo.db hpo-plot --local --term 2>"$T/err"
-is "$?:$(cat "$T/err")" "3:hpo-plot: no local task" "no local task at all: exit 3"
+is "$?:$(cat "$T/err")" "3:hpo-plot: no database at $T/empty/hpo.db" "no database: exit 3, named"
 hpo-plot -f "$T/missing.json" --term 2>"$T/err"
 is "$?" 1 "a missing file: exit 1"
 like "$(cat "$T/err")" "$T/missing.json" "named"
