@@ -315,12 +315,13 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 		hpo_err_sys(err, "sandbox %s", tmp);
 		goto out;
 	}
-	if ((uint64_t)st.st_size > HPO_SANDBOX_MAX) {
+	if ((uint64_t)st.st_size + HPO_SANDBOX_ENVELOPE > HPO_SANDBOX_MAX) {
 		hpo_err_set(err, HPO_E_INPUT,
-			    "sandbox %s: %lld bytes, over PanDA's limit of %u bytes (%u MB) for a "
-			    "sandbox: remove large *.json, *.py, *.sh or *.yaml files below %s",
-			    out_path, (long long)st.st_size, HPO_SANDBOX_MAX, HPO_SANDBOX_MAX >> 20,
-			    root);
+			    "sandbox: the archive of the files below %s has %lld bytes, with the "
+			    "upload's multipart envelope (%d bytes) over PanDA's limit of %u bytes "
+			    "(10 MB) for a sandbox upload: remove large *.json, *.py, *.sh or *.yaml "
+			    "files, or leave them out with sandbox.exclude",
+			    root, (long long)st.st_size, HPO_SANDBOX_ENVELOPE, HPO_SANDBOX_MAX);
 		goto out;
 	}
 	if (st.st_size < 18 || pread(fd, trailer, 8, st.st_size - 8) != 8) {

@@ -4,7 +4,7 @@
 # limit on the whole upload.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 11
+plan 14
 
 # two cache hosts, as PanDA's cache servers behind one alias: each keeps
 # its own files, and the server records the one that took an upload
@@ -75,3 +75,28 @@ is "$(ctl 'log?endpoint=file_server/upload_cache_file' | jq -c '[.[-2:][] | .sta
 	'["dropped",true,200,false]' "the server had kept the first and refused the second (cannot overwrite file)"
 is "$(fetch "$(source_url "$T/p4.json")" "$(jqr .sandbox "$T/s4.json")")" 200 \
 	"the jobs find the sandbox at their --sourceURL"
+
+# --- PanDA's 10 MB limit is on the whole upload, the multipart envelope included ------------
+# an archive a little under 10 MiB, so that archive and envelope are over it:
+# random bytes (the archive grows with them byte for byte), sized by a first try
+mkdir "$T/big"
+cp "$f" "$T/big/task.yaml"
+mkbig() { python3 -c 'import random, sys; sys.stdout.buffer.write(random.Random(7).randbytes(int(sys.argv[1])))' "$1" >"$T/big/data.py"; }
+# the archive's size, from -v's "sandbox NAME: N files, B bytes" or the error
+archive_size() { hpo-submit -v --no-submit "$T/big/task.yaml" 2>&1 |
+	sed -n 's/.* files, \([0-9]*\) bytes$/\1/p; s/^hpo-submit: sandbox: the archive .* has \([0-9]*\) bytes, .*/\1/p'; }
+target=$((10485760 - 100))
+n=$((10485760 - 20000))
+for try in 1 2 3; do
+	mkbig "$n"
+	a=$(archive_size)
+	[ "$a" -ge $((target - 50)) ] && [ "$a" -le $((target + 50)) ] && break
+	n=$((n + target - a))
+done
+diag "archive of $a bytes (aimed at $target) from $n random bytes"
+uploads=$(sim_log file_server/upload_cache_file)
+msg=$(hpo-submit "$T/big/task.yaml" 2>&1)
+is "$?" 3 "an archive of 10 MiB less 100 bytes is refused before the upload (exit 3)"
+like "$msg" "hpo-submit: sandbox: the archive of the files below $T/big has $a bytes, with the upload's multipart envelope (297 bytes) over PanDA's limit of 10485760 bytes (10 MB) for a sandbox upload" \
+	"saying that the server counts the whole upload"
+is "$(sim_log file_server/upload_cache_file)" "$uploads" "and nothing was sent"
