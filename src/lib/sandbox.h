@@ -49,7 +49,10 @@ struct hpo_sandbox {
  * path relative to dir (a leading "./" is ignored).  Hidden entries,
  * symbolic links and the directory skip, when not NULL, are always left
  * out.  Over HPO_SANDBOX_MAX bytes or HPO_SANDBOX_MAX_FILES files is an
- * HPO_E_INPUT error, since PanDA would refuse the same sandbox. */
+ * HPO_E_INPUT error, since PanDA would refuse the same sandbox.  So is a
+ * file that holds a credential (secret.h), since PanDA's cache server hands
+ * the sandbox to anyone, unless include names it: a pattern without
+ * wildcards that matches it. */
 int hpo_sandbox_collect(const char *dir, const char *skip, const json_t *include,
 			const json_t *exclude, struct hpo_sandbox *sb, struct hpo_err *err);
 /* Whether a pattern of the form hpo_sandbox_collect takes matches the file
