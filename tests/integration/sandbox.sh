@@ -4,7 +4,7 @@
 # limit on the whole upload.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 14
+plan 22
 
 # two cache hosts, as PanDA's cache servers behind one alias: each keeps
 # its own files, and the server records the one that took an upload
@@ -100,3 +100,37 @@ is "$?" 3 "an archive of 10 MiB less 100 bytes is refused before the upload (exi
 like "$msg" "hpo-submit: sandbox: the archive of the files below $T/big has $a bytes, with the upload's multipart envelope (297 bytes) over PanDA's limit of 10485760 bytes (10 MB) for a sandbox upload" \
 	"saying that the server counts the whole upload"
 is "$(sim_log file_server/upload_cache_file)" "$uploads" "and nothing was sent"
+
+# --- what goes in: --list-sandbox, exclude, credentials ------------------------------------------
+mkdir -p "$T/lst/sub" "$T/lst/.git"
+sed '/^grid:/d' "$f" >"$T/lst/task.yaml"
+echo 'print(1)' >"$T/lst/train.py"
+echo 'x: 1' >"$T/lst/sub/c.yaml"
+echo 'notes' >"$T/lst/notes.txt"
+echo '{}' >"$T/lst/.git/config.json"
+requests=$(ctl log | jq length)
+out=$(hpo-submit --list-sandbox "$T/lst/task.yaml" 2>"$T/err")
+is "$?:$(echo $out):$(ctl log | jq length)" "0:sub/c.yaml task.yaml train.py:$requests" \
+	"--list-sandbox lists the files that would go, one a line, and sends nothing"
+like "$(cat "$T/err")" "hpo-submit: sandbox of $T/lst: 3 files, " "with a sum on stderr"
+is "$(hpo-submit --list-sandbox --json "$T/lst/task.yaml" | jq -c '[.files[] | [.path, .size]]')" \
+	'[["sub/c.yaml",5],["task.yaml",'"$(stat -c %s "$T/lst/task.yaml")"'],["train.py",9]]' \
+	"--json gives each file's path and size"
+printf 'db:\n  user: me\n  password: hunter2\n' >"$T/lst/sub/db.yaml"
+why="hpo-submit: sandbox: sub/db.yaml:3 holds a password, and the sandbox is public on PanDA's cache server: leave the file out (sandbox.exclude: [sub/db.yaml]) or, to send it anyway, name it in sandbox.include"
+msg=$(hpo-submit --no-submit "$T/lst/task.yaml" 2>&1)
+is "$?:$msg" "3:$why" "a file holding a password is refused for the Grid, naming it and what to do"
+msg=$(HPO_DB=$T/local.db hpo-submit --local "$T/lst/task.yaml" 2>&1)
+is "$?:$msg" "3:$why" "and for a local run alike, whose snapshot is the same sandbox"
+cp "$T/lst/task.yaml" "$T/lst/task.in"
+printf 'sandbox: {exclude: [sub/db.yaml]}\n' >>"$T/lst/task.yaml"
+is "$(hpo-submit --list-sandbox "$T/lst/task.yaml" 2>/dev/null | tr '\n' ' ')" \
+	"sub/c.yaml task.yaml train.py " "sandbox.exclude leaves it out"
+cp "$T/lst/task.in" "$T/lst/task.yaml"
+printf 'sandbox: {include: ["sub/*.yaml"]}\n' >>"$T/lst/task.yaml"
+hpo-submit --list-sandbox "$T/lst/task.yaml" >/dev/null 2>&1
+is "$?" 3 "a pattern with wildcards in sandbox.include does not let it in"
+cp "$T/lst/task.in" "$T/lst/task.yaml"
+printf 'sandbox: {include: [sub/db.yaml]}\n' >>"$T/lst/task.yaml"
+is "$(hpo-submit --list-sandbox "$T/lst/task.yaml" 2>/dev/null | tr '\n' ' ')" \
+	"sub/c.yaml sub/db.yaml task.yaml train.py " "naming it in sandbox.include does"
