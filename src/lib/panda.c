@@ -120,13 +120,13 @@ hpo_panda_source_url(const struct hpo_panda *p)
 int
 hpo_panda_set_cache_root(struct hpo_panda *p, const char *root, struct hpo_err *err)
 {
-	char *r = url_root(root), *api = r ? hpo_strf("%s/api/v1", r) : NULL;
+	char *r = url_root(root), *api;
 
-	if (r == NULL || api == NULL) {
+	if (r == NULL)
+		return hpo_err_set(err, HPO_E_INPUT, "%s is not a URL", root);
+	if ((api = hpo_strf("%s/api/v1", r)) == NULL) {
 		free(r);
-		return hpo_err_set(err, r == NULL && strstr(root, "://") == NULL ? HPO_E_INPUT : HPO_E_SYS,
-				   r == NULL && strstr(root, "://") == NULL ? "%s is not a URL"
-									    : "out of memory", root);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
 	free(p->cache_root);
 	free(p->cache_api);
