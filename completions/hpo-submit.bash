@@ -27,7 +27,7 @@ _hpo_submit()
 {
 	local cur prev db= i
 	local opts='-l --local -r --resume --db --runtime -j --parallel --seed --load-json
-		--nickname -n --no-submit --dump-task-params --kill --finish --soft --retry
+		--nickname -n --no-submit --list-sandbox --dump-task-params --kill --finish --soft --retry
 		--new-params --json -q --quiet -v --verbose -h --help -V --version'
 
 	COMPREPLY=()

@@ -12,14 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "engine.h"
+#include "file.h"
 #include "grid.h"
 #include "log.h"
 #include "opts.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "store.h"
 #include "taskparams.h"
 #include "taskspec.h"
@@ -50,7 +53,7 @@ static const char *const usage[] = {
 
 enum {
 	OPT_LOCAL, OPT_RESUME, OPT_DB, OPT_RUNTIME, OPT_PARALLEL, OPT_SEED, OPT_LOAD_JSON,
-	OPT_NICKNAME, OPT_NO_SUBMIT, OPT_DUMP, OPT_KILL, OPT_FINISH, OPT_SOFT, OPT_RETRY,
+	OPT_NICKNAME, OPT_NO_SUBMIT, OPT_LIST_SANDBOX, OPT_DUMP, OPT_KILL, OPT_FINISH, OPT_SOFT, OPT_RETRY,
 	OPT_NEW_PARAMS, OPT_JSON, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
@@ -64,6 +67,7 @@ static const struct hpo_option options[] = {
 	[OPT_LOAD_JSON] = {"load-json", 0, "FILE", "read phpo's options from FILE, over TASKFILE's"},
 	[OPT_NICKNAME] = {"nickname", 0, "NAME", "your Grid nickname (default $HPO_NICKNAME, else from the proxy)"},
 	[OPT_NO_SUBMIT] = {"no-submit", 'n', NULL, "build the submission but send nothing: no network at all"},
+	[OPT_LIST_SANDBOX] = {"list-sandbox", 0, NULL, "list the files of the task's sandbox and stop: nothing is sent"},
 	[OPT_DUMP] = {"dump-task-params", 0, "FILE", "write the task parameters to FILE (- for standard output)"},
 	[OPT_KILL] = {"kill", 0, "ID", "kill the Grid task ID"},
 	[OPT_FINISH] = {"finish", 0, "ID", "finish the Grid task ID: no more points"},
@@ -99,7 +103,7 @@ static const struct hpo_tool tool = {
 };
 
 struct args {
-	int local, json, no_submit, soft;
+	int local, json, no_submit, list_sandbox, soft;
 	long resume, parallel, seed, control_id;
 	enum hpo_panda_op op;
 	const char *db, *runtime, *load_json, *nickname, *dump, *new_params;
@@ -248,6 +252,56 @@ out:
 }
 
 /* ---- the Grid ------------------------------------------------------------------ */
+
+/* --list-sandbox: the files, one a line (or JSON), and their sizes */
+static int
+run_list(const struct args *a)
+{
+	struct hpo_err err = {0};
+	struct hpo_task *task = NULL;
+	struct hpo_sandbox sb = {0};
+	uint64_t archive = 0;
+	json_t *files = NULL;
+	int rc = EXIT_OK;
+
+	if (hpo_task_load_with_phpo(a->nops ? a->ops[0] : NULL, a->load_json, &task, &err) < 0 ||
+	    hpo_grid_sandbox(task, &sb, &archive, &err) < 0) {
+		hpo_task_free(task);
+		return fail(&err);
+	}
+	if (a->json && (files = json_array()) == NULL)
+		rc = fail(&(struct hpo_err){HPO_E_SYS, "out of memory"});
+	for (size_t i = 0; rc == EXIT_OK && i < sb.n; i++) {
+		if (files == NULL) {
+			printf("%s\n", sb.files[i]);
+			continue;
+		}
+		char *path = hpo_path_join(task->dir, sb.files[i]);
+		struct stat st;
+		if (path == NULL || stat(path, &st) < 0)
+			st.st_size = 0;
+		json_array_append_new(files, json_pack("{s:s, s:I}", "path", sb.files[i], "size",
+						       (json_int_t)st.st_size));
+		free(path);
+	}
+	if (rc == EXIT_OK && files != NULL) {
+		json_t *doc = json_pack("{s:s, s:O, s:I, s:I, s:I}", "directory", task->dir, "files",
+					files, "bytes", (json_int_t)sb.bytes, "archive_bytes",
+					(json_int_t)archive, "limit", (json_int_t)HPO_SANDBOX_MAX);
+		print_json(doc);
+		json_decref(doc);
+	} else if (rc == EXIT_OK) {
+		fflush(stdout);
+		hpo_info("sandbox of %s: %zu files, %llu bytes; archive %llu bytes (PanDA's limit: "
+			 "%u bytes with the upload's envelope of up to %d)", task->dir, sb.n,
+			 (unsigned long long)sb.bytes, (unsigned long long)archive, HPO_SANDBOX_MAX,
+			 HPO_SANDBOX_ENVELOPE);
+	}
+	json_decref(files);
+	hpo_sandbox_free(&sb);
+	hpo_task_free(task);
+	return rc;
+}
 
 static int
 run_grid(const struct args *a)
@@ -400,6 +454,7 @@ main(int argc, char **argv)
 		case OPT_LOAD_JSON: a.load_json = os.arg; break;
 		case OPT_NICKNAME: a.nickname = os.arg; break;
 		case OPT_NO_SUBMIT: a.no_submit = 1; break;
+		case OPT_LIST_SANDBOX: a.list_sandbox = 1; break;
 		case OPT_DUMP: a.dump = os.arg; break;
 		case OPT_KILL:
 		case OPT_FINISH:
@@ -443,6 +498,11 @@ main(int argc, char **argv)
 		hpo_opts_error(&tool, "--dump-task-params - and --json would both write to standard output");
 		goto usage;
 	}
+	if (a.list_sandbox && (a.local || controls || a.dump)) {
+		hpo_opts_error(&tool, "--list-sandbox lists the files and stops: not with --local, "
+				      "--dump-task-params, --kill, --finish or --retry");
+		goto usage;
+	}
 	if (controls) {
 		if (a.local || a.nops || a.load_json || a.no_submit || a.dump || a.resume || a.nickname ||
 		    a.db || a.runtime || a.parallel || a.seed >= 0) {
@@ -479,7 +539,7 @@ main(int argc, char **argv)
 			hpo_opts_error(&tool, a.nops == 0 ? "missing TASKFILE" : "more than one TASKFILE");
 			goto usage;
 		}
-		rc = run_grid(&a);
+		rc = a.list_sandbox ? run_list(&a) : run_grid(&a);
 	}
 	free(a.cli);
 	return rc;

@@ -104,8 +104,12 @@ int hpo_ckpt_davs_size(struct hpo_ckpt_store *s, const char *name, uint64_t *siz
 int hpo_ckpt_davs_peek(struct hpo_ckpt_store *s, const char *name, void *buf, size_t len,
 		       struct hpo_err *err);
 /* panda://TASK/SUB (store_panda.c): the PanDA cache server's HPO checkpoint
- * of a task's point; one generation at a time. */
+ * of a task's point; one generation at a time; on the job's cache host
+ * (HPO_SOURCE_URL, the runner's --sourceURL, PANDACACHE_URL). */
 int hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
+/* The value of --sourceURL in a command line (NUL-separated arguments, or a
+ * shell command line in one): malloc'ed, NULL if none. */
+char *hpo_ckpt_panda_source_arg(const char *cmdline, size_t len);
 /* The location of a phpo Grid job's point: its runner leaves
  * __hpo_sample.txt ("<event range ID>,<point ID>", the event range ID
  * starting "<task ID>-") in the working directory dir before running the

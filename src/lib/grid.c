@@ -96,6 +96,50 @@ dump_params(const char *path, const json_t *params, struct hpo_err *err)
 	return rc;
 }
 
+/* The task's files packed into <a new temporary directory>/sandbox.tar.gz:
+ * *tmpdir and *tarpath malloc'ed (also on failure, for the caller to
+ * remove), sb filled. */
+static int
+pack(const struct hpo_task *task, struct hpo_sandbox *sb, char **tmpdir, char **tarpath,
+     uint64_t *size, uint32_t *crc, struct hpo_err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	*tarpath = NULL;
+	if (hpo_sandbox_collect(task->dir, NULL, task->sandbox.include, task->sandbox.exclude,
+				sb, err) < 0)
+		return -1;
+	if ((*tmpdir = hpo_strf("%s/hpo-sandbox.XXXXXX", tmp && *tmp ? tmp : "/tmp")) == NULL ||
+	    mkdtemp(*tmpdir) == NULL) {
+		hpo_err_sys(err, "temporary directory");
+		free(*tmpdir);
+		*tmpdir = NULL;
+		return -1;
+	}
+	if ((*tarpath = hpo_path_join(*tmpdir, "sandbox.tar.gz")) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	return hpo_sandbox_tar(sb, task->dir, *tarpath, size, crc, err);
+}
+
+int
+hpo_grid_sandbox(const struct hpo_task *task, struct hpo_sandbox *sb, uint64_t *archive,
+		 struct hpo_err *err)
+{
+	char *tmpdir = NULL, *tarpath = NULL;
+	uint32_t crc;
+	int rc = pack(task, sb, &tmpdir, &tarpath, archive, &crc, err);
+
+	if (tarpath != NULL)
+		unlink(tarpath);
+	if (tmpdir != NULL)
+		rmdir(tmpdir);
+	free(tarpath);
+	free(tmpdir);
+	if (rc < 0)
+		hpo_sandbox_free(sb);
+	return rc;
+}
+
 int
 hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo_grid_result *res,
 		struct hpo_err *err)
@@ -104,7 +148,6 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 	struct hpo_panda *panda = NULL;
 	struct hpo_sandbox sb = {0};
 	char *nick = NULL, *tmpdir = NULL, *tarpath = NULL, *final = NULL, *name = NULL;
-	const char *tmp = getenv("TMPDIR");
 	json_t *params = NULL;
 	uint64_t size;
 	uint32_t crc;
@@ -144,21 +187,7 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 		goto out;
 
 	/* the sandbox: the task's files, reproducibly packed */
-	if (hpo_sandbox_collect(task->dir, NULL, task->sandbox.include, task->sandbox.exclude,
-				&sb, err) < 0)
-		goto out;
-	if ((tmpdir = hpo_strf("%s/hpo-sandbox.XXXXXX", tmp && *tmp ? tmp : "/tmp")) == NULL ||
-	    mkdtemp(tmpdir) == NULL) {
-		hpo_err_sys(err, "temporary directory");
-		free(tmpdir);
-		tmpdir = NULL;
-		goto out;
-	}
-	if ((tarpath = hpo_path_join(tmpdir, "sandbox.tar.gz")) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
-	if (hpo_sandbox_tar(&sb, task->dir, tarpath, &size, &crc, err) < 0 ||
+	if (pack(task, &sb, &tmpdir, &tarpath, &size, &crc, err) < 0 ||
 	    (name = hpo_sandbox_name(tarpath, nick ? nick : "", now, err)) == NULL)
 		goto out;
 	if ((final = hpo_path_join(tmpdir, name)) == NULL || rename(tarpath, final) < 0) {

@@ -35,6 +35,13 @@ int hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *opts,
 		    struct hpo_grid_result *res, struct hpo_err *err);
 void hpo_grid_result_free(struct hpo_grid_result *res);
 
+/* The task's sandbox as a submission makes it, checks and all (secret.h,
+ * the size limits), without sending it: sb filled (hpo_sandbox_free) and
+ * *archive the size of its archive. */
+struct hpo_sandbox;
+int hpo_grid_sandbox(const struct hpo_task *task, struct hpo_sandbox *sb, uint64_t *archive,
+		     struct hpo_err *err);
+
 /* Credentials and a PanDA client, as every Grid command needs them. */
 int hpo_grid_connect(struct hpo_auth **auth, struct hpo_panda **panda, struct hpo_err *err);
 

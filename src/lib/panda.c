@@ -19,8 +19,10 @@ struct hpo_panda {
 	struct hpo_http *http;
 	char *api;		/* scheme://host/api/v1 of PANDA_URL_SSL */
 	char *legacy;		/* PANDA_URL_SSL itself, for relay_idds_command */
-	char *cache_api;	/* scheme://host/api/v1 of PANDACACHE_URL */
-	char *cache_root;	/* scheme://host of PANDACACHE_URL */
+	char *cache_url;	/* PANDACACHE_URL itself: its scheme and port */
+	char *cache_api;	/* <cache_root>/api/v1 */
+	char *cache_root;	/* scheme://host[:port] of the cache server: PANDACACHE_URL's,
+				 * or the host that holds the sandbox */
 	int retries;
 	double backoff;
 };
@@ -70,6 +72,7 @@ hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_er
 	}
 	p->api = hpo_strf("%s/api/v1", root);
 	p->legacy = strdup(ssl);
+	p->cache_url = strdup(cache);
 	p->cache_api = hpo_strf("%s/api/v1", croot);
 	p->cache_root = croot;
 	free(root);
@@ -82,7 +85,7 @@ hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_er
 		hpo_warn("PANDA_VERIFY_HOST=off: the server's host name is not checked");
 	p->retries = ho.retries;
 	p->backoff = ho.backoff;
-	if (p->api == NULL || p->legacy == NULL || p->cache_api == NULL) {
+	if (p->api == NULL || p->legacy == NULL || p->cache_url == NULL || p->cache_api == NULL) {
 		hpo_panda_free(p);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
@@ -102,6 +105,7 @@ hpo_panda_free(struct hpo_panda *p)
 	hpo_http_free(p->http);
 	free(p->api);
 	free(p->legacy);
+	free(p->cache_url);
 	free(p->cache_api);
 	free(p->cache_root);
 	free(p);
@@ -111,6 +115,55 @@ const char *
 hpo_panda_source_url(const struct hpo_panda *p)
 {
 	return p->cache_root;
+}
+
+int
+hpo_panda_set_cache_root(struct hpo_panda *p, const char *root, struct hpo_err *err)
+{
+	char *r = url_root(root), *api;
+
+	if (r == NULL)
+		return hpo_err_set(err, HPO_E_INPUT, "%s is not a URL", root);
+	if ((api = hpo_strf("%s/api/v1", r)) == NULL) {
+		free(r);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	free(p->cache_root);
+	free(p->cache_api);
+	p->cache_root = r;
+	p->cache_api = api;
+	return 0;
+}
+
+/* The cache server on another host, with PANDACACHE_URL's scheme and port,
+ * as panda-client's setCacheServer does (Client.py) for the host that
+ * validate_cache_file names. */
+static int
+set_cache_host(struct hpo_panda *p, const char *host, struct hpo_err *err)
+{
+	const char *s = strstr(p->cache_url, "://"), *h = s + 3, *end = h + strcspn(h, "/?#");
+	const char *at = memchr(h, '@', (size_t)(end - h)), *port = NULL, *q;
+	int v6 = strchr(host, ':') != NULL && host[0] != '[';
+	char *root;
+	int rc;
+
+	if (at != NULL)
+		h = at + 1;
+	/* the port: after the last ':' of the authority, past an IPv6 literal */
+	q = *h == '[' ? memchr(h, ']', (size_t)(end - h)) : h;
+	for (const char *c = q ? q : h; c < end; c++)
+		if (*c == ':')
+			port = c;
+	if (*host == '\0' || strpbrk(host, "/?#@ ") != NULL)
+		return hpo_err_set(err, HPO_E_SERVER, "the server names no usable cache host: '%s'",
+				   host);
+	root = hpo_strf("%.*s://%s%s%s%.*s", (int)(s - p->cache_url), p->cache_url, v6 ? "[" : "",
+			host, v6 ? "]" : "", port ? (int)(end - port) : 0, port ? port : "");
+	if (root == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rc = hpo_panda_set_cache_root(p, root, err);
+	free(root);
+	return rc;
 }
 
 char *
@@ -523,53 +576,102 @@ out:
 	return rc;
 }
 
-int
-hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc, char **name,
-		  int *reused, struct hpo_err *err)
+/* The server's message for a file already in the cache
+ * (pandaserver/api/v1/file_server_api.py: ERROR_OVERWRITE) */
+#define CACHE_OVERWRITE "ERROR: cannot overwrite file"
+
+/* validate_cache_file: 1 with *name and the cache host set when PanDA
+ * knows a sandbox of the user's with this size and checksum, 0 if not. */
+static int
+find_sandbox(struct hpo_panda *p, uint64_t size, uint32_t crc, char **name, struct hpo_err *err)
 {
 	json_t *body = json_pack("{s:I, s:I}", "file_size", (json_int_t)size, "checksum",
 				 (json_int_t)crc), *resp = NULL;
-	const char *base = strrchr(path, '/');
+	const char *m, *colon;
+	char *host = NULL;
 	int rc = -1;
 
 	*name = NULL;
-	*reused = 0;
-	base = base ? base + 1 : path;
 	if (body == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (api_post(p, "file_server/validate_cache_file", body, 0, &resp, err) < 0)
 		goto out;
-	{
-		const char *m = json_string_value(json_object_get(resp, "message"));
-		if (m != NULL && strncmp(m, "FOUND:", 6) == 0) {
-			/* FOUND:<host>:<file> */
-			const char *colon = strrchr(m + 6, ':');
-			if (colon != NULL && colon[1] != '\0') {
-				*name = strdup(colon + 1);
-				*reused = 1;
-				rc = *name ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
-				goto out;
-			}
-		}
+	/* FOUND:<host>:<file>, the host being where the file was put (the
+	 * server records the cache host that took the upload) */
+	m = json_string_value(json_object_get(resp, "message"));
+	rc = 0;
+	if (m == NULL || strncmp(m, "FOUND:", 6) != 0 || (colon = strrchr(m + 6, ':')) == NULL ||
+	    colon[1] == '\0')
+		goto out;
+	if ((host = strndup(m + 6, (size_t)(colon - (m + 6)))) == NULL ||
+	    (*name = strdup(colon + 1)) == NULL) {
+		rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
 	}
-	json_decref(resp);
-	resp = NULL;
-	{
-		char *url = url_of(p->cache_api, "file_server/upload_cache_file");
-		json_t *data;
-		if (url == NULL) {
-			hpo_err_set(err, HPO_E_SYS, "out of memory");
-			goto out;
-		}
-		rc = hpo_http_post_file(p->http, url, "file", path, base, NULL, 0, &resp, err);
-		free(url);
-		if (rc == 0 && (rc = envelope(resp, "sandbox upload", &data, err)) == 0 &&
-		    (*name = strdup(base)) == NULL)
-			rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (set_cache_host(p, host, err) < 0) {
+		free(*name);
+		*name = NULL;
+		rc = -1;
+		goto out;
 	}
+	hpo_debug("sandbox %s is on %s", *name, p->cache_root);
+	rc = 1;
 out:
+	free(host);
 	json_decref(resp);
 	json_decref(body);
+	return rc;
+}
+
+int
+hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc, char **name,
+		  int *reused, struct hpo_err *err)
+{
+	const char *base = strrchr(path, '/');
+	char *url, *found = NULL;
+	json_t *resp = NULL, *data;
+	const char *m;
+	int rc, overwrite;
+
+	*name = NULL;
+	*reused = 0;
+	base = base ? base + 1 : path;
+	if ((rc = find_sandbox(p, size, crc, name, err)) != 0) {
+		*reused = rc > 0;
+		return rc < 0 ? -1 : 0;
+	}
+	if ((url = url_of(p->cache_api, "file_server/upload_cache_file")) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rc = hpo_http_post_file(p->http, url, "file", path, base, NULL, 0, &resp, err);
+	free(url);
+	if (rc < 0)
+		goto out;
+	/* "cannot overwrite file": ours is there already, from an upload
+	 * whose answer was lost (the name comes from the contents) */
+	m = json_string_value(json_object_get(resp, "message"));
+	overwrite = json_is_false(json_object_get(resp, "success")) && m != NULL &&
+		    strncmp(m, CACHE_OVERWRITE, strlen(CACHE_OVERWRITE)) == 0;
+	if (!overwrite && (rc = envelope(resp, "sandbox upload", &data, err)) < 0)
+		goto out;
+	/* the server recorded the file on the cache host that took it, which
+	 * may be another than PANDACACHE_URL names (a load-balanced alias):
+	 * ask which, as a reused sandbox is asked for */
+	if ((rc = find_sandbox(p, size, crc, &found, err)) < 0)
+		goto out;
+	if (rc == 0 && overwrite) {
+		rc = hpo_err_set(err, HPO_E_SERVER, "sandbox upload: the cache server has a file %s "
+				 "already (%s), but PanDA knows no sandbox of yours of its size and "
+				 "checksum", base, m);
+		goto out;
+	}
+	if (found != NULL && strcmp(found, base) != 0)
+		hpo_debug("sandbox %s: PanDA names the identical %s", base, found);
+	*name = found != NULL ? found : strdup(base);
+	found = NULL;
+	rc = *name ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+out:
+	free(found);
+	json_decref(resp);
 	return rc;
 }
 

@@ -22,8 +22,13 @@ struct hpo_panda;
 int hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_err *err);
 void hpo_panda_free(struct hpo_panda *p);
 
-/* scheme://host[:port] of the cache server, for the jobs' --sourceURL. */
+/* scheme://host[:port] of the cache server, for the jobs' --sourceURL:
+ * PANDACACHE_URL's, until hpo_panda_sandbox has learnt which cache host
+ * holds the sandbox. */
 const char *hpo_panda_source_url(const struct hpo_panda *p);
+/* Use the cache server at root (scheme://host[:port], a path is dropped)
+ * for the cache calls and hpo_panda_source_url: a job's --sourceURL. */
+int hpo_panda_set_cache_root(struct hpo_panda *p, const char *root, struct hpo_err *err);
 /* The task's page on the monitor (PANDAMON_URL, default bigpanda). */
 char *hpo_panda_monitor_link(int64_t task_id);
 
@@ -53,7 +58,14 @@ int hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id
 
 /* Put a sandbox on the cache server: reuse an identical one already there
  * (validate_cache_file with the size and the gzip trailer's CRC32), else
- * upload it.  *name is the file name the jobs must fetch. */
+ * upload it.  *name is the file name the jobs must fetch, and
+ * hpo_panda_source_url then gives the cache host that has it: the one
+ * validate_cache_file names (FOUND:<host>:<file>, with PANDACACHE_URL's
+ * scheme and port, as panda-client's setCacheServer), asked again after an
+ * upload, since the server records the cache host that took the file, not
+ * a load-balanced alias.  An upload answered "cannot overwrite file" (the
+ * same contents give the same name: a retried upload whose first answer
+ * was lost) goes on with the sandbox PanDA then finds. */
 int hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc,
 		      char **name, int *reused, struct hpo_err *err);
 

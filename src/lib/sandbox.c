@@ -17,6 +17,7 @@
 
 #include "file.h"
 #include "sandbox.h"
+#include "secret.h"
 
 static const char *const patterns[] = {"*.json", "*.py", "*.sh", "*.yaml", NULL};
 
@@ -54,6 +55,43 @@ selected(const json_t *include, const json_t *exclude, const char *rel)
 	if (!in)
 		in = any_match(include, rel);
 	return in && !any_match(exclude, rel);
+}
+
+/* named in include: by a pattern with no wildcard */
+static int
+named(const json_t *include, const char *rel)
+{
+	size_t i;
+	const json_t *p;
+
+	json_array_foreach(include, i, p)
+		if (json_is_string(p) && strpbrk(json_string_value(p), "*?[") == NULL &&
+		    hpo_sandbox_match(json_string_value(p), rel))
+			return 1;
+	return 0;
+}
+
+/* A file holding a credential goes to a cache anyone can read: only when
+ * the task names it */
+static int
+check_secret(const char *path, const char *rel, const json_t *include, struct hpo_err *err)
+{
+	char *buf = NULL;
+	const char *what;
+	size_t len, line;
+	int rc = 0;
+
+	if (named(include, rel))
+		return 0;
+	if (hpo_file_read(path, HPO_SANDBOX_MAX + 1, &buf, &len, err) < 0)
+		return -1;
+	if (hpo_secret_find(buf, len, rel, &what, &line))
+		rc = hpo_err_set(err, HPO_E_INPUT,
+				 "sandbox: %s:%zu holds %s, and the sandbox is public on PanDA's cache "
+				 "server: leave the file out (sandbox.exclude: [%s]) or, to send it "
+				 "anyway, name it in sandbox.include", rel, line, what, rel);
+	free(buf);
+	return rc;
 }
 
 static int
@@ -120,7 +158,10 @@ walk(struct walk *w, const char *rel, int depth, struct hpo_err *err)
 		}
 		else if (S_ISREG(st.st_mode) && selected(w->include, w->exclude, childrel)) {
 			sb->bytes += (uint64_t)st.st_size;
-			rc = add(sb, childrel, err);
+			if (sb->bytes <= HPO_SANDBOX_MAX)
+				rc = check_secret(child, childrel, w->include, err);
+			if (rc == 0)
+				rc = add(sb, childrel, err);
 			if (rc == 0 && sb->bytes > HPO_SANDBOX_MAX)
 				rc = hpo_err_set(err, HPO_E_INPUT,
 						 "sandbox: the *.json, *.py, *.sh and *.yaml "
@@ -315,12 +356,13 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 		hpo_err_sys(err, "sandbox %s", tmp);
 		goto out;
 	}
-	if ((uint64_t)st.st_size > HPO_SANDBOX_MAX) {
+	if ((uint64_t)st.st_size + HPO_SANDBOX_ENVELOPE > HPO_SANDBOX_MAX) {
 		hpo_err_set(err, HPO_E_INPUT,
-			    "sandbox %s: %lld bytes, over PanDA's limit of %u bytes (%u MB) for a "
-			    "sandbox: remove large *.json, *.py, *.sh or *.yaml files below %s",
-			    out_path, (long long)st.st_size, HPO_SANDBOX_MAX, HPO_SANDBOX_MAX >> 20,
-			    root);
+			    "sandbox: the archive of the files below %s has %lld bytes, with the "
+			    "upload's multipart envelope (%d bytes) over PanDA's limit of %u bytes "
+			    "(10 MB) for a sandbox upload: remove large *.json, *.py, *.sh or *.yaml "
+			    "files, or leave them out with sandbox.exclude",
+			    root, (long long)st.st_size, HPO_SANDBOX_ENVELOPE, HPO_SANDBOX_MAX);
 		goto out;
 	}
 	if (st.st_size < 18 || pread(fd, trailer, 8, st.st_size - 8) != 8) {

@@ -22,6 +22,16 @@
  * SANDBOX_NO_BUILD_LIMIT: 10 MiB; larger is refused, equal is accepted).
  * phpo's jobO.*.tar sandboxes fall under it. */
 #define HPO_SANDBOX_MAX (10u * 1024 * 1024)
+/* The server checks that limit on the upload's Content-Length
+ * (file_server_api.py: upload_cache_file, _get_content_length): the whole
+ * multipart body, the archive and its envelope.  The envelope that
+ * hpo_http_post_file (libcurl's MIME) puts around an archive named
+ * jobO.<uuid>.tar, at most: "--" boundary CRLF (boundaries are at most 70
+ * characters, RFC 2046; libcurl's are 40 to 46), the part's headers
+ * Content-Disposition: form-data; name="file"; filename="<45 characters>"
+ * CRLF and Content-Type: application/octet-stream CRLF, a blank line, the
+ * archive, CRLF, "--" boundary "--" CRLF. */
+#define HPO_SANDBOX_ENVELOPE (74 + 103 + 40 + 2 + 2 + 76)
 #define HPO_SANDBOX_MAX_FILES 10000
 
 struct hpo_sandbox {
@@ -39,7 +49,10 @@ struct hpo_sandbox {
  * path relative to dir (a leading "./" is ignored).  Hidden entries,
  * symbolic links and the directory skip, when not NULL, are always left
  * out.  Over HPO_SANDBOX_MAX bytes or HPO_SANDBOX_MAX_FILES files is an
- * HPO_E_INPUT error, since PanDA would refuse the same sandbox. */
+ * HPO_E_INPUT error, since PanDA would refuse the same sandbox.  So is a
+ * file that holds a credential (secret.h), since PanDA's cache server hands
+ * the sandbox to anyone, unless include names it: a pattern without
+ * wildcards that matches it. */
 int hpo_sandbox_collect(const char *dir, const char *skip, const json_t *include,
 			const json_t *exclude, struct hpo_sandbox *sb, struct hpo_err *err);
 /* Whether a pattern of the form hpo_sandbox_collect takes matches the file
@@ -56,8 +69,9 @@ void hpo_sandbox_free(struct hpo_sandbox *sb);
  * uid/gid 0 with empty user and group names, and a gzip header without
  * name or time.  The same files give a byte-identical archive.  Written
  * atomically (a temporary beside out_path, then rename; nothing is left
- * behind on failure).  An archive over HPO_SANDBOX_MAX bytes is an
- * HPO_E_INPUT error.  size gets the archive's size; crc32_trailer the CRC32
+ * behind on failure).  An archive that, with HPO_SANDBOX_ENVELOPE, is over
+ * HPO_SANDBOX_MAX bytes is an HPO_E_INPUT error, as the server would refuse
+ * its upload.  size gets the archive's size; crc32_trailer the CRC32
  * from the gzip trailer (the CRC32 of the uncompressed tar), which
  * panda-client sends as "checksum" to file_server/validate_cache_file.
  * size and crc32_trailer may be NULL. */

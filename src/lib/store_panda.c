@@ -7,8 +7,17 @@
  * Content-Length; the server's web server publishes that directory as
  * <cache server>/cache/ (panda-server's httpd template: Alias /cache/), so
  * the file comes back with a plain GET (Range works); POST
- * file_server/delete_hpo_checkpoint removes it.  Requests go to the cache
- * server, PANDACACHE_URL, with PanDA's credential (hpo_auth_load).
+ * file_server/delete_hpo_checkpoint removes it.  Requests go with PanDA's
+ * credential (hpo_auth_load) to one particular cache server: each keeps its
+ * own cache directory, and phpo's job runner (runHPO) uploads the job's
+ * checkpoint to the job's --sourceURL, the cache host that holds the
+ * task's sandbox, and fetches it from there for a retried job.  So the
+ * host is, in this order: HPO_SOURCE_URL; the --sourceURL in the command
+ * line of the runner, an ancestor process of hpo-ckpt in a Grid job (the
+ * pilot gives the payload no variable naming it, and its
+ * container_script.sh holds the same command line); PANDACACHE_URL when
+ * set (outside a job, naming a cache host); else an error saying to set
+ * HPO_SOURCE_URL.
  *
  * One file means one generation at a time: a location of this store holds
  * the newest generation only, whatever --keep says.  The server replaces
@@ -52,6 +61,7 @@
 
 #include "auth.h"
 #include "ckpt.h"
+#include "config.h"
 #include "file.h"
 #include "log.h"
 #include "panda.h"
@@ -513,12 +523,108 @@ bad:
 			   "(the task's number; the point's ID: letters, digits, '.', '-')", url);
 }
 
+/* The value of the --sourceURL option in a command line (argv's NUL-separated
+ * strings, or a shell command in one of them): "--sourceURL URL" or
+ * "--sourceURL=URL"; NULL if none. */
+char *
+hpo_ckpt_panda_source_arg(const char *cmdline, size_t len)
+{
+	static const char opt[] = "--sourceURL";
+	char *found = NULL;
+
+	for (size_t i = 0; i + sizeof(opt) - 1 < len; i++) {
+		const char *v = cmdline + i + sizeof(opt) - 1, *end = cmdline + len;
+		size_t n;
+
+		if (memcmp(cmdline + i, opt, sizeof(opt) - 1) != 0 ||
+		    (i > 0 && !isspace((unsigned char)cmdline[i - 1]) && cmdline[i - 1] != '\0' &&
+		     cmdline[i - 1] != '"' && cmdline[i - 1] != '\''))
+			continue;
+		if (v < end && (*v == '=' || *v == ' ' || *v == '\0'))
+			v++;
+		else
+			continue;
+		while (v < end && (*v == ' ' || *v == '"' || *v == '\''))
+			v++;
+		for (n = 0; v + n < end && v[n] != '\0' && !isspace((unsigned char)v[n]) &&
+			    v[n] != '"' && v[n] != '\'' && v[n] != ';'; n++)
+			;
+		if (n > 0) {
+			free(found);
+			found = strndup(v, n);	/* the last one wins, as with getopt */
+		}
+	}
+	return found;
+}
+
+/* The --sourceURL of the nearest ancestor process that has one (Linux
+ * /proc), or NULL. */
+static char *
+runner_source_url(void)
+{
+	pid_t pid = getppid();
+
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		char path[64], *buf = NULL, *v, *rp;
+		size_t len;
+		struct hpo_err e;
+		long ppid = 0;
+
+		snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+		if (hpo_file_read(path, 1 << 20, &buf, &len, &e) < 0)
+			return NULL;
+		v = hpo_ckpt_panda_source_arg(buf, len);
+		free(buf);
+		if (v != NULL)
+			return v;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+		if (hpo_file_read(path, 4096, &buf, &len, &e) < 0)
+			return NULL;
+		/* pid (comm) state ppid: comm may hold anything, even ')' */
+		if ((rp = strrchr(buf, ')')) == NULL || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
+			ppid = 0;
+		free(buf);
+		pid = (pid_t)ppid;
+	}
+	return NULL;
+}
+
+/* The cache server of the task's files: scheme://host[:port] (malloc'ed) */
+static int
+cache_host(const char *url, char **root, struct hpo_err *err)
+{
+	const char *env = hpo_config_get("HPO_SOURCE_URL"), *what = "HPO_SOURCE_URL";
+	char *v = NULL;
+
+	*root = NULL;
+	if (env == NULL || *env == '\0') {
+		if ((v = runner_source_url()) != NULL)
+			what = "the job's --sourceURL";
+		else if ((env = hpo_config_get("PANDACACHE_URL")) != NULL && *env != '\0')
+			what = "PANDACACHE_URL";
+		else
+			return hpo_err_set(err, HPO_E_INPUT, "%s: no cache server known for the task's "
+					   "files (no runner's --sourceURL: not in a phpo Grid job): "
+					   "set HPO_SOURCE_URL to the task's --sourceURL", url);
+	}
+	if (v == NULL && (v = strdup(env)) == NULL)
+		return oom(err);
+	if (strncmp(v, "https://", 8) != 0 || v[8] == '\0' || v[8] == '/') {
+		hpo_err_set(err, HPO_E_INPUT, "%s: %s must be an https:// URL, not '%s'", url, what, v);
+		free(v);
+		return -1;
+	}
+	hpo_debug("%s: the cache server from %s: %s", url, what, v);
+	*root = v;
+	return 0;
+}
+
 int
 hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err)
 {
 	struct hpo_ckpt_store *s = calloc(1, sizeof(*s));
 	struct pstore *p = calloc(1, sizeof(*p));
-	char *cache = NULL;
+	char *cache = NULL, *host = NULL;
 	const char *root;
 
 	*out = NULL;
@@ -541,16 +647,14 @@ hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_er
 		oom(err);
 		goto fail;
 	}
-	if (hpo_auth_load(600, &p->auth, err) < 0 || hpo_panda_new(p->auth, &p->panda, err) < 0) {
+	if (cache_host(url, &host, err) < 0)
+		goto fail;
+	if (hpo_auth_load(600, &p->auth, err) < 0 || hpo_panda_new(p->auth, &p->panda, err) < 0 ||
+	    hpo_panda_set_cache_root(p->panda, host, err) < 0) {
 		hpo_err_prefix(err, "%s", url);
 		goto fail;
 	}
 	root = hpo_panda_source_url(p->panda);
-	if (root == NULL || strncmp(root, "https://", 8) != 0) {
-		hpo_err_set(err, HPO_E_INPUT, "%s: the PanDA cache server (PANDACACHE_URL) must be "
-			    "an https:// URL", url);
-		goto fail;
-	}
 	if ((cache = hpo_strf("%s/cache/", root)) == NULL) {
 		oom(err);
 		goto fail;
@@ -558,10 +662,12 @@ hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_er
 	if (hpo_ckpt_store_davs_auth(cache, p->auth, &p->reader, err) < 0)
 		goto fail;
 	free(cache);
+	free(host);
 	*out = s;
 	return 0;
 fail:
 	free(cache);
+	free(host);
 	hpo_ckpt_store_free(s);
 	return -1;
 }

@@ -392,8 +392,15 @@ class Sim:
         self.a = args
         self.lock = threading.RLock()
         self.state_dir = args.state_dir or tempfile.mkdtemp(prefix="panda-sim.")
-        self.cache_dir = os.path.join(self.state_dir, "cache")
-        os.makedirs(self.cache_dir, exist_ok=True)
+        # one cache directory per cache host (the addresses the main port
+        # listens on), as each of PanDA's cache servers keeps its own
+        # panda_config.cache_dir: the first address's is <state>/cache
+        self.nodes = args.listen
+        self.cache_dirs = {n: os.path.join(self.state_dir, "cache" if i == 0 else f"cache-{n}")
+                           for i, n in enumerate(self.nodes)}
+        self.cache_dir = self.cache_dirs[self.nodes[0]]
+        for d in self.cache_dirs.values():
+            os.makedirs(d, exist_ok=True)
         self.tokens = self.load_tokens(args.tokens) if args.tokens else None
         self.reset()
 
@@ -402,8 +409,9 @@ class Sim:
             self.log, self.faults = [], []
             if not keep_tasks:
                 self.tasks, self.files, self.next_id, self.next_panda_id = {}, {}, self.a.first_id, 4000000000
-                for f in os.listdir(self.cache_dir):
-                    os.remove(os.path.join(self.cache_dir, f))
+                for d in self.cache_dirs.values():
+                    for f in os.listdir(d):
+                        os.remove(os.path.join(d, f))
 
     @staticmethod
     def load_tokens(path):
@@ -750,14 +758,25 @@ class Sim:
         return answer(True, data=meta) if meta else answer(True, "No metadata found", {})
 
     def ep_file_server_validate_cache_file(self, dn, file_size, checksum):
+        # as file_server_api.py:validate_cache_file over checkSandboxFile
+        # (misc_standalone_module.py): the user's file of that size and
+        # checksum from the last 3 days, "FOUND:<host>:<file>" with the host
+        # recorded at the upload, answered by any host
         user = compact_user(dn)
-        for name, f in self.files.items():
+        for (_, name), f in self.files.items():
             if f["user"] == user and f["size"] == file_size and f["checksum"] == str(checksum) \
                     and now() - f["time"] < datetime.timedelta(days=3):
-                return answer(True, f"FOUND:{self.a.cache_host}:{name}")
+                return answer(True, f"FOUND:{f['host']}:{name}")
         return answer(False, "NOTFOUND")
 
-    def ep_file_server_upload_cache_file(self, dn, file, content_length=0):
+    def ep_file_server_upload_cache_file(self, dn, file, content_length=0, node=None):
+        # as file_server_api.py:upload_cache_file: the limit applies to the
+        # request's whole Content-Length (_get_content_length), the multipart
+        # envelope included; an existing name is touched and refused
+        # (ERROR_OVERWRITE); the file goes to this host's cache directory and
+        # register_cache_file records panda_config.sandboxHostname (here
+        # --cache-host) or else the host that took it (req.get_remote_host()
+        # of the cache server calling; here the address the upload reached)
         if "/CN=limited proxy" in dn:
             return answer(False, "ERROR: rejected due to the usage of limited proxy")
         name = file.filename.split("/")[-1]
@@ -771,17 +790,21 @@ class Sim:
         if content_length > limit:
             return answer(False, f"ERROR: upload failure. Exceeded size limit {content_length // MB} MB > "
                                  f"{limit // MB} MB.{tail}")
-        path = os.path.join(self.cache_dir, name)
+        path = os.path.join(self.cache_dirs[node], name)
         if os.path.exists(path) and not file.filename.endswith(".__ow__"):
             os.utime(path)
             return answer(False, "ERROR: cannot overwrite file")
         with open(path, "wb") as f:
             f.write(file.data)
         crc = str(struct.unpack("<I", file.data[-8:-4])[0]) if len(file.data) >= 8 else None
-        self.files[name] = {"user": compact_user(dn), "size": len(file.data), "checksum": crc, "time": now()}
+        self.files[(node, name)] = {"user": compact_user(dn), "size": len(file.data), "checksum": crc,
+                                    "time": now(), "host": self.a.cache_host or node}
         return answer(True)
 
-    def ep_file_server_upload_hpo_checkpoint(self, dn, file, content_length=0):
+    def ep_file_server_upload_hpo_checkpoint(self, dn, file, content_length=0, node=None):
+        # as file_server_api.py:upload_hpo_checkpoint: into the cache
+        # directory of the host that took it (runHPO uploads to the job's
+        # --sourceURL and fetches from there)
         try:
             tid, sub = file.filename.split("/")[-1].split("_")
         except ValueError:
@@ -790,14 +813,15 @@ class Sim:
             return answer(False, "Cannot get content-length")
         if content_length > CHECKPOINT_LIMIT:
             return answer(False, f"Exceeded size limit {content_length}>{CHECKPOINT_LIMIT}")
-        path = os.path.join(self.cache_dir, f"hpo_cp_{tid}_{sub}")
+        path = os.path.join(self.cache_dirs[node], f"hpo_cp_{tid}_{sub}")
         with open(path, "wb") as f:
             f.write(file.data)
         return answer(True, f"Successfully placed at {path}", path)
 
-    def ep_file_server_delete_hpo_checkpoint(self, dn, task_id, sub_id):
+    def ep_file_server_delete_hpo_checkpoint(self, dn, task_id, sub_id, node=None):
+        # as file_server_api.py:delete_hpo_checkpoint, on the host asked
         try:
-            os.remove(os.path.join(self.cache_dir, f"hpo_cp_{task_id}_{sub_id}"))
+            os.remove(os.path.join(self.cache_dirs[node], f"hpo_cp_{task_id}_{sub_id}"))
             return answer(True)
         except OSError as e:
             return answer(False, f"Failed to delete file due to {e}")
@@ -852,6 +876,12 @@ class Handler(BaseHTTPRequestHandler):
         self.dispatch()
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_GET
+
+    def node(self):
+        """the cache host this request reached: the address it came in on
+        (the token port counts as the first)"""
+        addr = self.connection.getsockname()[0]
+        return addr if addr in self.server.sim.cache_dirs else self.server.sim.nodes[0]
 
     def identity(self):
         """the client DN (SSL_CLIENT_S_DN), "" without a certificate"""
@@ -925,7 +955,10 @@ class Handler(BaseHTTPRequestHandler):
             self.entry["fault"] = fault["kind"]
             if fault["kind"] == "http500":
                 return self.send(500, "Internal Server Error")
-        fpath = os.path.join(sim.cache_dir, os.path.basename(path))
+        # this host's cache directory only: a file another cache host took is
+        # not here (templates/panda_server-httpd.conf: Alias /cache/ to the
+        # local cache_dir)
+        fpath = os.path.join(sim.cache_dirs[self.node()], os.path.basename(path))
         if not os.path.isfile(fpath):
             return self.send(404, "Not Found")
         with open(fpath, "rb") as f:
@@ -1099,6 +1132,9 @@ class Handler(BaseHTTPRequestHandler):
                 return answer(False, MSG_OWNER)
         if ep.startswith("file_server/upload"):
             args["content_length"] = int(self.headers.get("Content-Length") or 0)
+        if ep in ("file_server/upload_cache_file", "file_server/upload_hpo_checkpoint",
+                  "file_server/delete_hpo_checkpoint"):
+            args["node"] = self.node()
         return sim.call(ep, dn, args)
 
 
@@ -1106,9 +1142,9 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port, handler, sim, name, ctx=None):
+    def __init__(self, port, handler, sim, name, ctx=None, addr="127.0.0.1"):
         self.sim, self.name, self.ctx = sim, name, ctx
-        super().__init__(("127.0.0.1", port), handler)
+        super().__init__((addr, port), handler)
 
     def finish_request(self, request, client_address):
         """the TLS handshake happens here, in the request's thread"""
@@ -1261,9 +1297,17 @@ def main():
     ap.add_argument("--dup-check", choices=("always", "unique"), default="always")
     ap.add_argument("--max-active", type=int, default=None)
     ap.add_argument("--production-dn", action="append", default=[], help="DNs with production role")
-    ap.add_argument("--cache-host", default="127.0.0.1", help="host named in FOUND:<host>:<file>")
+    ap.add_argument("--listen", action="append", default=None,
+                    help="loopback address of the HTTPS ports, repeatable: each is a cache host with "
+                         "its own cache directory (default 127.0.0.1)")
+    ap.add_argument("--cache-host", default=None,
+                    help="host recorded for every upload, named in FOUND:<host>:<file> (the server's "
+                         "sandboxHostname; default: the address the upload reached)")
     a = ap.parse_args()
     a.vo = a.vo or ["atlas"]
+    a.listen = a.listen or ["127.0.0.1"]
+    if any(not n.startswith("127.") for n in a.listen):
+        ap.error("--listen: loopback addresses (127.x.y.z) only")
     if a.pki:
         a.cert = a.cert or os.path.join(a.pki, "hostcert.pem")
         a.key = a.key or os.path.join(a.pki, "hostkey.pem")
@@ -1282,8 +1326,11 @@ def main():
         return ctx
 
     sim = Sim(a)
-    servers = [Server(a.port, Handler, sim, "main",
-                      context(ssl.CERT_REQUIRED if a.verify_client == "required" else ssl.CERT_OPTIONAL))]
+    main_ctx = context(ssl.CERT_REQUIRED if a.verify_client == "required" else ssl.CERT_OPTIONAL)
+    servers = [Server(a.port, Handler, sim, "main", main_ctx, a.listen[0])]
+    # the other cache hosts: the same port on further loopback addresses
+    for addr in a.listen[1:]:
+        servers.append(Server(servers[0].server_address[1], Handler, sim, "main", main_ctx, addr))
     if a.token_port is not None:
         servers.append(Server(a.token_port, Handler, sim, "token", context(ssl.CERT_OPTIONAL)))
     control = Server(a.control_port, Control, sim, "control")
@@ -1299,7 +1346,7 @@ def main():
         signal.signal(sig, lambda *_: stop.set())
     write_port(a.control_port_file, control.server_address[1])
     if a.token_port is not None:
-        write_port(a.token_port_file, servers[1].server_address[1])
+        write_port(a.token_port_file, servers[-1].server_address[1])
     write_port(a.port_file, servers[0].server_address[1])
     stop.wait()
     for s in servers + [control]:

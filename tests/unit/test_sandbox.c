@@ -282,7 +282,8 @@ test_size_limit(void **state)
 	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), -1);
 	assert_int_equal(err.kind, HPO_E_INPUT);
 	assert_non_null(strstr(err.msg, "over PanDA's limit of 10485760 bytes (10 MB)"));
-	assert_true(strncmp(err.msg, "sandbox ", 8) == 0);
+	assert_true(strncmp(err.msg, "sandbox: the archive of the files below ", 40) == 0);
+	assert_non_null(strstr(err.msg, "with the upload's multipart envelope (297 bytes)"));
 	assert_int_equal(access(out, F_OK), -1);
 	assert_int_equal(count_prefixed(f->out, "big.tar"), 0);
 	unlink(big);
@@ -482,6 +483,41 @@ test_patterns_match(void **state)
 				 cases[i].match ? "a match" : "no match");
 }
 
+/* a file holding a credential is refused unless the task names it */
+static void
+test_secrets(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	static const char *const named[] = {"conf/db.yaml", NULL};
+	static const char *const wild[] = {"conf/*.yaml", NULL};
+	static const char *const exc[] = {"db.yaml", NULL};
+	json_t *l;
+
+	put(f->dir, "conf/db.yaml", "db:\n  user: me\n  password: hunter2\n", 0600);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), -1);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	assert_string_equal(err.msg, "sandbox: conf/db.yaml:3 holds a password, and the sandbox is "
+				     "public on PanDA's cache server: leave the file out "
+				     "(sandbox.exclude: [conf/db.yaml]) or, to send it anyway, name it "
+				     "in sandbox.include");
+	assert_null(sb.files);
+	/* a pattern with wildcards does not name it; its path or name does */
+	l = list_of(wild);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, l, NULL, &sb, &err), -1);
+	json_decref(l);
+	collected(f, named, NULL, "conf/db.yaml config.json sub/deep/space.yaml sub/run.sh train.py");
+	collected(f, NULL, exc, "config.json sub/deep/space.yaml sub/run.sh train.py");
+	/* a grid proxy among the task's files */
+	put(f->dir, "x509up_u1000.json", "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n"
+					  "-----BEGIN RSA PRIVATE KEY-----\nMII\n", 0600);
+	l = list_of(exc);
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, l, &sb, &err), -1);
+	json_decref(l);
+	assert_non_null(strstr(err.msg, "sandbox: x509up_u1000.json:4 holds a private key"));
+}
+
 static void
 test_patterns_limit(void **state)
 {
@@ -575,6 +611,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_patterns_exclude, setup, teardown),
 		cmocka_unit_test(test_patterns_match),
 		cmocka_unit_test_setup_teardown(test_patterns_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
