@@ -51,7 +51,8 @@ struct engine {
 	struct job *jobs;
 	size_t njobs;
 	int steering_done, steering_runs, steering_failures;
-	char *steer_message;
+	char *steer_message;	/* why steering ended, in this run */
+	char *last_failure;	/* why an evaluation failed last, in this run */
 	long counted;		/* attempts that count towards max-evaluation-jobs */
 	int stopping;		/* 1: SIGTERM sent to jobs; 2: SIGKILL */
 	double stop_kill_at;
@@ -653,6 +654,61 @@ out:
 
 /* ---- results ------------------------------------------------------------------ */
 
+/* The last line a command wrote that says something (its job.log holds
+ * stdout and stderr), at most 300 bytes of it; NULL when there is none. */
+#define LOG_TAIL 4096
+#define LOG_LINE 300
+
+static char *
+log_last_line(const char *path)
+{
+	char buf[LOG_TAIL + 1], *end, *start;
+	ssize_t n;
+	off_t size;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0 || lseek(fd, size > LOG_TAIL ? size - LOG_TAIL : 0, SEEK_SET) < 0 ||
+	    (n = read(fd, buf, LOG_TAIL)) <= 0) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	buf[n] = '\0';
+	end = buf + n;
+	while (end > buf && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
+			     end[-1] == '\t'))
+		*--end = '\0';
+	if (end == buf)
+		return NULL;
+	start = end;
+	while (start > buf && start[-1] != '\n')
+		start--;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	if (strlen(start) > LOG_LINE)
+		start[LOG_LINE] = '\0';
+	return strdup(start);
+}
+
+/* Why a command that exited badly failed: its wait status and what it said
+ * last ("exited with status 2: python3: can't open file ..."). */
+static int
+describe_failure(const char *workdir, const char *logname, int status, struct hpo_err *why)
+{
+	char desc[128], *path = hpo_path_join(workdir, logname), *last = NULL;
+
+	hpo_wait_describe(status, desc, sizeof(desc));
+	if (path != NULL)
+		last = log_last_line(path);
+	free(path);
+	hpo_err_set(why, HPO_E_INPUT, "%s%s%s", desc, last ? ": " : "", last ? last : "");
+	free(last);
+	return -1;
+}
+
 /* output.json "intermediate": the losses the evaluation reported on its
  * way (per epoch, say), for learning curves: a list of numbers, or absent. */
 #define MAX_INTERMEDIATE 100000
@@ -742,7 +798,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	struct hpo_point_row *p = &e->pts[j->point];
 	struct hpo_attempt_row a;
 	struct hpo_err why = {0};
-	char desc[128], *msg = NULL;
+	char *msg = NULL;
 	json_t *inter = NULL;
 	double loss = 0, now = hpo_now();
 	int ok;
@@ -774,12 +830,11 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		}
 		return 0;
 	}
-	hpo_wait_describe(status, desc, sizeof(desc));
 	if (j->timed_out) {
 		ok = hpo_err_set(&why, HPO_E_INPUT, "time limit of %gs exceeded",
 				 e->task->eval.time_limit) == 0;
 	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		ok = hpo_err_set(&why, HPO_E_INPUT, "%s", desc) == 0;
+		ok = describe_failure(j->workdir, "job.log", status, &why) == 0;
 	} else {
 		ok = read_result(e, j, &loss, &inter, &msg, &why) == 0;
 	}
@@ -800,6 +855,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	} else {
 		a.status = "failed";
 		a.message = why.msg;
+		set_message(&e->last_failure, why.msg);
 		hpo_info("point %lld attempt %d failed: %s (see %s/job.log)", (long long)p->id,
 			 j->attempt, why.msg, j->workdir);
 		if (p->attempts >= HPO_MAX_ATTEMPTS) {
@@ -836,7 +892,7 @@ finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
 {
 	const struct hpo_task *t = e->task;
 	struct hpo_err why = {0};
-	char desc[128], *out;
+	char *out;
 	json_t *pts = NULL;
 	long room = t->budget.max_points - (long)e->npts;
 	int bad;
@@ -846,9 +902,8 @@ finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		return save_steering(e, err);
 	if ((out = hpo_path_join(j->workdir, "output.json")) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	hpo_wait_describe(status, desc, sizeof(desc));
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-		bad = hpo_err_set(&why, HPO_E_INPUT, "%s", desc);
+		bad = describe_failure(j->workdir, "steering.log", status, &why);
 	else
 		bad = hpo_steer_read_output(out, t->space, room, &pts, &why);
 	free(out);
@@ -1015,35 +1070,128 @@ next_timeout_ms(const struct engine *e, double now)
 	return t <= 0 ? 0 : (int)(t * 1000) + 1;
 }
 
+/* Why steering gave no more points, also after a resume (the reason of the
+ * run that ended it is not kept). */
+static const char *
+steering_reason(const struct engine *e)
+{
+	if (e->steer_message != NULL)
+		return e->steer_message;
+	if (!e->steering_done)
+		return NULL;
+	if (e->steering_failures >= HPO_MAX_ATTEMPTS)
+		return "steering failed";
+	if (e->task->steer.algorithm == NULL)
+		return "the steering command proposed no more points";
+	return strcmp(e->task->steer.algorithm, "grid") == 0 ? "the grid is exhausted"
+							     : "the algorithm proposed no more points";
+}
+
+/* The last reason an evaluation failed: this run's, else the message of
+ * the point that failed last. */
+static const char *
+last_failure(const struct engine *e)
+{
+	const struct hpo_point_row *last = NULL;
+
+	if (e->last_failure != NULL)
+		return e->last_failure;
+	for (size_t i = 0; i < e->npts; i++)
+		if (strcmp(e->pts[i].status, "failed") == 0 && e->pts[i].message != NULL &&
+		    (last == NULL || e->pts[i].ended >= last->ended))
+			last = &e->pts[i];
+	return last ? last->message : NULL;
+}
+
+/* The task ends with max-evaluation-jobs spent: no point stays pending.  A
+ * point whose attempts failed is failed (it may not try again), one never
+ * tried is cancelled.  Inside the caller's transaction. */
+static int
+close_unevaluated(struct engine *e, double now, size_t *budget_failed, size_t *cancelled,
+		  struct hpo_err *err)
+{
+	long limit = e->task->budget.max_evaluation_jobs;
+
+	*budget_failed = *cancelled = 0;
+	for (size_t i = 0; i < e->npts; i++) {
+		struct hpo_point_row *p = &e->pts[i];
+		char *m;
+		if (strcmp(p->status, "pending") != 0)
+			continue;
+		if (p->attempts > 0) {
+			m = hpo_strf("failed %d attempt%s and may not try again: max-evaluation-jobs "
+				     "(%ld) reached; last: %s", p->attempts, p->attempts == 1 ? "" : "s",
+				     limit, p->message ? p->message : "?");
+			p->loss = HPO_FAILED_LOSS;
+			p->has_loss = 1;
+			(*budget_failed)++;
+		} else {
+			m = hpo_strf("not evaluated: max-evaluation-jobs (%ld) reached", limit);
+			(*cancelled)++;
+		}
+		if (m == NULL || set_point_status(p, p->attempts > 0 ? "failed" : "cancelled") < 0) {
+			free(m);
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		}
+		free(p->message);
+		p->message = m;
+		p->ended = now;
+		if (hpo_store_point_update(e->st, e->id, p, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 final_status(struct engine *e, struct hpo_err *err)
 {
-	size_t ok = count_status(e, "finished"), failed = count_status(e, "failed");
-	size_t pending = count_status(e, "pending");
-	const char *status;
-	char *msg = NULL;
+	size_t budget_failed, cancelled, ok, failed;
+	const char *status, *why;
+	char *msg = NULL, *fail_part = NULL;
+	double now = hpo_now();
 
+	if (hpo_store_begin(e->st, err) < 0)
+		return -1;
+	if (close_unevaluated(e, now, &budget_failed, &cancelled, err) < 0) {
+		hpo_store_rollback(e->st);
+		return -1;
+	}
+	ok = count_status(e, "finished");
+	failed = count_status(e, "failed");
 	if (ok == e->npts && e->npts > 0)
 		status = "done";
 	else if (ok > 0)
 		status = "finished";
 	else
 		status = "failed";
-	if (pending > 0 && e->counted >= e->task->budget.max_evaluation_jobs)
-		msg = hpo_strf("max-evaluation-jobs (%ld) reached with %zu points unevaluated",
-			       e->task->budget.max_evaluation_jobs, pending);
+	why = last_failure(e);
+	if (failed > 0)
+		fail_part = hpo_strf("%zu of %zu points failed%s%s", failed, e->npts,
+				     why ? "; last failure: " : "", why ? why : "");
+	if (budget_failed > 0 || cancelled > 0)
+		msg = hpo_strf("max-evaluation-jobs (%ld) reached: %s%s%zu point%s not evaluated",
+			       e->task->budget.max_evaluation_jobs, fail_part ? fail_part : "",
+			       fail_part ? ", " : "", cancelled, cancelled == 1 ? "" : "s");
 	else if (e->npts == 0)
-		msg = hpo_strf("no points: %s", e->steer_message ? e->steer_message : "none proposed");
-	else if (failed > 0)
-		msg = hpo_strf("%zu of %zu points failed", failed, e->npts);
-	else if (e->steer_message != NULL)
-		msg = strdup(e->steer_message);
-	int rc = hpo_store_task_set_status(e->st, e->id, status, msg, hpo_now(), err);
+		msg = hpo_strf("no points: %s",
+			       steering_reason(e) ? steering_reason(e) : "none proposed");
+	else if (fail_part != NULL)
+		msg = strdup(fail_part);
+	else if (steering_reason(e) != NULL)
+		msg = strdup(steering_reason(e));
+	free(fail_part);
+	if (hpo_store_task_set_status(e->st, e->id, status, msg, now, err) < 0 ||
+	    hpo_store_commit(e->st, err) < 0) {
+		hpo_store_rollback(e->st);
+		free(msg);
+		return -1;
+	}
 	hpo_status_clear();
-	hpo_info("task %lld %s: %zu points, %zu failed%s%s", (long long)e->id, status, e->npts,
-		 failed, msg ? "; " : "", msg ? msg : "");
+	hpo_info("task %lld %s: %zu points: %zu finished, %zu failed%s%.0zu%s%s%s", (long long)e->id,
+		 status, e->npts, ok, failed, cancelled ? ", " : "", cancelled,
+		 cancelled ? " not evaluated" : "", msg ? "; " : "", msg ? msg : "");
 	free(msg);
-	return rc;
+	return 0;
 }
 
 static int
@@ -1075,11 +1223,14 @@ loop(struct engine *e, enum hpo_run_end *end, struct hpo_err *err)
 
 		if (e->stopping) {
 			if (e->njobs == 0) {
+				char *m = hpo_strf("interrupted; resume with hpo-submit --local "
+						       "--resume %lld", (long long)e->id);
 				hpo_status_clear();
-				if (hpo_store_task_set_status(e->st, e->id, "paused",
-							      "interrupted; resume with hpo-submit --local --resume",
-							      0, err) < 0)
+				if (hpo_store_task_set_status(e->st, e->id, "paused", m, 0, err) < 0) {
+					free(m);
 					return -1;
+				}
+				free(m);
 				hpo_info("task %lld paused: resume with 'hpo-submit --local --resume %lld'",
 					 (long long)e->id, (long long)e->id);
 				*end = HPO_RUN_INTERRUPTED;
@@ -1166,7 +1317,7 @@ load(struct engine *e, const char *db_path, struct hpo_task_row *row, const stru
 	e->steering_done = row->steering_done;
 	e->steering_runs = row->steering_runs;
 	e->steering_failures = row->steering_failures;
-	e->steer_message = xstrdup(row->message);
+	/* row->message is the last run's (paused, interrupted): not this one's */
 
 	e->rt = opts ? opts->rt : NULL;
 	if (e->rt != NULL && e->task->eval.container == NULL)
@@ -1188,6 +1339,7 @@ engine_free(struct engine *e)
 	free(e->taskdir);
 	free(e->sandbox_dir);
 	free(e->steer_message);
+	free(e->last_failure);
 	if (e->lockfd >= 0)
 		close(e->lockfd);
 }

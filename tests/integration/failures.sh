@@ -2,7 +2,7 @@
 # Evaluations that fail, time out or write garbage are handled as on the
 # Grid: 3 attempts, then the point is failed with loss 1e5.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 18
+plan 27
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -72,4 +72,34 @@ hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>&1
 is "$?" 4 "hpo-submit exits 4 when no point succeeded"
 hpo-status --local --wait 2 >/dev/null
 is "$?" 5 "hpo-status --wait exits 5 for a failed task"
+
+# max-evaluation-jobs runs out while points fail: no point stays pending in
+# the ended task, the counts add up, and the messages carry the real cause
+cat >"$T/task/budget.yaml" <<'YAML'
+evaluation: {exec: python3 nosuch.py}
+steering: {algorithm: random, seed: 3}
+search-space:
+  x: {method: uniform, dimension: {low: 0, high: 1}}
+budget: {max-points: 3, points-per-iteration: 3, max-evaluation-jobs: 4}
+YAML
+hpo-submit --local --json "$T/task/budget.yaml" >"$T/b.json" 2>"$T/b.err"
+is "$?" 4 "a task whose budget ran out with every attempt failed exits 4"
+is "$(jq -c '.tasks[0] | [.status, .counts]' "$T/b.json")" \
+	'["failed",{"points":3,"pending":0,"running":0,"finished":0,"failed":2,"cancelled":1}]' \
+	"counts add up: 2 failed (one with attempts left when the budget ran out), 1 cancelled, none pending"
+is "$(jq -c '[.tasks[0].points[] | [.status, .attempts, .loss]]' "$T/b.json")" \
+	'[["failed",3,100000],["failed",1,100000],["cancelled",0,null]]' \
+	"the points say what they are: failed with loss 1e5, or cancelled without a loss"
+like "$(jqr '.tasks[0].points[1].message' "$T/b.json")" \
+	"failed 1 attempt and may not try again: max-evaluation-jobs (4) reached; last: exited with status 2: " \
+	"a failed point the budget stopped says so"
+like "$(jqr '.tasks[0].points[0].message' "$T/b.json")" "can't open file" \
+	"a point's message has the evaluation's last stderr line, not only its exit status"
+is "$(jqr '.tasks[0].points[2].message' "$T/b.json")" "not evaluated: max-evaluation-jobs (4) reached" \
+	"a cancelled point says why it was not evaluated"
+like "$(jqr '.tasks[0].message' "$T/b.json")" "max-evaluation-jobs (4) reached: 2 of 3 points failed; last failure: exited with status 2: " \
+	"the task's message says the budget ran out and what failed"
+like "$(jqr '.tasks[0].message' "$T/b.json")" "can't open file" "and carries the real cause"
+like "$(cat "$T/b.err")" "task 3 failed: 3 points: 0 finished, 2 failed, 1 not evaluated; " \
+	"the last line on stderr counts every point"
 done_testing

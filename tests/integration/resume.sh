@@ -2,7 +2,7 @@
 # A run killed with kill -9, or stopped with Ctrl-C, resumes: no finished
 # point is lost or evaluated twice, interrupted attempts run again.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 16
+plan 19
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -64,7 +64,13 @@ kill -INT "$pid"
 wait "$pid"
 is "$?" 130 "SIGINT stops hpo-submit with exit 130"
 is "$(hpo-status --local --json 2 | jq -r '.tasks[0].status')" paused "the stopped task is paused"
-hpo-submit --local -q --resume 2 >/dev/null 2>&1
+is "$(hpo-status --local --json 2 | jq -r '.tasks[0].message')" \
+	"interrupted; resume with hpo-submit --local --resume 2" "its message says how to resume it"
+hpo-submit --local -q --json --resume 2 >"$T/resumed.json" 2>/dev/null
+is "$(jqr '.tasks[0].message' "$T/resumed.json")" null \
+	"once resumed and done, --json's message no longer says interrupted"
+is "$(hpo-status --local --json 2 | jq -r '.tasks[0].message')" null \
+	"nor does the stored task's"
 is "$(hpo-status --local --json 2 | jq -r '.tasks[0].status + " " + (.tasks[0].counts.finished|tostring)')" \
 	"done 16" "the resumed task finishes all its points"
 msg=$(hpo-submit --resume 2 --local 2>&1 >/dev/null)
