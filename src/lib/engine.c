@@ -1,6 +1,7 @@
 /* engine.c - the local engine's run loop */
 #include "autoconf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -713,11 +714,80 @@ describe_failure(const char *workdir, const char *logname, int status, struct hp
  * way (per epoch, say), for learning curves: a list of numbers, or absent. */
 #define MAX_INTERMEDIATE 100000
 
+/* Python's json writes a diverged loss bare: NaN, Infinity, -Infinity, which
+ * JSON (and jansson) reject.  Outside strings they become the strings
+ * "NaN", "Infinity", "-Infinity", which is how the iDDS history and
+ * hpo-plot read them; everything else is left to the JSON parser. */
+static char *
+quote_nonfinite(const char *text, size_t len)
+{
+	static const char *const words[] = {"-Infinity", "Infinity", "NaN"};
+	char *out = malloc(2 * len + 1), *o = out;
+	int in_string = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t w = 0, n = 0;
+		if (in_string) {
+			if (text[i] == '\\' && i + 1 < len)
+				*o++ = text[i++];
+			else if (text[i] == '"')
+				in_string = 0;
+			*o++ = text[i++];
+			continue;
+		}
+		if (text[i] == '"') {
+			in_string = 1;
+			*o++ = text[i++];
+			continue;
+		}
+		for (w = 0; w < 3; w++) {
+			n = strlen(words[w]);
+			if (len - i >= n && memcmp(text + i, words[w], n) == 0 &&
+			    (i + n == len || !isalnum((unsigned char)text[i + n])) &&
+			    (i == 0 || !isalnum((unsigned char)text[i - 1])))
+				break;
+		}
+		if (w == 3) {
+			*o++ = text[i++];
+			continue;
+		}
+		*o++ = '"';
+		memcpy(o, words[w], n);
+		o += n;
+		*o++ = '"';
+		i += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* NaN, Infinity or -Infinity as quote_nonfinite wrote them */
+static int
+nonfinite_string(const json_t *v, double *x)
+{
+	const char *s = json_string_value(v);
+
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "NaN") == 0)
+		*x = NAN;
+	else if (strcmp(s, "Infinity") == 0)
+		*x = INFINITY;
+	else if (strcmp(s, "-Infinity") == 0)
+		*x = -INFINITY;
+	else
+		return 0;
+	return 1;
+}
+
 static int
 check_intermediate(const struct engine *e, const json_t *v, struct hpo_err *why)
 {
 	size_t i;
 	const json_t *x;
+	double d;
 
 	if (!json_is_array(v))
 		return hpo_err_set(why, HPO_E_INPUT, "%s: \"intermediate\" is not a list of numbers",
@@ -726,35 +796,50 @@ check_intermediate(const struct engine *e, const json_t *v, struct hpo_err *why)
 		return hpo_err_set(why, HPO_E_INPUT, "%s: \"intermediate\" has more than %d values",
 				   e->task->eval.output, MAX_INTERMEDIATE);
 	json_array_foreach(v, i, x)
-		if (!json_is_number(x))
+		if (!json_is_number(x) && !nonfinite_string(x, &d))
 			return hpo_err_set(why, HPO_E_INPUT,
 					   "%s: \"intermediate\"[%zu] is not a number",
 					   e->task->eval.output, i);
 	return 0;
 }
 
+#define RESULT_RETRY (-1)	/* the attempt failed; the point may try again */
+#define RESULT_FAILED (-2)	/* the point failed for good: its loss says so */
+
 /* Read the evaluation's output file: 0 with *loss (and *inter, a new
- * reference or NULL), or -1 with why. */
+ * reference or NULL); RESULT_RETRY with why; RESULT_FAILED with why and
+ * *loss when the loss is NaN, infinite or 1e5 or more: iDDS and the
+ * steering take such a loss for a failed point, so it fails at once. */
 static int
 read_result(const struct engine *e, const struct job *j, double *loss, json_t **inter,
 	    char **msg, struct hpo_err *why)
 {
-	char *path = hpo_path_join(j->workdir, e->task->eval.output);
+	char *path = hpo_path_join(j->workdir, e->task->eval.output), *text = NULL, *quoted;
 	json_error_t jerr;
 	json_t *o, *st, *l, *m;
-	struct stat sb;
+	size_t len;
+	double x;
 
 	*msg = NULL;
 	*inter = NULL;
 	if (path == NULL)
 		return hpo_err_set(why, HPO_E_SYS, "out of memory");
-	if (stat(path, &sb) < 0) {
+	if (access(path, F_OK) < 0) {
 		hpo_err_set(why, HPO_E_INPUT, "no %s written", e->task->eval.output);
 		free(path);
-		return -1;
+		return RESULT_RETRY;
 	}
-	o = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (hpo_file_read(path, 64 << 20, &text, &len, why) < 0) {
+		free(path);
+		return RESULT_RETRY;
+	}
 	free(path);
+	quoted = quote_nonfinite(text, len);
+	free(text);
+	if (quoted == NULL)
+		return hpo_err_set(why, HPO_E_SYS, "out of memory");
+	o = json_loads(quoted, JSON_REJECT_DUPLICATES, &jerr);
+	free(quoted);
 	if (o == NULL)
 		return hpo_err_set(why, HPO_E_INPUT, "%s:%d:%d: %s", e->task->eval.output, jerr.line,
 				   jerr.column, jerr.text);
@@ -768,22 +853,37 @@ read_result(const struct engine *e, const struct job *j, double *loss, json_t **
 	if (json_is_string(m) && *json_string_value(m))
 		*msg = strdup(json_string_value(m));
 	if (st != NULL && !(json_is_integer(st) && json_integer_value(st) == 0)) {
-		char *text = json_dumps(st, JSON_ENCODE_ANY);
+		char *t = json_dumps(st, JSON_ENCODE_ANY);
 		hpo_err_set(why, HPO_E_INPUT, "%s: status %s%s%s", e->task->eval.output,
-			    text ? text : "?", *msg ? ": " : "", *msg ? *msg : "");
-		free(text);
+			    t ? t : "?", *msg ? ": " : "", *msg ? *msg : "");
+		free(t);
 		json_decref(o);
-		return -1;
+		return RESULT_RETRY;
+	}
+	if (nonfinite_string(l, &x) || (json_is_number(l) && json_number_value(l) >= HPO_FAILED_LOSS)) {
+		char num[32];
+		if (json_is_number(l)) {
+			x = json_number_value(l);
+			snprintf(num, sizeof(num), "%g", x);
+		} else {
+			snprintf(num, sizeof(num), "%s", json_string_value(l));
+		}
+		hpo_err_set(why, HPO_E_INPUT, "%s: loss %s: a loss that is not finite, or %g or "
+			    "more, fails the point at once, as in iDDS", e->task->eval.output, num,
+			    HPO_FAILED_LOSS);
+		*loss = isfinite(x) ? x : HPO_FAILED_LOSS;
+		json_decref(o);
+		return RESULT_FAILED;
 	}
 	if (!json_is_number(l)) {
 		hpo_err_set(why, HPO_E_INPUT, "%s: no numeric \"loss\"", e->task->eval.output);
 		json_decref(o);
-		return -1;
+		return RESULT_RETRY;
 	}
 	if (json_object_get(o, "intermediate") != NULL) {
 		if (check_intermediate(e, json_object_get(o, "intermediate"), why) < 0) {
 			json_decref(o);
-			return -1;
+			return RESULT_RETRY;
 		}
 		*inter = json_incref(json_object_get(o, "intermediate"));
 	}
@@ -801,7 +901,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	char *msg = NULL;
 	json_t *inter = NULL;
 	double loss = 0, now = hpo_now();
-	int ok;
+	int ok, result = RESULT_RETRY;
 
 	/* what the command left running in its group goes too */
 	killpg(j->pid, SIGKILL);
@@ -836,7 +936,8 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		ok = describe_failure(j->workdir, "job.log", status, &why) == 0;
 	} else {
-		ok = read_result(e, j, &loss, &inter, &msg, &why) == 0;
+		result = read_result(e, j, &loss, &inter, &msg, &why);
+		ok = result == 0;
 	}
 	if (ok) {
 		a.status = "finished";
@@ -858,7 +959,17 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		set_message(&e->last_failure, why.msg);
 		hpo_info("point %lld attempt %d failed: %s (see %s/job.log)", (long long)p->id,
 			 j->attempt, why.msg, j->workdir);
-		if (p->attempts >= HPO_MAX_ATTEMPTS) {
+		if (result == RESULT_FAILED) {
+			/* no retry: the evaluation ran and reported a failed loss */
+			a.loss = loss;
+			a.has_loss = 1;
+			p->loss = loss;
+			p->has_loss = 1;
+			p->ended = now;
+			set_message(&p->message, why.msg);
+			if (set_point_status(p, "failed") < 0)
+				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		} else if (p->attempts >= HPO_MAX_ATTEMPTS) {
 			char *m = hpo_strf("failed %d attempts, last: %s", p->attempts, why.msg);
 			p->loss = HPO_FAILED_LOSS;
 			p->has_loss = 1;

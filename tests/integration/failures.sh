@@ -2,7 +2,7 @@
 # Evaluations that fail, time out or write garbage are handled as on the
 # Grid: 3 attempts, then the point is failed with loss 1e5.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 27
+plan 33
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -102,4 +102,37 @@ like "$(jqr '.tasks[0].message' "$T/b.json")" "max-evaluation-jobs (4) reached: 
 like "$(jqr '.tasks[0].message' "$T/b.json")" "can't open file" "and carries the real cause"
 like "$(cat "$T/b.err")" "task 3 failed: 3 points: 0 finished, 2 failed, 1 not evaluated; " \
 	"the last line on stderr counts every point"
+
+# a diverged training (Python's json writes NaN, Infinity bare) and a loss
+# of 1e5 or more fail the point at once, as iDDS records them: no retries
+cat >"$T/task/nan.sh" <<'SH'
+mode=$(tr -d ' \n{}"' < input.json | sed -n 's/^mode://p')
+case $mode in
+nan) echo '{"status": 0, "loss": NaN, "intermediate": [0.5, NaN]}' ;;
+inf) echo '{"loss": Infinity}' ;;
+neginf) echo '{"loss": -Infinity, "message": "NaN Infinity"}' ;;
+big) echo '{"loss": 2e5}' ;;
+curve) echo '{"loss": 0.25, "intermediate": [1, Infinity, 0.25]}' ;;
+esac > output.json
+SH
+cat >"$T/task/nan.yaml" <<'YAML'
+evaluation: {exec: sh nan.sh}
+steering: {algorithm: grid}
+search-space:
+  mode: {method: categorical, dimension: {categories: [nan, inf, neginf, big, curve]}}
+budget: {max-points: 5, points-per-iteration: 5}
+YAML
+hpo-submit --local --json "$T/task/nan.yaml" >"$T/n.json" 2>"$T/n.err"
+is "$?" 0 "a task with diverged points ends (exit 0: one point succeeded)"
+n() { jq -c ".tasks[0].points[] | select(.parameters.mode == \"$1\") | [.status, .attempts, .loss]" "$T/n.json"; }
+is "$(n nan) $(n inf) $(n neginf)" '["failed",1,100000] ["failed",1,100000] ["failed",1,100000]' \
+	"a NaN or infinite loss fails the point at its first attempt, loss 1e5"
+is "$(n big)" '["failed",1,200000]' "a loss of 1e5 or more fails the point at once and is kept"
+like "$(jqr '.tasks[0].points[0].message' "$T/n.json")" \
+	"output.json: loss NaN: a loss that is not finite, or 100000 or more, fails the point at once" \
+	"the message says why, not that the output is invalid JSON"
+is "$(jq -c '.tasks[0].points[4] | [.status, .loss, .intermediate]' "$T/n.json")" \
+	'["finished",0.25,[1,"Infinity",0.25]]' \
+	"a non-finite intermediate loss is kept (as hpo-plot reads it) and the point finishes"
+is "$(jq -c '.tasks[0].counts | [.finished, .failed]' "$T/n.json")" '[1,4]' "the counts say 1 finished, 4 failed"
 done_testing
