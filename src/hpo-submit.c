@@ -6,8 +6,10 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -146,6 +148,18 @@ print_json(json_t *doc)
 	fputc('\n', stdout);
 }
 
+/* A reader that went away (hpo-submit --local task.yaml | head -1) costs the
+ * output, never the task: SIGPIPE is ignored, and this says so once. */
+static void
+check_stdout(int64_t id)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	hpo_status_clear();
+	hpo_error("standard output: %s: the task's table was not printed; "
+		  "'hpo-status --local %lld' shows it", strerror(errno), (long long)id);
+}
+
 /* ---- --local ---------------------------------------------------------------- */
 
 static int
@@ -223,6 +237,7 @@ run_local(const struct args *a)
 		hpo_view_print_tasks(stdout, tasks);
 		json_decref(tasks);
 	}
+	check_stdout(id);
 	if (end == HPO_RUN_INTERRUPTED)
 		rc = EXIT_INTERRUPTED;
 	else if (strcmp(json_string_value(json_object_get(view, "status")), "failed") == 0)
@@ -366,6 +381,8 @@ main(int argc, char **argv)
 	int quiet = 0, verbose = 0, controls = 0, rc;
 
 	a.seed = -1;
+	/* a closed stdout or stderr must not kill a run: writes fail instead */
+	signal(SIGPIPE, SIG_IGN);
 	a.cli = command_line(argc, argv);	/* before options move operands */
 	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
 		if (o == HPO_OPT_ERROR)

@@ -80,10 +80,10 @@ on_signal(int sig)
 }
 
 static int
-install_signals(struct sigaction old[4], struct hpo_err *err)
+install_signals(struct sigaction old[5], struct hpo_err *err)
 {
 	static const int sigs[4] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa;
+	struct sigaction sa, ign;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return hpo_err_sys(err, "pipe");
@@ -94,16 +94,23 @@ install_signals(struct sigaction old[4], struct hpo_err *err)
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &sa, &old[i]);
+	/* a reader of our stdout or stderr that went away (| head -1) must not
+	 * end the run: the write fails instead (evaluations get SIGPIPE back) */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old[4]);
 	return 0;
 }
 
 static void
-restore_signals(struct sigaction old[4])
+restore_signals(struct sigaction old[5])
 {
 	static const int sigs[4] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
 
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &old[i], NULL);
+	sigaction(SIGPIPE, &old[4], NULL);
 	close(sigpipe_fds[0]);
 	close(sigpipe_fds[1]);
 	sigpipe_fds[0] = sigpipe_fds[1] = -1;
@@ -1461,7 +1468,7 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 {
 	struct engine e;
 	struct hpo_task_row row;
-	struct sigaction old[4];
+	struct sigaction old[5];
 	int rc = -1;
 
 	memset(&e, 0, sizeof(e));
