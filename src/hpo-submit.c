@@ -18,6 +18,7 @@
 #include "config.h"
 #include "engine.h"
 #include "grid.h"
+#include "jsontext.h"
 #include "log.h"
 #include "opts.h"
 #include "proc.h"
@@ -144,8 +145,7 @@ fresh_seed(void)
 static void
 print_json(json_t *doc)
 {
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
+	hpo_json_print(stdout, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
 /* A reader that went away (hpo-submit --local task.yaml | head -1) costs the

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "engine.h"
 #include "file.h"
+#include "jsontext.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -384,7 +385,7 @@ fill_command(const struct engine *e, const struct job *j, struct hpo_command *cm
 static int
 write_json(const char *path, const json_t *v, struct hpo_err *err)
 {
-	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = hpo_json_text(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER, 0);
 	int rc;
 
 	if (text == NULL)

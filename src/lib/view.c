@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "file.h"
+#include "jsontext.h"
 #include "text.h"
 #include "view.h"
 
@@ -310,7 +311,8 @@ fmt_loss(const json_t *v)
 static char *
 compact(const json_t *v)
 {
-	return v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	/* tables: six significant digits, as the losses; --json has them all */
+	return v ? hpo_json_text(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, 6) : NULL;
 }
 
 void
