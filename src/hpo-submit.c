@@ -188,6 +188,8 @@ run_local(const struct args *a)
 				    a->nops ? a->ops[0] : a->load_json, runtime);
 			goto fail;
 		}
+		if (hpo_engine_check(task, rt, &err) < 0)
+			goto fail;
 		if (a->parallel > 0)
 			task->budget.parallel_evaluations = a->parallel;
 		if (a->seed >= 0) {

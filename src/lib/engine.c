@@ -132,6 +132,28 @@ set_message(char **dst, const char *msg)
 
 /* ---- registration --------------------------------------------------------- */
 
+static int
+steering_docker_args(const struct hpo_task *t)
+{
+	return t->steer.algorithm == NULL && t->steer.container == NULL && t->steer.exec != NULL &&
+	       hpo_steer_exec_is_docker_args(t->steer.exec);
+}
+
+int
+hpo_engine_check(const struct hpo_task *t, const struct hpo_runtime *rt, struct hpo_err *err)
+{
+	if (steering_docker_args(t) &&
+	    (rt == NULL || (rt->kind != HPO_RT_DOCKER && rt->kind != HPO_RT_PODMAN)))
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "steering.exec '%.60s%s' is the arguments of a docker command "
+				   "(phpo's steeringExec without steeringContainer, which iDDS runs "
+				   "as 'docker %.20s...'): run it here with --runtime docker or "
+				   "--runtime podman, or give steering.container and the command "
+				   "to run in it", t->steer.exec, strlen(t->steer.exec) > 60 ? "..." : "",
+				   t->steer.exec + strspn(t->steer.exec, " \t"));
+	return 0;
+}
+
 int
 hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_task *task,
 		  int64_t *id, struct hpo_err *err)
@@ -587,6 +609,25 @@ steering_ended(struct engine *e, const char *why)
 	hpo_info("steering: %s", why);
 }
 
+/* The steering run's shell command.  Docker's arguments run as iDDS runs
+ * them: the runtime's client with the arguments, in the run's directory
+ * (mounted by the arguments' own "$(pwd)"), %IN and %OUT as file names in it. */
+static char *
+steering_shell(const struct engine *e, const char *in, const char *out, long want)
+{
+	const struct hpo_task *t = e->task;
+	char *args, *shell;
+
+	if (!steering_docker_args(t))
+		return hpo_steer_command(t->steer.exec, in, out, want, t->budget.max_points);
+	if ((args = hpo_steer_command(t->steer.exec, "input.json", "output.json", want,
+				      t->budget.max_points)) == NULL)
+		return NULL;
+	shell = hpo_strf("'%s' %s", e->rt->path, args);
+	free(args);
+	return shell;
+}
+
 static int
 ask_steering(struct engine *e, long want, struct hpo_err *err)
 {
@@ -632,7 +673,7 @@ ask_steering(struct engine *e, long want, struct hpo_err *err)
 	    (in = hpo_path_join(j->workdir, "input.json")) == NULL ||
 	    (out = hpo_path_join(j->workdir, "output.json")) == NULL ||
 	    (log = hpo_path_join(j->workdir, "steering.log")) == NULL ||
-	    (shell = hpo_steer_command(t->steer.exec, in, out, want, t->budget.max_points)) == NULL ||
+	    (shell = steering_shell(e, in, out, want)) == NULL ||
 	    (hist = history_json(e)) == NULL || (doc = hpo_steer_input(hist, t->space)) == NULL) {
 		hpo_err_set(err, HPO_E_SYS, "out of memory");
 		goto fail;
@@ -1443,7 +1484,7 @@ load(struct engine *e, const char *db_path, struct hpo_task_row *row, const stru
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "container runtime %s given, but the task has no "
 				   "evaluation.container", hpo_runtime_name(e->rt));
-	return 0;
+	return hpo_engine_check(e->task, e->rt, err);
 }
 
 static void
@@ -1513,6 +1554,9 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 		if (t->steer.algorithm)
 			snprintf(steer, sizeof(steer), "%s (seed %llu)", t->steer.algorithm,
 				 (unsigned long long)t->steer.seed);
+		else if (steering_docker_args(t))
+			snprintf(steer, sizeof(steer), "'%s %s' (docker's arguments, as iDDS runs them)",
+				 hpo_runtime_name(e.rt), t->steer.exec);
 		else
 			snprintf(steer, sizeof(steer), "'%s'", t->steer.exec);
 		hpo_info("task %lld (%s): up to %ld points, %ld in parallel, steering %s",

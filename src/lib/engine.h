@@ -26,6 +26,12 @@ struct hpo_run_opts {
 	const struct hpo_runtime *rt;	/* container runtime, NULL: on the host */
 };
 
+/* Can the task run here with this runtime (NULL: on the host)?  A steering
+ * command that is docker's arguments (phpo's steeringExec without
+ * steeringContainer) needs docker or podman; HPO_E_INPUT saying so. */
+int hpo_engine_check(const struct hpo_task *task, const struct hpo_runtime *rt,
+		     struct hpo_err *err);
+
 /* Register a task: store its canonical spec, snapshot its files. */
 int hpo_engine_create(struct hpo_store *st, const char *db_path, const struct hpo_task *task,
 		      int64_t *id, struct hpo_err *err);
