@@ -1090,6 +1090,270 @@ finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	return rc;
 }
 
+/* ---- changes on resume -------------------------------------------------------- */
+
+struct point_tally {
+	size_t n, cancelled;
+	long attempts;
+};
+
+static int
+tally_points(struct hpo_store *st, int64_t id, struct point_tally *pt, struct hpo_point_row **rows,
+	     struct hpo_err *err)
+{
+	struct hpo_point_row *p;
+
+	memset(pt, 0, sizeof(*pt));
+	if (hpo_store_points(st, id, &p, &pt->n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < pt->n; i++) {
+		pt->cancelled += strcmp(p[i].status, "cancelled") == 0;
+		pt->attempts += p[i].attempts;
+	}
+	if (rows != NULL)
+		*rows = p;
+	else
+		hpo_point_rows_free(p, pt->n);
+	return 0;
+}
+
+static int
+has_changes(const struct hpo_run_opts *o)
+{
+	return o != NULL && (o->parallel > 0 || o->max_points > 0 || o->max_evaluation_jobs > 0 ||
+			     o->has_time_limit);
+}
+
+int
+hpo_engine_reopens(struct hpo_store *st, int64_t id, const struct hpo_run_opts *o)
+{
+	struct point_tally pt;
+	struct hpo_err err = {0};
+
+	if (o == NULL || (o->max_points <= 0 && o->max_evaluation_jobs <= 0) ||
+	    tally_points(st, id, &pt, NULL, &err) < 0)
+		return 0;
+	return o->max_points > (long)pt.n || (pt.cancelled > 0 && o->max_evaluation_jobs > pt.attempts);
+}
+
+/* budget.KEY or evaluation.KEY := v, said once */
+static void
+change_long(int64_t id, json_t *section, const char *name, const char *key, long v)
+{
+	long old = (long)json_integer_value(json_object_get(section, key));
+
+	if (old == v)
+		return;
+	json_object_set_new(section, key, json_integer(v));
+	hpo_info("task %lld: %s.%s %ld -> %ld", (long long)id, name, key, old, v);
+}
+
+/* The options of --resume into the stored spec (checked as a task file is),
+ * and an ended task given more to do opened again: steering is asked again
+ * when there is room for points, cancelled points are pending again. */
+static int
+apply_changes(struct engine *e, struct hpo_task_row *row, const struct hpo_run_opts *o,
+	      struct hpo_err *err)
+{
+	struct point_tally pt;
+	struct hpo_point_row *pts = NULL;
+	struct hpo_task *check = NULL;
+	json_t *spec, *b, *ev;
+	char *text = NULL;
+	int rc = -1;
+
+	if (!has_changes(o))
+		return 0;
+	if ((spec = json_loads(row->spec, 0, NULL)) == NULL ||
+	    !json_is_object(b = json_object_get(spec, "budget")) ||
+	    !json_is_object(ev = json_object_get(spec, "evaluation"))) {
+		json_decref(spec);
+		return hpo_err_set(err, HPO_E_SYS, "task %lld: stored spec is damaged", (long long)e->id);
+	}
+	if (tally_points(e->st, e->id, &pt, &pts, err) < 0)
+		goto out;
+	long old_mp = (long)json_integer_value(json_object_get(b, "max-points"));
+	long old_mej = (long)json_integer_value(json_object_get(b, "max-evaluation-jobs"));
+	if (o->max_points > 0) {
+		if (o->max_points < (long)pt.n) {
+			hpo_err_set(err, HPO_E_INPUT, "--max-points %ld: task %lld already has %zu points",
+				    o->max_points, (long long)e->id, pt.n);
+			goto out;
+		}
+		change_long(e->id, b, "budget", "max-points", o->max_points);
+		/* the default ratio of evaluation jobs to points goes with them */
+		if (o->max_evaluation_jobs <= 0 && o->max_points > old_mp)
+			change_long(e->id, b, "budget", "max-evaluation-jobs",
+				    old_mej + 2 * (o->max_points - old_mp));
+	}
+	if (o->max_evaluation_jobs > 0)
+		change_long(e->id, b, "budget", "max-evaluation-jobs", o->max_evaluation_jobs);
+	if (o->parallel > 0)
+		change_long(e->id, b, "budget", "parallel-evaluations", o->parallel);
+	if (o->has_time_limit) {
+		double old = json_number_value(json_object_get(ev, "time-limit"));
+		if (o->time_limit > 0)
+			json_object_set_new(ev, "time-limit", json_real(o->time_limit));
+		else
+			json_object_del(ev, "time-limit");
+		char was[32] = "none", now[32] = "none";
+		if (old > 0)
+			snprintf(was, sizeof(was), "%gs", old);
+		if (o->time_limit > 0)
+			snprintf(now, sizeof(now), "%gs", o->time_limit);
+		if (strcmp(was, now) != 0)
+			hpo_info("task %lld: evaluation.time-limit %s -> %s", (long long)e->id, was, now);
+	}
+	if (hpo_task_from_json(NULL, spec, row->dir, &check, err) < 0) {
+		hpo_err_prefix(err, "task %lld", (long long)e->id);
+		goto out;
+	}
+	if ((text = json_dumps(spec, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	if (hpo_store_begin(e->st, err) < 0)
+		goto out;
+	int more_points = check->budget.max_points > (long)pt.n;
+	if (hpo_store_task_set_spec(e->st, e->id, text, err) < 0 ||
+	    (more_points && row->steering_done &&
+	     hpo_store_task_set_steering(e->st, e->id, 0, row->steering_runs, 0, err) < 0))
+		goto rollback;
+	if (more_points && row->steering_done) {
+		row->steering_done = row->steering_failures = 0;
+		hpo_info("task %lld: steering is asked for points again", (long long)e->id);
+	}
+	if (check->budget.max_evaluation_jobs > pt.attempts)
+		for (size_t i = 0; i < pt.n; i++) {
+			if (strcmp(pts[i].status, "cancelled") != 0)
+				continue;
+			free(pts[i].status);
+			free(pts[i].message);
+			pts[i].message = NULL;
+			pts[i].ended = 0;
+			if ((pts[i].status = strdup("pending")) == NULL) {
+				hpo_err_set(err, HPO_E_SYS, "out of memory");
+				goto rollback;
+			}
+			if (hpo_store_point_update(e->st, e->id, &pts[i], err) < 0)
+				goto rollback;
+		}
+	if (hpo_store_commit(e->st, err) < 0)
+		goto rollback;
+	free(row->spec);
+	row->spec = text;
+	text = NULL;
+	rc = 0;
+	goto out;
+rollback:
+	hpo_store_rollback(e->st);
+out:
+	hpo_point_rows_free(pts, pt.n);
+	hpo_task_free(check);
+	json_decref(spec);
+	free(text);
+	return rc;
+}
+
+/* Do two files hold the same bytes? */
+static int
+same_file(const char *a, const char *b)
+{
+	char *x = NULL, *y = NULL;
+	size_t nx, ny;
+	int same = hpo_file_read(a, HPO_SANDBOX_MAX, &x, &nx, NULL) == 0 &&
+		   hpo_file_read(b, HPO_SANDBOX_MAX, &y, &ny, NULL) == 0 && nx == ny &&
+		   memcmp(x, y, nx) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static void
+list_add(char *buf, size_t len, const char *what, const char *file, const char **last)
+{
+	size_t at = strlen(buf);
+
+	if (at + strlen(file) + 16 >= len)
+		return;
+	snprintf(buf + at, len - at, "%s%s%s", *last == what ? ", " : *last ? "; " : "",
+		 *last == what ? "" : what, file);
+	*last = what;
+}
+
+/* --refresh-sandbox: the task directory's files as they are now replace the
+ * snapshot taken at creation (a bug fixed in train.py), said with what
+ * changed; the points run so far keep the results of the old files. */
+static int
+refresh_sandbox(struct engine *e, const char *db_path, struct hpo_err *err)
+{
+	struct hpo_sandbox sb;
+	char *fresh = hpo_strf("%s.new", e->sandbox_dir), *old = hpo_strf("%s.old", e->sandbox_dir);
+	char *dbdir = hpo_config_task_dir(db_path, 0), what[1024] = "";
+	const char *last = NULL;
+	size_t i = 0, k = 0;
+	int rc = -1;
+
+	if (fresh == NULL || old == NULL || dbdir == NULL) {
+		free(fresh);
+		free(old);
+		free(dbdir);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	*strrchr(dbdir, '/') = '\0';
+	if (hpo_sandbox_collect(e->task->dir, dbdir, e->task->sandbox.include,
+				e->task->sandbox.exclude, &sb, err) < 0) {
+		hpo_err_prefix(err, "--refresh-sandbox");
+		goto out;
+	}
+	if (hpo_rmtree(fresh, err) < 0 || hpo_rmtree(old, err) < 0 ||
+	    hpo_sandbox_copy(&sb, e->task->dir, fresh, err) < 0)
+		goto out_sb;
+	/* what changed, files in sorted order on both sides */
+	while (i < e->sb.n || k < sb.n) {
+		int c = i == e->sb.n ? 1 : k == sb.n ? -1 : strcmp(e->sb.files[i], sb.files[k]);
+		if (c < 0) {
+			list_add(what, sizeof(what), "removed: ", e->sb.files[i++], &last);
+		} else if (c > 0) {
+			list_add(what, sizeof(what), "added: ", sb.files[k++], &last);
+		} else {
+			char *a = hpo_path_join(e->sandbox_dir, e->sb.files[i]);
+			char *b = hpo_path_join(fresh, sb.files[k]);
+			if (a != NULL && b != NULL && !same_file(a, b))
+				list_add(what, sizeof(what), "changed: ", sb.files[k], &last);
+			free(a);
+			free(b);
+			i++;
+			k++;
+		}
+	}
+	if (rename(e->sandbox_dir, old) < 0) {
+		hpo_err_sys(err, "%s", e->sandbox_dir);
+		goto out_sb;
+	}
+	if (rename(fresh, e->sandbox_dir) < 0) {
+		hpo_err_sys(err, "%s", fresh);
+		rename(old, e->sandbox_dir);
+		goto out_sb;
+	}
+	hpo_rmtree(old, NULL);
+	hpo_sandbox_free(&e->sb);
+	e->sb = sb;
+	hpo_info("task %lld: the sandbox now holds the files of %s as they are: %s",
+		 (long long)e->id, e->task->dir, last ? what : "nothing changed");
+	rc = 0;
+	goto out;
+out_sb:
+	hpo_sandbox_free(&sb);
+	hpo_rmtree(fresh, NULL);
+out:
+	free(fresh);
+	free(old);
+	free(dbdir);
+	return rc;
+}
+
 /* ---- the loop --------------------------------------------------------------------- */
 
 static void
@@ -1521,7 +1785,7 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 	*end = HPO_RUN_ENDED;
 	if (hpo_store_task_get(st, id, &row, err) < 0)
 		return -1;
-	if (hpo_task_status_final(row.status)) {
+	if (hpo_task_status_final(row.status) && !hpo_engine_reopens(st, id, opts)) {
 		hpo_err_set(err, HPO_E_INPUT, "task %lld has already ended (%s)", (long long)id,
 			    row.status);
 		hpo_task_row_free(&row);
@@ -1538,7 +1802,9 @@ hpo_engine_run(struct hpo_store *st, const char *db_path, int64_t id,
 	}
 	free(e.taskdir);
 	e.taskdir = NULL;
-	if (load(&e, db_path, &row, opts, err) < 0 || recover(&e, err) < 0) {
+	if (apply_changes(&e, &row, opts, err) < 0 || load(&e, db_path, &row, opts, err) < 0 ||
+	    (opts != NULL && opts->refresh_sandbox && refresh_sandbox(&e, db_path, err) < 0) ||
+	    recover(&e, err) < 0) {
 		hpo_task_row_free(&row);
 		engine_free(&e);
 		return -1;

@@ -357,6 +357,19 @@ hpo_store_task_set_dir(struct hpo_store *st, int64_t id, const char *dir, struct
 }
 
 int
+hpo_store_task_set_spec(struct hpo_store *st, int64_t id, const char *spec, struct hpo_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "UPDATE tasks SET spec = ?, updated = ? WHERE id = ?", &s, err) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, spec, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 2, hpo_now());
+	sqlite3_bind_int64(s, 3, id);
+	return step_done(st, s, err, "update task");
+}
+
+int
 hpo_store_task_set_status(struct hpo_store *st, int64_t id, const char *status,
 			  const char *message, double ended, struct hpo_err *err)
 {
