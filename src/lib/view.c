@@ -168,9 +168,14 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 	json_array_foreach(points, i, pt) {
 		const json_t *loss = json_object_get(pt, "loss");
 		const char *st = "pending";
-		if (json_is_number(loss)) {
-			/* PanDA records a point that failed all its attempts with 1e5 */
-			st = json_number_value(loss) == 1e5 ? "failed" : "finished";
+		if (json_is_string(loss)) {
+			/* NaN, Infinity: Python's json, kept as strings */
+			st = "failed";
+		} else if (json_is_number(loss)) {
+			/* PanDA records a point that failed all its attempts with 1e5;
+			 * iDDS and the steering take 1e5 or more as failed */
+			st = json_number_value(loss) >= 1e5 || !isfinite(json_number_value(loss))
+				     ? "failed" : "finished";
 			if (st[1] == 'i' && (best == NULL || json_number_value(loss) <
 							     json_number_value(json_object_get(best, "loss"))))
 				best = pt;
