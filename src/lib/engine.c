@@ -1610,10 +1610,12 @@ final_status(struct engine *e, struct hpo_err *err)
 		free(msg);
 		return -1;
 	}
+	char unevaluated[48] = "";
+	if (cancelled > 0)
+		snprintf(unevaluated, sizeof(unevaluated), ", %zu not evaluated", cancelled);
 	hpo_status_clear();
-	hpo_info("task %lld %s: %zu points: %zu finished, %zu failed%s%.0zu%s%s%s", (long long)e->id,
-		 status, e->npts, ok, failed, cancelled ? ", " : "", cancelled,
-		 cancelled ? " not evaluated" : "", msg ? "; " : "", msg ? msg : "");
+	hpo_info("task %lld %s: %zu points: %zu finished, %zu failed%s%s%s", (long long)e->id,
+		 status, e->npts, ok, failed, unevaluated, msg ? "; " : "", msg ? msg : "");
 	free(msg);
 	return 0;
 }
