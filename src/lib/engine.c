@@ -1592,10 +1592,20 @@ final_status(struct engine *e, struct hpo_err *err)
 	if (failed > 0)
 		fail_part = hpo_strf("%zu of %zu points failed%s%s", failed, e->npts,
 				     why ? "; last failure: " : "", why ? why : "");
-	if (budget_failed > 0 || cancelled > 0)
-		msg = hpo_strf("max-evaluation-jobs (%ld) reached: %s%s%zu point%s not evaluated",
-			       e->task->budget.max_evaluation_jobs, fail_part ? fail_part : "",
-			       fail_part ? ", " : "", cancelled, cancelled == 1 ? "" : "s");
+	/* the budget ended the task: points were left, or could have come */
+	int budget_hit = e->counted >= e->task->budget.max_evaluation_jobs &&
+			 (budget_failed > 0 || cancelled > 0 ||
+			  (!e->steering_done && (long)e->npts < e->task->budget.max_points));
+	if (budget_hit) {
+		char left[48] = "";
+		if (cancelled > 0)
+			snprintf(left, sizeof(left), "%zu point%s not evaluated", cancelled,
+				 cancelled == 1 ? "" : "s");
+		msg = hpo_strf("max-evaluation-jobs (%ld) reached%s%s%s%s",
+			       e->task->budget.max_evaluation_jobs,
+			       fail_part || *left ? ": " : "", fail_part ? fail_part : "",
+			       fail_part && *left ? ", " : "", left);
+	}
 	else if (e->npts == 0)
 		msg = hpo_strf("no points: %s",
 			       steering_reason(e) ? steering_reason(e) : "none proposed");

@@ -2,7 +2,7 @@
 # Evaluations that fail, time out or write garbage are handled as on the
 # Grid: 3 attempts, then the point is failed with loss 1e5.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 33
+plan 34
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -102,6 +102,12 @@ like "$(jqr '.tasks[0].message' "$T/b.json")" "max-evaluation-jobs (4) reached: 
 like "$(jqr '.tasks[0].message' "$T/b.json")" "can't open file" "and carries the real cause"
 like "$(cat "$T/b.err")" "task 3 failed: 3 points: 0 finished, 2 failed, 1 not evaluated; " \
 	"the last line on stderr counts every point"
+# the budget spent before steering proposed all its points: said too
+sed -i 's/points-per-iteration: 3, max-evaluation-jobs: 4/points-per-iteration: 1, max-evaluation-jobs: 3/' "$T/task/budget.yaml"
+hpo-submit --local --json "$T/task/budget.yaml" >"$T/b2.json" 2>/dev/null
+like "$(jq -c '[.tasks[0].counts.points, .tasks[0].message]' "$T/b2.json")" \
+	'[1,"max-evaluation-jobs (3) reached: 1 of 1 points failed; last failure: ' \
+	"a task whose budget ran out before its max-points were proposed says so"
 
 # a diverged training (Python's json writes NaN, Infinity bare) and a loss
 # of 1e5 or more fail the point at once, as iDDS records them: no retries
