@@ -26,7 +26,8 @@ _hpo_task_ids()
 _hpo_submit()
 {
 	local cur prev db= i
-	local opts='-l --local -r --resume --db --runtime -j --parallel --seed --load-json
+	local opts='-l --local -r --resume --db --runtime -j --parallel --max-points
+		--max-evaluation-jobs --time-limit --refresh-sandbox --seed --load-json
 		--nickname -n --no-submit --list-sandbox --dump-task-params --kill --finish --soft --retry
 		--new-params --json -q --quiet -v --verbose -h --help -V --version'
 
@@ -64,7 +65,8 @@ _hpo_submit()
 		return 0
 		;;
 	# Grid task IDs are not completed: that would need the network
-	-j | --parallel | --seed | --nickname | --kill | --finish | --retry)
+	-j | --parallel | --max-points | --max-evaluation-jobs | --time-limit | --seed | --nickname | \
+		--kill | --finish | --retry)
 		return 0
 		;;
 	esac

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "jsontext.h"
 #include "log.h"
 #include "opts.h"
 #include "store.h"
@@ -115,8 +116,7 @@ print(const json_t *tasks, int json, int points)
 
 	if (json) {
 		json_t *doc = hpo_view_wrap(json_incref((json_t *)tasks));
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
+		hpo_json_print(stdout, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		json_decref(doc);
 	} else if (points) {
 		json_array_foreach(tasks, i, t) {

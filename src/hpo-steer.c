@@ -16,6 +16,7 @@
 
 #include "doc.h"
 #include "file.h"
+#include "jsontext.h"
 #include "log.h"
 #include "optim.h"
 #include "opts.h"
@@ -100,7 +101,7 @@ load_input(const char *path, const char *space_path, struct hpo_doc **doc, json_
 static int
 write_points(const char *path, const json_t *points, struct hpo_err *err)
 {
-	char *text = json_dumps(points, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *text = hpo_json_text(points, JSON_COMPACT | JSON_ENCODE_ANY, 0);
 	int rc;
 
 	if (text == NULL)

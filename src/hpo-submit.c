@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -19,6 +20,7 @@
 #include "engine.h"
 #include "file.h"
 #include "grid.h"
+#include "jsontext.h"
 #include "log.h"
 #include "opts.h"
 #include "proc.h"
@@ -52,7 +54,8 @@ static const char *const usage[] = {
 };
 
 enum {
-	OPT_LOCAL, OPT_RESUME, OPT_DB, OPT_RUNTIME, OPT_PARALLEL, OPT_SEED, OPT_LOAD_JSON,
+	OPT_LOCAL, OPT_RESUME, OPT_DB, OPT_RUNTIME, OPT_PARALLEL, OPT_MAX_POINTS, OPT_MAX_JOBS,
+	OPT_TIME_LIMIT, OPT_REFRESH, OPT_SEED, OPT_LOAD_JSON,
 	OPT_NICKNAME, OPT_NO_SUBMIT, OPT_LIST_SANDBOX, OPT_DUMP, OPT_KILL, OPT_FINISH, OPT_SOFT, OPT_RETRY,
 	OPT_NEW_PARAMS, OPT_JSON, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
 };
@@ -62,7 +65,11 @@ static const struct hpo_option options[] = {
 	[OPT_RESUME] = {"resume", 'r', "ID", "continue the interrupted local task ID"},
 	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
 	[OPT_RUNTIME] = {"runtime", 0, "NAME", "run evaluations in their container: apptainer, singularity, podman or docker"},
-	[OPT_PARALLEL] = {"parallel", 'j', "N", "evaluate N points at a time (overrides budget.parallel-evaluations)"},
+	[OPT_PARALLEL] = {"parallel", 'j', "N", "evaluate N points at a time (overrides budget.parallel-evaluations; also on --resume)"},
+	[OPT_MAX_POINTS] = {"max-points", 0, "N", "with --local: at most N points (overrides budget.max-points; on --resume more points continue the task, even an ended one)"},
+	[OPT_MAX_JOBS] = {"max-evaluation-jobs", 0, "N", "with --local: at most N evaluation attempts (overrides budget.max-evaluation-jobs; also on --resume)"},
+	[OPT_TIME_LIMIT] = {"time-limit", 0, "DURATION", "with --local: stop an evaluation after DURATION (90, 90s, 15m, 2h; 0: none; overrides evaluation.time-limit; also on --resume)"},
+	[OPT_REFRESH] = {"refresh-sandbox", 0, NULL, "with --local --resume: evaluations get the task directory's files as they are now, not as at creation"},
 	[OPT_SEED] = {"seed", 0, "N", "seed of the built-in steering (overrides steering.seed)"},
 	[OPT_LOAD_JSON] = {"load-json", 0, "FILE", "read phpo's options from FILE, over TASKFILE's"},
 	[OPT_NICKNAME] = {"nickname", 0, "NAME", "your Grid nickname (default $HPO_NICKNAME, else from the proxy)"},
@@ -103,8 +110,9 @@ static const struct hpo_tool tool = {
 };
 
 struct args {
-	int local, json, no_submit, list_sandbox, soft;
-	long resume, parallel, seed, control_id;
+	int local, json, no_submit, list_sandbox, soft, refresh, has_time_limit;
+	long resume, parallel, seed, control_id, max_points, max_jobs;
+	double time_limit;
 	enum hpo_panda_op op;
 	const char *db, *runtime, *load_json, *nickname, *dump, *new_params;
 	char **ops;
@@ -147,8 +155,19 @@ fresh_seed(void)
 static void
 print_json(json_t *doc)
 {
-	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
+	hpo_json_print(stdout, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+}
+
+/* A reader that went away (hpo-submit --local task.yaml | head -1) costs the
+ * output, never the task: SIGPIPE is ignored, and this says so once. */
+static void
+check_stdout(int64_t id)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	hpo_status_clear();
+	hpo_error("standard output: %s: the task's table was not printed; "
+		  "'hpo-status --local %lld' shows it", strerror(errno), (long long)id);
 }
 
 /* ---- --local ---------------------------------------------------------------- */
@@ -179,8 +198,20 @@ run_local(const struct args *a)
 				    a->nops ? a->ops[0] : a->load_json, runtime);
 			goto fail;
 		}
+		if (hpo_engine_check(task, rt, &err) < 0)
+			goto fail;
 		if (a->parallel > 0)
 			task->budget.parallel_evaluations = a->parallel;
+		if (a->max_points > 0) {
+			/* the default evaluation jobs follow, unless given */
+			if (a->max_jobs == 0 && task->budget.max_evaluation_jobs == 2 * task->budget.max_points)
+				task->budget.max_evaluation_jobs = 2 * a->max_points;
+			task->budget.max_points = a->max_points;
+		}
+		if (a->max_jobs > 0)
+			task->budget.max_evaluation_jobs = a->max_jobs;
+		if (a->has_time_limit)
+			task->eval.time_limit = a->time_limit;
 		if (a->seed >= 0) {
 			task->steer.seed = (uint64_t)a->seed;
 			task->steer.has_seed = 1;
@@ -203,7 +234,7 @@ run_local(const struct args *a)
 		hpo_info("task %lld created in %s", (long long)id, db);
 	}
 
-	struct hpo_run_opts ro = {rt};
+	struct hpo_run_opts ro = {rt, 0, 0, 0, 0, 0, 0};
 	enum hpo_run_end end = HPO_RUN_ENDED;
 	json_t *view, *tasks;
 
@@ -213,6 +244,19 @@ run_local(const struct args *a)
 			goto fail;
 		const char *status = json_string_value(json_object_get(view, "status"));
 		int ended = hpo_task_status_final(status);
+
+		/* what --resume changes from now on */
+		ro.parallel = a->parallel;
+		ro.max_points = a->max_points;
+		ro.max_evaluation_jobs = a->max_jobs;
+		ro.has_time_limit = a->has_time_limit;
+		ro.time_limit = a->time_limit;
+		ro.refresh_sandbox = a->refresh;
+		if (ended && hpo_engine_reopens(st, id, &ro)) {
+			hpo_info("task %lld had ended (%s): it goes on with the new budget", (long long)id,
+				 status);
+			ended = 0;
+		}
 		if (ended)
 			hpo_info("task %lld has already ended (%s)", (long long)id, status);
 		json_decref(view);
@@ -233,6 +277,7 @@ run_local(const struct args *a)
 		hpo_view_print_tasks(stdout, tasks);
 		json_decref(tasks);
 	}
+	check_stdout(id);
 	if (end == HPO_RUN_INTERRUPTED)
 		rc = EXIT_INTERRUPTED;
 	else if (strcmp(json_string_value(json_object_get(view, "status")), "failed") == 0)
@@ -426,6 +471,8 @@ main(int argc, char **argv)
 	int quiet = 0, verbose = 0, controls = 0, rc;
 
 	a.seed = -1;
+	/* a closed stdout or stderr must not kill a run: writes fail instead */
+	signal(SIGPIPE, SIG_IGN);
 	a.cli = command_line(argc, argv);	/* before options move operands */
 	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
 		if (o == HPO_OPT_ERROR)
@@ -445,6 +492,23 @@ main(int argc, char **argv)
 				goto usage;
 			}
 			break;
+		case OPT_MAX_POINTS:
+		case OPT_MAX_JOBS:
+			if (hpo_opts_long(os.arg, 1, o - options == OPT_MAX_POINTS ? 1000000 : 10000000,
+					  o - options == OPT_MAX_POINTS ? &a.max_points : &a.max_jobs) < 0) {
+				hpo_opts_error(&tool, "--%s: '%s' is not a positive number", o->name, os.arg);
+				goto usage;
+			}
+			break;
+		case OPT_TIME_LIMIT:
+			if ((a.time_limit = hpo_parse_duration(os.arg)) < 0) {
+				hpo_opts_error(&tool, "--time-limit: '%s' is not a duration like 90, 90s, 15m or 2h",
+					       os.arg);
+				goto usage;
+			}
+			a.has_time_limit = 1;
+			break;
+		case OPT_REFRESH: a.refresh = 1; break;
 		case OPT_SEED:
 			if (hpo_opts_long(os.arg, 0, LONG_MAX, &a.seed) < 0) {
 				hpo_opts_error(&tool, "--seed: '%s' is not a non-negative integer", os.arg);
@@ -505,7 +569,8 @@ main(int argc, char **argv)
 	}
 	if (controls) {
 		if (a.local || a.nops || a.load_json || a.no_submit || a.dump || a.resume || a.nickname ||
-		    a.db || a.runtime || a.parallel || a.seed >= 0) {
+		    a.db || a.runtime || a.parallel || a.seed >= 0 || a.max_points || a.max_jobs ||
+		    a.has_time_limit || a.refresh) {
 			hpo_opts_error(&tool, "--%s takes a task id; of the other options only --json, "
 					      "--quiet and --verbose apply", options[
 				a.op == HPO_PANDA_KILL ? OPT_KILL : a.op == HPO_PANDA_FINISH ? OPT_FINISH : OPT_RETRY].name);
@@ -525,14 +590,21 @@ main(int argc, char **argv)
 			hpo_opts_error(&tool, a.nops == 0 ? "missing TASKFILE" : "more than one TASKFILE");
 			goto usage;
 		}
-		if (a.resume > 0 && (a.parallel > 0 || a.seed >= 0)) {
-			hpo_opts_error(&tool, "--parallel and --seed apply to a new task, not to --resume");
+		if (a.resume > 0 && a.seed >= 0) {
+			hpo_opts_error(&tool, "--seed applies to a new task, not to --resume");
+			goto usage;
+		}
+		if (a.resume == 0 && a.refresh) {
+			hpo_opts_error(&tool, "--refresh-sandbox goes with --resume: a new task takes the files as they are");
 			goto usage;
 		}
 		rc = run_local(&a);
 	} else {
-		if (a.resume || a.db || a.runtime || a.parallel || a.seed >= 0) {
-			hpo_opts_error(&tool, "--resume, --db, --runtime, --parallel and --seed go with --local");
+		if (a.resume || a.db || a.runtime || a.parallel || a.seed >= 0 || a.max_points ||
+		    a.max_jobs || a.has_time_limit || a.refresh) {
+			hpo_opts_error(&tool, "--resume, --db, --runtime, --parallel, --max-points, "
+					      "--max-evaluation-jobs, --time-limit, --refresh-sandbox and "
+					      "--seed go with --local");
 			goto usage;
 		}
 		if (a.nops > 1 || (a.nops == 0 && !a.load_json)) {

@@ -1,6 +1,7 @@
 /* engine.c - the local engine's run loop */
 #include "autoconf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "engine.h"
 #include "file.h"
+#include "jsontext.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -51,7 +53,8 @@ struct engine {
 	struct job *jobs;
 	size_t njobs;
 	int steering_done, steering_runs, steering_failures;
-	char *steer_message;
+	char *steer_message;	/* why steering ended, in this run */
+	char *last_failure;	/* why an evaluation failed last, in this run */
 	long counted;		/* attempts that count towards max-evaluation-jobs */
 	int stopping;		/* 1: SIGTERM sent to jobs; 2: SIGKILL */
 	double stop_kill_at;
@@ -78,10 +81,10 @@ on_signal(int sig)
 }
 
 static int
-install_signals(struct sigaction old[4], struct hpo_err *err)
+install_signals(struct sigaction old[5], struct hpo_err *err)
 {
 	static const int sigs[4] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
-	struct sigaction sa;
+	struct sigaction sa, ign;
 
 	if (pipe2(sigpipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return hpo_err_sys(err, "pipe");
@@ -92,16 +95,23 @@ install_signals(struct sigaction old[4], struct hpo_err *err)
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &sa, &old[i]);
+	/* a reader of our stdout or stderr that went away (| head -1) must not
+	 * end the run: the write fails instead (evaluations get SIGPIPE back) */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old[4]);
 	return 0;
 }
 
 static void
-restore_signals(struct sigaction old[4])
+restore_signals(struct sigaction old[5])
 {
 	static const int sigs[4] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP};
 
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &old[i], NULL);
+	sigaction(SIGPIPE, &old[4], NULL);
 	close(sigpipe_fds[0]);
 	close(sigpipe_fds[1]);
 	sigpipe_fds[0] = sigpipe_fds[1] = -1;
@@ -121,6 +131,28 @@ set_message(char **dst, const char *msg)
 }
 
 /* ---- registration --------------------------------------------------------- */
+
+static int
+steering_docker_args(const struct hpo_task *t)
+{
+	return t->steer.algorithm == NULL && t->steer.container == NULL && t->steer.exec != NULL &&
+	       hpo_steer_exec_is_docker_args(t->steer.exec);
+}
+
+int
+hpo_engine_check(const struct hpo_task *t, const struct hpo_runtime *rt, struct hpo_err *err)
+{
+	if (steering_docker_args(t) &&
+	    (rt == NULL || (rt->kind != HPO_RT_DOCKER && rt->kind != HPO_RT_PODMAN)))
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "steering.exec '%.60s%s' is the arguments of a docker command "
+				   "(phpo's steeringExec without steeringContainer, which iDDS runs "
+				   "as 'docker %.20s...'): run it here with --runtime docker or "
+				   "--runtime podman, or give steering.container and the command "
+				   "to run in it", t->steer.exec, strlen(t->steer.exec) > 60 ? "..." : "",
+				   t->steer.exec + strspn(t->steer.exec, " \t"));
+	return 0;
+}
 
 int
 hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id,
@@ -380,7 +412,7 @@ fill_command(const struct engine *e, const struct job *j, struct hpo_command *cm
 static int
 write_json(const char *path, const json_t *v, struct hpo_err *err)
 {
-	char *text = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *text = hpo_json_text(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER, 0);
 	int rc;
 
 	if (text == NULL)
@@ -582,6 +614,25 @@ steering_ended(struct engine *e, const char *why)
 	hpo_info("steering: %s", why);
 }
 
+/* The steering run's shell command.  Docker's arguments run as iDDS runs
+ * them: the runtime's client with the arguments, in the run's directory
+ * (mounted by the arguments' own "$(pwd)"), %IN and %OUT as file names in it. */
+static char *
+steering_shell(const struct engine *e, const char *in, const char *out, long want)
+{
+	const struct hpo_task *t = e->task;
+	char *args, *shell;
+
+	if (!steering_docker_args(t))
+		return hpo_steer_command(t->steer.exec, in, out, want, t->budget.max_points);
+	if ((args = hpo_steer_command(t->steer.exec, "input.json", "output.json", want,
+				      t->budget.max_points)) == NULL)
+		return NULL;
+	shell = hpo_strf("'%s' %s", e->rt->path, args);
+	free(args);
+	return shell;
+}
+
 static int
 ask_steering(struct engine *e, long want, struct hpo_err *err)
 {
@@ -627,7 +678,7 @@ ask_steering(struct engine *e, long want, struct hpo_err *err)
 	    (in = hpo_path_join(j->workdir, "input.json")) == NULL ||
 	    (out = hpo_path_join(j->workdir, "output.json")) == NULL ||
 	    (log = hpo_path_join(j->workdir, "steering.log")) == NULL ||
-	    (shell = hpo_steer_command(t->steer.exec, in, out, want, t->budget.max_points)) == NULL ||
+	    (shell = steering_shell(e, in, out, want)) == NULL ||
 	    (hist = history_json(e)) == NULL || (doc = hpo_steer_input(hist, t->space)) == NULL) {
 		hpo_err_set(err, HPO_E_SYS, "out of memory");
 		goto fail;
@@ -658,15 +709,139 @@ out:
 
 /* ---- results ------------------------------------------------------------------ */
 
+/* The last line a command wrote that says something (its job.log holds
+ * stdout and stderr), at most 300 bytes of it; NULL when there is none. */
+#define LOG_TAIL 4096
+#define LOG_LINE 300
+
+static char *
+log_last_line(const char *path)
+{
+	char buf[LOG_TAIL + 1], *end, *start;
+	ssize_t n;
+	off_t size;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0 || lseek(fd, size > LOG_TAIL ? size - LOG_TAIL : 0, SEEK_SET) < 0 ||
+	    (n = read(fd, buf, LOG_TAIL)) <= 0) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	buf[n] = '\0';
+	end = buf + n;
+	while (end > buf && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
+			     end[-1] == '\t'))
+		*--end = '\0';
+	if (end == buf)
+		return NULL;
+	start = end;
+	while (start > buf && start[-1] != '\n')
+		start--;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	if (strlen(start) > LOG_LINE)
+		start[LOG_LINE] = '\0';
+	return strdup(start);
+}
+
+/* Why a command that exited badly failed: its wait status and what it said
+ * last ("exited with status 2: python3: can't open file ..."). */
+static int
+describe_failure(const char *workdir, const char *logname, int status, struct hpo_err *why)
+{
+	char desc[128], *path = hpo_path_join(workdir, logname), *last = NULL;
+
+	hpo_wait_describe(status, desc, sizeof(desc));
+	if (path != NULL)
+		last = log_last_line(path);
+	free(path);
+	hpo_err_set(why, HPO_E_INPUT, "%s%s%s", desc, last ? ": " : "", last ? last : "");
+	free(last);
+	return -1;
+}
+
 /* output.json "intermediate": the losses the evaluation reported on its
  * way (per epoch, say), for learning curves: a list of numbers, or absent. */
 #define MAX_INTERMEDIATE 100000
+
+/* Python's json writes a diverged loss bare: NaN, Infinity, -Infinity, which
+ * JSON (and jansson) reject.  Outside strings they become the strings
+ * "NaN", "Infinity", "-Infinity", which is how the iDDS history and
+ * hpo-plot read them; everything else is left to the JSON parser. */
+static char *
+quote_nonfinite(const char *text, size_t len)
+{
+	static const char *const words[] = {"-Infinity", "Infinity", "NaN"};
+	char *out = malloc(2 * len + 1), *o = out;
+	int in_string = 0;
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		size_t w = 0, n = 0;
+		if (in_string) {
+			if (text[i] == '\\' && i + 1 < len)
+				*o++ = text[i++];
+			else if (text[i] == '"')
+				in_string = 0;
+			*o++ = text[i++];
+			continue;
+		}
+		if (text[i] == '"') {
+			in_string = 1;
+			*o++ = text[i++];
+			continue;
+		}
+		for (w = 0; w < 3; w++) {
+			n = strlen(words[w]);
+			if (len - i >= n && memcmp(text + i, words[w], n) == 0 &&
+			    (i + n == len || !isalnum((unsigned char)text[i + n])) &&
+			    (i == 0 || !isalnum((unsigned char)text[i - 1])))
+				break;
+		}
+		if (w == 3) {
+			*o++ = text[i++];
+			continue;
+		}
+		*o++ = '"';
+		memcpy(o, words[w], n);
+		o += n;
+		*o++ = '"';
+		i += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* NaN, Infinity or -Infinity as quote_nonfinite wrote them */
+static int
+nonfinite_string(const json_t *v, double *x)
+{
+	const char *s = json_string_value(v);
+
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "NaN") == 0)
+		*x = NAN;
+	else if (strcmp(s, "Infinity") == 0)
+		*x = INFINITY;
+	else if (strcmp(s, "-Infinity") == 0)
+		*x = -INFINITY;
+	else
+		return 0;
+	return 1;
+}
 
 static int
 check_intermediate(const struct engine *e, const json_t *v, struct hpo_err *why)
 {
 	size_t i;
 	const json_t *x;
+	double d;
 
 	if (!json_is_array(v))
 		return hpo_err_set(why, HPO_E_INPUT, "%s: \"intermediate\" is not a list of numbers",
@@ -675,35 +850,50 @@ check_intermediate(const struct engine *e, const json_t *v, struct hpo_err *why)
 		return hpo_err_set(why, HPO_E_INPUT, "%s: \"intermediate\" has more than %d values",
 				   e->task->eval.output, MAX_INTERMEDIATE);
 	json_array_foreach(v, i, x)
-		if (!json_is_number(x))
+		if (!json_is_number(x) && !nonfinite_string(x, &d))
 			return hpo_err_set(why, HPO_E_INPUT,
 					   "%s: \"intermediate\"[%zu] is not a number",
 					   e->task->eval.output, i);
 	return 0;
 }
 
+#define RESULT_RETRY (-1)	/* the attempt failed; the point may try again */
+#define RESULT_FAILED (-2)	/* the point failed for good: its loss says so */
+
 /* Read the evaluation's output file: 0 with *loss (and *inter, a new
- * reference or NULL), or -1 with why. */
+ * reference or NULL); RESULT_RETRY with why; RESULT_FAILED with why and
+ * *loss when the loss is NaN, infinite or 1e5 or more: iDDS and the
+ * steering take such a loss for a failed point, so it fails at once. */
 static int
 read_result(const struct engine *e, const struct job *j, double *loss, json_t **inter,
 	    char **msg, struct hpo_err *why)
 {
-	char *path = hpo_path_join(j->workdir, e->task->eval.output);
+	char *path = hpo_path_join(j->workdir, e->task->eval.output), *text = NULL, *quoted;
 	json_error_t jerr;
 	json_t *o, *st, *l, *m;
-	struct stat sb;
+	size_t len;
+	double x;
 
 	*msg = NULL;
 	*inter = NULL;
 	if (path == NULL)
 		return hpo_err_set(why, HPO_E_SYS, "out of memory");
-	if (stat(path, &sb) < 0) {
+	if (access(path, F_OK) < 0) {
 		hpo_err_set(why, HPO_E_INPUT, "no %s written", e->task->eval.output);
 		free(path);
-		return -1;
+		return RESULT_RETRY;
 	}
-	o = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (hpo_file_read(path, 64 << 20, &text, &len, why) < 0) {
+		free(path);
+		return RESULT_RETRY;
+	}
 	free(path);
+	quoted = quote_nonfinite(text, len);
+	free(text);
+	if (quoted == NULL)
+		return hpo_err_set(why, HPO_E_SYS, "out of memory");
+	o = json_loads(quoted, JSON_REJECT_DUPLICATES, &jerr);
+	free(quoted);
 	if (o == NULL)
 		return hpo_err_set(why, HPO_E_INPUT, "%s:%d:%d: %s", e->task->eval.output, jerr.line,
 				   jerr.column, jerr.text);
@@ -717,22 +907,37 @@ read_result(const struct engine *e, const struct job *j, double *loss, json_t **
 	if (json_is_string(m) && *json_string_value(m))
 		*msg = strdup(json_string_value(m));
 	if (st != NULL && !(json_is_integer(st) && json_integer_value(st) == 0)) {
-		char *text = json_dumps(st, JSON_ENCODE_ANY);
+		char *t = json_dumps(st, JSON_ENCODE_ANY);
 		hpo_err_set(why, HPO_E_INPUT, "%s: status %s%s%s", e->task->eval.output,
-			    text ? text : "?", *msg ? ": " : "", *msg ? *msg : "");
-		free(text);
+			    t ? t : "?", *msg ? ": " : "", *msg ? *msg : "");
+		free(t);
 		json_decref(o);
-		return -1;
+		return RESULT_RETRY;
+	}
+	if (nonfinite_string(l, &x) || (json_is_number(l) && json_number_value(l) >= HPO_FAILED_LOSS)) {
+		char num[32];
+		if (json_is_number(l)) {
+			x = json_number_value(l);
+			snprintf(num, sizeof(num), "%g", x);
+		} else {
+			snprintf(num, sizeof(num), "%s", json_string_value(l));
+		}
+		hpo_err_set(why, HPO_E_INPUT, "%s: loss %s: a loss that is not finite, or %g or "
+			    "more, fails the point at once, as in iDDS", e->task->eval.output, num,
+			    HPO_FAILED_LOSS);
+		*loss = isfinite(x) ? x : HPO_FAILED_LOSS;
+		json_decref(o);
+		return RESULT_FAILED;
 	}
 	if (!json_is_number(l)) {
 		hpo_err_set(why, HPO_E_INPUT, "%s: no numeric \"loss\"", e->task->eval.output);
 		json_decref(o);
-		return -1;
+		return RESULT_RETRY;
 	}
 	if (json_object_get(o, "intermediate") != NULL) {
 		if (check_intermediate(e, json_object_get(o, "intermediate"), why) < 0) {
 			json_decref(o);
-			return -1;
+			return RESULT_RETRY;
 		}
 		*inter = json_incref(json_object_get(o, "intermediate"));
 	}
@@ -747,10 +952,10 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	struct hpo_point_row *p = &e->pts[j->point];
 	struct hpo_attempt_row a;
 	struct hpo_err why = {0};
-	char desc[128], *msg = NULL;
+	char *msg = NULL;
 	json_t *inter = NULL;
 	double loss = 0, now = hpo_now();
-	int ok;
+	int ok, result = RESULT_RETRY;
 
 	/* what the command left running in its group goes too */
 	killpg(j->pid, SIGKILL);
@@ -779,14 +984,14 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		}
 		return 0;
 	}
-	hpo_wait_describe(status, desc, sizeof(desc));
 	if (j->timed_out) {
 		ok = hpo_err_set(&why, HPO_E_INPUT, "time limit of %gs exceeded",
 				 e->task->eval.time_limit) == 0;
 	} else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		ok = hpo_err_set(&why, HPO_E_INPUT, "%s", desc) == 0;
+		ok = describe_failure(j->workdir, "job.log", status, &why) == 0;
 	} else {
-		ok = read_result(e, j, &loss, &inter, &msg, &why) == 0;
+		result = read_result(e, j, &loss, &inter, &msg, &why);
+		ok = result == 0;
 	}
 	if (ok) {
 		a.status = "finished";
@@ -805,9 +1010,20 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	} else {
 		a.status = "failed";
 		a.message = why.msg;
+		set_message(&e->last_failure, why.msg);
 		hpo_info("point %lld attempt %d failed: %s (see %s/job.log)", (long long)p->id,
 			 j->attempt, why.msg, j->workdir);
-		if (p->attempts >= HPO_MAX_ATTEMPTS) {
+		if (result == RESULT_FAILED) {
+			/* no retry: the evaluation ran and reported a failed loss */
+			a.loss = loss;
+			a.has_loss = 1;
+			p->loss = loss;
+			p->has_loss = 1;
+			p->ended = now;
+			set_message(&p->message, why.msg);
+			if (set_point_status(p, "failed") < 0)
+				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		} else if (p->attempts >= HPO_MAX_ATTEMPTS) {
 			char *m = hpo_strf("failed %d attempts, last: %s", p->attempts, why.msg);
 			p->loss = HPO_FAILED_LOSS;
 			p->has_loss = 1;
@@ -841,7 +1057,7 @@ finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
 {
 	const struct hpo_task *t = e->task;
 	struct hpo_err why = {0};
-	char desc[128], *out;
+	char *out;
 	json_t *pts = NULL;
 	long room = t->budget.max_points - (long)e->npts;
 	int bad;
@@ -851,9 +1067,8 @@ finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		return save_steering(e, err);
 	if ((out = hpo_path_join(j->workdir, "output.json")) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	hpo_wait_describe(status, desc, sizeof(desc));
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-		bad = hpo_err_set(&why, HPO_E_INPUT, "%s", desc);
+		bad = describe_failure(j->workdir, "steering.log", status, &why);
 	else
 		bad = hpo_steer_read_output(out, t->space, room, &pts, &why);
 	free(out);
@@ -877,6 +1092,269 @@ finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		steering_ended(e, "the steering command proposed no more points");
 	int rc = add_points(e, pts, err);
 	json_decref(pts);
+	return rc;
+}
+
+/* ---- changes on resume -------------------------------------------------------- */
+
+struct point_tally {
+	size_t n, cancelled;
+	long attempts;
+};
+
+static int
+tally_points(struct hpo_store *st, int64_t id, struct point_tally *pt, struct hpo_point_row **rows,
+	     struct hpo_err *err)
+{
+	struct hpo_point_row *p;
+
+	memset(pt, 0, sizeof(*pt));
+	if (hpo_store_points(st, id, &p, &pt->n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < pt->n; i++) {
+		pt->cancelled += strcmp(p[i].status, "cancelled") == 0;
+		pt->attempts += p[i].attempts;
+	}
+	if (rows != NULL)
+		*rows = p;
+	else
+		hpo_point_rows_free(p, pt->n);
+	return 0;
+}
+
+static int
+has_changes(const struct hpo_run_opts *o)
+{
+	return o != NULL && (o->parallel > 0 || o->max_points > 0 || o->max_evaluation_jobs > 0 ||
+			     o->has_time_limit);
+}
+
+int
+hpo_engine_reopens(struct hpo_store *st, int64_t id, const struct hpo_run_opts *o)
+{
+	struct point_tally pt;
+	struct hpo_err err = {0};
+
+	if (o == NULL || (o->max_points <= 0 && o->max_evaluation_jobs <= 0) ||
+	    tally_points(st, id, &pt, NULL, &err) < 0)
+		return 0;
+	return o->max_points > (long)pt.n || (pt.cancelled > 0 && o->max_evaluation_jobs > pt.attempts);
+}
+
+/* budget.KEY or evaluation.KEY := v, said once */
+static void
+change_long(int64_t id, json_t *section, const char *name, const char *key, long v)
+{
+	long old = (long)json_integer_value(json_object_get(section, key));
+
+	if (old == v)
+		return;
+	json_object_set_new(section, key, json_integer(v));
+	hpo_info("task %lld: %s.%s %ld -> %ld", (long long)id, name, key, old, v);
+}
+
+/* The options of --resume into the stored spec (checked as a task file is),
+ * and an ended task given more to do opened again: steering is asked again
+ * when there is room for points, cancelled points are pending again. */
+static int
+apply_changes(struct engine *e, struct hpo_task_row *row, const struct hpo_run_opts *o,
+	      struct hpo_err *err)
+{
+	struct point_tally pt;
+	struct hpo_point_row *pts = NULL;
+	struct hpo_task *check = NULL;
+	json_t *spec, *b, *ev;
+	char *text = NULL;
+	int rc = -1;
+
+	if (!has_changes(o))
+		return 0;
+	if ((spec = json_loads(row->spec, 0, NULL)) == NULL ||
+	    !json_is_object(b = json_object_get(spec, "budget")) ||
+	    !json_is_object(ev = json_object_get(spec, "evaluation"))) {
+		json_decref(spec);
+		return hpo_err_set(err, HPO_E_SYS, "task %lld: stored spec is damaged", (long long)e->id);
+	}
+	if (tally_points(e->st, e->id, &pt, &pts, err) < 0)
+		goto out;
+	long old_mp = (long)json_integer_value(json_object_get(b, "max-points"));
+	long old_mej = (long)json_integer_value(json_object_get(b, "max-evaluation-jobs"));
+	if (o->max_points > 0) {
+		if (o->max_points < (long)pt.n) {
+			hpo_err_set(err, HPO_E_INPUT, "--max-points %ld: task %lld already has %zu points",
+				    o->max_points, (long long)e->id, pt.n);
+			goto out;
+		}
+		change_long(e->id, b, "budget", "max-points", o->max_points);
+		/* the default ratio of evaluation jobs to points goes with them */
+		if (o->max_evaluation_jobs <= 0 && o->max_points > old_mp)
+			change_long(e->id, b, "budget", "max-evaluation-jobs",
+				    old_mej + 2 * (o->max_points - old_mp));
+	}
+	if (o->max_evaluation_jobs > 0)
+		change_long(e->id, b, "budget", "max-evaluation-jobs", o->max_evaluation_jobs);
+	if (o->parallel > 0)
+		change_long(e->id, b, "budget", "parallel-evaluations", o->parallel);
+	if (o->has_time_limit) {
+		double old = json_number_value(json_object_get(ev, "time-limit"));
+		if (o->time_limit > 0)
+			json_object_set_new(ev, "time-limit", json_real(o->time_limit));
+		else
+			json_object_del(ev, "time-limit");
+		char was[32] = "none", now[32] = "none";
+		if (old > 0)
+			snprintf(was, sizeof(was), "%gs", old);
+		if (o->time_limit > 0)
+			snprintf(now, sizeof(now), "%gs", o->time_limit);
+		if (strcmp(was, now) != 0)
+			hpo_info("task %lld: evaluation.time-limit %s -> %s", (long long)e->id, was, now);
+	}
+	if (hpo_task_from_json(NULL, spec, row->dir, &check, err) < 0) {
+		hpo_err_prefix(err, "task %lld", (long long)e->id);
+		goto out;
+	}
+	if ((text = json_dumps(spec, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		hpo_err_set(err, HPO_E_SYS, "out of memory");
+		goto out;
+	}
+	if (hpo_store_begin(e->st, err) < 0)
+		goto out;
+	int more_points = check->budget.max_points > (long)pt.n;
+	if (hpo_store_task_set_spec(e->st, e->id, text, err) < 0 ||
+	    (more_points && row->steering_done &&
+	     hpo_store_task_set_steering(e->st, e->id, 0, row->steering_runs, 0, err) < 0))
+		goto rollback;
+	if (more_points && row->steering_done) {
+		row->steering_done = row->steering_failures = 0;
+		hpo_info("task %lld: steering is asked for points again", (long long)e->id);
+	}
+	if (check->budget.max_evaluation_jobs > pt.attempts)
+		for (size_t i = 0; i < pt.n; i++) {
+			if (strcmp(pts[i].status, "cancelled") != 0)
+				continue;
+			free(pts[i].status);
+			free(pts[i].message);
+			pts[i].message = NULL;
+			pts[i].ended = 0;
+			if ((pts[i].status = strdup("pending")) == NULL) {
+				hpo_err_set(err, HPO_E_SYS, "out of memory");
+				goto rollback;
+			}
+			if (hpo_store_point_update(e->st, e->id, &pts[i], err) < 0)
+				goto rollback;
+		}
+	if (hpo_store_commit(e->st, err) < 0)
+		goto rollback;
+	free(row->spec);
+	row->spec = text;
+	text = NULL;
+	rc = 0;
+	goto out;
+rollback:
+	hpo_store_rollback(e->st);
+out:
+	hpo_point_rows_free(pts, pt.n);
+	hpo_task_free(check);
+	json_decref(spec);
+	free(text);
+	return rc;
+}
+
+/* Do two files hold the same bytes? */
+static int
+same_file(const char *a, const char *b)
+{
+	char *x = NULL, *y = NULL;
+	size_t nx, ny;
+	int same = hpo_file_read(a, HPO_SANDBOX_MAX, &x, &nx, NULL) == 0 &&
+		   hpo_file_read(b, HPO_SANDBOX_MAX, &y, &ny, NULL) == 0 && nx == ny &&
+		   memcmp(x, y, nx) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static void
+list_add(char *buf, size_t len, const char *what, const char *file, const char **last)
+{
+	size_t at = strlen(buf);
+
+	if (at + strlen(file) + 16 >= len)
+		return;
+	snprintf(buf + at, len - at, "%s%s%s", *last == what ? ", " : *last ? "; " : "",
+		 *last == what ? "" : what, file);
+	*last = what;
+}
+
+/* --refresh-sandbox: the task directory's files as they are now replace the
+ * snapshot taken at creation (a bug fixed in train.py), said with what
+ * changed; the points run so far keep the results of the old files. */
+static int
+refresh_sandbox(struct engine *e, struct hpo_err *err)
+{
+	struct hpo_sandbox sb;
+	char *fresh = hpo_strf("%s.new", e->sandbox_dir), *old = hpo_strf("%s.old", e->sandbox_dir);
+	char *dbdir = hpo_strf("%s.tasks", hpo_store_path(e->st)), what[1024] = "";
+	const char *last = NULL;
+	size_t i = 0, k = 0;
+	int rc = -1;
+
+	if (fresh == NULL || old == NULL || dbdir == NULL) {
+		free(fresh);
+		free(old);
+		free(dbdir);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	if (hpo_sandbox_collect(e->task->dir, dbdir, e->task->sandbox.include,
+				e->task->sandbox.exclude, &sb, err) < 0) {
+		hpo_err_prefix(err, "--refresh-sandbox");
+		goto out;
+	}
+	if (hpo_rmtree(fresh, err) < 0 || hpo_rmtree(old, err) < 0 ||
+	    hpo_sandbox_copy(&sb, e->task->dir, fresh, err) < 0)
+		goto out_sb;
+	/* what changed, files in sorted order on both sides */
+	while (i < e->sb.n || k < sb.n) {
+		int c = i == e->sb.n ? 1 : k == sb.n ? -1 : strcmp(e->sb.files[i], sb.files[k]);
+		if (c < 0) {
+			list_add(what, sizeof(what), "removed: ", e->sb.files[i++], &last);
+		} else if (c > 0) {
+			list_add(what, sizeof(what), "added: ", sb.files[k++], &last);
+		} else {
+			char *a = hpo_path_join(e->sandbox_dir, e->sb.files[i]);
+			char *b = hpo_path_join(fresh, sb.files[k]);
+			if (a != NULL && b != NULL && !same_file(a, b))
+				list_add(what, sizeof(what), "changed: ", sb.files[k], &last);
+			free(a);
+			free(b);
+			i++;
+			k++;
+		}
+	}
+	if (rename(e->sandbox_dir, old) < 0) {
+		hpo_err_sys(err, "%s", e->sandbox_dir);
+		goto out_sb;
+	}
+	if (rename(fresh, e->sandbox_dir) < 0) {
+		hpo_err_sys(err, "%s", fresh);
+		rename(old, e->sandbox_dir);
+		goto out_sb;
+	}
+	hpo_rmtree(old, NULL);
+	hpo_sandbox_free(&e->sb);
+	e->sb = sb;
+	hpo_info("task %lld: the sandbox now holds the files of %s as they are: %s",
+		 (long long)e->id, e->task->dir, last ? what : "nothing changed");
+	rc = 0;
+	goto out;
+out_sb:
+	hpo_sandbox_free(&sb);
+	hpo_rmtree(fresh, NULL);
+out:
+	free(fresh);
+	free(old);
+	free(dbdir);
 	return rc;
 }
 
@@ -1020,35 +1498,140 @@ next_timeout_ms(const struct engine *e, double now)
 	return t <= 0 ? 0 : (int)(t * 1000) + 1;
 }
 
+/* Why steering gave no more points, also after a resume (the reason of the
+ * run that ended it is not kept). */
+static const char *
+steering_reason(const struct engine *e)
+{
+	if (e->steer_message != NULL)
+		return e->steer_message;
+	if (!e->steering_done)
+		return NULL;
+	if (e->steering_failures >= HPO_MAX_ATTEMPTS)
+		return "steering failed";
+	if (e->task->steer.algorithm == NULL)
+		return "the steering command proposed no more points";
+	return strcmp(e->task->steer.algorithm, "grid") == 0 ? "the grid is exhausted"
+							     : "the algorithm proposed no more points";
+}
+
+/* The last reason an evaluation failed: this run's, else the message of
+ * the point that failed last. */
+static const char *
+last_failure(const struct engine *e)
+{
+	const struct hpo_point_row *last = NULL;
+
+	if (e->last_failure != NULL)
+		return e->last_failure;
+	for (size_t i = 0; i < e->npts; i++)
+		if (strcmp(e->pts[i].status, "failed") == 0 && e->pts[i].message != NULL &&
+		    (last == NULL || e->pts[i].ended >= last->ended))
+			last = &e->pts[i];
+	return last ? last->message : NULL;
+}
+
+/* The task ends with max-evaluation-jobs spent: no point stays pending.  A
+ * point whose attempts failed is failed (it may not try again), one never
+ * tried is cancelled.  Inside the caller's transaction. */
+static int
+close_unevaluated(struct engine *e, double now, size_t *budget_failed, size_t *cancelled,
+		  struct hpo_err *err)
+{
+	long limit = e->task->budget.max_evaluation_jobs;
+
+	*budget_failed = *cancelled = 0;
+	for (size_t i = 0; i < e->npts; i++) {
+		struct hpo_point_row *p = &e->pts[i];
+		char *m;
+		if (strcmp(p->status, "pending") != 0)
+			continue;
+		if (p->attempts > 0) {
+			m = hpo_strf("failed %d attempt%s and may not try again: max-evaluation-jobs "
+				     "(%ld) reached; last: %s", p->attempts, p->attempts == 1 ? "" : "s",
+				     limit, p->message ? p->message : "?");
+			p->loss = HPO_FAILED_LOSS;
+			p->has_loss = 1;
+			(*budget_failed)++;
+		} else {
+			m = hpo_strf("not evaluated: max-evaluation-jobs (%ld) reached", limit);
+			(*cancelled)++;
+		}
+		if (m == NULL || set_point_status(p, p->attempts > 0 ? "failed" : "cancelled") < 0) {
+			free(m);
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		}
+		free(p->message);
+		p->message = m;
+		p->ended = now;
+		if (hpo_store_point_update(e->st, e->id, p, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 final_status(struct engine *e, struct hpo_err *err)
 {
-	size_t ok = count_status(e, "finished"), failed = count_status(e, "failed");
-	size_t pending = count_status(e, "pending");
-	const char *status;
-	char *msg = NULL;
+	size_t budget_failed, cancelled, ok, failed;
+	const char *status, *why;
+	char *msg = NULL, *fail_part = NULL;
+	double now = hpo_now();
 
+	if (hpo_store_begin(e->st, err) < 0)
+		return -1;
+	if (close_unevaluated(e, now, &budget_failed, &cancelled, err) < 0) {
+		hpo_store_rollback(e->st);
+		return -1;
+	}
+	ok = count_status(e, "finished");
+	failed = count_status(e, "failed");
 	if (ok == e->npts && e->npts > 0)
 		status = "done";
 	else if (ok > 0)
 		status = "finished";
 	else
 		status = "failed";
-	if (pending > 0 && e->counted >= e->task->budget.max_evaluation_jobs)
-		msg = hpo_strf("max-evaluation-jobs (%ld) reached with %zu points unevaluated",
-			       e->task->budget.max_evaluation_jobs, pending);
+	why = last_failure(e);
+	if (failed > 0)
+		fail_part = hpo_strf("%zu of %zu points failed%s%s", failed, e->npts,
+				     why ? "; last failure: " : "", why ? why : "");
+	/* the budget ended the task: points were left, or could have come */
+	int budget_hit = e->counted >= e->task->budget.max_evaluation_jobs &&
+			 (budget_failed > 0 || cancelled > 0 ||
+			  (!e->steering_done && (long)e->npts < e->task->budget.max_points));
+	if (budget_hit) {
+		char left[48] = "";
+		if (cancelled > 0)
+			snprintf(left, sizeof(left), "%zu point%s not evaluated", cancelled,
+				 cancelled == 1 ? "" : "s");
+		msg = hpo_strf("max-evaluation-jobs (%ld) reached%s%s%s%s",
+			       e->task->budget.max_evaluation_jobs,
+			       fail_part || *left ? ": " : "", fail_part ? fail_part : "",
+			       fail_part && *left ? ", " : "", left);
+	}
 	else if (e->npts == 0)
-		msg = hpo_strf("no points: %s", e->steer_message ? e->steer_message : "none proposed");
-	else if (failed > 0)
-		msg = hpo_strf("%zu of %zu points failed", failed, e->npts);
-	else if (e->steer_message != NULL)
-		msg = strdup(e->steer_message);
-	int rc = hpo_store_task_set_status(e->st, e->id, status, msg, hpo_now(), err);
+		msg = hpo_strf("no points: %s",
+			       steering_reason(e) ? steering_reason(e) : "none proposed");
+	else if (fail_part != NULL)
+		msg = strdup(fail_part);
+	else if (steering_reason(e) != NULL)
+		msg = strdup(steering_reason(e));
+	free(fail_part);
+	if (hpo_store_task_set_status(e->st, e->id, status, msg, now, err) < 0 ||
+	    hpo_store_commit(e->st, err) < 0) {
+		hpo_store_rollback(e->st);
+		free(msg);
+		return -1;
+	}
+	char unevaluated[48] = "";
+	if (cancelled > 0)
+		snprintf(unevaluated, sizeof(unevaluated), ", %zu not evaluated", cancelled);
 	hpo_status_clear();
-	hpo_info("task %lld %s: %zu points, %zu failed%s%s", (long long)e->id, status, e->npts,
-		 failed, msg ? "; " : "", msg ? msg : "");
+	hpo_info("task %lld %s: %zu points: %zu finished, %zu failed%s%s%s", (long long)e->id,
+		 status, e->npts, ok, failed, unevaluated, msg ? "; " : "", msg ? msg : "");
 	free(msg);
-	return rc;
+	return 0;
 }
 
 static int
@@ -1080,11 +1663,14 @@ loop(struct engine *e, enum hpo_run_end *end, struct hpo_err *err)
 
 		if (e->stopping) {
 			if (e->njobs == 0) {
+				char *m = hpo_strf("interrupted; resume with hpo-submit --local "
+						       "--resume %lld", (long long)e->id);
 				hpo_status_clear();
-				if (hpo_store_task_set_status(e->st, e->id, "paused",
-							      "interrupted; resume with hpo-submit --local --resume",
-							      0, err) < 0)
+				if (hpo_store_task_set_status(e->st, e->id, "paused", m, 0, err) < 0) {
+					free(m);
 					return -1;
+				}
+				free(m);
 				hpo_info("task %lld paused: resume with 'hpo-submit --local --resume %lld'",
 					 (long long)e->id, (long long)e->id);
 				*end = HPO_RUN_INTERRUPTED;
@@ -1171,14 +1757,14 @@ load(struct engine *e, struct hpo_task_row *row, const struct hpo_run_opts *opts
 	e->steering_done = row->steering_done;
 	e->steering_runs = row->steering_runs;
 	e->steering_failures = row->steering_failures;
-	e->steer_message = xstrdup(row->message);
+	/* row->message is the last run's (paused, interrupted): not this one's */
 
 	e->rt = opts ? opts->rt : NULL;
 	if (e->rt != NULL && e->task->eval.container == NULL)
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "container runtime %s given, but the task has no "
 				   "evaluation.container", hpo_runtime_name(e->rt));
-	return 0;
+	return hpo_engine_check(e->task, e->rt, err);
 }
 
 static void
@@ -1193,6 +1779,7 @@ engine_free(struct engine *e)
 	free(e->taskdir);
 	free(e->sandbox_dir);
 	free(e->steer_message);
+	free(e->last_failure);
 	if (e->lockfd >= 0)
 		close(e->lockfd);
 }
@@ -1203,7 +1790,7 @@ hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts
 {
 	struct engine e;
 	struct hpo_task_row row;
-	struct sigaction old[4];
+	struct sigaction old[5];
 	int rc = -1;
 
 	memset(&e, 0, sizeof(e));
@@ -1214,7 +1801,7 @@ hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts
 	*end = HPO_RUN_ENDED;
 	if (hpo_store_task_get(st, id, &row, err) < 0)
 		return -1;
-	if (hpo_task_status_final(row.status)) {
+	if (hpo_task_status_final(row.status) && !hpo_engine_reopens(st, id, opts)) {
 		hpo_err_set(err, HPO_E_INPUT, "task %lld has already ended (%s)", (long long)id,
 			    row.status);
 		hpo_task_row_free(&row);
@@ -1236,7 +1823,9 @@ hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts
 	}
 	free(e.taskdir);
 	e.taskdir = NULL;
-	if (load(&e, &row, opts, err) < 0 || recover(&e, err) < 0) {
+	if (apply_changes(&e, &row, opts, err) < 0 || load(&e, &row, opts, err) < 0 ||
+	    (opts != NULL && opts->refresh_sandbox && refresh_sandbox(&e, err) < 0) ||
+	    recover(&e, err) < 0) {
 		hpo_task_row_free(&row);
 		engine_free(&e);
 		return -1;
@@ -1252,6 +1841,9 @@ hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts
 		if (t->steer.algorithm)
 			snprintf(steer, sizeof(steer), "%s (seed %llu)", t->steer.algorithm,
 				 (unsigned long long)t->steer.seed);
+		else if (steering_docker_args(t))
+			snprintf(steer, sizeof(steer), "'%s %s' (docker's arguments, as iDDS runs them)",
+				 hpo_runtime_name(e.rt), t->steer.exec);
 		else
 			snprintf(steer, sizeof(steer), "'%s'", t->steer.exec);
 		hpo_info("task %lld (%s): up to %ld points, %ld in parallel, steering %s",

@@ -24,7 +24,26 @@ struct hpo_runtime;
 
 struct hpo_run_opts {
 	const struct hpo_runtime *rt;	/* container runtime, NULL: on the host */
+	/* changes to a task from this run on (hpo-submit --local --resume),
+	 * kept in its spec; 0: unchanged */
+	long parallel;			/* budget.parallel-evaluations */
+	long max_points;		/* budget.max-points; more reopens an ended task */
+	long max_evaluation_jobs;	/* budget.max-evaluation-jobs */
+	int has_time_limit;		/* evaluation.time-limit := time_limit (0: none) */
+	double time_limit;
+	int refresh_sandbox;		/* the task directory's current files replace
+					 * the snapshot taken at creation */
 };
+
+/* 1 when opts would let an ended task run further (more points or more
+ * evaluation jobs than it used). */
+int hpo_engine_reopens(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts);
+
+/* Can the task run here with this runtime (NULL: on the host)?  A steering
+ * command that is docker's arguments (phpo's steeringExec without
+ * steeringContainer) needs docker or podman; HPO_E_INPUT saying so. */
+int hpo_engine_check(const struct hpo_task *task, const struct hpo_runtime *rt,
+		     struct hpo_err *err);
 
 /* Register a task: store its canonical spec, snapshot its files. */
 int hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id,

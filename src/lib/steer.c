@@ -49,6 +49,13 @@ hpo_steer_input(const json_t *history, const struct hpo_space *space)
 	return json_pack("{s:O, s:o}", "points", history, "opt_space", hpo_space_to_json(space));
 }
 
+int
+hpo_steer_exec_is_docker_args(const char *exec)
+{
+	exec += strspn(exec, " \t");
+	return strncmp(exec, "run", 3) == 0 && (exec[3] == ' ' || exec[3] == '\t');
+}
+
 char *
 hpo_steer_command(const char *exec, const char *in, const char *out, long num, long max)
 {

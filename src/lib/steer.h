@@ -33,6 +33,12 @@ json_t *hpo_steer_input(const json_t *history, const struct hpo_space *space);
 char *hpo_steer_command(const char *exec, const char *in, const char *out, long num,
 			long max);
 
+/* 1 when exec is the arguments of a docker command, "run --rm -v
+ * \"$(pwd)\":/HPOiDDS IMAGE CMD ...": phpo's steeringExec without
+ * steeringContainer, which iDDS runs as `docker` + exec in the directory of
+ * %IN and %OUT, passing them as file names in that directory. */
+int hpo_steer_exec_is_docker_args(const char *exec);
+
 /* The Grid's steering command for a built-in algorithm: hpo-steer with the
  * iDDS placeholders, the seed (when has_seed) and the settings (when not
  * empty), quoted for the shell (malloc'ed):

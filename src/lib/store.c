@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -778,6 +779,21 @@ bad_word(sqlite3_stmt *s, int i, const char *const *list, char **out, int *oom)
 
 /* JSON text: an object, or a list of numbers (type JSON_ARRAY); NULL only
  * when allowed. */
+/* A value JSON cannot hold as a number, kept as text by the engine (an
+ * evaluation's NaN or Infinity among its intermediate losses): "nan",
+ * "inf", "-inf", "infinity", "-infinity", any case (what hpo-plot reads). */
+static int
+nonfinite_text(const json_t *x)
+{
+	static const char *const words[] = {"nan", "inf", "-inf", "infinity", "-infinity", NULL};
+	const char *t = json_string_value(x);
+
+	for (size_t i = 0; t != NULL && words[i] != NULL; i++)
+		if (strcasecmp(t, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static const char *
 bad_json(sqlite3_stmt *s, int i, json_type type, int null_ok, json_t **out, int *oom)
 {
@@ -801,7 +817,7 @@ bad_json(sqlite3_stmt *s, int i, json_type type, int null_ok, json_t **out, int 
 	}
 	if (type == JSON_ARRAY)
 		json_array_foreach(v, k, x)
-			if (!json_is_number(x)) {
+			if (!json_is_number(x) && !nonfinite_text(x)) {
 				json_decref(v);
 				return "is not a list of numbers";
 			}
@@ -973,6 +989,19 @@ hpo_store_task_set_dir(struct hpo_store *st, int64_t id, const char *dir, struct
 }
 
 int
+hpo_store_task_set_spec(struct hpo_store *st, int64_t id, const char *spec, struct hpo_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (prepare(st, "UPDATE tasks SET spec = ?, updated = ? WHERE id = ?", &s, err) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, spec, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(s, 2, hpo_now());
+	sqlite3_bind_int64(s, 3, id);
+	return step_done(st, s, err, "update task");
+}
+
+int
 hpo_store_task_set_status(struct hpo_store *st, int64_t id, const char *status,
 			  const char *message, double ended, struct hpo_err *err)
 {
@@ -1057,7 +1086,7 @@ hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_poin
 	return step_done(st, s, err, "update point");
 }
 
-static const char *const point_statuses[] = {"pending", "running", "finished", "failed", NULL};
+static const char *const point_statuses[] = {"pending", "running", "finished", "failed", "cancelled", NULL};
 
 /* Fill p from a row of hpo_store_points' SELECT; the damaged column in *bad. */
 static const char *

@@ -98,6 +98,9 @@ int hpo_store_task_get(struct hpo_store *st, int64_t id, struct hpo_task_row *ro
 int hpo_store_task_ids(struct hpo_store *st, int64_t **ids, size_t *n, struct hpo_err *err);
 int hpo_store_task_set_dir(struct hpo_store *st, int64_t id, const char *dir,
 			   struct hpo_err *err);
+/* The task's canonical spec, changed by hpo-submit --local --resume. */
+int hpo_store_task_set_spec(struct hpo_store *st, int64_t id, const char *spec,
+			    struct hpo_err *err);
 int hpo_store_task_set_status(struct hpo_store *st, int64_t id, const char *status,
 			      const char *message, double ended, struct hpo_err *err);
 int hpo_store_task_set_steering(struct hpo_store *st, int64_t id, int done, int runs,

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "file.h"
+#include "jsontext.h"
 #include "text.h"
 #include "view.h"
 
@@ -77,8 +78,9 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 {
 	struct hpo_task_row row;
 	struct hpo_point_row *pts;
-	size_t n, counts[4] = {0};
-	static const char *const names[4] = {"pending", "running", "finished", "failed"};
+	size_t n, counts[5] = {0};
+	static const char *const names[5] = {"pending", "running", "finished", "failed",
+					     "cancelled"};
 	const struct hpo_point_row *best = NULL;
 	json_t *task, *list, *spec, *budget, *space;
 	const char *status;
@@ -93,7 +95,7 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	}
 	list = json_array();
 	for (size_t i = 0; i < n; i++) {
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 5; k++)
 			if (strcmp(pts[i].status, names[k]) == 0)
 				counts[k]++;
 		if (strcmp(pts[i].status, "finished") == 0 && (best == NULL || pts[i].loss < best->loss))
@@ -112,14 +114,14 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	if ((strcmp(status, "running") == 0 || strcmp(status, "registered") == 0) &&
 	    !engine_alive(st, &row))
 		status = "paused";
-	task = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i}, "
-			 "s:o, s:o}",
+	task = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i, "
+			 "s:i}, s:o, s:o}",
 			 "id", (json_int_t)row.id, "backend", "local", "name", row.name, "status",
 			 status, "message", str_or_null(row.message), "created", iso_time(row.created),
 			 "updated", iso_time(row.updated), "ended", iso_time(row.ended),
 			 "max_points", (int)max_points, "counts", "points", (int)n, "pending",
 			 (int)counts[0], "running", (int)counts[1], "finished", (int)counts[2],
-			 "failed", (int)counts[3], "best", best ? point_json(best) : json_null(),
+			 "failed", (int)counts[3], "cancelled", (int)counts[4], "best", best ? point_json(best) : json_null(),
 			 "points", list);
 	if (task != NULL)
 		json_object_set(task, "space", space);
@@ -165,9 +167,14 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 	json_array_foreach(points, i, pt) {
 		const json_t *loss = json_object_get(pt, "loss");
 		const char *st = "pending";
-		if (json_is_number(loss)) {
-			/* PanDA records a point that failed all its attempts with 1e5 */
-			st = json_number_value(loss) == 1e5 ? "failed" : "finished";
+		if (json_is_string(loss)) {
+			/* NaN, Infinity: Python's json, kept as strings */
+			st = "failed";
+		} else if (json_is_number(loss)) {
+			/* PanDA records a point that failed all its attempts with 1e5;
+			 * iDDS and the steering take 1e5 or more as failed */
+			st = json_number_value(loss) >= 1e5 || !isfinite(json_number_value(loss))
+				     ? "failed" : "finished";
 			if (st[1] == 'i' && (best == NULL || json_number_value(loss) <
 							     json_number_value(json_object_get(best, "loss"))))
 				best = pt;
@@ -205,8 +212,8 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 	const json_t *space = json_object_get(hrd, "opt_space");
 	if (json_is_array(space))
 		space = json_object_get(json_array_get(space, 0), "search_space");
-	json_t *task = json_pack("{s:I, s:s, s:s, s:s, s:O, s:o, s:o, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i}, "
-			 "s:o, s:o}",
+	json_t *task = json_pack("{s:I, s:s, s:s, s:s, s:O, s:o, s:o, s:o, s:I, s:{s:i, s:i, s:i, s:i, s:i, "
+			 "s:i}, s:o, s:o}",
 			 "id", (json_int_t)id, "backend", "panda", "name", name ? name : "",
 			 "status", status ? status : "unknown",
 			 "message", json_is_string(msg) && *json_string_value(msg) ? msg : json_null(),
@@ -214,7 +221,7 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 			 "updated", panda_time(json_object_get(details, "modificationTime")),
 			 "ended", json_null(), "max_points", maxp,
 			 "counts", "points", (int)json_array_size(points), "pending", counts[0],
-			 "running", 0, "finished", counts[1], "failed", counts[2],
+			 "running", 0, "finished", counts[1], "failed", counts[2], "cancelled", 0,
 			 "best", bestv, "points", list);
 	if (task != NULL)
 		json_object_set_new(task, "space",
@@ -308,7 +315,8 @@ fmt_loss(const json_t *v)
 static char *
 compact(const json_t *v)
 {
-	return v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	/* tables: six significant digits, as the losses; --json has them all */
+	return v ? hpo_json_text(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, 6) : NULL;
 }
 
 void

@@ -1,13 +1,13 @@
 #!/bin/sh
 # A whole HPO task runs on this machine: the Branin example end to end.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 24
+plan 28
 
 cp -R "$top_srcdir/examples/branin" "$T/branin"
 hpo-submit --local "$T/branin/task.yaml" >"$T/out" 2>"$T/err"
 is "$?" 0 "hpo-submit --local exits 0 when the task is done"
 like "$(cat "$T/out")" "branin  done" "stdout shows the task table"
-like "$(cat "$T/err")" "task 1 done: 50 points, 0 failed" "stderr says how it ended"
+like "$(cat "$T/err")" "task 1 done: 50 points: 50 finished, 0 failed" "stderr says how it ended"
 
 hpo-status --local --json 1 >"$T/view.json"
 is "$?" 0 "hpo-status --local --json exits 0"
@@ -110,4 +110,16 @@ is "$(tr -d '\n' <"$T/esc.out" | tr -d '[:print:]' | wc -c)" 0 \
 	"hpo-status --points prints no control character from a task's names and values"
 like "$(cat "$T/esc.out")" "esc?]0;owned?" "it shows them as '?'"
 
+
+# a reader that goes away does not stop the run: hpo-submit ignores SIGPIPE
+sed 's/max-points: 50/max-points: 6/' "$T/branin/task.yaml" >"$T/branin/six.yaml"
+export HPO_DB=$T/db-pipe/hpo.db
+{ hpo-submit --local "$T/branin/six.yaml" 2>&1; echo $? >"$T/rc1"; } | head -1 >/dev/null
+is "$(cat "$T/rc1") $(hpo-status --local --json 1 | jq -c '[.tasks[0].status, .tasks[0].counts.finished]')" \
+	'0 ["done",6]' "with stderr into '| head -1' the task still runs to its end (exit 0)"
+{ hpo-submit --local "$T/branin/six.yaml" 2>"$T/pipe.err"; echo $? >"$T/rc2"; } | true
+is "$(cat "$T/rc2")" 0 "with stdout into a reader that has gone, hpo-submit exits as the task ended"
+is "$(hpo-status --local --json 2 | jq -c '[.tasks[0].status, .tasks[0].counts.finished]')" '["done",6]' \
+	"and the task is done"
+is "$(grep -c 'standard output' "$T/pipe.err")" 1 "stderr says once that standard output was closed"
 done_testing

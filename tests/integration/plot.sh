@@ -331,7 +331,7 @@ YAML
 HPO_DB=$T/db2/hpo.db hpo-submit --local -q "$T/bad/task.yaml" >/dev/null 2>&1
 HPO_DB=$T/db2/hpo.db hpo-status --local --json 1 >"$T/bad.view"
 is "$(jqr '.tasks[0].points[0].status + ": " + .tasks[0].points[0].message' "$T/bad.view")" \
-	'pending: output.json: "intermediate"[1] is not a number' \
+	'failed: failed 2 attempts and may not try again: max-evaluation-jobs (2) reached; last: output.json: "intermediate"[1] is not a number' \
 	"an evaluation whose intermediate losses are not numbers fails, said why"
 
 # ---- a Grid task, from the PanDA simulator -----------------------------------------

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The user's steering command, run with the iDDS files and placeholders.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 12
+plan 21
 
 mkdir "$T/task"
 cat >"$T/task/steer.sh" <<'SH'
@@ -50,11 +50,76 @@ is "$(jq -c '[.points[0][0], .points[0][1], .opt_space.x.method]' "$STEER_LOG.la
 sed -i 's|exec: sh steer.sh.*|exec: "echo broken >\&2; exit 1 # %OUT"|' "$T/task/task.yaml"
 hpo-submit --local -q --json "$T/task/task.yaml" >"$T/v2.json" 2>/dev/null
 is "$?" 4 "no points at all: the task fails (exit 4)"
-like "$(jqr '.tasks[0].message' "$T/v2.json")" "steering failed 3 times, last: exited with status 1" \
-	"the task's message says steering failed 3 times"
+like "$(jqr '.tasks[0].message' "$T/v2.json")" "steering failed 3 times, last: exited with status 1: broken" \
+	"the task's message says steering failed 3 times, and the command's last line"
 
 # points that do not fit the search space are a failed steering run
 sed -i 's|exec: "echo broken.*|exec: "echo \x27[{\\"y\\": 1}]\x27 > %OUT"|' "$T/task/task.yaml"
 hpo-submit --local -q --json "$T/task/task.yaml" >"$T/v3.json" 2>"$T/err3"
 like "$(cat "$T/err3" "$T/v3.json")" "output.json: point 1:" "a proposed point outside the space is rejected, named"
+
+# phpo's steeringExec without steeringContainer is the arguments of the
+# docker command iDDS runs (docker + steeringExec, %IN and %OUT file names in
+# the mounted directory): refused at once without docker or podman ...
+msg=$(cd "$top_srcdir/tests/fixtures/taskparams" && hpo-submit --local --load-json minimal.phpo.json 2>&1)
+is "$?" 3 "a docker-arguments steeringExec without a runtime is refused (exit 3)"
+like "$msg" "hpo-submit: steering.exec 'run --rm -v \"\$(pwd)\":/hpo jdoe/steer python /hpo/steer.py -i...' is the arguments of a docker command" \
+	"the refusal says what the command is"
+like "$msg" "run it here with --runtime docker or --runtime podman, or give steering.container" \
+	"and what to do"
+is "$(hpo-status --local --json | jq '.tasks | length')" 3 "no task was created for it"
+# ... and run through docker (here a stand-in client) as iDDS runs it
+mkdir "$T/bin" "$T/phpo"
+cat >"$T/bin/docker" <<'SH'
+#!/bin/sh
+[ "$1" = info ] && exit 0
+printf '%s\n' "$*" >> "$DOCKER_LOG"
+[ "$1" = run ] || exit 99
+shift
+src= dst= wd=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--rm|--init) shift ;;
+	-v) src=${2%%:*} dst=${2#*:}; shift 2 ;;
+	-w) wd=$2; shift 2 ;;
+	--name|--user|-e) shift 2 ;;
+	*) break ;;
+	esac
+done
+shift	# the image
+[ -n "$wd" ] && cd "$wd"
+# the container sees the mounted directory at dst: here it is src
+for a; do set -- "$@" "$(printf '%s' "$a" | sed "s|^$dst|$src|")"; shift; done
+exec "$@"
+SH
+chmod +x "$T/bin/docker"
+cat >"$T/phpo/steer.sh" <<'SH'
+# steer.sh IN OUT NUM: x = 1, 2, ... until 3 points exist
+n=$(jq '.points | length' "$1")
+[ "$n" -ge 3 ] && { echo '[]' > "$2"; exit 0; }
+echo "[{\"x\": $((n + 1))}]" > "$2"
+SH
+echo 'echo "{\"loss\": $(tr -dc 0-9 < input.json)}" > output.json' >"$T/phpo/eval.sh"
+echo '{"x": {"method": "uniformint", "dimension": {"low": 1, "high": 9}}}' >"$T/phpo/space.json"
+cat >"$T/phpo/phpo.json" <<'JSON'
+{"outDS": "user.jdoe.hpo.docker", "evaluationContainer": "docker://registry.example/train:1",
+ "evaluationExec": "sh eval.sh", "searchSpaceFile": "space.json", "maxPoints": 5,
+ "nPointsPerIteration": 1,
+ "steeringExec": "run --rm -v \"$(pwd)\":/HPOiDDS registry.example/steer:1 sh /HPOiDDS/steer.sh /HPOiDDS/%IN /HPOiDDS/%OUT %NUM_POINTS"}
+JSON
+DOCKER_LOG=$T/docker.log
+export DOCKER_LOG
+(cd "$T/phpo" && PATH=$T/bin:$PATH hpo-submit --local --runtime docker --json --load-json phpo.json) \
+	>"$T/d.json" 2>"$T/d.err"
+is "$?" 0 "with --runtime docker the task runs"
+is "$(jq -c '[.tasks[0].status, [.tasks[0].points[].parameters.x], .tasks[0].message]' "$T/d.json")" \
+	'["done",[1,2,3],"the steering command proposed no more points"]' \
+	"the points are the ones the steering container proposed"
+run=$HPO_DB.tasks/4/steering/run-1
+is "$(head -n 1 "$DOCKER_LOG")" \
+	"run --rm -v $run:/HPOiDDS registry.example/steer:1 sh /HPOiDDS/steer.sh /HPOiDDS/input.json /HPOiDDS/output.json 1" \
+	"docker gets the arguments in the run's directory, %IN and %OUT as file names in it"
+is "$(grep -c 'registry.example/train:1' "$DOCKER_LOG")" 3 "the evaluations ran through docker too"
+(cd "$T/phpo" && hpo-submit --local --load-json phpo.json >/dev/null 2>&1)
+is "$?" 3 "the same file without --runtime is refused"
 done_testing
