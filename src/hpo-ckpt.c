@@ -66,7 +66,7 @@ static const struct hpo_option options[] = {
 	[OPT_FROM] = {"from", 'f', "URL", "load: the checkpoint location (default $HPO_CKPT_URL)"},
 	[OPT_DIR] = {"directory", 'C', "DIR", "load: restore into DIR (default: the working directory)"},
 	[OPT_ARCHIVE] = {"keep-archive", 0, "NAME", "load: write the archive itself to NAME, do not extract"},
-	[OPT_KEEP] = {"keep", 'k', "K", "save, watch: keep the last K generations (default 2); rm: all but K"},
+	[OPT_KEEP] = {"keep", 'k', "K", "save, watch: keep the newest K good generations (default 2); rm: all but K"},
 	[OPT_GZIP] = {"gzip", 0, NULL, "save, watch: compress with gzip, not zstd (panda:// always does)"},
 	[OPT_INTERVAL] = {"interval", 'i', "TIME", "watch: look for changes every TIME: 90, 90s, 5m (default 5m)"},
 	[OPT_JSON] = {"json", 0, NULL, "ls: print the generations as JSON"},
@@ -169,14 +169,15 @@ do_ls(struct hpo_ckpt_store *s, int json, struct hpo_err *err)
 			fmt_time(gens[i].mtime, when, sizeof(when));
 			snprintf(hex, sizeof(hex), "%08x", gens[i].sum.adler32);
 			json_array_append_new(arr, json_pack(
-				"{s:I, s:s, s:I, s:s, s:s, s:s, s:b}",
+				"{s:I, s:s, s:I, s:s, s:s, s:s, s:b, s:b}",
 				"generation", (json_int_t)gens[i].number,
 				"name", gens[i].name,
 				"size", (json_int_t)gens[i].sum.size,
 				"adler32", hex,
 				"compression", gens[i].comp == HPO_TAR_GZIP ? "gzip" : "zstd",
 				"time", when,
-				"complete", gens[i].stored == gens[i].sum.size));
+				"complete", gens[i].stored == gens[i].sum.size,
+				"damaged", gens[i].damaged));
 		}
 		json_object_set_new(doc, "location", json_string(s->where));
 		json_object_set_new(doc, "generations", arr);
@@ -190,7 +191,8 @@ do_ls(struct hpo_ckpt_store *s, int json, struct hpo_err *err)
 			fmt_time(gens[i].mtime, when, sizeof(when));
 			printf("%-10lu %14llu  %-20s  %08x  %s\n", gens[i].number,
 			       (unsigned long long)gens[i].sum.size, when, gens[i].sum.adler32,
-			       gens[i].stored == gens[i].sum.size ? "complete" : "incomplete");
+			       gens[i].damaged ? "damaged"
+			       : gens[i].stored == gens[i].sum.size ? "complete" : "incomplete");
 		}
 		if (ntemp > 0)
 			hpo_info("%zu unfinished save(s) in %s (removed by the next save)", ntemp,

@@ -6,7 +6,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 67
+plan 73
 
 unset HPO_CKPT_URL
 S=$T/store	# the checkpoint location
@@ -70,7 +70,7 @@ is "$(hpo-ckpt ls --json "$S" | jq -r '[.generations[].generation] | join(" ")')
 	"--keep 3: the three newest stay"
 hpo-ckpt ls --json "$S" > "$T/ls.json"
 is "$(jq -r '.generations[0] | keys_unsorted | join(",")' "$T/ls.json")" \
-	"generation,name,size,adler32,compression,time,complete" "ls --json: the fields"
+	"generation,name,size,adler32,compression,time,complete,damaged" "ls --json: the fields"
 g=$(jq -r '.generations[0].name' "$T/ls.json")
 is "$(jq -r '.generations[0].size' "$T/ls.json")" "$(stat -c %s "$S/$g")" "ls --json: size is the file's"
 is "$(jq -r '.generations[0].adler32' "$T/ls.json")" \
@@ -141,6 +141,38 @@ oldest=$(ls "$S3" | sort | head -n 1)
 truncate -s 10 "$S3/$oldest"
 hpo-ckpt load -q --from "$S3" 2> "$T/err"
 is "$?" 4 "every generation damaged: exit 4"
+
+# ---- --keep counts good generations ------------------------------------------------------
+
+# a load falls back past a damaged newest generation; the next save keeps
+# the generation the training resumed from, not the damaged one
+S9=$T/store9
+for v in one two; do
+	echo "$v" > params.txt
+	hpo-ckpt save -q --to "$S9" params.txt
+done
+newest=$(ls "$S9" | sort | tail -n 1)
+size=$(stat -c %s "$S9/$newest")
+printf 'X' | dd of="$S9/$newest" bs=1 seek=$((size / 2)) conv=notrunc 2> /dev/null
+rm params.txt
+hpo-ckpt load -q --from "$S9"
+is "$(cat params.txt)" "one" "a load falls back past the damaged generation 2"
+is "$(hpo-ckpt ls --json "$S9" | jq -r '[.generations[] | "\(.generation):\(.damaged)"] | join(" ")')" \
+	"2:true 1:false" "and marks it: ls --json says damaged"
+like "$(hpo-ckpt ls "$S9" | sed -n 2p)" "  damaged" "ls says damaged"
+hpo-ckpt load --from "$S9" 2> "$T/err"
+like "$(cat "$T/err")" "damaged (found by an earlier load): trying the previous generation" \
+	"the next load skips it without reading it, saying so"
+echo three > params.txt
+hpo-ckpt save -q --to "$S9" --keep 2 params.txt
+is "$(hpo-ckpt ls --json "$S9" | jq -r '[.generations[].generation] | join(" ")')" "3 1" \
+	"save --keep 2 keeps the new and the good generation, the damaged one goes"
+g=$(ls "$S9" | sort | tail -n 1)
+truncate -s 5 "$S9/$g"
+echo four > params.txt
+hpo-ckpt save -q --to "$S9" --keep 2 params.txt
+is "$(hpo-ckpt ls --json "$S9" | jq -r '[.generations[].generation] | join(" ")')" "4 1" \
+	"an incomplete generation is not counted either"
 
 # ---- hostile archives -----------------------------------------------------------------------
 
