@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,11 +85,12 @@ static const struct hpo_tool tool = {
 	options,
 	"exit status:\n"
 	"  0    success\n"
-	"  1    an error (file system, disk full, a path to save is missing, ...)\n"
+	"  1    an error here: the file system, a full disk, a path to save that is\n"
+	"       missing, a directory to load into that cannot be written\n"
 	"  2    a usage error\n"
 	"  3    load: no checkpoint yet\n"
 	"  4    load: no usable checkpoint, every generation is damaged or incomplete\n"
-	"  5    credentials or permission refused\n"
+	"  5    the location refused: credentials or permission\n"
 	"  6    the storage could not be reached or kept failing\n"
 	"watch exits with the command's status (128+N when a signal N ended it).\n",
 };
@@ -510,10 +512,13 @@ main(int argc, char **argv)
 					    gzip ? HPO_TAR_GZIP : HPO_TAR_ZSTD, (int)keep, 1};
 		rc = do_save(s, &opt, &err) < 0 ? -1 : EXIT_OK;
 	} else if (is_load) {
+		char cwd[PATH_MAX];
+		/* messages name the working directory by its path, not "." */
+		const char *into = dir ? dir : getcwd(cwd, sizeof(cwd)) ? cwd : ".";
 		if (dir != NULL && hpo_mkdirs(dir, 0755, &err) < 0)
 			rc = -1;
 		else
-			rc = do_load(s, dir ? dir : ".", archive, &err);
+			rc = do_load(s, into, archive, &err);
 	} else if (is_ls) {
 		rc = do_ls(s, json, &err) < 0 ? -1 : EXIT_OK;
 	} else if (is_rm) {

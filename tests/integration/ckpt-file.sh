@@ -6,7 +6,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 73
+plan 77
 
 unset HPO_CKPT_URL
 S=$T/store	# the checkpoint location
@@ -173,6 +173,30 @@ echo four > params.txt
 hpo-ckpt save -q --to "$S9" --keep 2 params.txt
 is "$(hpo-ckpt ls --json "$S9" | jq -r '[.generations[].generation] | join(" ")')" "4 1" \
 	"an incomplete generation is not counted either"
+
+# ---- a directory that cannot be written ------------------------------------------------------
+
+# as nobody (the tests run as root, who may write anywhere): its own
+# readable store, a target of root's with mode 555
+U=$(mktemp -d /tmp/hpo-ckpt-ro.XXXXXX)
+chmod 755 "$U"
+mkdir "$U/ro" "$U/w"
+echo "x" > "$U/w/x.txt"
+(cd "$U/w" && hpo-ckpt save -q --to "$U/store" x.txt)
+chmod -R a+rX "$U/store"
+chmod 555 "$U/ro"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+as_nobody hpo-ckpt load --from "$U/store" -C "$U/ro" 2> "$T/err"
+is "$?" 1 "load -C into a directory that cannot be written: exit 1"
+is "$(cat "$T/err")" "hpo-ckpt: $U/ro: permission denied" "naming the directory once"
+(cd "$U/ro" && as_nobody hpo-ckpt load --from "$U/store") 2> "$T/err"
+is "$?:$(cat "$T/err")" "1:hpo-ckpt: $U/ro: permission denied" \
+	"into the working directory: the same, naming it by its path"
+unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+	hpo-ckpt load --from "$2" -C "$1"' _ "$U/w" "$U/store" 2> "$T/err"
+is "$?:$(cat "$T/err")" "1:hpo-ckpt: $U/w: read-only file system" \
+	"a read-only file system (a private read-only bind mount): exit 1, one line"
+rm -rf "$U"
 
 # ---- hostile archives -----------------------------------------------------------------------
 
