@@ -49,22 +49,23 @@ enum {
 #define STOP_GRACE 2.0
 
 static const char *const usage[] = {
-	"save [options] PATH...",
-	"load [options]",
-	"ls [options] [URL]",
-	"rm [options] [URL]",
-	"watch [options] PATH... -- COMMAND [ARG...]",
+	"save [-u URL] [options] PATH...",
+	"load [-u URL] [options]",
+	"ls [-u URL] [options]",
+	"rm [-u URL] [options]",
+	"watch [-u URL] [options] PATH... -- COMMAND [ARG...]",
 	NULL,
 };
 
 enum {
-	OPT_TO, OPT_FROM, OPT_DIR, OPT_ARCHIVE, OPT_KEEP, OPT_GZIP, OPT_INTERVAL, OPT_JSON,
+	OPT_URL, OPT_TO, OPT_FROM, OPT_DIR, OPT_ARCHIVE, OPT_KEEP, OPT_GZIP, OPT_INTERVAL, OPT_JSON,
 	OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
 static const struct hpo_option options[] = {
-	[OPT_TO] = {"to", 't', "URL", "save, watch: the checkpoint location (default $HPO_CKPT_URL)"},
-	[OPT_FROM] = {"from", 'f', "URL", "load: the checkpoint location (default $HPO_CKPT_URL)"},
+	[OPT_URL] = {"url", 'u', "URL", "every command: the checkpoint location (default $HPO_CKPT_URL)"},
+	[OPT_TO] = {"to", 't', "URL", "save, watch: the same as --url (older form)"},
+	[OPT_FROM] = {"from", 'f', "URL", "load: the same as --url (older form)"},
 	[OPT_DIR] = {"directory", 'C', "DIR", "load: restore into DIR (default: the working directory)"},
 	[OPT_ARCHIVE] = {"keep-archive", 0, "NAME", "load: write the archive itself to NAME, do not extract"},
 	[OPT_KEEP] = {"keep", 'k', "K", "save, watch: keep the newest K good generations (default 2); rm: all but K"},
@@ -81,7 +82,8 @@ static const struct hpo_option options[] = {
 static const struct hpo_tool tool = {
 	"hpo-ckpt", usage,
 	"Save training checkpoints as numbered generations and load the newest good one.\n"
-	"URL: a directory, file:///path, davs:// or https:// (WebDAV), panda://TASKID/SUBID.",
+	"URL: a directory, file:///path, davs:// or https:// (WebDAV), panda://TASKID/SUBID;\n"
+	"every command takes it with -u/--url (ls and rm also as an operand).",
 	options,
 	"exit status:\n"
 	"  0    success\n"
@@ -382,7 +384,7 @@ main(int argc, char **argv)
 {
 	struct hpo_optstate os = {0};
 	const struct hpo_option *o;
-	const char *to = NULL, *from = NULL, *dir = NULL, *archive = NULL, *url = NULL, *sub;
+	const char *url_opt = NULL, *to = NULL, *from = NULL, *dir = NULL, *archive = NULL, *url = NULL, *sub;
 	char *job_url = NULL;
 	int json = 0, gzip = 0, verb = HPO_LOG_NORMAL, keep_set = 0, interval_set = 0;
 	long keep = 2;
@@ -404,6 +406,7 @@ main(int argc, char **argv)
 		if (o == HPO_OPT_ERROR)
 			return EXIT_USAGE;
 		switch (o - options) {
+		case OPT_URL: url_opt = os.arg; break;
 		case OPT_TO: to = os.arg; break;
 		case OPT_FROM: from = os.arg; break;
 		case OPT_DIR: dir = os.arg; break;
@@ -474,14 +477,22 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (is_load && os.nops > 1) {
-		hpo_opts_error(&tool, "load takes no operand: the location goes with --from");
+		hpo_opts_error(&tool, "load takes no operand: give the location with --url");
 		return EXIT_USAGE;
 	}
 	if ((is_ls || is_rm) && os.nops > 2) {
 		hpo_opts_error(&tool, "%s takes one URL at most", sub);
 		return EXIT_USAGE;
 	}
+	/* --url, or the older --to, --from or operand of each command: one of them */
 	url = is_save || is_watch ? to : is_load ? from : os.nops == 2 ? os.ops[1] : NULL;
+	if (url_opt != NULL && url != NULL) {
+		hpo_opts_error(&tool, "%s: the location is given twice: --url and %s", sub,
+			       is_save || is_watch ? "--to" : is_load ? "--from" : "an operand");
+		return EXIT_USAGE;
+	}
+	if (url_opt != NULL)
+		url = url_opt;
 	if (url == NULL)
 		url = getenv("HPO_CKPT_URL");
 	if (url == NULL || *url == '\0') {
@@ -494,8 +505,8 @@ main(int argc, char **argv)
 		url = job_url;
 	}
 	if (url == NULL || *url == '\0') {
-		hpo_opts_error(&tool, "%s: no checkpoint location: give %s or set HPO_CKPT_URL", sub,
-			       is_save || is_watch ? "--to URL" : is_load ? "--from URL" : "URL");
+		hpo_opts_error(&tool, "%s: no checkpoint location: give --url URL or set HPO_CKPT_URL",
+			       sub);
 		return EXIT_USAGE;
 	}
 	if (hpo_ckpt_store_open(url, &s, &err) < 0) {

@@ -6,7 +6,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 77
+plan 87
 
 unset HPO_CKPT_URL
 S=$T/store	# the checkpoint location
@@ -80,6 +80,28 @@ is "$(jq -r '.generations[0].complete, .generations[0].compression, .temporaries
 	"true zstd 0 " "ls --json: complete, compression, temporaries"
 like "$(jq -r '.generations[0].time' "$T/ls.json")" "T" "ls --json: an ISO 8601 time"
 like "$(hpo-ckpt ls "$S" | head -n 1)" "GEN" "ls prints a table"
+
+# ---- one way to give the location: -u/--url for every command -----------------------------
+
+SU=$T/store-url
+echo "u" > params.txt
+ok "save -u" hpo-ckpt save -q -u "$SU" params.txt
+ok "save --url" hpo-ckpt save -q --url "file://$SU" params.txt
+rm params.txt
+ok "load -u" hpo-ckpt load -q -u "$SU"
+is "$(cat params.txt)" "u" "and it loaded"
+is "$(hpo-ckpt ls --json -u "$SU" | jq -r '[.generations[].generation] | join(" ")')" "2 1" "ls -u"
+ok "rm --url --keep 1" hpo-ckpt rm -q --url "$SU" --keep 1
+hpo-ckpt watch -q -u "$SU" params.txt -- sh -c 'echo w > params.txt'
+is "$(hpo-ckpt ls --json --url "$SU" | jq -r '[.generations[].generation] | join(" ")')" "3 2" \
+	"watch -u saves there, rm --url removed"
+hpo-ckpt ls -u "$SU" "$SU" 2> "$T/err"
+is "$?:$(cat "$T/err" | head -n 1)" "2:hpo-ckpt: ls: the location is given twice: --url and an operand" \
+	"--url and an operand: a usage error"
+hpo-ckpt load -u "$SU" --from "$SU" 2> /dev/null
+is "$?" 2 "--url and --from: a usage error"
+hpo-ckpt load "$SU" 2> "$T/err"
+like "$(cat "$T/err")" "load takes no operand: give the location with --url" "load URL points to --url"
 
 # ---- no checkpoint yet, usage -----------------------------------------------------------
 
