@@ -2,7 +2,7 @@
 # Bad input gets one clear line naming the file:line:column or option, a
 # documented exit status, and leaves nothing behind.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 27
+plan 29
 
 hpo-status --local >/dev/null
 is "$?" 0 "hpo-status with no database yet shows no tasks"
@@ -56,6 +56,13 @@ search-space: {}
 '
 is "$rc" 3 "a YAML syntax error exits 3"
 like "$msg" "hpo-submit: $f:" "a YAML syntax error names the file and position"
+run_bad "$(printf 'evaluation: {exec: "true"}\nsearch-space:\n\tx: {method: uniform, dimension: {low: 0, high: 1}}\n')"
+is "$rc:$msg" "3:hpo-submit: $f:3:1: found character that cannot start any token while scanning for the next token (use spaces to indent, not tabs)" \
+	"a tab: one line with the position and the hint"
+printf '{"evaluation": {"exec": "true"},\n "search-space": {"x": {"method": "uniform",\n   "dimension": {"low": 0 "high": 1}}}}\n' > "$T/task/task.json"
+msg=$(hpo-submit --local "$T/task/task.json" 2>&1 >/dev/null)
+is "$?:$msg" "3:hpo-submit: $T/task/task.json:3:27: did not find expected ',' or '}' while parsing a flow mapping (a ',' between two entries, or the ':' after a key, is missing)" \
+	"JSON with a comma missing: one line with the position and the hint"
 run_bad 'search-space:
   x: {method: uniform, dimension: {low: 0, high: 1}}
 '
