@@ -155,7 +155,7 @@ for tool in $tools; do
 	n=$((n + 3 * $(wc -l < "$T/$tool.opts") + 10))
 done
 pages=$(ls "$man"/*.[1-9] 2>/dev/null)
-n=$((n + $(echo "$pages" | grep -c .) + 5))
+n=$((n + 2 * $(echo "$pages" | grep -c .) + 5))
 plan "$n"
 
 have() { command -v "$1" > /dev/null 2>&1; }
@@ -222,6 +222,7 @@ done
 
 for page in $pages; do
 	name=$(basename "$page")
+	is "$(grep '^\.SH' "$page" | sort | uniq -d | tr '\n' ' ')" "" "$name: no section comes twice"
 	if have mandoc; then
 		is "$(mandoc -T lint -W warning "$page" 2>&1)" "" "$name: mandoc -T lint finds nothing"
 	elif have groff; then
