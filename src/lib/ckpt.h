@@ -17,9 +17,9 @@
  * compares them with what was streamed, and only then renames the
  * temporary to the generation's name: the name appears atomically, and a
  * killed or failed save leaves at most a temporary, which listings and
- * loads ignore and the next save removes.  Older generations beyond the
- * last K are removed only after the new one is in place.  One writer per
- * location at a time (the next save removes every temporary).
+ * loads ignore and the next save removes.  Generations beyond the newest
+ * K good ones (below) are removed only after the new one is in place.  One
+ * writer per location at a time (the next save removes every temporary).
  *
  * A load takes the newest generation, verifies adler32 and size while
  * extracting (tarstream.h), and falls back to the previous generation when
