@@ -6,7 +6,7 @@
 _hpo_ckpt()
 {
 	local cur prev sub= i
-	local opts='-t --to -f --from -C --directory --keep-archive -k --keep --gzip
+	local opts='-u --url -t --to -f --from -C --directory --keep-archive -k --keep --gzip
 		-i --interval --json -q --quiet -v --verbose -h --help -V --version'
 
 	COMPREPLY=()
@@ -32,7 +32,7 @@ _hpo_ckpt()
 	done
 
 	case $prev in
-	-t | --to | -f | --from | -C | --directory)
+	-u | --url | -t | --to | -f | --from | -C | --directory)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return 0

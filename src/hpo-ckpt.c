@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,25 +49,26 @@ enum {
 #define STOP_GRACE 2.0
 
 static const char *const usage[] = {
-	"save [options] PATH...",
-	"load [options]",
-	"ls [options] [URL]",
-	"rm [options] [URL]",
-	"watch [options] PATH... -- COMMAND [ARG...]",
+	"save [-u URL] [options] PATH...",
+	"load [-u URL] [options]",
+	"ls [-u URL] [options]",
+	"rm [-u URL] [options]",
+	"watch [-u URL] [options] PATH... -- COMMAND [ARG...]",
 	NULL,
 };
 
 enum {
-	OPT_TO, OPT_FROM, OPT_DIR, OPT_ARCHIVE, OPT_KEEP, OPT_GZIP, OPT_INTERVAL, OPT_JSON,
+	OPT_URL, OPT_TO, OPT_FROM, OPT_DIR, OPT_ARCHIVE, OPT_KEEP, OPT_GZIP, OPT_INTERVAL, OPT_JSON,
 	OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
 static const struct hpo_option options[] = {
-	[OPT_TO] = {"to", 't', "URL", "save, watch: the checkpoint location (default $HPO_CKPT_URL)"},
-	[OPT_FROM] = {"from", 'f', "URL", "load: the checkpoint location (default $HPO_CKPT_URL)"},
+	[OPT_URL] = {"url", 'u', "URL", "every command: the checkpoint location (default $HPO_CKPT_URL)"},
+	[OPT_TO] = {"to", 't', "URL", "save, watch: the same as --url (older form)"},
+	[OPT_FROM] = {"from", 'f', "URL", "load: the same as --url (older form)"},
 	[OPT_DIR] = {"directory", 'C', "DIR", "load: restore into DIR (default: the working directory)"},
 	[OPT_ARCHIVE] = {"keep-archive", 0, "NAME", "load: write the archive itself to NAME, do not extract"},
-	[OPT_KEEP] = {"keep", 'k', "K", "save, watch: keep the last K generations (default 2); rm: all but K"},
+	[OPT_KEEP] = {"keep", 'k', "K", "save, watch: keep the newest K good generations (default 2); rm: all but K"},
 	[OPT_GZIP] = {"gzip", 0, NULL, "save, watch: compress with gzip, not zstd (panda:// always does)"},
 	[OPT_INTERVAL] = {"interval", 'i', "TIME", "watch: look for changes every TIME: 90, 90s, 5m (default 5m)"},
 	[OPT_JSON] = {"json", 0, NULL, "ls: print the generations as JSON"},
@@ -80,15 +82,17 @@ static const struct hpo_option options[] = {
 static const struct hpo_tool tool = {
 	"hpo-ckpt", usage,
 	"Save training checkpoints as numbered generations and load the newest good one.\n"
-	"URL: a directory, file:///path, davs:// or https:// (WebDAV), panda://TASKID/SUBID.",
+	"URL: a directory, file:///path, davs:// or https:// (WebDAV), panda://TASKID/SUBID;\n"
+	"every command takes it with -u/--url (ls and rm also as an operand).",
 	options,
 	"exit status:\n"
 	"  0    success\n"
-	"  1    an error (file system, disk full, a path to save is missing, ...)\n"
+	"  1    an error here: the file system, a full disk, a path to save that is\n"
+	"       missing, a directory to load into that cannot be written\n"
 	"  2    a usage error\n"
 	"  3    load: no checkpoint yet\n"
 	"  4    load: no usable checkpoint, every generation is damaged or incomplete\n"
-	"  5    credentials or permission refused\n"
+	"  5    the location refused: credentials or permission\n"
 	"  6    the storage could not be reached or kept failing\n"
 	"watch exits with the command's status (128+N when a signal N ended it).\n",
 };
@@ -169,14 +173,15 @@ do_ls(struct hpo_ckpt_store *s, int json, struct hpo_err *err)
 			fmt_time(gens[i].mtime, when, sizeof(when));
 			snprintf(hex, sizeof(hex), "%08x", gens[i].sum.adler32);
 			json_array_append_new(arr, json_pack(
-				"{s:I, s:s, s:I, s:s, s:s, s:s, s:b}",
+				"{s:I, s:s, s:I, s:s, s:s, s:s, s:b, s:b}",
 				"generation", (json_int_t)gens[i].number,
 				"name", gens[i].name,
 				"size", (json_int_t)gens[i].sum.size,
 				"adler32", hex,
 				"compression", gens[i].comp == HPO_TAR_GZIP ? "gzip" : "zstd",
 				"time", when,
-				"complete", gens[i].stored == gens[i].sum.size));
+				"complete", gens[i].stored == gens[i].sum.size,
+				"damaged", gens[i].damaged));
 		}
 		json_object_set_new(doc, "location", json_string(s->where));
 		json_object_set_new(doc, "generations", arr);
@@ -190,7 +195,8 @@ do_ls(struct hpo_ckpt_store *s, int json, struct hpo_err *err)
 			fmt_time(gens[i].mtime, when, sizeof(when));
 			printf("%-10lu %14llu  %-20s  %08x  %s\n", gens[i].number,
 			       (unsigned long long)gens[i].sum.size, when, gens[i].sum.adler32,
-			       gens[i].stored == gens[i].sum.size ? "complete" : "incomplete");
+			       gens[i].damaged ? "damaged"
+			       : gens[i].stored == gens[i].sum.size ? "complete" : "incomplete");
 		}
 		if (ntemp > 0)
 			hpo_info("%zu unfinished save(s) in %s (removed by the next save)", ntemp,
@@ -378,7 +384,7 @@ main(int argc, char **argv)
 {
 	struct hpo_optstate os = {0};
 	const struct hpo_option *o;
-	const char *to = NULL, *from = NULL, *dir = NULL, *archive = NULL, *url = NULL, *sub;
+	const char *url_opt = NULL, *to = NULL, *from = NULL, *dir = NULL, *archive = NULL, *url = NULL, *sub;
 	char *job_url = NULL;
 	int json = 0, gzip = 0, verb = HPO_LOG_NORMAL, keep_set = 0, interval_set = 0;
 	long keep = 2;
@@ -400,6 +406,7 @@ main(int argc, char **argv)
 		if (o == HPO_OPT_ERROR)
 			return EXIT_USAGE;
 		switch (o - options) {
+		case OPT_URL: url_opt = os.arg; break;
 		case OPT_TO: to = os.arg; break;
 		case OPT_FROM: from = os.arg; break;
 		case OPT_DIR: dir = os.arg; break;
@@ -470,14 +477,22 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (is_load && os.nops > 1) {
-		hpo_opts_error(&tool, "load takes no operand: the location goes with --from");
+		hpo_opts_error(&tool, "load takes no operand: give the location with --url");
 		return EXIT_USAGE;
 	}
 	if ((is_ls || is_rm) && os.nops > 2) {
 		hpo_opts_error(&tool, "%s takes one URL at most", sub);
 		return EXIT_USAGE;
 	}
+	/* --url, or the older --to, --from or operand of each command: one of them */
 	url = is_save || is_watch ? to : is_load ? from : os.nops == 2 ? os.ops[1] : NULL;
+	if (url_opt != NULL && url != NULL) {
+		hpo_opts_error(&tool, "%s: the location is given twice: --url and %s", sub,
+			       is_save || is_watch ? "--to" : is_load ? "--from" : "an operand");
+		return EXIT_USAGE;
+	}
+	if (url_opt != NULL)
+		url = url_opt;
 	if (url == NULL)
 		url = getenv("HPO_CKPT_URL");
 	if (url == NULL || *url == '\0') {
@@ -490,8 +505,8 @@ main(int argc, char **argv)
 		url = job_url;
 	}
 	if (url == NULL || *url == '\0') {
-		hpo_opts_error(&tool, "%s: no checkpoint location: give %s or set HPO_CKPT_URL", sub,
-			       is_save || is_watch ? "--to URL" : is_load ? "--from URL" : "URL");
+		hpo_opts_error(&tool, "%s: no checkpoint location: give --url URL or set HPO_CKPT_URL",
+			       sub);
 		return EXIT_USAGE;
 	}
 	if (hpo_ckpt_store_open(url, &s, &err) < 0) {
@@ -508,10 +523,13 @@ main(int argc, char **argv)
 					    gzip ? HPO_TAR_GZIP : HPO_TAR_ZSTD, (int)keep, 1};
 		rc = do_save(s, &opt, &err) < 0 ? -1 : EXIT_OK;
 	} else if (is_load) {
+		char cwd[PATH_MAX];
+		/* messages name the working directory by its path, not "." */
+		const char *into = dir ? dir : getcwd(cwd, sizeof(cwd)) ? cwd : ".";
 		if (dir != NULL && hpo_mkdirs(dir, 0755, &err) < 0)
 			rc = -1;
 		else
-			rc = do_load(s, dir ? dir : ".", archive, &err);
+			rc = do_load(s, into, archive, &err);
 	} else if (is_ls) {
 		rc = do_ls(s, json, &err) < 0 ? -1 : EXIT_OK;
 	} else if (is_rm) {

@@ -22,6 +22,7 @@
 
 #define SAVE_TRIES 3
 #define READ_TRIES 5
+#define DAMAGED ".damaged"	/* appended to a generation's name: the marker */
 
 /* ---- stores ------------------------------------------------------------------ */
 
@@ -149,6 +150,26 @@ hpo_ckpt_format(char *buf, size_t len, unsigned long number, const struct hpo_ta
 		 (unsigned long long)sum->size, hpo_tar_suffix(comp));
 }
 
+/* A generation's name, or one marked damaged (g->damaged). */
+static int
+parse_entry(const char *name, struct hpo_ckpt_gen *g)
+{
+	size_t len = strlen(name), mark = strlen(DAMAGED);
+	char base[sizeof(g->name)];
+
+	if (hpo_ckpt_parse(name, g) == 0)
+		return 0;
+	if (len <= mark || len >= sizeof(base) || strcmp(name + len - mark, DAMAGED) != 0)
+		return -1;
+	memcpy(base, name, len - mark);
+	base[len - mark] = '\0';
+	if (hpo_ckpt_parse(base, g) < 0)
+		return -1;
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->damaged = 1;
+	return 0;
+}
+
 static int
 newest_first(const void *a, const void *b)
 {
@@ -172,7 +193,7 @@ list_all(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **ents, size_t *nents,
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
 	for (size_t i = 0; i < *nents; i++) {
-		if (hpo_ckpt_parse((*ents)[i].name, &g[k]) == 0) {
+		if (parse_entry((*ents)[i].name, &g[k]) == 0) {
 			g[k].stored = (*ents)[i].size;
 			g[k].mtime = (*ents)[i].mtime;
 			k++;
@@ -202,17 +223,32 @@ hpo_ckpt_list(struct hpo_ckpt_store *s, struct hpo_ckpt_gen **gens, size_t *n, s
 	return 0;
 }
 
-int
-hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed, struct hpo_err *err)
+/* A generation a load can use, as far as the listing and the markers tell. */
+static int
+good(const struct hpo_ckpt_gen *g)
+{
+	return !g->damaged && g->stored == g->sum.size;
+}
+
+/* hpo_ckpt_prune; the generation named saved (may be NULL), which a save
+ * has just verified, counts as good whatever the listing says. */
+static int
+prune(struct hpo_ckpt_store *s, int keep, int temps, const char *saved, size_t *removed,
+      struct hpo_err *err)
 {
 	struct hpo_ckpt_entry *ents;
 	struct hpo_ckpt_gen *gens;
-	size_t nents, n, count = 0;
+	size_t nents, n, count = 0, kept = 0;
 	int rc = 0;
 
 	if (list_all(s, &ents, &nents, &gens, &n, NULL, err) < 0)
 		return -1;
-	for (size_t i = (size_t)keep; keep >= 0 && rc == 0 && i < n; i++) {
+	for (size_t i = 0; keep >= 0 && rc == 0 && i < n; i++) {
+		int is_saved = saved != NULL && strcmp(gens[i].name, saved) == 0;
+		if ((is_saved || good(&gens[i])) && kept < (size_t)keep) {
+			kept++;
+			continue;
+		}
 		rc = s->ops->remove(s, gens[i].name, err);
 		count += rc == 0;
 	}
@@ -226,6 +262,12 @@ hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed, s
 	if (removed != NULL)
 		*removed = count;
 	return rc;
+}
+
+int
+hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed, struct hpo_err *err)
+{
+	return prune(s, keep, temps, NULL, removed, err);
 }
 
 /* ---- progress ------------------------------------------------------------------ */
@@ -375,7 +417,7 @@ save_once(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_
 	if (out != NULL)
 		*out = g;
 	/* only now that the new generation is in place */
-	if (hpo_ckpt_prune(s, opt->keep < 1 ? 1 : opt->keep, 0, &removed, err) < 0)
+	if (prune(s, opt->keep < 1 ? 1 : opt->keep, 0, g.name, &removed, err) < 0)
 		hpo_warn("%s: removing old generations: %s", s->where, err->msg);
 	return 0;
 }
@@ -400,7 +442,8 @@ struct source {
 	struct hpo_ckpt_store *s;
 	const char *name;
 	void *r;
-	uint64_t off;
+	uint64_t off;		/* the bytes read so far ... */
+	uLong adler;		/* ... and their adler32 */
 	int tries;
 	struct progress p;
 };
@@ -419,6 +462,7 @@ source_read(void *ctx, void *buf, size_t len, struct hpo_err *err)
 		}
 		if ((n = c->s->ops->read(c->r, buf, len, err)) >= 0) {
 			c->off += (uint64_t)n;
+			c->adler = adler32(c->adler, buf, (uInt)n);
 			progress(&c->p, (size_t)n);
 			return n;
 		}
@@ -503,6 +547,46 @@ out:
 	return rc;
 }
 
+/* After a load of g failed on its content: 1 when the bytes are proven not
+ * to be what g's name says (read to the end, their size or adler32
+ * differ), 0 when they are or it cannot be told. */
+static int
+proven_damaged(struct source *c, const struct hpo_ckpt_gen *g, const struct hpo_err *why)
+{
+	struct hpo_err e2 = {0};
+	char buf[65536];
+	ssize_t n;
+
+	if (strncmp(why->msg, "damaged", 7) != 0)
+		return 0;	/* refused: bytes as written, content not acceptable */
+	while ((n = source_read(c, buf, sizeof(buf), &e2)) > 0)
+		if (c->off > g->sum.size)
+			break;
+	if (n < 0)
+		return 0;
+	return c->off != g->sum.size || (uint32_t)c->adler != g->sum.adler32;
+}
+
+/* Rename a damaged generation to its marked name (ckpt.h). */
+static void
+mark_damaged(struct hpo_ckpt_store *s, const struct hpo_ckpt_gen *g)
+{
+	struct hpo_err e2 = {0};
+	char marked[sizeof(g->name) + sizeof(DAMAGED)];
+
+	snprintf(marked, sizeof(marked), "%s%s", g->name, DAMAGED);
+	if (s->ops->rename(s, g->name, marked, &e2) == 0) {
+		hpo_debug("%s/%s: marked damaged: renamed to %s", s->where, g->name, marked);
+	} else if (e2.kind == HPO_E_INPUT) {
+		/* a store that cannot rename a generation: panda:// holds one,
+		 * which the next save replaces */
+		hpo_debug("%s/%s: not marked damaged: %s", s->where, g->name, e2.msg);
+	} else {
+		hpo_warn("%s/%s: could not be marked damaged (%s): the next save may count it "
+			 "among the generations it keeps", s->where, g->name, e2.msg);
+	}
+}
+
 int
 hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct hpo_ckpt_loaded *res,
 	      struct hpo_err *err)
@@ -524,6 +608,12 @@ hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct 
 		struct source c = {0};
 		char what[96];
 
+		if (g->damaged) {
+			hpo_warn("%s/%s: damaged (found by an earlier load)%s", s->where, g->name,
+				 i + 1 < n ? ": trying the previous generation" : "");
+			res->skipped++;
+			continue;
+		}
 		if (g->stored != g->sum.size) {
 			hpo_warn("%s/%s: incomplete (%llu of %llu bytes)%s", s->where, g->name,
 				 (unsigned long long)g->stored, (unsigned long long)g->sum.size,
@@ -533,6 +623,7 @@ hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct 
 		}
 		c.s = s;
 		c.name = g->name;
+		c.adler = adler32(0L, Z_NULL, 0);
 		c.p.on = opt->progress && hpo_log_isatty();
 		c.p.total = g->sum.size;
 		snprintf(what, sizeof(what), "loading generation %lu:", g->number);
@@ -542,16 +633,23 @@ hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct 
 		else if ((rc = hpo_tar_unpack(source_read, &c, opt->dir, &g->sum, NULL, err)) < 0 &&
 			 err->kind == HPO_E_SYS)
 			hpo_err_prefix(err, "%s", opt->dir);	/* names the member, not where */
-		source_close(&c);
 		if (rc == 0) {
+			source_close(&c);
 			res->gen = *g;
 			break;
 		}
-		if (err->kind != HPO_E_INPUT)
+		if (err->kind != HPO_E_INPUT) {
+			source_close(&c);
 			break;
+		}
 		i_failed = 1;
+		progress_end(&c.p);
+		c.p.on = 0;
 		hpo_warn("%s/%s: %s%s", s->where, g->name, err->msg,
 			 i + 1 < n ? ": trying the previous generation" : "");
+		if (proven_damaged(&c, g, err))
+			mark_damaged(s, g);
+		source_close(&c);
 		res->skipped++;
 	}
 	if (rc < 0 && res->skipped == (int)n) {

@@ -17,13 +17,24 @@
  * compares them with what was streamed, and only then renames the
  * temporary to the generation's name: the name appears atomically, and a
  * killed or failed save leaves at most a temporary, which listings and
- * loads ignore and the next save removes.  Older generations beyond the
- * last K are removed only after the new one is in place.  One writer per
- * location at a time (the next save removes every temporary).
+ * loads ignore and the next save removes.  Generations beyond the newest
+ * K good ones (below) are removed only after the new one is in place.  One
+ * writer per location at a time (the next save removes every temporary).
  *
  * A load takes the newest generation, verifies adler32 and size while
  * extracting (tarstream.h), and falls back to the previous generation when
- * one is damaged, incomplete or refused, saying so.
+ * one is damaged, incomplete or refused, saying so.  A generation whose
+ * bytes, read to the end, are not the adler32 and size of its name is
+ * renamed to
+ *
+ *     gen-<NNNNNNNN>-<adler32>-<size>.tar.zst.damaged
+ *
+ * (the marker: no other state is kept anywhere), which later loads skip
+ * without reading it.  A prune (and so a save's --keep K) counts only good
+ * generations, neither marked damaged nor incomplete: it keeps the newest
+ * K good ones and removes everything else, so a good generation is never
+ * removed while a damaged one stays.  A generation refused for its
+ * content (tarstream.h: never one hpo-ckpt wrote) is not marked.
  *
  * A store is a small table of functions; ckpt never asks which one it holds.
  * File URLs and plain paths: store_file.c; WebDAV (davs://, https://):
@@ -128,17 +139,19 @@ struct hpo_ckpt_gen {
 	char name[128];
 	uint64_t stored;		/* the size the store lists */
 	double mtime;
+	int damaged;			/* marked damaged by a load (name ends ".damaged") */
 };
 
-/* 0 and *g filled when name is a generation's; -1 otherwise. */
+/* 0 and *g filled when name is a generation's; -1 otherwise (a name
+ * marked damaged is not: hpo_ckpt_list tells those). */
 int hpo_ckpt_parse(const char *name, struct hpo_ckpt_gen *g);
 /* 1 when name is a save's temporary. */
 int hpo_ckpt_is_temp(const char *name);
 void hpo_ckpt_format(char *buf, size_t len, unsigned long number, const struct hpo_tar_sum *sum,
 		     enum hpo_tar_comp comp);
 
-/* The generations, newest first; *ntemp (may be NULL) gets the number of
- * temporaries seen. */
+/* The generations, newest first, those marked damaged among them
+ * (g->damaged); *ntemp (may be NULL) gets the number of temporaries seen. */
 int hpo_ckpt_list(struct hpo_ckpt_store *s, struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp,
 		  struct hpo_err *err);
 
@@ -169,13 +182,15 @@ struct hpo_ckpt_loaded {
 };
 
 /* Load the newest good generation.  A damaged generation is reported with
- * hpo_warn and the previous one tried; transport, credential and local
- * disk errors end the load. */
+ * hpo_warn, marked (above) and the previous one tried; transport,
+ * credential and local disk errors end the load. */
 int hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt,
 		  struct hpo_ckpt_loaded *res, struct hpo_err *err);
 
-/* Remove every generation but the newest keep (0: all, -1: none) and, with temps,
- * every temporary; *removed (may be NULL) counts the files removed. */
+/* Remove every generation but the newest keep good ones (0: all, -1: none):
+ * those marked damaged and incomplete ones go whatever their age; with
+ * temps, every temporary too.  *removed (may be NULL) counts the files
+ * removed. */
 int hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed,
 		   struct hpo_err *err);
 

@@ -41,6 +41,8 @@ struct frame {
 	json_t *value;		/* object or array being filled */
 	char *key;		/* object: key waiting for its value */
 	int key_line, key_col;
+	int flow;		/* written {...} or [...] */
+	int key_colon;		/* the key is plain and has a ':' in it */
 	char *anchor;
 };
 
@@ -164,6 +166,132 @@ err_mark(struct hpo_err *err, const struct hpo_doc *doc, yaml_mark_t mark,
 	rc = verr_at(err, doc, (int)mark.line + 1, (int)mark.column + 1, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/* ---- syntax errors: libyaml's words and a hint -------------------------------- */
+
+/* The last character before at that is not blank, or 0. */
+static int
+before(const char *buf, size_t at, size_t *where)
+{
+	while (at-- > 0)
+		if (strchr(" \t\r\n", buf[at]) == NULL) {
+			if (where != NULL)
+				*where = at;
+			return (unsigned char)buf[at];
+		}
+	return 0;
+}
+
+/* What probably went wrong when libyaml stops with problem (in context)
+ * at byte at of buf: the slips of YAML (tabs, an unquoted ': ') and of JSON read as YAML
+ * (a comma missing or one too many, single quotes with backslashes), or
+ * NULL.  A trailing comma inside {...} or [...], single quotes and
+ * unquoted keys are fine in YAML: those parse. */
+static const char *
+syntax_hint(const char *buf, size_t len, size_t at, const char *problem, const char *context)
+{
+	int c = at < len ? (unsigned char)buf[at] : 0;
+	size_t p = 0;
+	int prev = before(buf, at < len ? at : len, &p);
+
+	if (strstr(problem, "tab character") != NULL || c == '\t')
+		return "use spaces to indent, not tabs";
+	if (strncmp(problem, "mapping values are not allowed", 30) == 0)
+		return "quote a value that has ': ' in it: key: \"value: more\"";
+	if (strncmp(problem, "found character that cannot start any token", 44) == 0 &&
+	    (c == '@' || c == '`'))
+		return "quote a value that starts with '@' or '`'";
+	if (strncmp(problem, "found unexpected end of stream", 30) == 0 &&
+	    strstr(context, "quoted scalar") != NULL)
+		return "a quoted string is not closed";
+	if (strstr(problem, "did not find expected ',' or") != NULL) {
+		int mapping = strchr(problem, '}') != NULL;
+		if (prev == '\'' && p > 0 && buf[p - 1] == '\\')
+			return "in single quotes a backslash is an ordinary character: write a quote "
+			       "in them twice, 'it''s', or use double quotes, \"it's\"";
+		if (at >= len || c == '\0' || c == (mapping ? ']' : '}'))
+			return mapping ? "a closing '}' is missing" : "a closing ']' is missing";
+		return mapping ? "a ',' between two entries, or the ':' after a key, is missing"
+			       : "a ',' between two items is missing";
+	}
+	if (strncmp(problem, "did not find expected node content", 34) == 0 && c == ',')
+		return "one ',' too many: two in a row, or one with nothing before it";
+	if (strncmp(problem, "did not find expected <document start>", 38) == 0) {
+		if (c == ',')
+			return "a ',' after the end of the document: remove it";
+		if (c == '}' || c == ']')
+			return "one closing bracket too many";
+		return "text after the end of the document";
+	}
+	return NULL;
+}
+
+/* The byte offset in buf of character number index (libyaml counts
+ * characters; UTF-8 continuation bytes are not characters). */
+static size_t
+byte_offset(const char *buf, size_t len, size_t index)
+{
+	size_t at = 0;
+
+	for (size_t n = 0; at < len; at++) {
+		if (((unsigned char)buf[at] & 0xc0) == 0x80)
+			continue;
+		if (n++ == index)
+			break;
+	}
+	return at;
+}
+
+/* libyaml stops a {"a": 1 "b": 2} at the ':' after "b": the ',' is
+ * missing before "b".  The mark of the key before a ':' at byte at, or
+ * mark. */
+static yaml_mark_t
+key_before_colon(const char *buf, size_t len, size_t at, yaml_mark_t mark)
+{
+	size_t p;
+	int q;
+
+	if (at >= len || buf[at] != ':' || (q = before(buf, at, &p)) == 0)
+		return mark;
+	if (q == '"' || q == '\'') {
+		while (p-- > 0 && (buf[p] != q || (q == '"' && p > 0 && buf[p - 1] == '\\')))
+			;
+		if (p == (size_t)-1)
+			return mark;
+	} else {
+		while (p > 0 && strchr(" \t\r\n,{[", buf[p - 1]) == NULL)
+			p--;
+	}
+	mark.line = 0;
+	mark.column = 0;
+	for (size_t i = 0; i < p; i++) {
+		if (buf[i] == '\n') {
+			mark.line++;
+			mark.column = 0;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			mark.column++;	/* characters, as libyaml counts them */
+		}
+	}
+	return mark;
+}
+
+/* The error for a parser that failed on buf. */
+static int
+syntax_error(struct hpo_err *err, const struct hpo_doc *doc, const yaml_parser_t *parser,
+	     const char *buf, size_t len)
+{
+	const char *problem = parser->problem ? parser->problem : "syntax error";
+	const char *context = parser->context ? parser->context : "";
+	size_t at = byte_offset(buf, len, parser->problem_mark.index);
+	const char *hint = syntax_hint(buf, len, at, problem, context);
+	yaml_mark_t mark = parser->problem_mark;
+
+	if (strstr(problem, "did not find expected ',' or '}'") != NULL)
+		mark = key_before_colon(buf, len, at, mark);
+	return err_mark(err, doc, mark, "%s%s%s%s%s%s", problem,
+			*context ? " " : "", context,
+			hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 }
 
 static int
@@ -356,6 +484,30 @@ attach(struct hpo_doc *doc, struct frame *stack, size_t depth, json_t *v,
 	return 0;
 }
 
+/* JSON's {low:0} read as YAML is the key "low:0" without a value: in a
+ * {...} mapping, a plain key with ':' in it followed by no value is taken
+ * for that slip.  Remembers the key's kind when ev is a key. */
+static int
+unquoted_key_slip(const struct hpo_doc *doc, struct frame *stack, size_t depth,
+		  const yaml_event_t *ev, struct hpo_err *err)
+{
+	struct frame *top = depth > 0 ? &stack[depth - 1] : NULL;
+	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+
+	if (top == NULL || !top->flow || !json_is_object(top->value))
+		return 0;
+	if (top->key == NULL) {
+		top->key_colon = plain && strchr((const char *)ev->data.scalar.value, ':') != NULL;
+		return 0;
+	}
+	if (top->key_colon && plain && ev->data.scalar.length == 0) {
+		yaml_mark_t m = {0, (size_t)(top->key_line - 1), (size_t)(top->key_col - 1)};
+		return err_mark(err, doc, m, "'%s' is a key without a value (put a space after "
+				"':', as in {low: 0}, or quote the key, {\"low\": 0})", top->key);
+	}
+	return 0;
+}
+
 static json_t *
 scalar_value(struct hpo_doc *doc, const yaml_event_t *ev, struct hpo_err *err)
 {
@@ -411,9 +563,7 @@ hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **ou
 		const char *anchor = NULL;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
-			yaml_mark_t m = parser.problem_mark;
-			err_mark(err, doc, m, "%s%s%s", parser.problem ? parser.problem : "syntax error",
-				 parser.context ? " " : "", parser.context ? parser.context : "");
+			syntax_error(err, doc, &parser, buf, len);
 			goto out;
 		}
 		switch (ev.type) {
@@ -447,6 +597,9 @@ hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **ou
 					 : (const char *)ev.data.sequence_start.anchor;
 			memset(&stack[depth], 0, sizeof(stack[depth]));
 			stack[depth].value = v;
+			stack[depth].flow = ev.type == YAML_MAPPING_START_EVENT
+						    ? ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+						    : ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
 						 (int)ev.start_mark.column + 1) < 0 ||
 			    (anchor != NULL && (stack[depth].anchor = strdup(anchor)) == NULL)) {
@@ -475,6 +628,10 @@ hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **ou
 			break;
 		}
 		case YAML_SCALAR_EVENT:
+			if (unquoted_key_slip(doc, stack, depth, &ev, err) < 0) {
+				yaml_event_delete(&ev);
+				goto out;
+			}
 			v = scalar_value(doc, &ev, err);
 			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
 						 (int)ev.start_mark.column + 1) < 0) {

@@ -457,18 +457,52 @@ unpack_read(struct archive *a, void *data, const void **out)
 	return n;
 }
 
-/* Move the entries of from into to: directories merge, anything else
- * replaces what is there (a directory in the way is removed first). */
+/* An error for errno e about what, a name inside the target (NULL: the
+ * target itself, which the caller names): disk full, permission denied,
+ * or the system's words. */
 static int
-merge(const char *from, const char *to, int depth, struct hpo_err *err)
+target_fail(struct hpo_err *err, int e, const char *what)
+{
+	const char *why = strerror(e);
+
+	if (e == ENOSPC
+#ifdef EDQUOT
+	    || e == EDQUOT
+#endif
+	)
+		why = "disk full";
+	else if (e == EACCES || e == EPERM)
+		why = "permission denied";
+	else if (e == EROFS)
+		why = "read-only file system";
+	if (what == NULL || *what == '\0')
+		return hpo_err_set(err, HPO_E_SYS, "%s", why);
+	return hpo_err_set(err, HPO_E_SYS, "%s: %s", what, why);
+}
+
+/* path without its first skip bytes; NULL when that is nothing (the top) */
+static const char *
+rel(const char *path, size_t skip)
+{
+	return strlen(path) > skip ? path + skip : NULL;
+}
+
+/* Move the entries of from into to: directories merge, anything else
+ * replaces what is there (a directory in the way is removed first).
+ * Messages name paths without their first skip bytes: relative to the
+ * target. */
+static int
+merge(const char *from, const char *to, size_t skip_from, size_t skip_to, int depth,
+      struct hpo_err *err)
 {
 	DIR *d;
 	int rc = 0;
 
 	if (depth > MAXDEPTH)
-		return hpo_err_set(err, HPO_E_INPUT, "%s: directories nested too deep", from);
+		return hpo_err_set(err, HPO_E_INPUT, "%s: directories nested too deep",
+				   rel(from, skip_from));
 	if ((d = opendir(from)) == NULL)
-		return hpo_err_sys(err, "%s", from);
+		return target_fail(err, errno, rel(from, skip_from));
 	for (struct dirent *de; rc == 0 && (de = readdir(d)) != NULL;) {
 		char *src, *dst;
 		struct stat s, t;
@@ -480,18 +514,18 @@ merge(const char *from, const char *to, int depth, struct hpo_err *err)
 		if (src == NULL || dst == NULL) {
 			rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
 		} else if (lstat(src, &s) < 0) {
-			rc = hpo_err_sys(err, "%s", src);
+			rc = target_fail(err, errno, rel(src, skip_from));
 		} else if (lstat(dst, &t) < 0 && errno != ENOENT) {
-			rc = hpo_err_sys(err, "%s", dst);
+			rc = target_fail(err, errno, rel(dst, skip_to));
 		} else {
 			int exists = lstat(dst, &t) == 0;
 			if (exists && S_ISDIR(s.st_mode) && S_ISDIR(t.st_mode))
-				rc = merge(src, dst, depth + 1, err);
+				rc = merge(src, dst, skip_from, skip_to, depth + 1, err);
 			else if (exists && (S_ISDIR(t.st_mode) || S_ISDIR(s.st_mode)) &&
 				 (rc = hpo_rmtree(dst, err)) < 0)
 				;
 			else if (rename(src, dst) < 0)
-				rc = hpo_err_sys(err, "%s", dst);
+				rc = target_fail(err, errno, rel(dst, skip_to));
 		}
 		free(src);
 		free(dst);
@@ -499,6 +533,8 @@ merge(const char *from, const char *to, int depth, struct hpo_err *err)
 	closedir(d);
 	return rc;
 }
+
+static int target_fail(struct hpo_err *err, int e, const char *what);
 
 static int
 disk_fail(struct archive *w, const char *what, struct hpo_err *err)
@@ -510,7 +546,9 @@ disk_fail(struct archive *w, const char *what, struct hpo_err *err)
 	    || e == EDQUOT
 #endif
 	)
-		return hpo_err_set(err, HPO_E_SYS, "%s: disk full", what);
+		return target_fail(err, e, what);
+	if (what == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "%s", archive_error_string(w));
 	return hpo_err_set(err, HPO_E_SYS, "%s: %s", what, archive_error_string(w));
 }
 
@@ -599,17 +637,14 @@ hpo_tar_unpack(hpo_source_fn src, void *ctx, const char *dir, const struct hpo_t
 	int rc = -1;
 
 	if (realpath(dir, real) == NULL)
-		return hpo_err_sys(err, "%s", dir);
+		return target_fail(err, errno, NULL);
 	if ((tmp = hpo_strf("%s/.hpo-ckpt-unpack.XXXXXX", real)) == NULL ||
 	    (u = calloc(1, sizeof(*u))) == NULL) {
 		free(tmp);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
 	if (mkdtemp(tmp) == NULL) {
-		if (errno == ENOSPC)
-			hpo_err_set(err, HPO_E_SYS, "%s: disk full", real);
-		else
-			hpo_err_sys(err, "%s", real);
+		target_fail(err, errno, NULL);
 		free(tmp);
 		free(u);
 		return -1;
@@ -638,7 +673,7 @@ hpo_tar_unpack(hpo_source_fn src, void *ctx, const char *dir, const struct hpo_t
 	if (extract(r, w, u, tmp) < 0)
 		goto out;
 	if (archive_write_close(w) != ARCHIVE_OK) {
-		disk_fail(w, tmp, err);
+		disk_fail(w, NULL, err);
 		goto out;
 	}
 	/* what libarchive left unread (end of the compressed stream) counts too */
@@ -659,7 +694,7 @@ hpo_tar_unpack(hpo_source_fn src, void *ctx, const char *dir, const struct hpo_t
 			    (unsigned long long)want->size, want->adler32);
 		goto out;
 	}
-	if (merge(tmp, real, 0, err) < 0)
+	if (merge(tmp, real, strlen(tmp) + 1, strlen(real) + 1, 0, err) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -61,7 +61,9 @@ int hpo_tar_pack(const char *const *paths, size_t npaths, enum hpo_tar_comp comp
  * bytes must have that adler32 and size.  got, if not NULL, gets what was
  * read.  Errors: HPO_E_INPUT for a damaged, truncated or refused archive
  * (message starts "damaged" or "refused"), the source's own error, or
- * HPO_E_SYS ("disk full: ..." for ENOSPC, EDQUOT). */
+ * HPO_E_SYS, whose message names the entry relative to dir, or nothing
+ * when it is about dir itself: the caller names dir ("ckpt/w.bin: disk
+ * full" for ENOSPC and EDQUOT, "permission denied" for EACCES, EPERM). */
 int hpo_tar_unpack(hpo_source_fn src, void *ctx, const char *dir,
 		   const struct hpo_tar_sum *want, struct hpo_tar_sum *got, struct hpo_err *err);
 

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 52
+plan 54
 
 xrootd_start
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
@@ -142,6 +142,11 @@ is "$?" 0 "load with a damaged newest generation succeeds"
 is "$(cat params.txt)" "old" "with the previous generation"
 like "$(cat "$T/err")" "$newest: damaged" "and names the damaged one"
 like "$(cat "$T/err")" "trying the previous generation" "and says it falls back"
+is "$(ls "$XRD_DATA/dmg" | sort | tail -n 1)" "$newest.damaged" "and marks it on the server (MOVE)"
+echo "newer" >params.txt
+hpo-ckpt save -q --to "$XRD_DAVS_URL/dmg" --keep 2 params.txt
+is "$(hpo-ckpt ls --json "$XRD_DAVS_URL/dmg" | jq -r '[.generations[] | "\(.generation):\(.damaged)"] | join(" ")')" \
+	"3:false 1:false" "the next save --keep 2 keeps the good generation 1, not the damaged 2"
 
 # ---- credentials, permission, a server that is down -------------------------------------------
 xrootd_section "credentials, permission, a server that is down"

@@ -6,7 +6,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 67
+plan 87
 
 unset HPO_CKPT_URL
 S=$T/store	# the checkpoint location
@@ -70,7 +70,7 @@ is "$(hpo-ckpt ls --json "$S" | jq -r '[.generations[].generation] | join(" ")')
 	"--keep 3: the three newest stay"
 hpo-ckpt ls --json "$S" > "$T/ls.json"
 is "$(jq -r '.generations[0] | keys_unsorted | join(",")' "$T/ls.json")" \
-	"generation,name,size,adler32,compression,time,complete" "ls --json: the fields"
+	"generation,name,size,adler32,compression,time,complete,damaged" "ls --json: the fields"
 g=$(jq -r '.generations[0].name' "$T/ls.json")
 is "$(jq -r '.generations[0].size' "$T/ls.json")" "$(stat -c %s "$S/$g")" "ls --json: size is the file's"
 is "$(jq -r '.generations[0].adler32' "$T/ls.json")" \
@@ -80,6 +80,28 @@ is "$(jq -r '.generations[0].complete, .generations[0].compression, .temporaries
 	"true zstd 0 " "ls --json: complete, compression, temporaries"
 like "$(jq -r '.generations[0].time' "$T/ls.json")" "T" "ls --json: an ISO 8601 time"
 like "$(hpo-ckpt ls "$S" | head -n 1)" "GEN" "ls prints a table"
+
+# ---- one way to give the location: -u/--url for every command -----------------------------
+
+SU=$T/store-url
+echo "u" > params.txt
+ok "save -u" hpo-ckpt save -q -u "$SU" params.txt
+ok "save --url" hpo-ckpt save -q --url "file://$SU" params.txt
+rm params.txt
+ok "load -u" hpo-ckpt load -q -u "$SU"
+is "$(cat params.txt)" "u" "and it loaded"
+is "$(hpo-ckpt ls --json -u "$SU" | jq -r '[.generations[].generation] | join(" ")')" "2 1" "ls -u"
+ok "rm --url --keep 1" hpo-ckpt rm -q --url "$SU" --keep 1
+hpo-ckpt watch -q -u "$SU" params.txt -- sh -c 'echo w > params.txt'
+is "$(hpo-ckpt ls --json --url "$SU" | jq -r '[.generations[].generation] | join(" ")')" "3 2" \
+	"watch -u saves there, rm --url removed"
+hpo-ckpt ls -u "$SU" "$SU" 2> "$T/err"
+is "$?:$(cat "$T/err" | head -n 1)" "2:hpo-ckpt: ls: the location is given twice: --url and an operand" \
+	"--url and an operand: a usage error"
+hpo-ckpt load -u "$SU" --from "$SU" 2> /dev/null
+is "$?" 2 "--url and --from: a usage error"
+hpo-ckpt load "$SU" 2> "$T/err"
+like "$(cat "$T/err")" "load takes no operand: give the location with --url" "load URL points to --url"
 
 # ---- no checkpoint yet, usage -----------------------------------------------------------
 
@@ -141,6 +163,62 @@ oldest=$(ls "$S3" | sort | head -n 1)
 truncate -s 10 "$S3/$oldest"
 hpo-ckpt load -q --from "$S3" 2> "$T/err"
 is "$?" 4 "every generation damaged: exit 4"
+
+# ---- --keep counts good generations ------------------------------------------------------
+
+# a load falls back past a damaged newest generation; the next save keeps
+# the generation the training resumed from, not the damaged one
+S9=$T/store9
+for v in one two; do
+	echo "$v" > params.txt
+	hpo-ckpt save -q --to "$S9" params.txt
+done
+newest=$(ls "$S9" | sort | tail -n 1)
+size=$(stat -c %s "$S9/$newest")
+printf 'X' | dd of="$S9/$newest" bs=1 seek=$((size / 2)) conv=notrunc 2> /dev/null
+rm params.txt
+hpo-ckpt load -q --from "$S9"
+is "$(cat params.txt)" "one" "a load falls back past the damaged generation 2"
+is "$(hpo-ckpt ls --json "$S9" | jq -r '[.generations[] | "\(.generation):\(.damaged)"] | join(" ")')" \
+	"2:true 1:false" "and marks it: ls --json says damaged"
+like "$(hpo-ckpt ls "$S9" | sed -n 2p)" "  damaged" "ls says damaged"
+hpo-ckpt load --from "$S9" 2> "$T/err"
+like "$(cat "$T/err")" "damaged (found by an earlier load): trying the previous generation" \
+	"the next load skips it without reading it, saying so"
+echo three > params.txt
+hpo-ckpt save -q --to "$S9" --keep 2 params.txt
+is "$(hpo-ckpt ls --json "$S9" | jq -r '[.generations[].generation] | join(" ")')" "3 1" \
+	"save --keep 2 keeps the new and the good generation, the damaged one goes"
+g=$(ls "$S9" | sort | tail -n 1)
+truncate -s 5 "$S9/$g"
+echo four > params.txt
+hpo-ckpt save -q --to "$S9" --keep 2 params.txt
+is "$(hpo-ckpt ls --json "$S9" | jq -r '[.generations[].generation] | join(" ")')" "4 1" \
+	"an incomplete generation is not counted either"
+
+# ---- a directory that cannot be written ------------------------------------------------------
+
+# as nobody (the tests run as root, who may write anywhere): its own
+# readable store, a target of root's with mode 555
+U=$(mktemp -d /tmp/hpo-ckpt-ro.XXXXXX)
+chmod 755 "$U"
+mkdir "$U/ro" "$U/w"
+echo "x" > "$U/w/x.txt"
+(cd "$U/w" && hpo-ckpt save -q --to "$U/store" x.txt)
+chmod -R a+rX "$U/store"
+chmod 555 "$U/ro"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+as_nobody hpo-ckpt load --from "$U/store" -C "$U/ro" 2> "$T/err"
+is "$?" 1 "load -C into a directory that cannot be written: exit 1"
+is "$(cat "$T/err")" "hpo-ckpt: $U/ro: permission denied" "naming the directory once"
+(cd "$U/ro" && as_nobody hpo-ckpt load --from "$U/store") 2> "$T/err"
+is "$?:$(cat "$T/err")" "1:hpo-ckpt: $U/ro: permission denied" \
+	"into the working directory: the same, naming it by its path"
+unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" &&
+	hpo-ckpt load --from "$2" -C "$1"' _ "$U/w" "$U/store" 2> "$T/err"
+is "$?:$(cat "$T/err")" "1:hpo-ckpt: $U/w: read-only file system" \
+	"a read-only file system (a private read-only bind mount): exit 1, one line"
+rm -rf "$U"
 
 # ---- hostile archives -----------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 # Bad input gets one clear line naming the file:line:column or option, a
 # documented exit status, and leaves nothing behind.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 27
+plan 33
 
 hpo-status --local >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" "3:hpo-status: no database at $HPO_DB" \
@@ -57,6 +57,13 @@ search-space: {}
 '
 is "$rc" 3 "a YAML syntax error exits 3"
 like "$msg" "hpo-submit: $f:" "a YAML syntax error names the file and position"
+run_bad "$(printf 'evaluation: {exec: "true"}\nsearch-space:\n\tx: {method: uniform, dimension: {low: 0, high: 1}}\n')"
+is "$rc:$msg" "3:hpo-submit: $f:3:1: found character that cannot start any token while scanning for the next token (use spaces to indent, not tabs)" \
+	"a tab: one line with the position and the hint"
+printf '{"evaluation": {"exec": "true"},\n "search-space": {"x": {"method": "uniform",\n   "dimension": {"low": 0 "high": 1}}}}\n' > "$T/task/task.json"
+msg=$(hpo-submit --local "$T/task/task.json" 2>&1 >/dev/null)
+is "$?:$msg" "3:hpo-submit: $T/task/task.json:3:27: did not find expected ',' or '}' while parsing a flow mapping (a ',' between two entries, or the ':' after a key, is missing)" \
+	"JSON with a comma missing: one line with the position and the hint"
 run_bad 'search-space:
   x: {method: uniform, dimension: {low: 0, high: 1}}
 '
@@ -120,4 +127,52 @@ msg=$(PATH=$T/bin:/usr/bin:/bin "$HPO_BINDIR/hpo-submit" --local --runtime docke
 like "$msg" "hpo-submit: container runtime docker: not working ('docker info' failed" \
 	"a runtime whose engine does not answer is a clear error"
 is "$(hpo-status --local --json | jq '.tasks | length')" 1 "a runtime that does not work creates no task"
+
+# ---- hpo-task(5) says the same about what the Grid needs everywhere, and it is so ------------
+page=$top_srcdir/man/hpo-task.5
+# the tags of GRID SUBMISSION
+needs=$(awk '/^\.SH GRID SUBMISSION/ { on = 1; next } on && /^\.SH/ { exit }
+	on && prev == ".TP" && /^\.B / { print $2 } { prev = $0 }' "$page" | sort | tr '\n' ' ')
+diag "GRID SUBMISSION lists: $needs"
+# the keys of the introduction's paragraph that starts "A task for the Grid needs"
+intro=$(awk '/^A task for the Grid needs/ { on = 1 } on && /^\.(PP|SS|SH)/ { exit }
+	on && /^\.BR? [a-z]+\.[a-z]/ { w = $2; gsub(/[,;]/, "", w); print w }' "$page" |
+	sort -u | tr '\n' ' ')
+missing=
+for k in $needs; do
+	case " $intro" in *" $k "*) ;; *) missing="$missing $k" ;; esac
+done
+is "$missing" "" "hpo-task(5): the introduction names all that GRID SUBMISSION lists"
+# the entries marked "required on the Grid": section.key
+req=$(awk '/^\.SH/ { sec = "" } /^\.SS / { sec = $2 } /^\.TP/ { tp = 1; next }
+	tp && /^\.B / { key = $2 } { tp = 0 } /required on the Grid/ && sec != "" { print sec "." key }' \
+	"$page" | sort -u)
+missing=
+for k in $req; do
+	case " $needs" in *" $k "*) ;; *) missing="$missing $k" ;; esac
+done
+is "$missing" "" "hpo-task(5): every key marked required on the Grid is listed under GRID SUBMISSION"
+# a task for the Grid without any one of them is refused, naming it (--no-submit: no server)
+cat > "$T/task/grid.json" <<'EOF'
+{"evaluation": {"container": "docker://busybox", "exec": "python train.py"},
+ "steering": {"container": "docker://steering"},
+ "search-space": {"x": {"method": "uniform", "dimension": {"low": 0, "high": 1}}},
+ "grid": {"output-dataset": "user.testuser.gridneeds.1"}}
+EOF
+grid_try() {	# JQ-FILTER: hpo-submit --no-submit of the task so changed; sets $rc, $msg
+	jq "$1" "$T/task/grid.json" > "$T/task/g.json"
+	msg=$(env -u HPO_NICKNAME -u PANDA_NICKNAME X509_USER_PROXY="$T/none" \
+		hpo-submit -q --no-submit "$T/task/g.json" 2>&1 >/dev/null)
+	rc=$?
+}
+grid_try .
+bad=
+[ "$rc" -eq 0 ] || bad="the whole task: $msg"
+for k in $needs; do
+	grid_try "del(.${k%%.*}[\"${k#*.}\"])"
+	case "$rc:$msg" in 3:*"${k#*.}"*) ;; *) bad="$bad; without $k: $rc:$msg" ;; esac
+done
+is "$bad" "" "hpo-submit --no-submit refuses a task without any of them, naming it"
+grid_try '.steering = {exec: "python steer.py %OUT"}'
+is "$rc:$msg" "0:" "a steering command of one's own needs no steering.container"
 done_testing

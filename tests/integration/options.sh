@@ -155,7 +155,7 @@ for tool in $tools; do
 	n=$((n + 3 * $(wc -l < "$T/$tool.opts") + 10))
 done
 pages=$(ls "$man"/*.[1-9] 2>/dev/null)
-n=$((n + $(echo "$pages" | grep -c .)))
+n=$((n + 2 * $(echo "$pages" | grep -c .) + 5))
 plan "$n"
 
 have() { command -v "$1" > /dev/null 2>&1; }
@@ -222,6 +222,7 @@ done
 
 for page in $pages; do
 	name=$(basename "$page")
+	is "$(grep '^\.SH' "$page" | sort | uniq -d | tr '\n' ' ')" "" "$name: no section comes twice"
 	if have mandoc; then
 		is "$(mandoc -T lint -W warning "$page" 2>&1)" "" "$name: mandoc -T lint finds nothing"
 	elif have groff; then
@@ -230,5 +231,34 @@ for page in $pages; do
 		skip "$name: no roff warnings" "neither mandoc nor groff"
 	fi
 done
+
+# ---- hpo-steer: every built-in algorithm wherever one is chosen -------------------
+
+# block_words FILE START: the bold words (.B, .BR) from the line that starts
+# with START to the next .TP, .SS or .SH, sorted, on one line
+block_words() {
+	START=$2 awk 'index($0, ENVIRON["START"]) == 1 { on = 1; next }
+		on && /^\.(TP|SS|SH)/ { exit }
+		on && /^\.BR? / { w = $2; gsub(/[",]/, "", w); print w }' "$1" | sort -u | tr '\n' ' '
+}
+# the registry's names, as an unknown name lists them
+algos=$("$HPO_BINDIR/hpo-steer" -a zzzzzzzzzzzz -i /dev/null -o /dev/null -n 1 -m 1 2>&1 |
+	sed -n 's/.*(built in: \(.*\))$/\1/p' | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+diag "built-in algorithms: $algos"
+is "$(sed -n 's/.*--algorithm NAME *the optimiser: \([a-z, ]*\).*/\1/p' "$T/hpo-steer.help" |
+	tr -d ',' | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" "$algos" \
+	"hpo-steer --help: --algorithm names every built-in algorithm"
+is "$(block_words "$man/hpo-steer.1" '\fB\-a\fR, \fB\-\-algorithm')" "$algos" \
+	"hpo-steer(1): --algorithm names every built-in algorithm"
+is "$(sed -n "s/.*:algorithm:(\(.*\))'.*/\1/p" "$comp/_hpo-steer" | tr ' ' '\n' | sort | tr '\n' ' ')" \
+	"$algos" "hpo-steer: the zsh completion offers every built-in algorithm"
+is "$(awk '/--algorithm\)/ { on = 1 } on && /compgen -W/ { print; exit }' "$comp/hpo-steer.bash" |
+	sed "s/.*-W '\([^']*\)'.*/\1/" | tr ' ' '\n' | sort | tr '\n' ' ')" "$algos" \
+	"hpo-steer: the bash completion offers every built-in algorithm"
+missing=
+for a in $algos; do
+	block_words "$man/hpo-task.5" '.B algorithm' | grep -qw "$a" || missing="$missing $a"
+done
+is "$missing" "" "hpo-task(5): steering.algorithm names every built-in algorithm"
 
 done_testing

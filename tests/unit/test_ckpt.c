@@ -256,6 +256,91 @@ test_fallback(void **state)
 	assert_non_null(strstr(err.msg, "no usable checkpoint"));
 }
 
+/* After a load fell back past a damaged newest generation, the next save
+ * with keep 2 keeps the new one and the good one the load used; the
+ * damaged one (marked by the load) goes, as does an incomplete one. */
+static void
+test_keep_counts_good(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_ckpt_load lo = {"out", NULL, 0};
+	struct hpo_ckpt_loaded res;
+	struct hpo_ckpt_gen g1, g2, g3, g4, *gens;
+	struct hpo_err err = {0};
+	char p2[PATH_MAX], *s;
+	size_t n;
+	int fd;
+
+	save(f, "first", &g1);
+	save(f, "second", &g2);
+	snprintf(p2, sizeof(p2), "store/sub/%s", g2.name);
+	fd = open(p2, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "X", 1, (off_t)g2.sum.size / 2), 1);
+	close(fd);
+	assert_int_equal(hpo_ckpt_load(f->s, &lo, &res, &err), 0);
+	assert_int_equal(res.gen.number, 1);
+
+	/* the load marked it: the listing says so, the next load skips it */
+	assert_int_equal(hpo_ckpt_list(f->s, &gens, &n, NULL, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(gens[0].number, 2);
+	assert_true(gens[0].damaged);
+	assert_false(gens[1].damaged);
+	free(gens);
+	assert_int_equal(hpo_ckpt_load(f->s, &lo, &res, &err), 0);
+	assert_int_equal(res.gen.number, 1);
+	assert_int_equal(res.skipped, 1);
+
+	save(f, "third", &g3);
+	assert_int_equal(g3.number, 3);
+	assert_int_equal(hpo_ckpt_list(f->s, &gens, &n, NULL, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(gens[0].number, 3);
+	assert_int_equal(gens[1].number, 1);	/* the good one stays, not the damaged 2 */
+	free(gens);
+
+	/* an incomplete generation (its size is not its name's) counts as none */
+	save(f, "fourth", &g4);
+	snprintf(p2, sizeof(p2), "store/sub/%s", g4.name);
+	assert_int_equal(truncate(p2, (off_t)g4.sum.size - 3), 0);
+	save(f, "fifth", &g4);
+	assert_int_equal(hpo_ckpt_list(f->s, &gens, &n, NULL, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(gens[0].number, 5);
+	assert_int_equal(gens[1].number, 3);
+	free(gens);
+	assert_int_equal(hpo_ckpt_load(f->s, &lo, &res, &err), 0);
+	assert_non_null(s = get("out/model.txt"));
+	assert_string_equal(s, "fifth");
+	free(s);
+}
+
+/* A refused archive (its bytes are what its name says) is not marked. */
+static void
+test_refused_not_marked(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_ckpt_load lo = {"out", NULL, 0};
+	struct hpo_ckpt_loaded res;
+	struct hpo_ckpt_gen *gens;
+	struct hpo_err err = {0};
+	size_t n;
+
+	assert_int_equal(system("mkdir -p store/sub && cd store/sub && "
+				"printf 'evil\\n' > /tmp/test_ckpt_evil_$$ && "
+				"tar -czf x.tar.gz -P /tmp/test_ckpt_evil_$$ && rm /tmp/test_ckpt_evil_$$ && "
+				"a=$(python3 -c 'import zlib,sys; print(\"%08x\" % zlib.adler32(open(\"x.tar.gz\",\"rb\").read()))') && "
+				"mv x.tar.gz gen-00000001-$a-$(stat -c %s x.tar.gz).tar.gz"), 0);
+	assert_int_equal(hpo_ckpt_load(f->s, &lo, &res, &err), -1);
+	assert_true(res.unusable);
+	assert_non_null(strstr(err.msg, "refused"));
+	assert_int_equal(hpo_ckpt_list(f->s, &gens, &n, NULL, &err), 0);
+	assert_int_equal(n, 1);
+	assert_false(gens[0].damaged);
+	free(gens);
+}
+
 static void
 test_none(void **state)
 {
@@ -322,6 +407,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_save_keep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporaries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_counts_good, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_not_marked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_none, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_fails, setup, teardown),

@@ -117,6 +117,60 @@ test_errors(void **state)
 	parse_fails("a: *nope\n", "unknown alias");
 }
 
+/* libyaml's words keep their file:line:column and get a hint for the
+ * usual slips of YAML and of JSON */
+static void
+test_syntax_hints(void **state)
+{
+	(void)state;
+	parse_fails("a:\n\tb: 1\n", "t.yaml:2:1: found character that cannot start any token "
+		    "while scanning for the next token (use spaces to indent, not tabs)");
+	parse_fails("a: 1\n\tb: 2\n", "t.yaml:2:1: found a tab character that violates "
+		    "indentation while scanning a plain scalar (use spaces to indent, not tabs)");
+	parse_fails("key: value: more\n", "t.yaml:1:11: mapping values are not allowed in this "
+		    "context (quote a value that has ': ' in it: key: \"value: more\")");
+	/* JSON: a comma missing, one too many, after the end; single quotes */
+	parse_fails("{\"a\": 1\n \"b\": 2}", "t.yaml:2:2: did not find expected ',' or '}' "
+		    "while parsing a flow mapping (a ',' between two entries, or the ':' after a "
+		    "key, is missing)");
+	parse_fails("{\"\xc3\xa9t\xc3\xa9\": 1 b: 2}", "t.yaml:1:11: did not find expected ',' or '}'");
+	parse_fails("[{\"a\": 1} {\"b\": 2}]", "t.yaml:1:11: did not find expected ',' or ']' "
+		    "while parsing a flow sequence (a ',' between two items is missing)");
+	parse_fails("[1,,2]", "t.yaml:1:4: did not find expected node content while parsing a "
+		    "flow node (one ',' too many: two in a row, or one with nothing before it)");
+	parse_fails("{\"a\": 1},\n", "t.yaml:1:9: did not find expected <document start> "
+		    "(a ',' after the end of the document: remove it)");
+	parse_fails("{'a': 'don\\'t'}", "t.yaml:1:13: did not find expected ',' or '}' while "
+		    "parsing a flow mapping (in single quotes a backslash is an ordinary "
+		    "character: write a quote in them twice, 'it''s', or use double quotes, "
+		    "\"it's\")");
+	parse_fails("{\"a\": [1, 2}", "t.yaml:1:12: did not find expected ',' or ']' while parsing "
+		    "a flow sequence (a closing ']' is missing)");
+	parse_fails("{\"a\": 1\n", "t.yaml:2:1: did not find expected ',' or '}' while parsing a "
+		    "flow mapping (a closing '}' is missing)");
+	parse_fails("a: \"open\n", "while scanning a quoted scalar (a quoted string is not closed)");
+	/* JSON's unquoted key without a space: YAML's key "low:0" with no value */
+	parse_fails("x: {low:0, high: 1}\n", "t.yaml:1:5: 'low:0' is a key without a value (put "
+		    "a space after ':', as in {low: 0}, or quote the key, {\"low\": 0})");
+}
+
+/* What YAML allows of JSON's slips parses: a trailing comma inside {...}
+ * and [...], single quotes, unquoted keys; and ':' inside plain values. */
+static void
+test_json_slips_yaml_allows(void **state)
+{
+	(void)state;
+	struct hpo_doc *doc = parse_ok("{'x': {low: 0, high: 1,}, \"y\": [1, 2,], \"u\": http://h:1/p, "
+				       "\"e\": }");
+	json_t *r = hpo_doc_root(doc);
+
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "x"), "high")), 1);
+	assert_int_equal(json_array_size(json_object_get(r, "y")), 2);
+	assert_string_equal(json_string_value(json_object_get(r, "u")), "http://h:1/p");
+	assert_true(json_is_null(json_object_get(r, "e")));
+	hpo_doc_free(doc);
+}
+
 static void
 test_aliases_and_bombs(void **state)
 {
@@ -155,6 +209,8 @@ main(void)
 		cmocka_unit_test(test_json_is_read),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_syntax_hints),
+		cmocka_unit_test(test_json_slips_yaml_allows),
 		cmocka_unit_test(test_aliases_and_bombs),
 		cmocka_unit_test(test_empty_and_nearest),
 	};
