@@ -207,6 +207,24 @@ select_tasks(json_t *tasks, int64_t *ids, size_t *n, const char *statuses, const
 	*n = limit;
 }
 
+/* With --wait, a final task without its points is looked at again this
+ * many times before its result stays unknown. */
+#define UNKNOWN_LOOKS 2
+
+static int
+any_unknown(const json_t *tasks)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(tasks, i, t) {
+		const char *o = hpo_view_outcome(t);
+		if (o != NULL && strcmp(o, "unknown") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Say on stderr which tasks are shown without their points, and why. */
 static void
 warn_points(const json_t *tasks)
@@ -338,6 +356,7 @@ main(int argc, char **argv)
 	}
 
 	double start = hpo_now(), pause = (double)interval;
+	int unknown_looks = 0;
 	for (int first = 1;; first = 0) {
 		if (hpo_backend_views(b, ids, nids, &tasks, &err) < 0)
 			goto fail;
@@ -352,7 +371,9 @@ main(int argc, char **argv)
 			rc = EXIT_OK;
 			break;
 		}
-		if (rc >= 0)
+		/* a final task whose points iDDS did not give: iDDS may answer at
+		 * the next look or two */
+		if (rc >= 0 && (!any_unknown(tasks) || ++unknown_looks > UNKNOWN_LOOKS))
 			break;
 		if (timeout >= 0 && hpo_now() - start >= (double)timeout) {
 			hpo_info("timed out after %lds waiting for a final status", timeout);

@@ -4,7 +4,7 @@
 # the task filters (--status, --name, --limit) on the Grid and locally.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 43
+plan 44
 
 ok "the simulator starts" sim_start --tick 0.05
 HPO_NICKNAME=testuser
@@ -100,8 +100,14 @@ is "$(hpo-status --points "$id" 2>/dev/null | sed -n 2p)" \
 	"points unavailable: iDDS: failed to execute command with Connection exception.: ConnectionError: iDDS did not answer (simulated)" \
 	"--points says the points are unavailable and why"
 ctl fault '{"kind": "idds_down", "count": 1, "path": "relay_idds_command"}' >/dev/null
-hpo-status --wait --timeout 10 "$id" >/dev/null 2>&1
-is "$?" 4 "--wait on a finished task whose points are unknown: exit 4"
+hpo-status --wait --timeout 20 --interval 1 "$id" >/dev/null 2>&1
+is "$?" 0 "--wait on a finished task looks again when iDDS failed: exit 0 once it answers"
+ctl fault '{"kind": "idds_down", "count": 10, "path": "relay_idds_command"}' >/dev/null
+before=$(sim_log relay_idds_command)
+hpo-status --wait --timeout 20 --interval 1 "$id" >/dev/null 2>&1
+is "$?:$(( $(sim_log relay_idds_command) - before ))" "4:3" \
+	"iDDS failing on: after three looks, exit 4 (finished, points unknown)"
+ctl reset '{"keep_tasks": true}' >/dev/null
 # a running task: --wait goes on with PanDA's status through an iDDS failure
 with_name user.testuser.gs.4
 wid=$(hpo-submit -q "$f")
