@@ -177,10 +177,10 @@ status_list_ok(const char *s)
 }
 
 /* Keep the tasks (and their ids) that match --status and --name, then the
- * --limit newest of them: the last ones locally, the first ones from PanDA. */
+ * --limit newest of them (the highest ids), in the order shown. */
 static void
 select_tasks(json_t *tasks, int64_t *ids, size_t *n, const char *statuses, const char *name,
-	     size_t limit, int local)
+	     size_t limit)
 {
 	size_t k = 0;
 
@@ -192,19 +192,16 @@ select_tasks(json_t *tasks, int64_t *ids, size_t *n, const char *statuses, const
 			json_array_remove(tasks, i);
 		}
 	}
-	*n = k;
-	if (limit == 0 || *n <= limit)
-		return;
-	if (local) {
-		size_t drop = *n - limit;
-		for (size_t j = 0; j < drop; j++)
-			json_array_remove(tasks, 0);
-		memmove(ids, ids + drop, limit * sizeof(*ids));
-	} else {
-		while (json_array_size(tasks) > limit)
-			json_array_remove(tasks, limit);
+	while (limit > 0 && k > limit) {	/* the oldest goes */
+		size_t old = 0;
+		for (size_t j = 1; j < k; j++)
+			if (ids[j] < ids[old])
+				old = j;
+		json_array_remove(tasks, old);
+		memmove(ids + old, ids + old + 1, (k - old - 1) * sizeof(*ids));
+		k--;
 	}
-	*n = limit;
+	*n = k;
 }
 
 /* With --wait, a final task without its points is looked at again this
@@ -361,7 +358,7 @@ main(int argc, char **argv)
 		if (hpo_backend_views(b, ids, nids, &tasks, &err) < 0)
 			goto fail;
 		if (first)	/* the tasks to show, then to follow */
-			select_tasks(tasks, ids, &nids, statuses, name, (size_t)limit, local);
+			select_tasks(tasks, ids, &nids, statuses, name, (size_t)limit);
 		rc = tasks_code(tasks);
 		if (watch) {
 			fputs("\033[H\033[2J", stdout);

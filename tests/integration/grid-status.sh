@@ -4,7 +4,7 @@
 # the task filters (--status, --name, --limit) on the Grid and locally.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 44
+plan 45
 
 ok "the simulator starts" sim_start --tick 0.05
 HPO_NICKNAME=testuser
@@ -136,6 +136,8 @@ is "$(ctl 'log?endpoint=task/get_tasks_detailed_info_since' | jq -r '.[-1].param
 is "$(hpo-status --json --limit 2 | jq -c '[.tasks[].id]')" "[$wid,$pid]" "--limit keeps the newest"
 is "$(hpo-status --json --status finished --limit 1 "$id" "$fid" | jq -c '[.tasks[].id]')" "[$id]" \
 	"the filters also sift the IDs given"
+is "$(hpo-status --json --limit 2 "$fid" "$wid" "$id" | jq -c '[.tasks[].id]')" "[$fid,$wid]" \
+	"--limit keeps the newest of the IDs given, in their order"
 out=$(hpo-status --status Running 2>&1)
 is "$?" 2 "--status refuses what is no status (exit 2)"
 like "$out" "--status: 'Running' is not a status" "and says why"
