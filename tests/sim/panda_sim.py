@@ -460,7 +460,9 @@ class Sim:
 
     def set_status(self, t, status):
         t["oldStatus"], t["status"] = t["status"], status
-        t["superStatus"] = status  # JEDI keeps it beside status; a filter may name it
+        # superStatus: a filter of the listing may name it (pbook's superstatus);
+        # simplified: the status itself (JEDI sets its own, setSuperStatus_JEDI)
+        t["superStatus"] = status
         t["modificationTime"] = t["stateChangeTime"] = now()
         if status == "running" and t["startTime"] is None:
             t["startTime"] = now()
@@ -1229,7 +1231,8 @@ class Control(BaseHTTPRequestHandler):
                 if req.get("kind") not in kinds:
                     return self.reply(400, {"error": f"kind must be one of {', '.join(kinds)}"})
                 f = {"kind": req["kind"], "count": int(req.get("count", 1)),
-                     "path": req.get("path", "task/submit" if req["kind"] == "lost_submit" else None)}
+                     "path": req.get("path", {"lost_submit": "task/submit",
+                                              "idds_down": "relay_idds_command"}.get(req["kind"]))}
                 f.update({k: req[k] for k in ("seconds", "retry_after", "message") if k in req})
                 if f["path"]:
                     f["path"] = re.sub(r"^/*(api/(v1|latest)/|server/panda/)?", "", f["path"])
