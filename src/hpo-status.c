@@ -43,8 +43,8 @@ static const char *const usage[] = {
 };
 
 enum {
-	OPT_LOCAL, OPT_DB, OPT_DAYS, OPT_STATUS, OPT_NAME, OPT_LIMIT, OPT_POINTS, OPT_JSON, OPT_WAIT, OPT_WATCH, OPT_TIMEOUT,
-	OPT_INTERVAL, OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_END,
+	OPT_LOCAL, OPT_DB, OPT_DAYS, OPT_STATUS, OPT_NAME, OPT_LIMIT, OPT_POINTS, OPT_JSON, OPT_WAIT,
+	OPT_WATCH, OPT_TIMEOUT, OPT_INTERVAL, OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
 static const struct hpo_option options[] = {
@@ -373,8 +373,10 @@ main(int argc, char **argv)
 		if (rc >= 0 && (!any_unknown(tasks) || ++unknown_looks > UNKNOWN_LOOKS))
 			break;
 		if (timeout >= 0 && hpo_now() - start >= (double)timeout) {
-			hpo_info("timed out after %lds waiting for a final status", timeout);
-			rc = EXIT_W_TIMEOUT;
+			if (rc < 0) {	/* else final, its points still unknown */
+				hpo_info("timed out after %lds waiting for a final status", timeout);
+				rc = EXIT_W_TIMEOUT;
+			}
 			break;
 		}
 		json_decref(tasks);

@@ -4,7 +4,7 @@
 # the task filters (--status, --name, --limit) on the Grid and locally.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 45
+plan 46
 
 ok "the simulator starts" sim_start --tick 0.05
 HPO_NICKNAME=testuser
@@ -107,6 +107,8 @@ before=$(sim_log relay_idds_command)
 hpo-status --wait --timeout 20 --interval 1 "$id" >/dev/null 2>&1
 is "$?:$(( $(sim_log relay_idds_command) - before ))" "4:3" \
 	"iDDS failing on: after three looks, exit 4 (finished, points unknown)"
+hpo-status --wait --timeout 1 --interval 1 "$id" >/dev/null 2>&1
+is "$?" 4 "--timeout reached while the points of a finished task are unknown: exit 4, not 9"
 ctl reset '{"keep_tasks": true}' >/dev/null
 # a running task: --wait goes on with PanDA's status through an iDDS failure
 with_name user.testuser.gs.4
