@@ -26,8 +26,8 @@ _hpo_task_ids()
 _hpo_status()
 {
 	local cur prev db= local= i
-	local opts='-l --local --db -d --days -p --points --json -w --wait --watch
-		--timeout --interval -q --quiet -h --help -V --version'
+	local opts='-l --local --db -d --days --status --name --limit -p --points --json -w
+		--wait --watch --timeout --interval -q --quiet -h --help -V --version'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -55,7 +55,15 @@ _hpo_status()
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
-	-d | --days | --timeout | --interval)
+	--status)
+		# the statuses of hpo-status(1), after the ones already typed
+		local done=${cur%"${cur##*,}"}
+		mapfile -t COMPREPLY < <(compgen -P "$done" -W 'registered defined ready scouting
+			running pending paused throttled finishing aborting done finished failed
+			broken aborted exhausted' -- "${cur##*,}")
+		return 0
+		;;
+	-d | --days | --name | --limit | --timeout | --interval)
 		return 0
 		;;
 	esac

@@ -143,7 +143,8 @@ load(int local, const char *db, const char *from, long id, json_t **doc, struct 
 	if ((local ? hpo_backend_local(db, &b, err) : hpo_backend_panda(&b, err)) < 0)
 		return -1;
 	if (want <= 0) {
-		if (hpo_backend_ids(b, 14, &ids, &n, err) < 0)
+		struct hpo_task_filter recent = {14, NULL, NULL};
+		if (hpo_backend_ids(b, &recent, &ids, &n, err) < 0)
 			goto out;
 		if (n == 0) {
 			hpo_err_set(err, HPO_E_NOTFOUND, local ? "no local task" : "no Grid task of yours in the last 14 days");

@@ -44,14 +44,17 @@ static const char *const usage[] = {
 };
 
 enum {
-	OPT_LOCAL, OPT_DB, OPT_DAYS, OPT_POINTS, OPT_JSON, OPT_WAIT, OPT_WATCH, OPT_TIMEOUT,
-	OPT_INTERVAL, OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_END,
+	OPT_LOCAL, OPT_DB, OPT_DAYS, OPT_STATUS, OPT_NAME, OPT_LIMIT, OPT_POINTS, OPT_JSON, OPT_WAIT,
+	OPT_WATCH, OPT_TIMEOUT, OPT_INTERVAL, OPT_QUIET, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
 static const struct hpo_option options[] = {
 	[OPT_LOCAL] = {"local", 'l', NULL, "show tasks of the local engine, not of PanDA"},
 	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
 	[OPT_DAYS] = {"days", 'd', "N", "with no ID: your Grid tasks of the last N days (default 14)"},
+	[OPT_STATUS] = {"status", 0, "S", "only tasks whose status is S (a comma list: any of them)"},
+	[OPT_NAME] = {"name", 0, "PATTERN", "only tasks whose name matches PATTERN (a shell glob)"},
+	[OPT_LIMIT] = {"limit", 0, "N", "at most the N newest tasks"},
 	[OPT_POINTS] = {"points", 'p', NULL, "show every point: status, loss, attempts, parameters, message"},
 	[OPT_JSON] = {"json", 0, NULL, "print the task view as JSON (schema in hpo-status(1))"},
 	[OPT_WAIT] = {"wait", 'w', NULL, "wait until every task has a final status; the exit status tells which"},
@@ -70,30 +73,40 @@ static const struct hpo_tool tool = {
 	"recent Grid tasks, or with --local every task in the local database.",
 	options,
 	"exit status:\n"
-	"  0    success (with --wait: every task is done)\n"
+	"  0    success (with --wait: every task succeeded: done, or finished with\n"
+	"       every point evaluated)\n"
 	"  1    an error (database, file system, ...)\n"
 	"  2    a usage error\n"
 	"  3    no such task; with --local: no database at the path\n"
-	"  4-8  with --wait: a task ended finished (4), failed (5), broken (6),\n"
-	"       aborted (7) or is exhausted (8); with several tasks, the highest\n"
+	"  4-8  with --wait: a task ended finished with points left or unknown (4),\n"
+	"       failed (5), broken (6), aborted (7) or is exhausted (8); with several\n"
+	"       tasks, the highest\n"
 	"  9    with --wait: --timeout reached first\n"
 	"  10   credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
 	"  11   the PanDA server could not be reached, kept failing, or refused the request\n",
 };
 
+/* The --wait code of a task: -1 while its status is not final; 0 when it
+ * succeeded (hpo_view_outcome), else its status's code. */
 static int
-wait_code(const char *status)
+wait_code(const json_t *task)
 {
 	static const struct { const char *s; int code; } codes[] = {
-		{"done", EXIT_OK}, {"finished", EXIT_W_FINISHED}, {"failed", EXIT_W_FAILED},
+		{"finished", EXIT_W_FINISHED}, {"failed", EXIT_W_FAILED},
 		{"broken", EXIT_W_BROKEN}, {"aborted", EXIT_W_ABORTED},
 		{"exhausted", EXIT_W_EXHAUSTED},
 	};
+	const char *outcome = hpo_view_outcome(task);
+	const char *status = json_string_value(json_object_get(task, "status"));
 
+	if (outcome == NULL)
+		return -1;	/* not final yet */
+	if (strcmp(outcome, "success") == 0)
+		return EXIT_OK;
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		if (strcmp(status, codes[i].s) == 0)
 			return codes[i].code;
-	return -1;	/* not final yet */
+	return EXIT_W_FAILED;
 }
 
 static int
@@ -145,13 +158,84 @@ tasks_code(const json_t *tasks)
 	json_t *t;
 
 	json_array_foreach(tasks, i, t) {
-		int c = wait_code(json_string_value(json_object_get(t, "status")));
+		int c = wait_code(t);
 		if (c < 0)
 			return -1;
 		if (c > worst)
 			worst = c;
 	}
 	return worst;
+}
+
+/* lowercase words, comma-separated */
+static int
+status_list_ok(const char *s)
+{
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyz,") != strlen(s))
+		return 0;
+	return *s != '\0' && *s != ',' && s[strlen(s) - 1] != ',' && strstr(s, ",,") == NULL;
+}
+
+/* Keep the tasks (and their ids) that match --status and --name, then the
+ * --limit newest of them (the highest ids), in the order shown. */
+static void
+select_tasks(json_t *tasks, int64_t *ids, size_t *n, const char *statuses, const char *name,
+	     size_t limit)
+{
+	size_t k = 0;
+
+	for (size_t j = 0, i = 0; j < *n; j++) {	/* j: of ids, i: of tasks */
+		if (hpo_view_match(json_array_get(tasks, i), statuses, name)) {
+			ids[k++] = ids[j];
+			i++;
+		} else {
+			json_array_remove(tasks, i);
+		}
+	}
+	while (limit > 0 && k > limit) {	/* the oldest goes */
+		size_t old = 0;
+		for (size_t j = 1; j < k; j++)
+			if (ids[j] < ids[old])
+				old = j;
+		json_array_remove(tasks, old);
+		memmove(ids + old, ids + old + 1, (k - old - 1) * sizeof(*ids));
+		k--;
+	}
+	*n = k;
+}
+
+/* With --wait, a final task without its points is looked at again this
+ * many times before its result stays unknown. */
+#define UNKNOWN_LOOKS 2
+
+static int
+any_unknown(const json_t *tasks)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(tasks, i, t) {
+		const char *o = hpo_view_outcome(t);
+		if (o != NULL && strcmp(o, "unknown") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Say on stderr which tasks are shown without their points, and why. */
+static void
+warn_points(const json_t *tasks)
+{
+	size_t i;
+	json_t *t;
+
+	json_array_foreach(tasks, i, t) {
+		const json_t *why = json_object_get(t, "points_error");
+		if (json_is_string(why))
+			hpo_warn("task %lld: points unavailable: %s",
+				 (long long)json_integer_value(json_object_get(t, "id")),
+				 json_string_value(why));
+	}
 }
 
 int
@@ -161,7 +245,8 @@ main(int argc, char **argv)
 	const struct hpo_option *o;
 	const char *db = NULL;
 	int local = 0, points = 0, json = 0, wait = 0, watch = 0, quiet = 0;
-	long timeout = -1, interval = 0, days = 14;
+	long timeout = -1, interval = 0, days = 14, limit = 0;
+	const char *statuses = NULL, *name = NULL;
 	struct hpo_err err = {0};
 	struct hpo_backend *b = NULL;
 	int64_t *ids = NULL;
@@ -178,6 +263,27 @@ main(int argc, char **argv)
 		case OPT_DAYS:
 			if (hpo_opts_long(os.arg, 1, 3650, &days) < 0) {
 				hpo_opts_error(&tool, "--days: '%s' is not a number from 1 to 3650", os.arg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_STATUS:
+			statuses = os.arg;
+			if (!status_list_ok(statuses)) {
+				hpo_opts_error(&tool, "--status: '%s' is not a status or a comma list of them",
+					       os.arg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_NAME:
+			name = os.arg;
+			if (*name == '\0') {
+				hpo_opts_error(&tool, "--name: an empty pattern");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_LIMIT:
+			if (hpo_opts_long(os.arg, 1, 100000, &limit) < 0) {
+				hpo_opts_error(&tool, "--limit: '%s' is not a number from 1 to 100000", os.arg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -240,14 +346,19 @@ main(int argc, char **argv)
 		}
 		for (size_t i = 0; i < nids; i++)
 			ids[i] = strtoll(os.ops[i], NULL, 10);
-	} else if (hpo_backend_ids(b, (int)days, &ids, &nids, &err) < 0) {
-		goto fail;
+	} else {
+		struct hpo_task_filter f = {(int)days, statuses, name};
+		if (hpo_backend_ids(b, &f, &ids, &nids, &err) < 0)
+			goto fail;
 	}
 
 	double start = hpo_now(), pause = (double)interval;
-	for (;;) {
+	int unknown_looks = 0;
+	for (int first = 1;; first = 0) {
 		if (hpo_backend_views(b, ids, nids, &tasks, &err) < 0)
 			goto fail;
+		if (first)	/* the tasks to show, then to follow */
+			select_tasks(tasks, ids, &nids, statuses, name, (size_t)limit);
 		rc = tasks_code(tasks);
 		if (watch) {
 			fputs("\033[H\033[2J", stdout);
@@ -257,11 +368,15 @@ main(int argc, char **argv)
 			rc = EXIT_OK;
 			break;
 		}
-		if (rc >= 0)
+		/* a final task whose points iDDS did not give: iDDS may answer at
+		 * the next look or two */
+		if (rc >= 0 && (!any_unknown(tasks) || ++unknown_looks > UNKNOWN_LOOKS))
 			break;
 		if (timeout >= 0 && hpo_now() - start >= (double)timeout) {
-			hpo_info("timed out after %lds waiting for a final status", timeout);
-			rc = EXIT_W_TIMEOUT;
+			if (rc < 0) {	/* else final, its points still unknown */
+				hpo_info("timed out after %lds waiting for a final status", timeout);
+				rc = EXIT_W_TIMEOUT;
+			}
 			break;
 		}
 		json_decref(tasks);
@@ -276,6 +391,7 @@ main(int argc, char **argv)
 	}
 	if (!watch)
 		print(tasks, json, points);
+	warn_points(tasks);
 	goto out;
 fail:
 	fprintf(stderr, "%s: %s\n", tool.name, err.msg);

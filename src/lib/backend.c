@@ -13,7 +13,8 @@
 #include "view.h"
 
 struct ops {
-	int (*ids)(struct hpo_backend *, int, int64_t **, size_t *, struct hpo_err *);
+	int (*ids)(struct hpo_backend *, const struct hpo_task_filter *, int64_t **, size_t *,
+		   struct hpo_err *);
 	int (*views)(struct hpo_backend *, const int64_t *, size_t, json_t **, struct hpo_err *);
 	void (*free)(struct hpo_backend *);
 };
@@ -26,14 +27,16 @@ struct hpo_backend {
 	/* panda */
 	struct hpo_auth *auth;
 	struct hpo_panda *panda;
+	json_t *listing;	/* the tasks of the last listing, for the next views */
 };
 
 /* ---- local ------------------------------------------------------------------- */
 
 static int
-local_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+local_ids(struct hpo_backend *b, const struct hpo_task_filter *f, int64_t **ids, size_t *n,
+	  struct hpo_err *err)
 {
-	(void)days;
+	(void)f;	/* the caller filters the views */
 	*ids = NULL;
 	*n = 0;
 	return hpo_store_task_ids(b->st, ids, n, err);
@@ -94,26 +97,50 @@ hpo_backend_local(const char *db, struct hpo_backend **out, struct hpo_err *err)
 /* ---- PanDA -------------------------------------------------------------------- */
 
 static int
-panda_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+panda_ids(struct hpo_backend *b, const struct hpo_task_filter *f, int64_t **ids, size_t *n,
+	  struct hpo_err *err)
 {
-	return hpo_grid_recent(b->panda, days, ids, n, err);
+	json_t *t;
+	size_t i;
+
+	*ids = NULL;
+	*n = 0;
+	json_decref(b->listing);
+	b->listing = NULL;
+	if (hpo_grid_recent(b->panda, f->days, f->statuses, f->name, &b->listing, err) < 0)
+		return -1;
+	if ((*ids = calloc(json_array_size(b->listing) + 1, sizeof(**ids))) == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	json_array_foreach(b->listing, i, t)
+		(*ids)[(*n)++] = json_integer_value(json_object_get(t, "jediTaskID"));
+	return 0;
 }
 
 static int
 panda_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 	    struct hpo_err *err)
 {
-	json_t **v = calloc(n ? n : 1, sizeof(*v));
+	json_t **v = calloc(n ? n : 1, sizeof(*v)), **known = calloc(n ? n : 1, sizeof(*known));
 	struct hpo_err *errs = calloc(n ? n : 1, sizeof(*errs));
 	int rc = 0;
 
 	*tasks = NULL;
-	if (v == NULL || errs == NULL) {
+	if (v == NULL || errs == NULL || known == NULL) {
 		free(v);
+		free(known);
 		free(errs);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
-	if (hpo_grid_views(b->panda, ids, n, v, errs) < 0) {
+	/* the listing just made has every field of its tasks: only their
+	 * points are needed; later looks ask again */
+	for (size_t i = 0; b->listing != NULL && i < n; i++) {
+		size_t k;
+		json_t *t;
+		json_array_foreach(b->listing, k, t)
+			if (json_integer_value(json_object_get(t, "jediTaskID")) == ids[i])
+				known[i] = t;
+	}
+	if (hpo_grid_views(b->panda, ids, n, known, v, errs) < 0) {
 		/* the first failure speaks for all */
 		for (size_t i = 0; i < n; i++)
 			if (v[i] == NULL) {
@@ -122,6 +149,8 @@ panda_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 			}
 		rc = -1;
 	}
+	json_decref(b->listing);
+	b->listing = NULL;
 	if (rc == 0) {
 		*tasks = json_array();
 		for (size_t i = 0; i < n; i++)
@@ -130,6 +159,7 @@ panda_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 	for (size_t i = 0; i < n; i++)
 		json_decref(v[i]);
 	free(v);
+	free(known);
 	free(errs);
 	return rc;
 }
@@ -137,6 +167,7 @@ panda_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 static void
 panda_free(struct hpo_backend *b)
 {
+	json_decref(b->listing);
 	hpo_panda_free(b->panda);
 	hpo_auth_free(b->auth);
 }
@@ -172,9 +203,10 @@ hpo_backend_free(struct hpo_backend *b)
 }
 
 int
-hpo_backend_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+hpo_backend_ids(struct hpo_backend *b, const struct hpo_task_filter *f, int64_t **ids, size_t *n,
+		struct hpo_err *err)
 {
-	return b->ops->ids(b, days, ids, n, err);
+	return b->ops->ids(b, f, ids, n, err);
 }
 
 int

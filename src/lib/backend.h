@@ -22,10 +22,20 @@ int hpo_backend_local(const char *db, struct hpo_backend **out, struct hpo_err *
 int hpo_backend_panda(struct hpo_backend **out, struct hpo_err *err);
 void hpo_backend_free(struct hpo_backend *b);
 
-/* Every task (local), or the user's HPO tasks of the last `days` days (PanDA),
- * newest last (local) or first (PanDA). */
-int hpo_backend_ids(struct hpo_backend *b, int days, int64_t **ids, size_t *n,
-		    struct hpo_err *err);
+/* Which tasks a listing asks for: the Grid's tasks changed in the last
+ * `days` days; statuses (a comma list) and name (a task name or a shell
+ * glob) may narrow it where the backend can (the Grid server: see
+ * hpo_grid_recent), so a caller still checks the views (hpo_view_match). */
+struct hpo_task_filter {
+	int days;
+	const char *statuses;
+	const char *name;
+};
+
+/* Every task (local), or the user's HPO tasks (PanDA) as f says, newest
+ * last (local) or first (PanDA). */
+int hpo_backend_ids(struct hpo_backend *b, const struct hpo_task_filter *f, int64_t **ids,
+		    size_t *n, struct hpo_err *err);
 /* The views of these tasks, in order, as a new JSON list; an unknown id is
  * HPO_E_NOTFOUND "no task N". */
 int hpo_backend_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,

@@ -266,80 +266,132 @@ hpo_grid_result_free(struct hpo_grid_result *res)
 }
 
 int
-hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **views,
-	       struct hpo_err *errs)
+hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t *const *known,
+	       json_t **views, struct hpo_err *errs)
 {
-	json_t **d = calloc(n + 1, sizeof(*d)), **pa = calloc(n + 1, sizeof(*pa));
-	json_t **pt = calloc(n + 1, sizeof(*pt));
+	json_t **info = calloc(n + 1, sizeof(*info)), **pt = calloc(n + 1, sizeof(*pt));
+	char **why = calloc(n + 1, sizeof(*why));
 	int rc = 0;
 
-	if (d == NULL || pa == NULL || pt == NULL) {
+	if (info == NULL || pt == NULL || why == NULL) {
 		for (size_t i = 0; i < n; i++) {
 			views[i] = NULL;
 			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
 		}
-		free(d);
-		free(pa);
+		free(info);
 		free(pt);
+		free(why);
 		return -1;
 	}
-	if (hpo_panda_task_info_many(p, ids, n, d, pa, pt, errs) < 0)
+	for (size_t i = 0; known != NULL && i < n; i++)
+		info[i] = known[i] ? json_incref(known[i]) : NULL;
+	if (hpo_panda_task_info_many(p, ids, n, info, pt, why, errs) < 0)
 		rc = -1;
 	for (size_t i = 0; i < n; i++) {
 		views[i] = NULL;
-		if (d[i] != NULL && (views[i] = hpo_view_panda(ids[i], d[i], pa[i], pt[i])) == NULL) {
+		if (info[i] != NULL &&
+		    (views[i] = hpo_view_panda(ids[i], info[i], pt[i], why[i])) == NULL) {
 			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
 			rc = -1;
 		}
-		json_decref(d[i]);
-		json_decref(pa[i]);
+		json_decref(info[i]);
 		json_decref(pt[i]);
+		free(why[i]);
 	}
-	free(d);
-	free(pa);
+	free(info);
 	free(pt);
+	free(why);
 	return rc;
 }
 
 static int
 cmp_desc(const void *a, const void *b)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int64_t x = json_integer_value(json_object_get(*(json_t *const *)a, "jediTaskID"));
+	int64_t y = json_integer_value(json_object_get(*(json_t *const *)b, "jediTaskID"));
 
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-int
-hpo_grid_recent(struct hpo_panda *p, int days, int64_t **ids, size_t *n, struct hpo_err *err)
+/* Add the HPO tasks of one listing to by_id (jediTaskID -> task). */
+static void
+add_listing(json_t *by_id, const json_t *tasks)
 {
-	time_t since = time(NULL) - (time_t)days * 86400;
-	char buf[32];
-	struct tm tm;
-	json_t *tasks, *t;
+	const json_t *t;
 	size_t i;
 
-	*ids = NULL;
-	*n = 0;
-	gmtime_r(&since, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	if (hpo_panda_tasks_since(p, buf, NULL, 1000, &tasks, err) < 0)
-		return -1;
-	if ((*ids = calloc(json_array_size(tasks) + 1, sizeof(**ids))) == NULL) {
-		json_decref(tasks);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
 	json_array_foreach(tasks, i, t) {
 		const char *pt = json_string_value(json_object_get(t, "processingType"));
 		json_t *id = json_object_get(t, "jediTaskID");
+		char key[32];
 		/* HPO tasks: processingType <client>-<version>-jedi-hpo */
-		if (pt != NULL && strstr(pt, "jedi-hpo") == NULL)
+		if ((pt != NULL && strstr(pt, "jedi-hpo") == NULL) || !json_is_object(t))
 			continue;
-		if (json_is_integer(id))
-			(*ids)[(*n)++] = json_integer_value(id);
-		else if (json_is_string(id))
-			(*ids)[(*n)++] = strtoll(json_string_value(id), NULL, 10);
+		if (json_is_string(id))	/* an integer, as the readers expect */
+			json_object_set_new((json_t *)t, "jediTaskID",
+					    json_integer(strtoll(json_string_value(id), NULL, 10)));
+		else if (!json_is_integer(id))
+			continue;
+		snprintf(key, sizeof(key), "%lld",
+			 (long long)json_integer_value(json_object_get(t, "jediTaskID")));
+		json_object_set(by_id, key, (json_t *)t);
 	}
-	json_decref(tasks);
-	qsort(*ids, *n, sizeof(**ids), cmp_desc);
-	return 0;
+}
+
+int
+hpo_grid_recent(struct hpo_panda *p, int days, const char *statuses, const char *name,
+		json_t **out, struct hpo_err *err)
+{
+	time_t since = time(NULL) - (time_t)days * 86400;
+	char buf[32], *list = statuses ? strdup(statuses) : NULL, *save = NULL;
+	struct tm tm;
+	json_t *by_id = json_object(), *v;
+	const char *key, *st;
+	int rc = 0;
+
+	*out = NULL;
+	if (by_id == NULL || (statuses != NULL && list == NULL)) {
+		json_decref(by_id);
+		free(list);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
+	gmtime_r(&since, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	/* the server takes a value without regular expression characters as
+	 * an equality, and applies a pattern only to the tasks it has already
+	 * cut to n_tasks: so one question per status, as pbook asks, and a
+	 * name only when it is a plain name */
+	st = list ? strtok_r(list, ",", &save) : NULL;
+	do {
+		json_t *filters = json_object(), *tasks = NULL;
+		if (st != NULL)
+			json_object_set_new(filters, "status", json_string(st));
+		if (name != NULL && strpbrk(name, "*?[]^$+\\|()") == NULL)
+			json_object_set_new(filters, "taskName", json_string(name));
+		rc = hpo_panda_tasks_since(p, buf, json_object_size(filters) ? filters : NULL, 1000,
+					   &tasks, err);
+		json_decref(filters);
+		if (rc == 0)
+			add_listing(by_id, tasks);
+		json_decref(tasks);
+	} while (rc == 0 && st != NULL && (st = strtok_r(NULL, ",", &save)) != NULL);
+	free(list);
+	if (rc == 0) {
+		/* newest first */
+		size_t n = 0, k = json_object_size(by_id);
+		json_t **sorted = calloc(k + 1, sizeof(*sorted));
+		if (sorted == NULL || (*out = json_array()) == NULL) {
+			free(sorted);
+			json_decref(by_id);
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		}
+		json_object_foreach(by_id, key, v)
+			sorted[n++] = v;
+		qsort(sorted, n, sizeof(*sorted), cmp_desc);
+		for (size_t i = 0; i < n; i++)
+			json_array_append(*out, sorted[i]);
+		free(sorted);
+	}
+	json_decref(by_id);
+	return rc;
 }

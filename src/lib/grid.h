@@ -46,13 +46,20 @@ int hpo_grid_sandbox(const struct hpo_task *task, struct hpo_sandbox *sb, uint64
 int hpo_grid_connect(struct hpo_auth **auth, struct hpo_panda **panda, struct hpo_err *err);
 
 /* Task views (view.h) of Grid tasks, fetched concurrently: views[i] or
- * errs[i] for each id.  Returns -1 when any failed. */
-int hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **views,
-		   struct hpo_err *errs);
+ * errs[i] for each id.  known (may be NULL) holds a task of the listing
+ * (hpo_grid_recent) for an id, or NULL: such a task is not asked for again,
+ * only its points.  iDDS failing does not fail a view: it says why in its
+ * points_error.  Returns -1 when any failed. */
+int hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t *const *known,
+		   json_t **views, struct hpo_err *errs);
 
-/* The ids of the user's HPO tasks modified in the last `days` days, newest
- * first (malloc'ed). */
-int hpo_grid_recent(struct hpo_panda *p, int days, int64_t **ids, size_t *n,
-		    struct hpo_err *err);
+/* The user's HPO tasks modified in the last `days` days, newest first, as
+ * the server lists them (task/get_tasks_detailed_info_since: every field of
+ * the task).  statuses (a comma list) and name (a task name, or a glob) may
+ * narrow the listing on the server, as pbook does: one question per status,
+ * the name only when it holds no glob character; the caller filters
+ * exactly. */
+int hpo_grid_recent(struct hpo_panda *p, int days, const char *statuses, const char *name,
+		    json_t **tasks, struct hpo_err *err);
 
 #endif

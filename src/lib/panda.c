@@ -191,8 +191,7 @@ envelope(const json_t *resp, const char *what, json_t **data, struct hpo_err *er
 	return 0;
 }
 
-static int parse_points(const json_t *resp, int64_t task_id, json_t **points,
-			struct hpo_err *err);
+static int parse_points(const json_t *resp, json_t **points, struct hpo_err *err);
 static char *points_kwargs(int64_t task_id);
 
 static char *
@@ -355,43 +354,35 @@ get_data(struct hpo_panda *p, const char *endpoint, const char *const *query, co
 }
 
 int
-hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **details,
-			 json_t **params, json_t **points, struct hpo_err *errs)
+hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **info,
+			 json_t **points, char **points_err, struct hpo_err *errs)
 {
-	struct hpo_http_req *reqs = calloc(3 * n + 1, sizeof(*reqs));
+	struct hpo_http_req *reqs = calloc(2 * n + 1, sizeof(*reqs));
 	char (*idbuf)[32] = calloc(n + 1, sizeof(*idbuf));
-	const char *(*queries)[7] = calloc(n + 1, sizeof(*queries));
+	const char *(*queries)[3] = calloc(n + 1, sizeof(*queries));
 	const char *(*forms)[7] = calloc(n + 1, sizeof(*forms));
 	char **kwargs = calloc(n + 1, sizeof(*kwargs));
-	char *durl = url_of(p->api, "task/get_details");
-	char *purl = url_of(p->api, "task/get_task_parameters");
+	char *iurl = url_of(p->api, "task/get_detailed_info");
 	char *rurl = hpo_strf("%s/relay_idds_command", p->legacy);
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		details[i] = params[i] = points[i] = NULL;
-	if (reqs == NULL || idbuf == NULL || queries == NULL || forms == NULL || kwargs == NULL ||
-	    durl == NULL || purl == NULL || rurl == NULL) {
-		for (size_t i = 0; i < n; i++)
-			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
-		rc = -1;
-		goto out;
+	for (size_t i = 0; i < n; i++) {
+		points[i] = NULL;
+		points_err[i] = NULL;
 	}
-	/* three requests a task, all at once over a few reused connections */
+	if (reqs == NULL || idbuf == NULL || queries == NULL || forms == NULL || kwargs == NULL ||
+	    iurl == NULL || rurl == NULL)
+		goto oom;
+	/* two requests a task, all at once over a few reused connections:
+	 * task/get_detailed_info has the status, the dates, the error dialog and
+	 * the task parameters (task/get_details has none of the dates) */
 	for (size_t i = 0; i < n; i++) {
 		snprintf(idbuf[i], sizeof(idbuf[i]), "%lld", (long long)ids[i]);
-		queries[i][0] = "include_parameters";
-		queries[i][1] = "False";
-		queries[i][2] = "include_status";
-		queries[i][3] = "True";
-		queries[i][4] = "task_id";
-		queries[i][5] = idbuf[i];
-		queries[i][6] = NULL;
-		if ((kwargs[i] = points_kwargs(ids[i])) == NULL) {
-			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
-			rc = -1;
-			goto out;
-		}
+		queries[i][0] = "task_id";
+		queries[i][1] = idbuf[i];
+		queries[i][2] = NULL;
+		if ((kwargs[i] = points_kwargs(ids[i])) == NULL)
+			goto oom;
 		forms[i][0] = "command_name";
 		forms[i][1] = "get_hyperparameters";
 		forms[i][2] = "kwargs";
@@ -399,44 +390,74 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 		forms[i][4] = "json_outputs";
 		forms[i][5] = "True";
 		forms[i][6] = NULL;
-		reqs[3 * i].url = durl;
-		reqs[3 * i].query = queries[i];
-		reqs[3 * i + 1].url = purl;
-		reqs[3 * i + 1].query = queries[i] + 4;	/* just "task_id", id */
-		reqs[3 * i + 2].url = rurl;
-		reqs[3 * i + 2].form = forms[i];
+		if (info[i] == NULL) {
+			reqs[2 * i].url = iurl;
+			reqs[2 * i].query = queries[i];
+		}
+		reqs[2 * i + 1].url = rurl;
+		reqs[2 * i + 1].form = forms[i];
 	}
-	hpo_http_get_many(p->http, reqs, 3 * n, 8);
+	/* the requests to make, packed: a known task needs only its points */
+	size_t m = 0;
+	for (size_t i = 0; i < 2 * n; i++)
+		if (reqs[i].url != NULL)
+			reqs[m++] = reqs[i];
+	hpo_http_get_many(p->http, reqs, m, 8);
+	for (size_t i = n, k = m; i-- > 0;) {	/* back to two slots a task */
+		reqs[2 * i + 1] = reqs[--k];
+		if (info[i] == NULL)
+			reqs[2 * i] = reqs[--k];
+		else
+			memset(&reqs[2 * i], 0, sizeof(reqs[2 * i]));
+	}
 	for (size_t i = 0; i < n; i++) {
 		char what[64];
 		json_t *data;
-		struct hpo_http_req *r = &reqs[3 * i];
+		struct hpo_http_req *r = &reqs[2 * i];
 
 		snprintf(what, sizeof(what), "task %lld", (long long)ids[i]);
-		if (r[0].rc < 0 || r[1].rc < 0 || r[2].rc < 0) {
-			errs[i] = r[0].rc < 0 ? r[0].err : r[1].rc < 0 ? r[1].err : r[2].err;
+		if (info[i] != NULL) {
+			/* known from the listing */
+		} else if (r[0].rc < 0) {
+			errs[i] = r[0].err;
 			rc = -1;
 		} else if (envelope(r[0].out, what, &data, &errs[i]) < 0) {
-			/* "Task not found": an id the server does not know */
-			if (strstr(errs[i].msg, "not found") != NULL) {
+			/* "Task not found ...": an id the server does not know */
+			if (strstr(errs[i].msg, "not found") != NULL)
 				hpo_err_set(&errs[i], HPO_E_NOTFOUND, "no task %lld on %s",
 					    (long long)ids[i], p->api);
-			}
+			rc = -1;
+		} else if (!json_is_object(data)) {
+			hpo_err_set(&errs[i], HPO_E_SERVER, "%s: the server's answer is not a task", what);
 			rc = -1;
 		} else {
-			details[i] = json_incref(data ? data : json_null());
-			if (envelope(r[1].out, what, &data, &errs[i]) < 0 ||
-			    (params[i] = json_incref(data ? data : json_null()),
-			     parse_points(r[2].out, ids[i], &points[i], &errs[i])) < 0) {
-				json_decref(details[i]);
-				json_decref(params[i]);
-				details[i] = params[i] = NULL;
+			info[i] = json_incref(data);
+		}
+		if (info[i] != NULL) {
+			struct hpo_err e = {0};
+			/* iDDS failing hides the points, not the task */
+			if (r[1].rc < 0)
+				points_err[i] = strdup(r[1].err.msg);
+			else if (parse_points(r[1].out, &points[i], &e) < 0)
+				points_err[i] = strdup(e.msg);
+			if (points[i] == NULL && points_err[i] == NULL) {
+				json_decref(info[i]);
+				info[i] = NULL;
+				hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
 				rc = -1;
 			}
 		}
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < 2; k++)
 			json_decref(r[k].out);
 	}
+	goto out;
+oom:
+	for (size_t i = 0; i < n; i++) {
+		json_decref(info[i]);
+		info[i] = NULL;
+		hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
+	}
+	rc = -1;
 out:
 	for (size_t i = 0; kwargs != NULL && i < n; i++)
 		free(kwargs[i]);
@@ -445,8 +466,7 @@ out:
 	free(idbuf);
 	free(queries);
 	free(forms);
-	free(durl);
-	free(purl);
+	free(iurl);
 	free(rurl);
 	return rc;
 }
@@ -484,21 +504,22 @@ hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filt
 	return rc;
 }
 
-/* iDDS's answer through the relay: [true, result] or [false, message] */
+/* iDDS's answer through the relay: [true, result] or [false, message]; the
+ * message says why there are no points */
 static int
-parse_points(const json_t *resp, int64_t task_id, json_t **points, struct hpo_err *err)
+parse_points(const json_t *resp, json_t **points, struct hpo_err *err)
 {
 	json_t *ok = json_array_get(resp, 0), *res = json_array_get(resp, 1);
 
 	*points = NULL;
 	if (!json_is_array(resp) || !json_is_boolean(ok))
-		return hpo_err_set(err, HPO_E_SERVER, "task %lld points: unexpected answer from iDDS",
-				   (long long)task_id);
+		return hpo_err_set(err, HPO_E_SERVER, "iDDS: unexpected answer");
 	if (!json_is_true(ok))
-		return hpo_err_set(err, HPO_E_SERVER, "task %lld points: %s", (long long)task_id,
-				   json_is_string(res) ? json_string_value(res) : "iDDS refused");
+		return hpo_err_set(err, HPO_E_SERVER, "iDDS: %s",
+				   json_is_string(res) && *json_string_value(res) ? json_string_value(res)
+										  : "refused");
 	if (!json_is_array(res) && !json_is_null(res))
-		return hpo_err_set(err, HPO_E_SERVER, "task %lld points: not a list", (long long)task_id);
+		return hpo_err_set(err, HPO_E_SERVER, "iDDS: the points are not a list");
 	*points = json_is_null(res) ? json_array() : json_incref(res);
 	return 0;
 }

@@ -39,12 +39,14 @@ int hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id
 		     struct hpo_err *err);
 
 /* What a task view needs of many tasks, all asked at once over a few
- * reused connections: task/get_details (with the status), the task
- * parameters, and the points from iDDS (get_hyperparameters through
- * relay_idds_command: [{"id", "parameters", "loss"}]) of each id; or
- * errs[i] with the three NULL. */
-int hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **details,
-			     json_t **params, json_t **points, struct hpo_err *errs);
+ * reused connections: task/get_detailed_info (the task's fields: status,
+ * dates, error dialog, raw_task_params) unless info[i] already holds it,
+ * and the points from iDDS (get_hyperparameters through
+ * relay_idds_command: [{"id", "parameters", "loss"}]) of each id.  info[i]
+ * with points[i], or with points_err[i] (malloc'ed) saying why iDDS gave
+ * none; or errs[i] with all three NULL. */
+int hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **info,
+			     json_t **points, char **points_err, struct hpo_err *errs);
 /* The user's tasks modified since `since` (%Y-%m-%d %H:%M:%S, UTC) matching
  * filters (an object of equality conditions, may be NULL). */
 int hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filters,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
 }
+
+static json_t *finish_view(json_t *task, const char *points_error);
 
 /* Is an engine holding the task's lock right now? */
 static int
@@ -128,7 +131,7 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	json_decref(space);
 	hpo_point_rows_free(pts, n);
 	hpo_task_row_free(&row);
-	if (task == NULL)
+	if (finish_view(task, NULL) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	*out = task;
 	return 0;
@@ -150,62 +153,113 @@ panda_time(const json_t *v)
 	return json_string(buf);
 }
 
-json_t *
-hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const json_t *points)
+/* The final statuses and what they say of a task's end (hpo-status(1)):
+ * done succeeded; finished succeeded when every point proposed was evaluated
+ * (PanDA ends every HPO task with a finished point "finished"), else it
+ * stopped early; the others failed. */
+static const char *const final_statuses[] = {
+	"done", "finished", "failed", "broken", "aborted", "exhausted", NULL,
+};
+
+static int
+is_final(const char *status)
 {
-	const char *status = json_string_value(json_object_get(details, "status"));
-	const char *name = json_string_value(json_object_get(details, "taskName"));
-	const json_t *hrd = json_object_get(params, "hpoRequestData"), *pt, *best = NULL;
-	json_t *list = json_array(), *msg = json_object_get(details, "errorDialog");
+	for (size_t i = 0; status != NULL && final_statuses[i] != NULL; i++)
+		if (strcmp(status, final_statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+const char *
+hpo_view_outcome(const json_t *task)
+{
+	const char *status = json_string_value(json_object_get(task, "status"));
+	const json_t *c = json_object_get(task, "counts");
+
+	if (!is_final(status))
+		return NULL;
+	if (strcmp(status, "done") == 0)
+		return "success";
+	if (strcmp(status, "finished") != 0)
+		return "failure";
+	if (json_is_string(json_object_get(task, "points_error")))
+		return "unknown";
+	if (json_integer_value(json_object_get(c, "points")) > 0 &&
+	    json_integer_value(json_object_get(c, "pending")) == 0 &&
+	    json_integer_value(json_object_get(c, "running")) == 0)
+		return "success";
+	return "incomplete";
+}
+
+/* outcome and points_error, the keys every view ends with */
+static json_t *
+finish_view(json_t *task, const char *points_error)
+{
+	const char *o;
+
+	if (task == NULL)
+		return NULL;
+	json_object_set_new(task, "points_error", str_or_null(points_error));
+	o = hpo_view_outcome(task);
+	json_object_set_new(task, "outcome", str_or_null(o));
+	return task;
+}
+
+/* A Grid point from iDDS: {"id", "parameters", "loss"} */
+static json_t *
+panda_point(const json_t *pt, const char **st)
+{
+	const json_t *loss = json_object_get(pt, "loss");
+	json_t *idv = json_object_get(pt, "id"), *idn;
+
+	*st = "pending";
+	if (json_is_string(loss))
+		*st = "failed";		/* NaN, Infinity: Python's json, kept as strings */
+	else if (json_is_number(loss))
+		/* PanDA records a point that failed all its attempts with 1e5;
+		 * iDDS and the steering take 1e5 or more as failed */
+		*st = json_number_value(loss) >= 1e5 || !isfinite(json_number_value(loss))
+			      ? "failed" : "finished";
+	/* iDDS gives ids as strings of numbers: integers, as for local tasks */
+	if (json_is_string(idv) && *json_string_value(idv) != '\0' &&
+	    strspn(json_string_value(idv), "0123456789") == strlen(json_string_value(idv)))
+		idn = json_integer(strtoll(json_string_value(idv), NULL, 10));
+	else
+		idn = idv ? json_incref(idv) : json_null();
+	return json_pack("{s:o, s:s, s:O, s:O, s:n, s:n, s:n, s:n, s:n}", "id", idn, "status", *st,
+			 "parameters",
+			 json_object_get(pt, "parameters") ? json_object_get(pt, "parameters") : json_null(),
+			 "loss", loss ? loss : json_null(), "attempts", "message", "created", "started",
+			 "ended");
+}
+
+json_t *
+hpo_view_panda(int64_t id, const json_t *info, const json_t *points, const char *points_error)
+{
+	const char *status = json_string_value(json_object_get(info, "status"));
+	const char *name = json_string_value(json_object_get(info, "taskName"));
+	const json_t *params = json_object_get(info, "raw_task_params");
+	const json_t *hrd = json_object_get(params, "hpoRequestData"), *pt;
+	json_t *list = json_array(), *msg = json_object_get(info, "errorDialog"), *bestv = json_null();
 	int counts[3] = {0};	/* pending, finished, failed */
+	double best = 0;
 	size_t i;
 
 	if (name == NULL)
 		name = json_string_value(json_object_get(params, "taskName"));
-	if (name == NULL)
-		name = json_string_value(json_object_get(details, "outDS"));
 	json_array_foreach(points, i, pt) {
-		const json_t *loss = json_object_get(pt, "loss");
-		const char *st = "pending";
-		if (json_is_string(loss)) {
-			/* NaN, Infinity: Python's json, kept as strings */
-			st = "failed";
-		} else if (json_is_number(loss)) {
-			/* PanDA records a point that failed all its attempts with 1e5;
-			 * iDDS and the steering take 1e5 or more as failed */
-			st = json_number_value(loss) >= 1e5 || !isfinite(json_number_value(loss))
-				     ? "failed" : "finished";
-			if (st[1] == 'i' && (best == NULL || json_number_value(loss) <
-							     json_number_value(json_object_get(best, "loss"))))
-				best = pt;
-		}
+		const char *st;
+		json_t *v = panda_point(pt, &st);
+		if (v == NULL)
+			continue;
 		counts[st[0] == 'p' ? 0 : st[1] == 'i' ? 1 : 2]++;
-		/* iDDS gives ids as strings of numbers: integers, as for local tasks */
-		json_t *idv = json_object_get(pt, "id"), *idn;
-		if (json_is_string(idv) && *json_string_value(idv) != '\0' &&
-		    strspn(json_string_value(idv), "0123456789") == strlen(json_string_value(idv)))
-			idn = json_integer(strtoll(json_string_value(idv), NULL, 10));
-		else
-			idn = idv ? json_incref(idv) : json_null();
-		json_t *v = json_pack("{s:o, s:s, s:O, s:O, s:n, s:n, s:n, s:n, s:n}",
-				      "id", idn,
-				      "status", st, "parameters",
-				      json_object_get(pt, "parameters") ? json_object_get(pt, "parameters")
-									: json_null(),
-				      "loss", loss ? loss : json_null(), "attempts", "message", "created",
-				      "started", "ended");
-		if (v != NULL)
-			json_array_append_new(list, v);
-	}
-	json_t *bestv = json_null();
-	if (best != NULL) {
-		size_t k;
-		json_t *v;
-		json_array_foreach(points, k, v)
-			if (v == best) {
-				bestv = json_incref(json_array_get(list, k));
-				break;
-			}
+		if (st[1] == 'i' && (json_is_null(bestv) ||
+				     json_number_value(json_object_get(pt, "loss")) < best)) {
+			best = json_number_value(json_object_get(pt, "loss"));
+			json_decref(bestv);
+			bestv = json_incref(v);
+		}
+		json_array_append_new(list, v);
 	}
 	json_int_t maxp = json_integer_value(json_object_get(hrd, "max_points"));
 	/* opt_space: the space, or one copy per segment: the first */
@@ -217,16 +271,36 @@ hpo_view_panda(int64_t id, const json_t *details, const json_t *params, const js
 			 "id", (json_int_t)id, "backend", "panda", "name", name ? name : "",
 			 "status", status ? status : "unknown",
 			 "message", json_is_string(msg) && *json_string_value(msg) ? msg : json_null(),
-			 "created", panda_time(json_object_get(details, "creationDate")),
-			 "updated", panda_time(json_object_get(details, "modificationTime")),
-			 "ended", json_null(), "max_points", maxp,
-			 "counts", "points", (int)json_array_size(points), "pending", counts[0],
+			 "created", panda_time(json_object_get(info, "creationDate")),
+			 "updated", panda_time(json_object_get(info, "modificationTime")),
+			 "ended", is_final(status) ? panda_time(json_object_get(info, "endTime")) : json_null(),
+			 "max_points", maxp,
+			 "counts", "points", (int)json_array_size(list), "pending", counts[0],
 			 "running", 0, "finished", counts[1], "failed", counts[2], "cancelled", 0,
 			 "best", bestv, "points", list);
 	if (task != NULL)
 		json_object_set_new(task, "space",
 				    json_is_object(space) ? json_deep_copy(space) : json_null());
-	return task;
+	return finish_view(task, points_error);
+}
+
+int
+hpo_view_match(const json_t *task, const char *statuses, const char *name)
+{
+	const char *st = json_string_value(json_object_get(task, "status"));
+	const char *nm = json_string_value(json_object_get(task, "name"));
+
+	if (name != NULL && (nm == NULL || fnmatch(name, nm, 0) != 0))
+		return 0;
+	if (statuses == NULL)
+		return 1;
+	for (const char *p = statuses; st != NULL && *p != '\0';) {
+		size_t len = strcspn(p, ",");
+		if (len == strlen(st) && strncmp(p, st, len) == 0)
+			return 1;
+		p += len + (p[len] == ',');
+	}
+	return 0;
 }
 
 json_t *
@@ -238,7 +312,7 @@ hpo_view_wrap(json_t *tasks)
 
 /* ---- tables ------------------------------------------------------------------ */
 
-#define MAXCOLS 8
+#define MAXCOLS 9
 
 struct table {
 	size_t ncols, nrows, cap;
@@ -319,29 +393,48 @@ compact(const json_t *v)
 	return v ? hpo_json_text(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, 6) : NULL;
 }
 
+/* "2026-11-27T14:21Z" of an ISO time, "-" for none: one word, UTC */
+static char *
+fmt_created(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (s == NULL || strlen(s) < 16)
+		return strdup("-");
+	return hpo_strf("%.16sZ", s);
+}
+
 void
 hpo_view_print_tasks(FILE *f, const json_t *tasks)
 {
-	struct table t = {.ncols = 7, .head = {"ID", "NAME", "STATUS", "DONE", "FAILED", "BEST LOSS",
-					      "BEST POINT"},
-			  .right = {1, 0, 0, 1, 1, 1, 0}};
+	struct table t = {.ncols = 9, .head = {"ID", "NAME", "STATUS", "RESULT", "CREATED", "DONE",
+					      "FAILED", "BEST LOSS", "BEST POINT"},
+			  .right = {1, 0, 0, 0, 0, 1, 1, 1, 0}};
 	const json_t *task;
 	size_t i;
 
 	json_array_foreach(tasks, i, task) {
 		const json_t *counts = json_object_get(task, "counts");
 		const json_t *best = json_object_get(task, "best");
+		const char *outcome = json_string_value(json_object_get(task, "outcome"));
+		/* without iDDS's points nothing is known of them */
+		int unknown = json_is_string(json_object_get(task, "points_error"));
 		long done = (long)(json_integer_value(json_object_get(counts, "finished")) +
 				   json_integer_value(json_object_get(counts, "failed")));
-		char *row[7] = {
+		long long maxp = (long long)json_integer_value(json_object_get(task, "max_points"));
+		char *row[9] = {
 			hpo_strf("%lld", (long long)json_integer_value(json_object_get(task, "id"))),
 			strdup(json_string_value(json_object_get(task, "name"))),
 			strdup(json_string_value(json_object_get(task, "status"))),
-			hpo_strf("%ld/%lld", done,
-				 (long long)json_integer_value(json_object_get(task, "max_points"))),
-			hpo_strf("%lld", (long long)json_integer_value(json_object_get(counts, "failed"))),
-			fmt_loss(json_object_get(best, "loss")),
-			json_is_object(best) ? compact(json_object_get(best, "parameters")) : strdup("-"),
+			strdup(outcome ? outcome : "-"),
+			fmt_created(json_object_get(task, "created")),
+			unknown ? hpo_strf("?/%lld", maxp) : hpo_strf("%ld/%lld", done, maxp),
+			unknown ? strdup("?")
+				: hpo_strf("%lld", (long long)json_integer_value(
+							   json_object_get(counts, "failed"))),
+			unknown ? strdup("?") : fmt_loss(json_object_get(best, "loss")),
+			unknown ? strdup("?")
+			: json_is_object(best) ? compact(json_object_get(best, "parameters")) : strdup("-"),
 		};
 		table_add(&t, row);
 	}
@@ -354,16 +447,28 @@ hpo_view_print_points(FILE *f, const json_t *task)
 	struct table t = {.ncols = 6, .head = {"POINT", "STATUS", "LOSS", "ATTEMPTS", "PARAMETERS",
 					      "MESSAGE"},
 			  .right = {1, 0, 1, 1, 0, 0}};
-	const json_t *p;
+	const json_t *p, *why = json_object_get(task, "points_error");
 	size_t i;
 
+	if (json_is_string(why)) {
+		char *s = strdup(json_string_value(why));
+		if (s != NULL) {
+			hpo_text_sanitize(s, 0);
+			fprintf(f, "points unavailable: %s\n", s);
+		}
+		free(s);
+		return;
+	}
 	json_array_foreach(json_object_get(task, "points"), i, p) {
 		const json_t *msg = json_object_get(p, "message");
 		char *row[6] = {
 			hpo_strf("%lld", (long long)json_integer_value(json_object_get(p, "id"))),
 			strdup(json_string_value(json_object_get(p, "status"))),
 			fmt_loss(json_object_get(p, "loss")),
-			hpo_strf("%lld", (long long)json_integer_value(json_object_get(p, "attempts"))),
+			/* iDDS does not tell a Grid point's attempts */
+			json_is_integer(json_object_get(p, "attempts"))
+				? hpo_strf("%lld", (long long)json_integer_value(json_object_get(p, "attempts")))
+				: strdup("-"),
 			compact(json_object_get(p, "parameters")),
 			strdup(json_is_string(msg) ? json_string_value(msg) : ""),
 		};

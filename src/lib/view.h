@@ -8,7 +8,9 @@
  *   TASK = {"id", "backend", "name", "status", "message", "created",
  *           "updated", "ended", "max_points", "counts": {"points", "pending",
  *           "running", "finished", "failed"}, "best": POINT-or-null,
- *           "points": [POINT...], "space": the search space or null}
+ *           "points": [POINT...], "space": the search space or null,
+ *           "points_error": why the points are unknown or null,
+ *           "outcome": "success" | "incomplete" | "failure" | "unknown" | null}
  *   POINT = {"id", "status", "parameters", "loss", "attempts", "message",
  *            "created", "started", "ended"[, "intermediate": [numbers]]}
  * Times are ISO 8601 UTC strings or null; loss is a number or null.
@@ -30,13 +32,23 @@
 /* The view of one local task (new ref).  A task recorded as running whose
  * engine is gone (its lock is free) is shown as paused. */
 int hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *err);
-/* The view of a Grid task from PanDA's answers: details (task/get_details),
- * params (task/get_task_parameters, may be NULL) and points (iDDS
- * get_hyperparameters: [{"id", "parameters", "loss"}]).  A point with a loss
- * is finished, or failed when its loss is PanDA's 1e5 for failed points;
- * one without is pending (iDDS does not say whether it runs). */
-json_t *hpo_view_panda(int64_t id, const json_t *details, const json_t *params,
-		       const json_t *points);
+/* The view of a Grid task from PanDA's answers: info (task/get_detailed_info,
+ * or a task of the task/get_tasks_detailed_info_since listing: the status,
+ * dates, error dialog and raw_task_params) and points (iDDS
+ * get_hyperparameters: [{"id", "parameters", "loss"}]), or NULL points and
+ * points_error saying why iDDS gave none.  A point with a loss is finished,
+ * or failed when its loss is not finite or 1e5 or more (iDDS's failed
+ * points); one without is pending (iDDS does not say whether it runs). */
+json_t *hpo_view_panda(int64_t id, const json_t *info, const json_t *points,
+		       const char *points_error);
+/* What a task's end says (hpo-status(1)): NULL while its status is not final;
+ * "success" for done, and for finished with points, none of them pending or
+ * running; "incomplete" for finished with points left; "unknown" for
+ * finished without the points; "failure" for the other final statuses. */
+const char *hpo_view_outcome(const json_t *task);
+/* 1 when the task's status is one of statuses (a comma list; NULL: any)
+ * and its name matches the shell glob name (fnmatch; NULL: any). */
+int hpo_view_match(const json_t *task, const char *statuses, const char *name);
 /* {"schema", "version", "tasks": tasks} (steals tasks). */
 json_t *hpo_view_wrap(json_t *tasks);
 

@@ -42,13 +42,13 @@ is "$(sim_log file_server/upload_cache_file)" 1 "the sandbox was uploaded once"
 is "$(hpo-status --json 1000 | jq -r '.tasks[0].name')" "user.testuser.gridtest.1/" \
 	"the server knows the task by its output dataset"
 hpo-status --wait --timeout 30 --interval 1 --json 1000 >"$T/v.json"
-is "$?" 0 "hpo-status --wait exits 0 when the task is done"
-is "$(jqr '.tasks[0] | .backend + " " + .status + " " + .name' "$T/v.json")" \
-	"panda done user.testuser.gridtest.1/" "the view shows the Grid task done"
+is "$?" 0 "hpo-status --wait exits 0 when the task is finished with every point evaluated"
+is "$(jqr '.tasks[0] | .backend + " " + .status + " " + .outcome + " " + .name' "$T/v.json")" \
+	"panda finished success user.testuser.gridtest.1/" "the view shows the Grid task finished, a success"
 is "$(jqr '.tasks[0].counts.points' "$T/v.json")" 6 "with its 6 points from iDDS"
 is "$(jqr '.tasks[0].best.loss' "$T/v.json")" "$(jq '[.tasks[0].points[].loss | numbers] | min' "$T/v.json")" \
 	"the best point has the lowest loss"
-is "$(hpo-status 1000 | sed -n 2p | awk '{print $3, $4}')" "done 6/6" "the table shows it too"
+is "$(hpo-status 1000 | sed -n 2p | awk '{print $3, $4, $6}')" "finished success 6/6" "the table shows it too"
 
 # --- the same files again: the sandbox is reused --------------------------------------
 # (another output dataset from a phpo option file outside the task's files)
@@ -75,12 +75,12 @@ start=$(date +%s)
 id=$(hpo-submit -q "$f")
 is "$?:$id" "0:1004" "a 429 answer is retried"
 ok "after its Retry-After" test $(( $(date +%s) - start )) -ge 1
-ctl fault '{"kind": "truncate", "count": 1, "path": "task/get_details"}' >/dev/null
+ctl fault '{"kind": "truncate", "count": 1, "path": "task/get_detailed_info"}' >/dev/null
 is "$(hpo-status --json 1004 | jq -r '.tasks[0].id')" 1004 "a truncated answer is retried"
-ctl fault '{"kind": "stall", "seconds": 8, "count": 1, "path": "task/get_details"}' >/dev/null
+ctl fault '{"kind": "stall", "seconds": 8, "count": 1, "path": "task/get_detailed_info"}' >/dev/null
 is "$(HPO_HTTP_TIMEOUT=2 hpo-status --json 1004 | jq -r '.tasks[0].id')" 1004 \
 	"an answer stalled past the timeout is retried"
-ctl fault '{"kind": "http500", "count": 50, "path": "task/get_details"}' >/dev/null
+ctl fault '{"kind": "http500", "count": 50, "path": "task/get_detailed_info"}' >/dev/null
 msg=$(HPO_HTTP_RETRIES=2 hpo-status 1004 2>&1)
 is "$?" 11 "a server that keeps failing: hpo-status exits 11"
 like "$msg" "tried 3 times" "and says how often it tried"
@@ -147,7 +147,7 @@ with_token() {	# with_token TOKEN COMMAND...
 		PANDA_URL_SSL=https://127.0.0.1:$tport/server/panda \
 		PANDACACHE_URL=https://127.0.0.1:$tport/server/panda "$@"
 }
-is "$(with_token "$token" hpo-status --json 1000 | jq -r '.tasks[0].status')" done \
+is "$(with_token "$token" hpo-status --json 1000 | jq -r '.tasks[0].status')" finished \
 	"PANDA_AUTH=oidc: hpo-status works with an ID token"
 msg=$(with_token "$old_token" hpo-status 1000 2>&1)
 is "$?" 10 "an expired token is refused before any request (exit 10)"
@@ -165,7 +165,7 @@ tmux -L "$sock" new-session -d -x 120 -y 20 \
 wait_for 20 sh -c "tmux -L $sock capture-pane -p | grep -q watch-exit="
 screen=$(tmux -L "$sock" capture-pane -p)
 tmux -L "$sock" kill-server 2>/dev/null
-like "$screen" "1000  user.testuser.gridtest.1/  done" "--watch draws the task table on a terminal"
+like "$screen" "1000  user.testuser.gridtest.1/  finished  success" "--watch draws the task table on a terminal"
 like "$screen" "watch-exit=0" "and ends when every task is final"
 msg=$(hpo-status --watch 1000 2>&1 </dev/null | cat)
 like "$msg" "in scripts use --wait" "--watch refuses a standard output that is no terminal"

@@ -468,6 +468,9 @@ class Sim:
 
     def set_status(self, t, status):
         t["oldStatus"], t["status"] = t["status"], status
+        # superStatus: a filter of the listing may name it (pbook's superstatus);
+        # simplified: the status itself (JEDI sets its own, setSuperStatus_JEDI)
+        t["superStatus"] = status
         t["modificationTime"] = t["stateChangeTime"] = now()
         if status == "running" and t["startTime"] is None:
             t["startTime"] = now()
@@ -590,9 +593,16 @@ class Sim:
             t["next_step"] = time.monotonic() + self.a.tick
 
     def final_status(self, t):
-        h = t["params"].get("hpoRequestData", {})
-        good = [p for p in t["points"] if p["state"] == "done"]
-        return "done" if len(good) >= h.get("max_points", 0) else "finished"
+        """as pandajedi/jedipprocess/PostProcessorBase.py:getFinalTaskStatus
+        (called by doBasicPostProcess with update_error_dialog=True) for an HPO
+        task: "HPO tasks always go to finished" once any event (point) has
+        finished, whatever the file counts say; with none, the file rule: no
+        file finished is failed, with its error dialog.  So an HPO task never
+        ends done."""
+        if any(p["state"] == "done" for p in t["points"]):
+            return "finished"
+        t["errorDialog"] = "failed since no file was successfully processed"
+        return "failed"
 
     def run_points(self, t):
         p = t["params"]
@@ -630,7 +640,11 @@ class Sim:
                               "n": len(t["jobs"]) + 1})
             pt["state"] = "running"
         if not any(pt["state"] in ("new", "running") for pt in t["points"]) and len(t["points"]) >= max_points:
-            self.set_status(t, self.final_status(t))
+            # iDDS ends the HPO work with a collection_hyperparameteropt message, on
+            # which JEDI sends the task a soft finish (pandajedi/jedimsgprocessor/
+            # hpo_msg_processor.py:HPOMsgProcPlugin.process): finishing, then the
+            # post-processor's final status
+            t["command"] = "finish:soft"
 
     def statistics(self, t):
         h = t["params"].get("hpoRequestData", {})
@@ -678,6 +692,11 @@ class Sim:
         return answer(True, data=t["status"]) if t else answer(False, "Task not found")
 
     def ep_task_get_details(self, dn, task_id, include_parameters=False, include_status=False):
+        """as pandaserver/api/v1/task_api.py:get_details over
+        taskbuffer/db_proxy_mods/task_event_module.py:getJediTaskDetails: inDS,
+        outDS, statistics, PandaID, mergeStatus, mergePandaID, status (with
+        include_status), cliParams (with include_parameters), and nothing else:
+        no task name, no dates, no error dialog (task/get_detailed_info has them)"""
         t = self.tasks.get(task_id)
         if t is None:
             return answer(False, "Task not found or error retrieving the details")
@@ -697,6 +716,17 @@ class Sim:
             answer(False, "Task not found or error retrieving task info")
 
     def ep_task_get_tasks_detailed_info_since(self, dn, since=None, filters=None, n_tasks=500):
+        """as pandaserver/api/v1/task_api.py:get_tasks_detailed_info_since: the
+        filters split into plain values (SQL equality) and values with one of
+        ^$*+?\\|() (re.search on the task's details after the SQL step; a field
+        the details lack is silently ignored); then, as
+        db_proxy_mods/task_standalone_module.py:getTaskIDsWithCriteria_JEDI, a
+        plain-value field that is no JediTaskSpec attribute fails the whole call
+        ("Failed to retrieve task IDs"), "NULL" and "NOT NULL" test for null,
+        since is capped at 90 days ago (and is 90 days ago when omitted: the
+        docstring's "no cap" is not what the code does), and n_tasks cuts the
+        ids (rownum) before the pattern filters, sorted by jediTaskID.
+        Divergence: rownum takes any n_tasks rows; here the lowest ids."""
         crit, regex = {"userName": compact_user(dn)}, {}
         if filters:
             try:
@@ -715,15 +745,22 @@ class Sim:
                 floor = max(floor, datetime.datetime.strptime(since, "%Y-%m-%d %H:%M:%S"))
             except ValueError:
                 return answer(False, "Failed to retrieve task IDs")
+
+        def equal(value, want):
+            if want in ("NULL", None):
+                return value is None
+            if want == "NOT NULL":
+                return value is not None
+            return value is not None and str(value) == str(want)
+        ids = [tid for tid in sorted(self.tasks)
+               if self.tasks[tid]["modificationTime"] >= floor
+               and all(equal(self.tasks[tid].get(k), v) for k, v in crit.items())][:n_tasks]
         out = []
-        for tid in sorted(self.tasks)[:]:
-            t = self.tasks[tid]
-            if t["modificationTime"] < floor or any(str(t.get(k)) != str(v) for k, v in crit.items()):
-                continue
-            d = self.details_json(t)
+        for tid in ids:
+            d = self.details_json(self.tasks[tid])
             if all(k not in d or re.search(v, str(d[k])) for k, v in regex.items()):
                 out.append(d)
-        return answer(True, data=out[:n_tasks])
+        return answer(True, data=out)
 
     def ep_task_get_task_parameters(self, dn, task_id):
         t = self.tasks.get(task_id)
@@ -1043,7 +1080,12 @@ class Handler(BaseHTTPRequestHandler):
                                  headers=[("Retry-After", str(fault.get("retry_after", 1)))])
             if fault["kind"] == "stall":
                 time.sleep(float(fault.get("seconds", 30)))
-        if legacy:
+        if legacy and fault and fault["kind"] == "idds_down":
+            # iDDS not answering: UserIF.py:relay_idds_command turns the iDDS
+            # client's exception into [false, "failed to execute command with ..."]
+            result, out = None, json.dumps([False, "failed to execute command with " + fault.get(
+                "message", "Connection exception.: ConnectionError: iDDS did not answer (simulated)")])
+        elif legacy:
             result, out = None, sim.relay_idds(dn, params)
         else:
             result = self.api(sim, ep, dn, params, self.command)
@@ -1233,12 +1275,13 @@ class Control(BaseHTTPRequestHandler):
             return self.reply(400, {"error": f"invalid JSON: {e}"})
         with sim.lock:
             if path == "/fault":
-                kinds = ("http500", "http429", "stall", "truncate", "lost_submit", "cut")
+                kinds = ("http500", "http429", "stall", "truncate", "lost_submit", "cut", "idds_down")
                 if req.get("kind") not in kinds:
                     return self.reply(400, {"error": f"kind must be one of {', '.join(kinds)}"})
                 f = {"kind": req["kind"], "count": int(req.get("count", 1)),
-                     "path": req.get("path", "task/submit" if req["kind"] == "lost_submit" else None)}
-                f.update({k: req[k] for k in ("seconds", "retry_after") if k in req})
+                     "path": req.get("path", {"lost_submit": "task/submit",
+                                              "idds_down": "relay_idds_command"}.get(req["kind"]))}
+                f.update({k: req[k] for k in ("seconds", "retry_after", "message") if k in req})
                 if f["path"]:
                     f["path"] = re.sub(r"^/*(api/(v1|latest)/|server/panda/)?", "", f["path"])
                 sim.faults.append(f)

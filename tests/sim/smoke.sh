@@ -101,13 +101,13 @@ like "$(echo "$out" | jq -r .message)" "max_points must be a positive integer" "
 out=$(post task/submit "$(params '.taskName = "user.someoneelse.x/"')" | jq -r .message)
 like "$out" "taskName must start with user.testuser." "a taskName of another nickname is refused"
 done_or_finished() { get 'task/get_status?task_id=1000' | grep -q '"data": "\(done\|finished\)"'; }
-ok "the task reaches done" wait_for 20 done_or_finished
+ok "the task reaches its end" wait_for 20 done_or_finished
 is "$(get 'task/get_details?task_id=1000&include_status=1' | jq -c '.data | [.statistics, .status, (.PandaID | length)]')" \
-	'["finished*4","done",4]' "get_details counts 4 finished jobs"
+	'["finished*4","finished",4]' "get_details counts 4 finished jobs; the HPO task ends finished, as JEDI ends them"
 is "$(get 'task/get_task_parameters?task_id=1000' | jq -r .data.taskName)" "user.testuser.hpo-sim-1/" \
 	"get_task_parameters gives back what was submitted"
 is "$(get 'task/get_detailed_info?task_id=1000' | jq -c '.data | [.status, .userName, (.creationDate | keys)]')" \
-	'["done","Test User",["__datetime__"]]' "get_detailed_info: the task's fields, datetimes marked"
+	'["finished","Test User",["__datetime__"]]' "get_detailed_info: the task's fields, datetimes marked"
 out=$(call "$P/proxy.pem" server/panda/relay_idds_command -d command_name=get_hyperparameters \
 	--data-urlencode 'kwargs={"workload_id": 1000, "request_id": null}')
 is "$(echo "$out" | jq -c '[.[0], (.[1] | length), ([.[1][] | select(.loss != null)] | length), (.[1][0] | keys)]')" \
@@ -117,7 +117,7 @@ is "$(echo "$out" | jq -c '[.[1][].parameters.layers] | map(. >= 1 and . <= 4) |
 is "$(get 'job/get_metadata_for_analysis_jobs?task_id=1000' | jq '.data | length')" 4 "metadata of 4 finished jobs"
 is "$(get 'task/get_tasks_detailed_info_since?since=2000-01-01%2000:00:00' | jq -c '[.data[].jediTaskID]')" \
 	'[1000]' "get_tasks_detailed_info_since lists my task"
-is "$(post task/kill '{"task_id": 1000}' | jq -c '[.success, .data]')" '[false,4]' "killing a done task: code 4"
+is "$(post task/kill '{"task_id": 1000}' | jq -c '[.success, .data]')" '[false,4]' "killing a finished task: code 4"
 is "$(post task/submit "$(params '.taskName = "user.testuser.two/" | .hpoRequestData.max_points = 1000')" | jq .data)" \
 	1001 "a second task"
 is "$(call "$P/proxy-other.pem" api/v1/task/kill -H 'Content-Type: application/json' -d '{"task_id": 1001}' |

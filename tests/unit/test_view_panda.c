@@ -17,8 +17,8 @@
 static void
 test_failed_losses(void **state)
 {
-	json_t *details = json_pack("{s:s, s:s}", "status", "running", "taskName", "t");
-	json_t *params = json_pack("{s:{s:i}}", "hpoRequestData", "max_points", 6);
+	json_t *info = json_pack("{s:s, s:s, s:{s:{s:i}}}", "status", "running", "taskName", "t",
+				 "raw_task_params", "hpoRequestData", "max_points", 6);
 	json_t *points = json_loads("[{\"id\": \"1\", \"loss\": 0.5}, {\"id\": \"2\", \"loss\": 100000},"
 				    " {\"id\": \"3\", \"loss\": 3e5}, {\"id\": \"4\", \"loss\": \"NaN\"},"
 				    " {\"id\": \"5\", \"loss\": \"-Infinity\"}, {\"id\": \"6\", \"loss\": null}]",
@@ -28,7 +28,7 @@ test_failed_losses(void **state)
 
 	(void)state;
 	assert_non_null(points);
-	v = hpo_view_panda(7, details, params, points);
+	v = hpo_view_panda(7, info, points, NULL);
 	assert_non_null(v);
 	s = json_dumps(json_object_get(v, "counts"), JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s, "{\"points\":6,\"pending\":1,\"running\":0,\"finished\":1,\"failed\":4,"
@@ -40,8 +40,7 @@ test_failed_losses(void **state)
 			json_array_get(json_object_get(v, "points"), i), "status")), want[i]);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "best"), "id")), 1);
 	json_decref(v);
-	json_decref(details);
-	json_decref(params);
+	json_decref(info);
 	json_decref(points);
 }
 
