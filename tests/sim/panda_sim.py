@@ -109,6 +109,7 @@ from urllib.parse import parse_qsl, urlsplit
 MB = 1024 * 1024
 NO_BUILD_LIMIT, SOURCES_LIMIT, LOG_LIMIT, CHECKPOINT_LIMIT = 10 * MB, 768 * MB, 100 * MB, 500 * MB
 MSG_SSL = "SSL secure connection is required"
+MSG_PROD_ROLE = "production or pilot role required"
 MSG_OWNER = "not the task owner or no production role"
 MSG_TASK_ID = "jediTaskID must be an integer"
 OID_PCI = ("1.3.6.1.5.5.7.1.14", "1.3.6.1.4.1.3536.1.222")  # proxyCertInfo: RFC 3820, GSI-3 draft
@@ -116,6 +117,14 @@ OID_LIMITED = "1.3.6.1.4.1.3536.1.1.1.9"
 ACTIVE = ("registered", "defined", "ready", "scouting", "running", "paused", "throttled")
 ENDED = ("finished", "failed", "aborted", "done", "exhausted")
 NO_KILL = ("finished", "done", "prepared", "broken", "aborted", "toabort", "aborting", "failed")
+NO_PAUSE = ("finished", "failed", "done", "aborted", "broken", "paused")  # JediTaskSpec.statusNotToPause
+TO_RESUME = ("paused", "throttled", "staging")
+# JediTaskSpec.statusToRejectExtChange, statusToRetry, statusToIncexec: what JEDI
+# re-checks when it executes a command (getTasksToExecCommand_JEDI)
+REJECT_EXT = ("finished", "done", "prepared", "broken", "tobroken", "aborted", "toabort", "aborting", "failed",
+              "passed")
+TO_RETRY = ("finished", "failed", "aborted", "exhausted")
+TO_INCEXEC = ("done",) + TO_RETRY
 INCEXEC_KEYS = ("site cloud includedSite excludedSite cliParams nFiles nEvents fixedSandbox "
                 "currentPriority priority ramCount loopingCheck forceStaged allowIncompleteInDS "
                 "t1Weight nEsConsumers nMaxFilesPerJob nGBPerJob noInputPooling nFilesPerJob "
@@ -159,6 +168,8 @@ ENDPOINTS = {
     "task/get_task_parameters": ("GET", False, False, [TID]),
     "task/kill": ("POST", True, True, [TID, ("broadcast", bool, False)]),
     "task/finish": ("POST", True, True, [TID, ("soft", bool, False), ("broadcast", bool, False)]),
+    "task/pause": ("POST", True, False, [TID]),
+    "task/resume": ("POST", True, False, [TID]),
     "task/retry": ("POST", True, True, [TID, ("new_parameters", (dict, str), None)] +
                    [(n, bool, False) for n in ("no_child_retry", "discard_events", "disable_staging_mode",
                                                "keep_gshare_priority", "ignore_hard_exhausted")]),
@@ -168,6 +179,10 @@ ENDPOINTS = {
     "file_server/upload_hpo_checkpoint": ("POST", True, False, [("file", Upload, REQ)]),
     "file_server/delete_hpo_checkpoint": ("POST", True, False, [("task_id", str, REQ), ("sub_id", str, REQ)]),
 }
+
+
+# request_validation(production=True): task_api.py's pause and resume
+PRODUCTION_ONLY = ("task/pause", "task/resume")
 
 
 def now():
@@ -470,8 +485,14 @@ class Sim:
     def insert_task(self, params, dn, allow_active=False):
         """insertTaskParamsPanda: (code, message)"""
         user = compact_user(dn)
+        prod = self.is_prod(dn)
         params = dict(params)
-        params["userName"] = user
+        # as insertTaskParamsPanda: the user name, and a user's task is an
+        # analysis task of priority 1000, whatever the parameters said
+        if not prod or "userName" not in params:
+            params["userName"] = user
+        if not prod or "taskType" not in params:
+            params["taskType"], params["taskPriority"] = "anal", 1000
         for k in ("taskName", "vo", "prodSourceLabel"):
             if not isinstance(params.get(k), str):
                 return 4, "failed to register task" + (f": {k} is missing" if self.a.invalid == "reject" else "")
@@ -479,13 +500,18 @@ class Sim:
         if why and self.a.invalid == "reject":
             return 4, f"failed to register task: {why}"
         with self.lock:
-            mine = [t for t in self.tasks.values() if t["userName"] == user]
+            mine = [t for t in self.tasks.values() if t["userName"] == params["userName"]]
             if self.a.max_active is not None:
                 n = sum(1 for t in mine if t["status"] in ACTIVE and t["prodSourceLabel"] == params["prodSourceLabel"])
                 if n > self.a.max_active:
-                    return 10, f"Too many active tasks for {user} {n}>{self.a.max_active}"
-            if self.a.dup_check == "always" or params.get("uniqueTaskName") is True or allow_active:
-                same = sorted((t for t in mine if t["taskName"] == params["taskName"] and t["vo"] == params["vo"]
+                    return 10, f"Too many active tasks for {params['userName']} {n}>{self.a.max_active}"
+            # as insertTaskParamsPanda: a task name is checked for duplicates
+            # only for analysis tasks that ask for it (uniqueTaskName: pathena
+            # and prun set it, phpo does not) and for a retry with new
+            # parameters; an official (group) name against every user's tasks
+            if params["taskType"] == "anal" and (params.get("uniqueTaskName") is True or allow_active):
+                pool = self.tasks.values() if params.get("official") is True else mine
+                same = sorted((t for t in pool if t["taskName"] == params["taskName"] and t["vo"] == params["vo"]
                                and t["prodSourceLabel"] == params["prodSourceLabel"]),
                               key=lambda t: -t["jediTaskID"])
                 if same:
@@ -493,9 +519,11 @@ class Sim:
             tid = self.next_id
             self.next_id += 1
             t = {a: None for a in TASK_ATTRS}
-            t.update(jediTaskID=tid, reqID=tid, taskName=params["taskName"], status="registered", userName=user,
+            t.update(jediTaskID=tid, reqID=tid, taskName=params["taskName"], status="registered",
+                     userName=params["userName"],
                      dn=dn, creationDate=now(), modificationTime=now(), prodSourceLabel=params["prodSourceLabel"],
-                     vo=params["vo"], taskType="anal", taskPriority=1000, currentPriority=1000,
+                     vo=params["vo"], taskType=params["taskType"], taskPriority=params.get("taskPriority"),
+                     currentPriority=params.get("taskPriority"),
                      gshare="User Analysis", attemptNr=0, parent_tid=tid, params=params, points=[], jobs=[],
                      why=why, command=None, next_step=time.monotonic() + self.a.tick, rng=random.Random(tid))
             for k in ("workingGroup", "coreCount", "processingType", "architecture", "transUses", "transHome",
@@ -530,7 +558,8 @@ class Sim:
         return 5, f"{st}. new tasks params have been set to jediTaskID={tid}. "
 
     def command(self, tid, dn, com, qualifier=None):
-        """sendCommandTaskPanda with proper error codes"""
+        """sendCommandTaskPanda with proper error codes (task_event_module.py;
+        which status takes which command: _check_command_allowed)"""
         with self.lock:
             t = self.tasks.get(tid)
             if t is None:
@@ -542,11 +571,18 @@ class Sim:
                 allowed = st in ("finished", "failed", "exhausted")
                 if st == "exhausted" and not self.is_prod(dn):
                     allowed, extra = False, "and production role is missing"
+            elif com == "pause":
+                allowed = st not in NO_PAUSE
+            elif com == "resume":
+                allowed = st in TO_RESUME
             if not allowed:
                 if com == "retry" and st in ("running", "scouting", "pending") and t["prodSourceLabel"] == "user":
                     return 5, st
                 return 4, f"Command rejected: the {com} command is not accepted if the task is in {st} status {extra}"
             t["command"] = com if not qualifier else f"{com}:{qualifier}"
+            # the command's comment (PRODSYS_COMM.comm_comment), which JEDI
+            # writes into errorDialog when it executes the command
+            t["command_comment"] = f"{qualifier + ' ' if qualifier else ''}{com} by {compact_user(dn)}"
             return 0, f"command={com} is registered for task ID {tid}. will be executed in a few minutes"
 
     def step_all(self):
@@ -555,19 +591,39 @@ class Sim:
                 if time.monotonic() >= t["next_step"] and not t.get("hold"):
                     self.step(t)
 
+    def exec_command(self, t, com):
+        """JEDI takes a registered command (getTasksToExecCommand_JEDI): it
+        checks the task's status again (a command the status no longer takes
+        fails and changes nothing), sets the status of commandStatusMap's
+        "doing", oldStatus and errorDialog (the command's comment); pause and
+        resume: paused, and back to the status before (oldStatus)"""
+        st, verb = t["status"], com.split(":")[0]
+        ok = {"retry": st in TO_RETRY, "incexec": st in TO_INCEXEC, "pause": st not in NO_PAUSE,
+              "resume": st in TO_RESUME}.get(verb, st not in REJECT_EXT)
+        if not ok:
+            return None
+        t["errorDialog"] = t.pop("command_comment", None)
+        if verb == "kill":
+            return self.set_status(t, "aborting")
+        if verb == "finish":
+            return self.set_status(t, "finishing")
+        if verb == "pause":
+            return self.set_status(t, "paused")
+        if verb == "resume":
+            self.set_status(t, t["oldStatus"] or "running")
+            t["oldStatus"] = None  # oldStatus=NULL when leaving paused
+            return None
+        for p in t["points"]:
+            if p["state"] == "failed":
+                p.update(state="new", loss=None, attempts=0)
+        t["attemptNr"] += 1
+        return self.set_status(t, "toretry" if verb == "retry" else "toincexec")
+
     def step(self, t):
         st, com = t["status"], t["command"]
         t["command"] = None
-        if com and com.startswith("kill"):
-            return self.set_status(t, "aborting")
-        if com and com.startswith("finish"):
-            return self.set_status(t, "finishing")
-        if com in ("retry", "incexec"):
-            for p in t["points"]:
-                if p["state"] == "failed":
-                    p.update(state="new", loss=None, attempts=0)
-            t["attemptNr"] += 1
-            return self.set_status(t, "toretry" if com == "retry" else "toincexec")
+        if com:
+            return self.exec_command(t, com)
         nxt = {"registered": "defined", "defined": "ready", "ready": "running", "toretry": "ready",
                "toincexec": "ready", "aborting": "aborted", "tobroken": "broken"}
         if st == "registered" and t["why"]:
@@ -580,13 +636,18 @@ class Sim:
         if st == "running":
             self.run_points(t)
             t["next_step"] = time.monotonic() + self.a.tick
+        if st == "paused":
+            # pause throttles the jobs not yet running (activated); running
+            # ones go on to their end (getTasksToExecCommand_JEDI)
+            self.run_points(t, start=False)
+            t["next_step"] = time.monotonic() + self.a.tick
 
     def final_status(self, t):
         h = t["params"].get("hpoRequestData", {})
         good = [p for p in t["points"] if p["state"] == "done"]
         return "done" if len(good) >= h.get("max_points", 0) else "finished"
 
-    def run_points(self, t):
+    def run_points(self, t, start=True):
         p = t["params"]
         h = p.get("hpoRequestData", {})
         max_points, per_gen = h.get("max_points", 1), h.get("num_points_per_generation", 1)
@@ -605,6 +666,8 @@ class Sim:
                 pt["loss"] = loss_of(pt["parameters"])
                 pt["state"], job["status"] = "done", "finished"
                 job["metadata"] = {"hpo_point_id": pt["id"], "loss": pt["loss"]}
+        if not start:
+            return None
         waiting = [pt for pt in t["points"] if pt["state"] == "new"]
         if not waiting and len(t["points"]) < max_points:
             space = h.get("opt_space") or {}
@@ -727,6 +790,16 @@ class Sim:
 
     def ep_task_finish(self, dn, task_id, soft=False, broadcast=False):
         code, msg = self.command(task_id, dn, "finish", "soft" if soft else None)
+        return answer(code == 0, msg, code)
+
+    def ep_task_pause(self, dn, task_id):
+        """task_api.py:pause (production role only, checked before)"""
+        code, msg = self.command(task_id, dn, "pause")
+        return answer(code == 0, msg, code)
+
+    def ep_task_resume(self, dn, task_id):
+        """task_api.py:resume (production role only, checked before)"""
+        code, msg = self.command(task_id, dn, "resume")
         return answer(code == 0, msg, code)
 
     def ep_task_retry(self, dn, task_id, new_parameters=None, **_):
@@ -1058,6 +1131,8 @@ class Handler(BaseHTTPRequestHandler):
         want, secure, owner, spec = ENDPOINTS[ep]
         if secure and (not dn or "/CN=limited proxy" in dn):
             return answer(False, MSG_SSL)
+        if ep in PRODUCTION_ONLY and not sim.is_prod(dn):  # request_validation(production=True)
+            return answer(False, MSG_PROD_ROLE)
         if method != want:
             return answer(False, f"expecting {want}, received {method}")
         if not isinstance(params, dict):
@@ -1231,7 +1306,9 @@ def main():
     ap.add_argument("--ca-dir", help="trusted CA directory (hashed)")
     ap.add_argument("--port", type=int, default=0, help="HTTPS port (0: pick one)")
     ap.add_argument("--port-file")
-    ap.add_argument("--verify-client", choices=("required", "optional"), default="required")
+    ap.add_argument("--verify-client", choices=("required", "optional"), default="optional",
+                    help="optional (as the real server's SSLVerifyClient): a request without a "
+                         "certificate reaches the API, which refuses it; required: the handshake fails")
     ap.add_argument("--tokens", help="JSON list of accepted bearer tokens (strings or objects "
                                      "{token, name, preferred_username, vo})")
     ap.add_argument("--token-port", type=int, default=None, help="HTTPS port taking tokens (0: pick one)")
@@ -1246,7 +1323,6 @@ def main():
     ap.add_argument("--tick", type=float, default=0.2, help="seconds per simulated status step")
     ap.add_argument("--fail-every", type=int, default=0, help="every Nth job fails")
     ap.add_argument("--invalid", choices=("reject", "broken"), default="reject")
-    ap.add_argument("--dup-check", choices=("always", "unique"), default="always")
     ap.add_argument("--max-active", type=int, default=None)
     ap.add_argument("--production-dn", action="append", default=[], help="DNs with production role")
     ap.add_argument("--cache-host", default="127.0.0.1", help="host named in FOUND:<host>:<file>")
