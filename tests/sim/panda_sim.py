@@ -84,7 +84,8 @@ Control port (plain HTTP, JSON):
   POST /reset {"keep_tasks": false}   forget log, faults (and tasks, files)
   POST /task {"task_id": N, "status": S, "hold": true|false}  force a status,
        stop or restart its clock
-  POST /config {"tick": S, "fail_every": N}
+  POST /config {"tick": S, "fail_every": N, "max_active": N}  (max_active: the
+       server's MAX_ACTIVE_TASKS_PER_USER_user, null for none)
 """
 
 import argparse
@@ -1283,7 +1284,7 @@ class Control(BaseHTTPRequestHandler):
                     sim.set_status(t, req["status"])
                 self.reply(200, {"ok": True, "status": t["status"]})
             elif path == "/config":
-                for k in ("tick", "fail_every"):
+                for k in ("tick", "fail_every", "max_active"):
                     if k in req:
                         setattr(sim.a, k, req[k])
                 self.reply(200, {"ok": True})
