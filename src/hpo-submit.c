@@ -56,7 +56,7 @@ enum {
 
 static const struct hpo_option options[] = {
 	[OPT_LOCAL] = {"local", 'l', NULL, "run the task on this machine (the local engine)"},
-	[OPT_RESUME] = {"resume", 'r', "ID", "resume the paused Grid task ID; with --local: continue the interrupted local task ID"},
+	[OPT_RESUME] = {"resume", 'r', "ID", "resume the paused Grid task ID; with --local: continue the local task ID"},
 	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
 	[OPT_RUNTIME] = {"runtime", 0, "NAME", "run evaluations in their container: apptainer, singularity, podman or docker"},
 	[OPT_PARALLEL] = {"parallel", 'j', "N", "evaluate N points at a time (overrides budget.parallel-evaluations)"},
@@ -70,7 +70,7 @@ static const struct hpo_option options[] = {
 	[OPT_SOFT] = {"soft", 0, NULL, "with --finish: let running evaluations end"},
 	[OPT_RETRY] = {"retry", 0, "ID", "retry the Grid task ID"},
 	[OPT_NEW_PARAMS] = {"new-params", 0, "FILE", "with --retry: task parameters to change (a JSON object)"},
-	[OPT_PAUSE] = {"pause", 0, "ID", "pause the Grid task ID (PanDA takes pause and resume from production roles only)"},
+	[OPT_PAUSE] = {"pause", 0, "ID", "pause the Grid task ID (PanDA: production role only)"},
 	[OPT_JSON] = {"json", 0, NULL, "print the result as JSON (for --local the hpo-status --json schema)"},
 	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
 	[OPT_VERBOSE] = {"verbose", 'v', NULL, "print more about what happens"},
@@ -94,9 +94,10 @@ static const struct hpo_tool tool = {
 	"  4    with --local: the task ended failed, no point was evaluated successfully\n"
 	"  5    no such task\n"
 	"  6    with --local: the task is being run by another hpo-submit\n"
-	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
+	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused;\n"
+	"       no nickname for the output dataset\n"
 	"  8    the PanDA server refused the request\n"
-	"  9    the PanDA server could not be reached or kept failing\n"
+	"  9    the PanDA server could not be reached or kept failing, or its URL is malformed\n"
 	"  130  with --local: interrupted, the task is paused and can be resumed\n",
 };
 
