@@ -652,6 +652,16 @@ hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t
 		}
 		rc = hpo_http_post_file(p->http, url, "file", path, base, NULL, 0, &resp, err);
 		free(url);
+		/* the name is made from the contents: a file of that name the
+		 * server will not overwrite (file_server_api.py: ERROR_OVERWRITE;
+		 * a submission at the same time uploaded it) is this sandbox */
+		const char *m = rc == 0 ? json_string_value(json_object_get(resp, "message")) : NULL;
+		if (m != NULL && json_is_false(json_object_get(resp, "success")) &&
+		    strcmp(m, "ERROR: cannot overwrite file") == 0) {
+			*reused = 1;
+			rc = (*name = strdup(base)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+			goto out;
+		}
 		if (rc == 0 && (rc = envelope(resp, "sandbox upload", &data, err)) == 0 &&
 		    (*name = strdup(base)) == NULL)
 			rc = hpo_err_set(err, HPO_E_SYS, "out of memory");

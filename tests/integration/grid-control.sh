@@ -7,7 +7,7 @@
 # (phpo sets no uniqueTaskName), pause and resume for production roles only.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 36
+plan 41
 
 # "Other User" has the production role; "Test User" (proxy.pem) has not
 ok "the simulator starts" sim_start --tick 0.05 --production-dn "/CN=Other User"
@@ -116,6 +116,26 @@ is "$?:$msg" "11:hpo-status: PANDACACHE_URL 'https:///server/panda' names no hos
 msg=$(PANDAMON_URL=bigpanda.cern.ch hpo-submit -q "$f" 2>&1)
 is "$?:$msg" "9:hpo-submit: PANDAMON_URL 'bigpanda.cern.ch' is not an https:// or http:// URL" \
 	"PANDAMON_URL is checked before the task is submitted"
+
+# --- the simulator's task life as JEDI's ------------------------------------------------------
+# a task JEDI cannot refine is stored, then broken (TaskRefiner: tobroken)
+post() { curl -sS -m 10 --cert "$P/proxy.pem" --key "$P/proxy.pem" --capath "$P/ca" -H 'Accept: application/json' \
+	-H 'Content-Type: application/json' -d "$2" "https://127.0.0.1:$sim_port/api/v1/$1"; }
+bad=$(jq -c '{task_parameters: (.hpoRequestData.max_points = 0 | .taskName = "user.testuser.bad/")}' \
+	"$top_srcdir/tests/sim/task-params.json")
+bid=$(post task/submit "$bad" | jq .data)
+ok "a task JEDI cannot run is accepted ($bid)" test "$bid" -gt 0
+ok "and goes broken" wait_for 20 is_status "$bid" broken
+like "$(ctl tasks | jq -r ".[] | select(.jediTaskID == $bid) | .errorDialog")" "max_points" "saying why"
+# a finish kills the running evaluations, a soft finish lets them end
+cid=$(hpo-submit -q "$f")
+wait_for 20 is_status "$cid" running
+ctl task "{\"task_id\": $cid, \"hold\": true}" >/dev/null
+hpo-submit -q --finish "$cid"
+ctl task "{\"task_id\": $cid, \"hold\": false}" >/dev/null
+ok "--finish: the task ends" wait_for 20 is_status "$cid" finished
+is "$(ctl tasks | jq -r "[.[] | select(.jediTaskID == $cid) | .jobs[] | select(.status == \"running\")] | length")" 0 \
+	"with no evaluation left running"
 
 # --- no nickname ----------------------------------------------------------------------------
 msg=$(env -u HPO_NICKNAME hpo-submit "$f" 2>&1)

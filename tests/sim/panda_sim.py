@@ -605,8 +605,13 @@ class Sim:
             return None
         t["errorDialog"] = t.pop("command_comment", None)
         if verb == "kill":
+            self.kill_jobs(t)
             return self.set_status(t, "aborting")
         if verb == "finish":
+            # TaskCommando: a soft finish waits for the running jobs, a
+            # finish kills them
+            if com != "finish:soft":
+                self.kill_jobs(t)
             return self.set_status(t, "finishing")
         if verb == "pause":
             return self.set_status(t, "paused")
@@ -620,6 +625,17 @@ class Sim:
         t["attemptNr"] += 1
         return self.set_status(t, "toretry" if verb == "retry" else "toincexec")
 
+    @staticmethod
+    def kill_jobs(t):
+        """TaskCommando kills the task's running jobs (killJobs): their
+        points are left without a loss"""
+        for job in t["jobs"]:
+            if job["status"] == "running":
+                job["status"] = "cancelled"
+                for pt in t["points"]:
+                    if pt["id"] == job["point"] and pt["state"] == "running":
+                        pt["state"] = "new"
+
     def step(self, t):
         st, com = t["status"], t["command"]
         t["command"] = None
@@ -628,11 +644,16 @@ class Sim:
         nxt = {"registered": "defined", "defined": "ready", "ready": "running", "toretry": "ready",
                "toincexec": "ready", "aborting": "aborted", "tobroken": "broken"}
         if st == "registered" and t["why"]:
+            # TaskRefiner: a task it cannot refine goes tobroken, errorDialog why
             t["errorDialog"] = t["why"]
-            return self.set_status(t, "broken")
+            return self.set_status(t, "tobroken")
         if st in nxt:
             return self.set_status(t, nxt[st])
         if st == "finishing":
+            self.run_points(t, start=False)
+            if any(pt["state"] == "running" for pt in t["points"]):
+                t["next_step"] = time.monotonic() + self.a.tick  # a soft finish waits for them
+                return None
             return self.set_status(t, self.final_status(t))
         if st == "running":
             self.run_points(t)
@@ -1323,7 +1344,9 @@ def main():
     ap.add_argument("--first-id", type=int, default=1000)
     ap.add_argument("--tick", type=float, default=0.2, help="seconds per simulated status step")
     ap.add_argument("--fail-every", type=int, default=0, help="every Nth job fails")
-    ap.add_argument("--invalid", choices=("reject", "broken"), default="reject")
+    ap.add_argument("--invalid", choices=("reject", "broken"), default="broken",
+                    help="broken (as the real server): a task JEDI cannot run is stored and goes broken; "
+                         "reject: refused at submission with code 4 and the reason")
     ap.add_argument("--max-active", type=int, default=None)
     ap.add_argument("--production-dn", action="append", default=[], help="DNs with production role")
     ap.add_argument("--cache-host", default="127.0.0.1", help="host named in FOUND:<host>:<file>")
