@@ -11,10 +11,16 @@ facts only; PanDAWMS/panda-server and PanDAWMS/panda-client, HSF/iDDS):
 * TLS (templates/panda_server-httpd.conf.rpmnew.template): Apache mod_ssl
   verifies a presented client certificate against the CA directory, so an
   expired or untrusted one fails the handshake.  Apache uses
-  "SSLVerifyClient optional": a request without a certificate reaches the
-  application.  This simulator REQUIRES a certificate on its main port by
-  default (--verify-client required); "--verify-client optional" behaves as
-  Apache does.  The token port always takes connections without one.
+  "SSLVerifyClient optional": a request without a certificate completes the
+  handshake and reaches the application, whose request_validation answers
+  {"success": false, "message": "SSL secure connection is required"} on a
+  secure endpoint (Protocol.isSecure: no SSL_CLIENT_S_DN).  So does this
+  simulator (--verify-client optional, the default; "required" fails the
+  handshake instead, as the real server never does).  A bearer token is
+  looked at only when the server takes tokens (srvcore/panda_request.py:
+  PandaRequest, token_authType): without --tokens an Authorization header
+  is ignored and the request is anonymous.  The token port is the main
+  port's twin.
 * Routing (pandaserver/server/panda.py): /api/v1/<module>/<method> and the
   legacy /server/panda/<method>; a method that is not served gives HTTP 403,
   text "ERROR : method X is forbidden"; invalid JSON gives HTTP 500
@@ -30,6 +36,8 @@ facts only; PanDAWMS/panda-server and PanDAWMS/panda-client, HSF/iDDS):
   secure endpoints need a client DN without "/CN=limited proxy"
   ("SSL secure connection is required"; an RFC 3820 limited proxy, policy
   1.3.6.1.4.1.3536.1.1.1.9, is treated the same); HTTP method
+  production role for pause and resume ("production or pilot role required";
+  has_production_role: a DN of --production-dn); HTTP method
   ("expecting POST, received GET"); argument binding ("Argument error: missing
   a required argument: 'task_id'"); types (GET values are cast, JSON values
   are not); task ownership for kill/finish/retry ("not the task owner or no
@@ -57,18 +65,65 @@ facts only; PanDAWMS/panda-server and PanDAWMS/panda-client, HSF/iDDS):
   as /cache/ (templates/panda_server-httpd.conf: Alias /cache/), static
   files with HEAD and Range, no authentication.
 
-Simulator choices, not facts: task parameters are checked at submission as
-JEDI would need them for an HPO task and a bad task is refused with data 4,
-message "failed to register task: <why>" (the real server stores anything and
-JEDI breaks the task later; --invalid broken does that: status broken,
-errorDialog <why>).  A duplicate taskName is checked for every task (the real
-server checks only with uniqueTaskName, which phpo does not set).  Simulated:
-one status step per --tick (registered, defined, ready, running, then done, or
-finished when points failed; kill: aborting, aborted; finish: finishing;
-retry: toretry, ready, running); while running, each tick ends the running
-evaluations (loss = sum of squares of the numbers; --fail-every N fails every
-Nth job, a point failing 3 times gets loss 1e5), generates
-num_points_per_generation points when none wait, and starts nEvents of them.
+Submission and task control, each as the real function it follows:
+* task/submit (task_api.py:submit, task_event_module.py:insertTaskParamsPanda):
+  userName (the compact DN) is set, and for a user taskType "anal" and
+  taskPriority 1000; MAX_ACTIVE_TASKS_PER_USER_<label> (--max-active) refuses
+  with code 10; a taskName is checked for duplicates ONLY when the parameters
+  say uniqueTaskName (pathena and prun do, phpo does not: two phpo tasks may
+  share a name) or for a retry with new parameters (allowActiveTask), against
+  the user's tasks (an official task: everybody's): an active one gives code 2
+  and the long "You can re-submit ..." text, an ended one is reactivated
+  (code 3, command incexec, the changeable parameters copied).  A task that
+  cannot be stored (no taskName, vo or prodSourceLabel) gives code 4 "failed
+  to register task".  Anything else is stored, and JEDI's TaskRefiner breaks
+  a task it cannot refine: status tobroken then broken, errorDialog the
+  reason (--invalid broken, the default; --invalid reject refuses it at
+  submission with code 4 and the reason, a simulator choice for tests).
+* task/kill, finish, retry, pause, resume (task_api.py, sendCommandTaskPanda,
+  _check_command_allowed): code 2 "jediTaskID=N not found", code 4
+  "Command rejected: the X command is not accepted if the task is in S
+  status " for a status that does not take the command (kill, finish: not
+  finished done prepared broken aborted toabort aborting failed; retry:
+  finished failed exhausted; pause: not finished failed done aborted broken
+  paused; resume: paused throttled staging), retry of an active user task
+  code 5 turned into 0 ("retry has been triggered for failed jobs ...");
+  else code 0 "command=X is registered for task ID N. will be executed in a
+  few minutes" and success is data == 0 (retry: success always true).  pause
+  and resume need the production role (request_validation(production=True)),
+  kill, finish and retry the task's owner or the production role.
+* JEDI carrying out a command (task_complex_module.py:
+  getTasksToExecCommand_JEDI, JediTaskSpec.commandStatusMap, TaskCommando):
+  at the next tick the status is checked again (statusToRejectExtChange,
+  statusToRetry, statusToIncexec, statusNotToPause; a command the status no
+  longer takes is dropped), errorDialog becomes the command's comment ("kill
+  by Test User", "soft finish by ..."), and: kill: aborting, then aborted,
+  running jobs killed; finish: finishing, running jobs killed, or with soft
+  left to end, then the final status; retry: toretry, ready, running; incexec:
+  toincexec, ready, running; pause: paused (oldStatus the status before;
+  running jobs go on to their end, no new ones start); resume: back to
+  oldStatus, oldStatus cleared.
+* Simulated, not the real machinery: one status step per --tick
+  (registered, defined, ready, running, then done, or finished when points
+  failed); while running, each tick ends the running evaluations (loss = sum
+  of squares of the numbers; --fail-every N fails every Nth job, a point
+  failing 3 times gets loss 1e5), generates num_points_per_generation points
+  when none wait, and starts nEvents of them; maxNumJobs jobs end it.
+
+Known divergences left (each a simplification, named so no test leans on it):
+* the production role comes from --production-dn only, not from VOMS FQANs
+  (/atlas/Role=production, common.py:has_production_role); an official
+  task's workingGroup is not taken from the FQANs (getWorkingGroup);
+* an RFC 3820 limited proxy is refused as "/CN=limited proxy" is; the real
+  is_secure looks at the DN's text only, which an RFC 3820 proxy's DN lacks;
+* a submitted task is a JEDI task at once (status registered); the real one
+  sits in DEFT's T_TASK (status waiting) until JEDI takes it;
+* an HPO task that ends with every point done ends "done"; the real
+  PostProcessorBase.getFinalTaskStatus makes every HPO task with a finished
+  event "finished";
+* parentTaskName (code 11), the DEFT duplicate check (code 1), retry
+  qualifiers (no_child_retry, ...) and job-level commands are not simulated;
+  exhausted, throttled, staging and scouting never happen by themselves.
 
 Control port (plain HTTP, JSON):
   POST /fault {"kind": K, "count": N, "path": "task/submit"}  (path optional;
