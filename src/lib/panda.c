@@ -592,15 +592,14 @@ hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, in
 						  : json_object_get(resp, "message");
 		long c = json_is_integer(code) ? (long)json_integer_value(code) : 0;
 		const char *why = control_code(c);
-		if (c == 3 && op == HPO_PANDA_RETRY && new_params != NULL)
-			why = NULL;	/* 3: retried with new parameters */
+		int new_task = op == HPO_PANDA_RETRY && new_params != NULL;
+		if (new_task)	/* insertTaskParamsPanda's codes: 3 retried with them */
+			why = c == 3 ? NULL : c == 2 ? "the task is still active" : "refused";
 		if (why != NULL) {
-			const char *m = json_is_string(msg) ? json_string_value(msg) : "";
-			int n = (int)strlen(m);
-			while (n > 0 && m[n - 1] == ' ')
-				n--;
-			hpo_err_set(err, c == 2 ? HPO_E_NOTFOUND : HPO_E_SERVER, "%s: %s%s%.*s", what, why,
-				    n > 0 ? ": " : "", n, m);
+			char line[768];
+			first_sentence(json_is_string(msg) ? json_string_value(msg) : "", line, sizeof(line));
+			hpo_err_set(err, c == 2 && !new_task ? HPO_E_NOTFOUND : HPO_E_SERVER, "%s: %s%s%s", what,
+				    why, *line ? ": " : "", line);
 			goto out;
 		}
 		*message = strdup(json_is_string(msg) ? json_string_value(msg) : "done");

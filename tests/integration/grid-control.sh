@@ -7,7 +7,7 @@
 # (phpo sets no uniqueTaskName), pause and resume for production roles only.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 41
+plan 43
 
 # "Other User" has the production role; "Test User" (proxy.pem) has not
 ok "the simulator starts" sim_start --tick 0.05 --production-dn "/CN=Other User"
@@ -90,6 +90,16 @@ is "$?" 8 "a submission the server refuses: exit 8"
 is "$(printf '%s\n' "$msg" | wc -l)" 1 "in one line"
 like "$msg" "hpo-submit: submit refused: Too many active tasks for Test User" "naming the server's reason"
 ctl config '{"max_active": null}' >/dev/null
+# a retry with new parameters of a task still active: PanDA's answer runs to
+# several sentences (insertTaskParamsPanda, code 2); its first one is said
+rid=$(hpo-submit -q "$f")
+ctl task "{\"task_id\": $rid, \"status\": \"ready\", \"hold\": true}" >/dev/null
+rname=$(ctl tasks | jq -r ".[] | select(.jediTaskID == $rid) | .taskName")
+echo '{"nEvents": 2}' > "$T/new.json"
+msg=$(hpo-submit --retry "$rid" --new-params "$T/new.json" 2>&1)
+is "$?" 8 "--retry --new-params of a task still active is refused (exit 8)"
+is "$msg" "hpo-submit: retry task $rid: the task is still active: jediTaskID=$rid is in the ready state for outDS=$rname" \
+	"in one line, the first sentence of PanDA's answer"
 
 # --- a request the server takes as anonymous (no certificate or token it accepts) -----------
 # this simulator takes no tokens, as a server without OIDC: the request comes
