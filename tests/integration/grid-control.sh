@@ -133,7 +133,7 @@ post() { curl -sS -m 10 --cert "$P/proxy.pem" --key "$P/proxy.pem" --capath "$P/
 	-H 'Content-Type: application/json' -d "$2" "https://127.0.0.1:$sim_port/api/v1/$1"; }
 bad=$(jq -c '{task_parameters: (.hpoRequestData.max_points = 0 | .taskName = "user.testuser.bad/")}' \
 	"$top_srcdir/tests/sim/task-params.json")
-bid=$(post task/submit "$bad" | jq .data)
+bid=$(post task/submit "$bad" | jq 'if .success then .data else 0 end')
 ok "a task JEDI cannot run is accepted ($bid)" test "$bid" -gt 0
 ok "and goes broken" wait_for 20 is_status "$bid" broken
 like "$(ctl tasks | jq -r ".[] | select(.jediTaskID == $bid) | .errorDialog")" "max_points" "saying why"
