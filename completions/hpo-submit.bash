@@ -25,11 +25,11 @@ _hpo_task_ids()
 
 _hpo_submit()
 {
-	local cur prev db= i
+	local cur prev db= local= i
 	local opts='-l --local -r --resume --db --runtime -j --parallel --max-points
 		--max-evaluation-jobs --time-limit --refresh-sandbox --seed --load-json
 		--nickname -n --no-submit --list-sandbox --dump-task-params --kill --finish --soft --retry
-		--new-params --json -q --quiet -v --verbose -h --help -V --version'
+		--new-params --pause --json -q --quiet -v --verbose -h --help -V --version'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -47,6 +47,7 @@ _hpo_submit()
 		case ${COMP_WORDS[i]} in
 		--db) [[ ${COMP_WORDS[i + 1]} == = ]] && db=${COMP_WORDS[i + 2]} || db=${COMP_WORDS[i + 1]} ;;
 		--db=*) db=${COMP_WORDS[i]#--db=} ;;
+		-l | --local) local=1 ;;
 		esac
 	done
 
@@ -61,12 +62,13 @@ _hpo_submit()
 		return 0
 		;;
 	-r | --resume)
-		mapfile -t COMPREPLY < <(compgen -W "$(_hpo_task_ids "$db")" -- "$cur")
+		# a local task with --local; without it a Grid task (not completed)
+		[[ -n $local ]] && mapfile -t COMPREPLY < <(compgen -W "$(_hpo_task_ids "$db")" -- "$cur")
 		return 0
 		;;
 	# Grid task IDs are not completed: that would need the network
 	-j | --parallel | --max-points | --max-evaluation-jobs | --time-limit | --seed | --nickname | \
-		--kill | --finish | --retry)
+		--kill | --finish | --retry | --pause)
 		return 0
 		;;
 	esac

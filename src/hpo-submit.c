@@ -2,7 +2,8 @@
  *
  * Grid mode turns a task file (or phpo's option file) into one PanDA task
  * with the task parameters phpo would send; --local runs the same task on
- * this machine; --kill, --finish and --retry control a Grid task.
+ * this machine; --kill, --finish, --retry, --pause and --resume control a
+ * Grid task (--resume with --local continues a local task instead).
  */
 #include "autoconf.h"
 
@@ -49,7 +50,7 @@ static const char *const usage[] = {
 	"[options] --load-json FILE [TASKFILE]",
 	"--local [options] TASKFILE",
 	"--local --resume ID [options]",
-	"--kill ID | --finish ID | --retry ID [options]",
+	"--kill ID | --finish ID | --retry ID | --pause ID | --resume ID [options]",
 	NULL,
 };
 
@@ -57,12 +58,12 @@ enum {
 	OPT_LOCAL, OPT_RESUME, OPT_DB, OPT_RUNTIME, OPT_PARALLEL, OPT_MAX_POINTS, OPT_MAX_JOBS,
 	OPT_TIME_LIMIT, OPT_REFRESH, OPT_SEED, OPT_LOAD_JSON,
 	OPT_NICKNAME, OPT_NO_SUBMIT, OPT_LIST_SANDBOX, OPT_DUMP, OPT_KILL, OPT_FINISH, OPT_SOFT, OPT_RETRY,
-	OPT_NEW_PARAMS, OPT_JSON, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
+	OPT_NEW_PARAMS, OPT_PAUSE, OPT_JSON, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_END,
 };
 
 static const struct hpo_option options[] = {
 	[OPT_LOCAL] = {"local", 'l', NULL, "run the task on this machine (the local engine)"},
-	[OPT_RESUME] = {"resume", 'r', "ID", "continue the interrupted local task ID"},
+	[OPT_RESUME] = {"resume", 'r', "ID", "resume the paused Grid task ID; with --local: continue the local task ID"},
 	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
 	[OPT_RUNTIME] = {"runtime", 0, "NAME", "run evaluations in their container: apptainer, singularity, podman or docker"},
 	[OPT_PARALLEL] = {"parallel", 'j', "N", "evaluate N points at a time (overrides budget.parallel-evaluations; also on --resume)"},
@@ -81,6 +82,7 @@ static const struct hpo_option options[] = {
 	[OPT_SOFT] = {"soft", 0, NULL, "with --finish: let running evaluations end"},
 	[OPT_RETRY] = {"retry", 0, "ID", "retry the Grid task ID"},
 	[OPT_NEW_PARAMS] = {"new-params", 0, "FILE", "with --retry: task parameters to change (a JSON object)"},
+	[OPT_PAUSE] = {"pause", 0, "ID", "pause the Grid task ID (PanDA: production role only)"},
 	[OPT_JSON] = {"json", 0, NULL, "print the result as JSON (for --local the hpo-status --json schema)"},
 	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
 	[OPT_VERBOSE] = {"verbose", 'v', NULL, "print more about what happens"},
@@ -93,7 +95,8 @@ static const struct hpo_tool tool = {
 	"hpo-submit", usage,
 	"Submit the hyperparameter optimisation task described by TASKFILE (see\n"
 	"hpo-task(5)) to PanDA as one task, with the task parameters phpo sends; or run\n"
-	"it on this machine with --local; or kill, finish or retry a Grid task.",
+	"it on this machine with --local; or kill, finish, retry, pause or resume a Grid\n"
+	"task.",
 	options,
 	"exit status:\n"
 	"  0    the task was submitted or controlled; with --local: it ended done or finished\n"
@@ -103,9 +106,10 @@ static const struct hpo_tool tool = {
 	"  4    with --local: the task ended failed, no point was evaluated successfully\n"
 	"  5    no such task (--resume), or no database at the path\n"
 	"  6    with --local: the task is being run by another hpo-submit\n"
-	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
+	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused;\n"
+	"       no nickname for the output dataset\n"
 	"  8    the PanDA server refused the request\n"
-	"  9    the PanDA server could not be reached or kept failing\n"
+	"  9    the PanDA server could not be reached or kept failing, or its URL is malformed\n"
 	"  130  with --local: interrupted, the task is paused and can be resumed\n",
 };
 
@@ -385,7 +389,7 @@ run_grid(const struct args *a)
 static int
 run_control(const struct args *a)
 {
-	static const char *const done[] = {"kill", "finish", "retry"};
+	static const char *const done[] = {"kill", "finish", "retry", "pause", "resume"};
 	struct hpo_err err = {0};
 	struct hpo_auth *auth = NULL;
 	struct hpo_panda *p = NULL;
@@ -523,10 +527,12 @@ main(int argc, char **argv)
 		case OPT_KILL:
 		case OPT_FINISH:
 		case OPT_RETRY:
+		case OPT_PAUSE:
 			if (parse_id(o->name, os.arg, &a.control_id) < 0)
 				goto usage;
 			a.op = o - options == OPT_KILL ? HPO_PANDA_KILL
-			       : o - options == OPT_FINISH ? HPO_PANDA_FINISH : HPO_PANDA_RETRY;
+			       : o - options == OPT_FINISH ? HPO_PANDA_FINISH
+			       : o - options == OPT_RETRY ? HPO_PANDA_RETRY : HPO_PANDA_PAUSE;
 			controls++;
 			break;
 		case OPT_SOFT: a.soft = 1; break;
@@ -545,9 +551,22 @@ main(int argc, char **argv)
 	a.nops = os.nops;
 	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : verbose ? HPO_LOG_VERBOSE : HPO_LOG_NORMAL);
 
-	/* which mode, and do the options fit it */
+	/* which mode, and do the options fit it: --resume without --local is
+	 * the Grid's resume */
+	if (a.resume > 0 && !a.local) {
+		if (a.db || a.runtime || a.parallel || a.seed >= 0 || a.max_points || a.max_jobs ||
+		    a.has_time_limit || a.refresh) {
+			hpo_opts_error(&tool, "--resume ID without --local resumes the Grid task ID: "
+					      "add --local to continue a local task");
+			goto usage;
+		}
+		a.op = HPO_PANDA_RESUME;
+		a.control_id = a.resume;
+		a.resume = 0;
+		controls++;
+	}
 	if (controls > 1) {
-		hpo_opts_error(&tool, "give one of --kill, --finish and --retry");
+		hpo_opts_error(&tool, "give one of --kill, --finish, --retry, --pause and --resume");
 		goto usage;
 	}
 	if (a.soft && !(controls && a.op == HPO_PANDA_FINISH)) {
@@ -564,16 +583,22 @@ main(int argc, char **argv)
 	}
 	if (a.list_sandbox && (a.local || controls || a.dump)) {
 		hpo_opts_error(&tool, "--list-sandbox lists the files and stops: not with --local, "
-				      "--dump-task-params, --kill, --finish or --retry");
+				      "--dump-task-params, --kill, --finish, --retry, --pause or --resume");
 		goto usage;
 	}
 	if (controls) {
+		static const int opt_of[] = {
+			[HPO_PANDA_KILL] = OPT_KILL, [HPO_PANDA_FINISH] = OPT_FINISH,
+			[HPO_PANDA_RETRY] = OPT_RETRY, [HPO_PANDA_PAUSE] = OPT_PAUSE,
+			[HPO_PANDA_RESUME] = OPT_RESUME,
+		};
 		if (a.local || a.nops || a.load_json || a.no_submit || a.dump || a.resume || a.nickname ||
 		    a.db || a.runtime || a.parallel || a.seed >= 0 || a.max_points || a.max_jobs ||
 		    a.has_time_limit || a.refresh) {
-			hpo_opts_error(&tool, "--%s takes a task id; of the other options only --json, "
-					      "--quiet and --verbose apply", options[
-				a.op == HPO_PANDA_KILL ? OPT_KILL : a.op == HPO_PANDA_FINISH ? OPT_FINISH : OPT_RETRY].name);
+			hpo_opts_error(&tool, a.local && a.op != HPO_PANDA_RESUME
+					      ? "--%s is for a Grid task, not --local"
+					      : "--%s takes a task id; of the other options only --json, "
+						"--quiet and --verbose apply", options[opt_of[a.op]].name);
 			goto usage;
 		}
 		rc = run_control(&a);
@@ -602,7 +627,7 @@ main(int argc, char **argv)
 	} else {
 		if (a.resume || a.db || a.runtime || a.parallel || a.seed >= 0 || a.max_points ||
 		    a.max_jobs || a.has_time_limit || a.refresh) {
-			hpo_opts_error(&tool, "--resume, --db, --runtime, --parallel, --max-points, "
+			hpo_opts_error(&tool, "--db, --runtime, --parallel, --max-points, "
 					      "--max-evaluation-jobs, --time-limit, --refresh-sandbox and "
 					      "--seed go with --local");
 			goto usage;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/random.h>
 
 #include "auth.h"
 #include "config.h"
@@ -74,6 +75,35 @@ find_nickname(const struct hpo_task *task, const struct hpo_grid_opts *o,
 			*nick = hpo_strf("%.*s", (int)(dot - s), s);
 	}
 	return 0;
+}
+
+/* Why there is no nickname to name the output dataset, and the ways to
+ * give one. */
+static void
+no_nickname(const struct hpo_auth *auth, struct hpo_err *err)
+{
+	const char *give = "give --nickname NAME or set HPO_NICKNAME (or name grid.output-dataset)";
+
+	if (auth != NULL && auth->kind == HPO_AUTH_TOKEN)
+		hpo_err_set(err, HPO_E_AUTH, "the token has no preferred_username, the nickname that names "
+			    "the output dataset: %s", give);
+	else if (auth != NULL)
+		hpo_err_set(err, HPO_E_AUTH, "the grid proxy carries no VOMS nickname, which names the output "
+			    "dataset: make the proxy with voms-proxy-init -voms atlas, or %s", give);
+	else
+		hpo_err_set(err, HPO_E_AUTH, "no nickname to name the output dataset (no grid proxy with a "
+			    "VOMS nickname: voms-proxy-init -voms atlas makes one): %s", give);
+}
+
+/* What tells apart two default output datasets of the same second. */
+static uint32_t
+outds_tag(void)
+{
+	uint32_t t = 0;
+
+	if (getrandom(&t, sizeof(t), 0) != (ssize_t)sizeof(t))
+		t = (uint32_t)getpid() ^ (uint32_t)clock();
+	return t;
 }
 
 static int
@@ -171,12 +201,11 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 		goto out;
 	if (task->grid.output_dataset == NULL) {
 		if (nick == NULL) {
-			hpo_err_set(err, HPO_E_INPUT,
-				    "no grid.output-dataset, and no nickname to name one: give "
-				    "--nickname or set HPO_NICKNAME");
+			no_nickname(auth, err);
 			goto out;
 		}
-		if ((task->grid.output_dataset = hpo_outds_default(nick, task->name, now)) == NULL) {
+		if ((task->grid.output_dataset = hpo_outds_default(nick, task->name, now,
+								   outds_tag())) == NULL) {
 			hpo_err_set(err, HPO_E_INPUT, "cannot make an output dataset name from nickname '%s'",
 				    nick);
 			goto out;

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "config.h"
 #include "clock.h"
 #include "file.h"
@@ -14,6 +16,10 @@
 #include "log.h"
 #include "panda.h"
 #include "rng.h"
+
+/* request_validation's answer to a request without a client DN
+ * (pandaserver/api/v1/common.py: MESSAGE_SSL) */
+#define MSG_SSL "SSL secure connection is required"
 
 struct hpo_panda {
 	struct hpo_http *http;
@@ -47,6 +53,48 @@ env_or(const char *name, const char *dflt)
 	return v != NULL ? v : dflt;
 }
 
+/* A server URL from setting var: https (or http when plain_ok) with a
+ * host, else an error naming the setting.  Nothing can reach a server
+ * through it, so it is HPO_E_NET: the tools' exit status for a server
+ * that cannot be reached. */
+static int
+check_url(const char *var, const char *url, int plain_ok, struct hpo_err *err)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	const char *why = NULL;
+	CURLUcode uc;
+
+	if (u == NULL)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	if (uc == CURLUE_OUT_OF_MEMORY)
+		why = "out of memory";
+	else if (strstr(url, "://") == NULL || uc == CURLUE_UNSUPPORTED_SCHEME || uc == CURLUE_NO_SCHEME ||
+		 (uc == CURLUE_OK && strcmp(scheme, "https") != 0 &&
+		  !(plain_ok && strcmp(scheme, "http") == 0)))
+		why = plain_ok ? "is not an https:// or http:// URL" : "is not an https:// URL";
+	else if (uc == CURLUE_NO_HOST || (uc == CURLUE_OK && *host == '\0') ||
+		 strncmp(strstr(url, "://") + 3, "/", 1) == 0)	/* libcurl takes https:///a/b as host a */
+		why = "names no host";
+	else if (uc == CURLUE_BAD_PORT_NUMBER)
+		why = "has a bad port number";
+	else if (uc != CURLUE_OK)
+		why = "is not a URL";
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	if (why == NULL)
+		return 0;
+	if (uc == CURLUE_OUT_OF_MEMORY)
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	return hpo_err_set(err, HPO_E_NET, "%s '%s' %s", var, url, why);
+}
+
 int
 hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_err *err)
 {
@@ -57,12 +105,16 @@ hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_er
 	char *root, *croot;
 
 	*out = NULL;
+	/* the monitor's too: its link is made after the task is submitted */
+	if (check_url("PANDA_URL_SSL", ssl, 0, err) < 0 || check_url("PANDACACHE_URL", cache, 0, err) < 0 ||
+	    check_url("PANDAMON_URL", env_or("PANDAMON_URL", "https://bigpanda.cern.ch"), 1, err) < 0)
+		return -1;
 	root = url_root(ssl);
 	croot = url_root(cache);
 	if (root == NULL || croot == NULL) {
 		free(root);
 		free(croot);
-		return hpo_err_set(err, HPO_E_INPUT, "%s is not a URL",
+		return hpo_err_set(err, HPO_E_NET, "%s is not a URL",
 				   root == NULL ? "PANDA_URL_SSL" : "PANDACACHE_URL");
 	}
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
@@ -183,12 +235,34 @@ envelope(const json_t *resp, const char *what, json_t **data, struct hpo_err *er
 
 	if (!json_is_object(resp) || !json_is_boolean(ok))
 		return hpo_err_set(err, HPO_E_SERVER, "%s: the server's answer has no \"success\"", what);
+	if (!json_is_true(ok) && json_is_string(msg) && strcmp(json_string_value(msg), MSG_SSL) == 0)
+		return hpo_err_set(err, HPO_E_AUTH, "%s: the server took the request as anonymous, with no "
+				   "certificate or token it accepts: %s", what, MSG_SSL);
 	if (!json_is_true(ok))
 		return hpo_err_set(err, HPO_E_SERVER, "%s: %s", what,
 				   json_is_string(msg) && *json_string_value(msg)
 					   ? json_string_value(msg) : "refused by the server");
 	*data = json_object_get(resp, "data");
 	return 0;
+}
+
+/* The first sentence of a server's message: up to its first line's end,
+ * or its first ". " before a capital letter (dataset names are full of
+ * dots, never followed by a space); without the closing period.  PanDA's
+ * refusals go on for several sentences and lines. */
+static void
+first_sentence(const char *msg, char *out, size_t size)
+{
+	size_t n = strcspn(msg, "\r\n");
+
+	for (size_t i = 0; i + 2 < n; i++)
+		if (msg[i] == '.' && msg[i + 1] == ' ' && msg[i + 2] >= 'A' && msg[i + 2] <= 'Z') {
+			n = i;
+			break;
+		}
+	while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == '.'))
+		n--;
+	snprintf(out, size, "%.*s", (int)n, msg);
 }
 
 static int parse_points(const json_t *resp, json_t **points, struct hpo_err *err);
@@ -310,6 +384,13 @@ hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id, st
 					json_decref(resp);
 					break;
 				}
+			}
+			const char *m = json_string_value(json_object_get(resp, "message"));
+			if (e.kind == HPO_E_SERVER && json_is_false(json_object_get(resp, "success")) &&
+			    m != NULL && *m != '\0') {
+				char line[768];
+				first_sentence(m, line, sizeof(line));
+				hpo_err_set(&e, HPO_E_SERVER, "submit refused: %s", line);
 			}
 			*err = e;
 			json_decref(resp);
@@ -555,8 +636,9 @@ int
 hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, int soft,
 		  const json_t *new_params, char **message, struct hpo_err *err)
 {
-	static const char *const endpoints[] = {"task/kill", "task/finish", "task/retry"};
-	static const char *const verbs[] = {"kill", "finish", "retry"};
+	static const char *const endpoints[] = {"task/kill", "task/finish", "task/retry", "task/pause",
+						"task/resume"};
+	static const char *const verbs[] = {"kill", "finish", "retry", "pause", "resume"};
 	json_t *body = json_pack("{s:I}", "task_id", (json_int_t)task_id), *resp = NULL, *data;
 	int rc = -1;
 
@@ -572,7 +654,11 @@ hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, in
 	{
 		char what[64];
 		snprintf(what, sizeof(what), "%s task %lld", verbs[op], (long long)task_id);
-		if (envelope(resp, what, &data, err) < 0)
+		/* sendCommandTaskPanda's refusals come as success false with the
+		 * code in data: worded below, as the server's other codes */
+		data = json_object_get(resp, "data");
+		if (!(json_is_false(json_object_get(resp, "success")) && json_is_integer(data)) &&
+		    envelope(resp, what, &data, err) < 0)
 			goto out;
 		/* data: the code, or [code, message] */
 		json_t *code = json_is_array(data) ? json_array_get(data, 0) : data;
@@ -580,12 +666,14 @@ hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, in
 						  : json_object_get(resp, "message");
 		long c = json_is_integer(code) ? (long)json_integer_value(code) : 0;
 		const char *why = control_code(c);
-		if (c == 3 && op == HPO_PANDA_RETRY && new_params != NULL)
-			why = NULL;	/* 3: retried with new parameters */
+		int new_task = op == HPO_PANDA_RETRY && new_params != NULL;
+		if (new_task)	/* insertTaskParamsPanda's codes: 3 retried with them */
+			why = c == 3 ? NULL : c == 2 ? "the task is still active" : "refused";
 		if (why != NULL) {
-			hpo_err_set(err, c == 2 ? HPO_E_NOTFOUND : HPO_E_SERVER, "%s: %s%s%s", what, why,
-				    json_is_string(msg) && *json_string_value(msg) ? ": " : "",
-				    json_is_string(msg) ? json_string_value(msg) : "");
+			char line[768];
+			first_sentence(json_is_string(msg) ? json_string_value(msg) : "", line, sizeof(line));
+			hpo_err_set(err, c == 2 && !new_task ? HPO_E_NOTFOUND : HPO_E_SERVER, "%s: %s%s%s", what,
+				    why, *line ? ": " : "", line);
 			goto out;
 		}
 		*message = strdup(json_is_string(msg) ? json_string_value(msg) : "done");

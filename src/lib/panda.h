@@ -52,9 +52,11 @@ int hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, 
 int hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filters,
 			  int n_tasks, json_t **tasks, struct hpo_err *err);
 
-enum hpo_panda_op { HPO_PANDA_KILL, HPO_PANDA_FINISH, HPO_PANDA_RETRY };
-/* Kill, finish (soft: let running jobs end) or retry (new_params may be
- * NULL) a task; the server's code is turned into a message. */
+enum hpo_panda_op { HPO_PANDA_KILL, HPO_PANDA_FINISH, HPO_PANDA_RETRY, HPO_PANDA_PAUSE, HPO_PANDA_RESUME };
+/* Kill, finish (soft: let running jobs end), retry (new_params may be
+ * NULL), pause or resume a task; the server's code is turned into a
+ * message.  The server takes pause and resume from production roles only
+ * (task_api.py: request_validation(production=True)). */
 int hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, int soft,
 		      const json_t *new_params, char **message, struct hpo_err *err);
 

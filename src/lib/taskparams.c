@@ -774,7 +774,7 @@ bad_group:
 }
 
 char *
-hpo_outds_default(const char *nickname, const char *task_name, time_t when)
+hpo_outds_default(const char *nickname, const char *task_name, time_t when, uint32_t tag)
 {
 	struct tm tm;
 	char stamp[32], *name, *out;
@@ -784,7 +784,9 @@ hpo_outds_default(const char *nickname, const char *task_name, time_t when)
 		return NULL;
 	if (strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm) == 0)
 		return NULL;
-	/* user. <nick> . <name> . <stamp> / */
+	snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp), ".%06x",
+		 (unsigned)(tag & 0xffffff));
+	/* user. <nick> . <name> . <stamp> . <tag> / */
 	fixed = 5 + strlen(nickname) + 1 + 1 + strlen(stamp) + 1;
 	if (fixed + 1 > HPO_OUTDS_MAX)
 		return NULL;

@@ -14,6 +14,7 @@
 #ifndef HPO_TASKPARAMS_H
 #define HPO_TASKPARAMS_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -54,13 +55,15 @@ int hpo_task_params(const struct hpo_task *task, const struct hpo_params_ctx *ct
 int hpo_outds_check(const char *outds, const char *nickname, int official,
 		    const char *working_group, struct hpo_err *err);
 
-/* A default output dataset name, unique per second:
- * "user.<nickname>.<task name>.<YYYYMMDDhhmmss>/" with the time in UTC.
+/* A default output dataset name:
+ * "user.<nickname>.<task name>.<YYYYMMDDhhmmss>.<tag>/" with the time in
+ * UTC and tag the low 24 bits of tag as 6 hex digits (a random number, so
+ * that two submissions of one second differ).
  * Characters of the task name other than letters, digits, '-', '_' and '.'
  * become '_' (an empty name becomes "hpo"), and the name is shortened so
  * that the whole stays within HPO_OUTDS_MAX.  NULL when out of memory or
  * the nickname is empty or itself too long. */
-char *hpo_outds_default(const char *nickname, const char *task_name, time_t when);
+char *hpo_outds_default(const char *nickname, const char *task_name, time_t when, uint32_t tag);
 
 /* A phpo --loadJson file (an object of phpo option names) as task-file JSON:
  * sections evaluation, steering, budget, checkpoint, grid and

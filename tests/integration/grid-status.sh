@@ -66,7 +66,8 @@ ctl config '{"fail_every": 0}' >/dev/null
 
 # finished by hand with points left: not a success
 with_name user.testuser.gs.3
-sed -i 's/max-points: 6/max-points: 40/' "$f"
+# more points asked than run at once: some wait when the task is finished
+sed -i 's/max-points: 6, parallel-evaluations: 2/max-points: 40, parallel-evaluations: 1, points-per-iteration: 4/' "$f"
 pid=$(hpo-submit -q "$f")
 has_points() { [ "$(ctl tasks | jq "[.[] | select(.jediTaskID == $pid) | .points[]] | length")" -gt 0 ]; }
 wait_for 20 has_points

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """panda_sim.py - a PanDA server simulator for testing hpo-tools' Grid mode.
 
-Python 3 standard library only.  Listens on 127.0.0.1 only: HTTPS with X.509
+Python 3 standard library only.  Listens on 127.0.0.1 (and on the other
+loopback addresses of --listen, each a cache host of its own) only: HTTPS with X.509
 client certificates (RFC 3820 proxies allowed), optionally a second HTTPS port
 for bearer tokens, and a plain-HTTP control port for the tests.
 
@@ -11,10 +12,16 @@ facts only; PanDAWMS/panda-server and PanDAWMS/panda-client, HSF/iDDS):
 * TLS (templates/panda_server-httpd.conf.rpmnew.template): Apache mod_ssl
   verifies a presented client certificate against the CA directory, so an
   expired or untrusted one fails the handshake.  Apache uses
-  "SSLVerifyClient optional": a request without a certificate reaches the
-  application.  This simulator REQUIRES a certificate on its main port by
-  default (--verify-client required); "--verify-client optional" behaves as
-  Apache does.  The token port always takes connections without one.
+  "SSLVerifyClient optional": a request without a certificate completes the
+  handshake and reaches the application, whose request_validation answers
+  {"success": false, "message": "SSL secure connection is required"} on a
+  secure endpoint (Protocol.isSecure: no SSL_CLIENT_S_DN).  So does this
+  simulator (--verify-client optional, the default; "required" fails the
+  handshake instead, as the real server never does).  A bearer token is
+  looked at only when the server takes tokens (srvcore/panda_request.py:
+  PandaRequest, token_authType): without --tokens an Authorization header
+  is ignored and the request is anonymous.  The token port is the main
+  port's twin.
 * Routing (pandaserver/server/panda.py): /api/v1/<module>/<method> and the
   legacy /server/panda/<method>; a method that is not served gives HTTP 403,
   text "ERROR : method X is forbidden"; invalid JSON gives HTTP 500
@@ -29,7 +36,9 @@ facts only; PanDAWMS/panda-server and PanDAWMS/panda-client, HSF/iDDS):
   order, each answered with HTTP 200 {"success": false, "message": ...}:
   secure endpoints need a client DN without "/CN=limited proxy"
   ("SSL secure connection is required"; an RFC 3820 limited proxy, policy
-  1.3.6.1.4.1.3536.1.1.1.9, is treated the same); HTTP method
+  1.3.6.1.4.1.3536.1.1.1.9, is treated the same); the
+  production role for pause and resume ("production or pilot role required";
+  has_production_role: a DN of --production-dn); HTTP method
   ("expecting POST, received GET"); argument binding ("Argument error: missing
   a required argument: 'task_id'"); types (GET values are cast, JSON values
   are not); task ownership for kill/finish/retry ("not the task owner or no
@@ -57,18 +66,95 @@ facts only; PanDAWMS/panda-server and PanDAWMS/panda-client, HSF/iDDS):
   as /cache/ (templates/panda_server-httpd.conf: Alias /cache/), static
   files with HEAD and Range, no authentication.
 
-Simulator choices, not facts: task parameters are checked at submission as
-JEDI would need them for an HPO task and a bad task is refused with data 4,
-message "failed to register task: <why>" (the real server stores anything and
-JEDI breaks the task later; --invalid broken does that: status broken,
-errorDialog <why>).  A duplicate taskName is checked for every task (the real
-server checks only with uniqueTaskName, which phpo does not set).  Simulated:
-one status step per --tick (registered, defined, ready, running, then done, or
-finished when points failed; kill: aborting, aborted; finish: finishing;
-retry: toretry, ready, running); while running, each tick ends the running
-evaluations (loss = sum of squares of the numbers; --fail-every N fails every
-Nth job, a point failing 3 times gets loss 1e5), generates
-num_points_per_generation points when none wait, and starts nEvents of them.
+Submission and task control, each as the real function it follows:
+* task/submit (task_api.py:submit, task_event_module.py:insertTaskParamsPanda):
+  userName (the compact DN) is set, and for a user taskType "anal" and
+  taskPriority 1000; MAX_ACTIVE_TASKS_PER_USER_<label> (--max-active) refuses
+  with code 10; a taskName is checked for duplicates ONLY when the parameters
+  say uniqueTaskName (pathena and prun do, phpo does not: two phpo tasks may
+  share a name) or for a retry with new parameters (allowActiveTask), against
+  the user's tasks (an official task: everybody's): an active one gives code 2
+  and the long "You can re-submit ..." text, an ended one is reactivated
+  (code 3, command incexec, the changeable parameters copied).  A task that
+  cannot be stored (no taskName, vo or prodSourceLabel) gives code 4 "failed
+  to register task".  Anything else is stored, and JEDI's TaskRefiner breaks
+  a task it cannot refine: status tobroken then broken, errorDialog the
+  reason (--invalid broken, the default; --invalid reject refuses it at
+  submission with code 4 and the reason, a simulator choice for tests).
+* task/kill, finish, retry, pause, resume (task_api.py, sendCommandTaskPanda,
+  _check_command_allowed): code 2 "jediTaskID=N not found", code 4
+  "Command rejected: the X command is not accepted if the task is in S
+  status " for a status that does not take the command (kill, finish: not
+  finished done prepared broken aborted toabort aborting failed; retry:
+  finished failed exhausted; pause: not finished failed done aborted broken
+  paused; resume: paused throttled staging), retry of an active user task
+  code 5 turned into 0 ("retry has been triggered for failed jobs ...");
+  else code 0 "command=X is registered for task ID N. will be executed in a
+  few minutes" and success is data == 0 (retry: success always true).  pause
+  and resume need the production role (request_validation(production=True)),
+  kill, finish and retry the task's owner or the production role.
+* JEDI carrying out a command (task_complex_module.py:
+  getTasksToExecCommand_JEDI, JediTaskSpec.commandStatusMap, TaskCommando):
+  at the next tick the status is checked again (statusToRejectExtChange,
+  statusToRetry, statusToIncexec, statusNotToPause; a command the status no
+  longer takes is dropped), errorDialog becomes the command's comment ("kill
+  by Test User", "soft finish by ..."), and: kill: aborting, then aborted,
+  running jobs killed; finish: finishing, running jobs killed, or with soft
+  left to end, then the final status; retry: toretry, ready, running; incexec:
+  toincexec, ready, running; pause: paused (oldStatus the status before;
+  running jobs go on to their end, no new ones start); resume: back to
+  oldStatus, oldStatus cleared.
+* The end of an HPO task: when every point is evaluated and max_points are
+  there, iDDS's collection_hyperparameteropt message makes JEDI send a soft
+  finish (pandajedi/jedimsgprocessor/hpo_msg_processor.py:
+  HPOMsgProcPlugin.process): finishing, then the post-processor's final
+  status (jedipprocess/PostProcessorBase.py:getFinalTaskStatus): finished
+  once any point (event) has finished, else failed with errorDialog "failed
+  since no file was successfully processed".  An HPO task never ends done.
+* task/get_details (getJediTaskDetails) has only inDS, outDS, statistics,
+  PandaID, mergeStatus, mergePandaID, and status / cliParams when asked;
+  the name, dates and errorDialog come from task/get_detailed_info
+  (get_task_details_json, with raw_task_params) or the listing.
+* task/get_tasks_detailed_info_since (getTaskIDsWithCriteria_JEDI and the
+  filters after it): since capped at 90 days, n_tasks (default 500) cuts the
+  IDs first; a plain filter value is an equality on a known attribute, one
+  holding a regular expression character is matched with re.search after
+  the cut, an unknown field is ignored; NULL / NOT NULL.
+* The sandbox cache (file_server_api.py: upload_cache_file,
+  register_cache_file, validate_cache_file): an upload is recorded with the
+  cache host that took it (sandboxHostname, here the address the request
+  came to, or --cache-host), validate_cache_file answers
+  FOUND:<host>:<file> naming that host; a name already there is not
+  overwritten ("ERROR: cannot overwrite file"); the 10 MB limit is on the
+  request's whole Content-Length (_get_content_length); each --listen
+  address serves /cache/ from its own directory, so a file is fetched from
+  the host that holds it.
+* Simulated, not the real machinery: one status step per --tick
+  (registered, defined, ready, running, then finishing and the final
+  status above); while running, each tick ends the running evaluations
+  (loss = sum of squares of the numbers; --fail-every N fails every Nth job,
+  a point failing 3 times gets loss 1e5), generates
+  num_points_per_generation points when none wait, and starts nEvents of
+  them; maxNumJobs jobs end it.  The fault idds_down makes
+  relay_idds_command answer [false, "failed to execute command with ..."]
+  (the text made up).
+
+Known divergences left (each a simplification, named so no test leans on it):
+* the production role comes from --production-dn only, not from VOMS FQANs
+  (/atlas/Role=production, common.py:has_production_role); an official
+  task's workingGroup is not taken from the FQANs (getWorkingGroup);
+* an RFC 3820 limited proxy is refused as "/CN=limited proxy" is; the real
+  is_secure looks at the DN's text only, which an RFC 3820 proxy's DN lacks;
+* a submitted task is a JEDI task at once (status registered); the real one
+  sits in DEFT's T_TASK (status waiting) until JEDI takes it;
+* the listing's n_tasks keeps the lowest task IDs (Oracle's rownum takes
+  any), and a filter value that is not a string is an equality (the real
+  server would fail on it); superStatus is the status;
+* a cache host is named by its IP address, where the real server records
+  a host name;
+* parentTaskName (code 11), the DEFT duplicate check (code 1), retry
+  qualifiers (no_child_retry, ...) and job-level commands are not simulated;
+  exhausted, throttled, staging and scouting never happen by themselves.
 
 Control port (plain HTTP, JSON):
   POST /fault {"kind": K, "count": N, "path": "task/submit"}  (path optional;
@@ -84,7 +170,8 @@ Control port (plain HTTP, JSON):
   POST /reset {"keep_tasks": false}   forget log, faults (and tasks, files)
   POST /task {"task_id": N, "status": S, "hold": true|false}  force a status,
        stop or restart its clock
-  POST /config {"tick": S, "fail_every": N}
+  POST /config {"tick": S, "fail_every": N, "max_active": N}  (max_active: the
+       server's MAX_ACTIVE_TASKS_PER_USER_user, null for none)
 """
 
 import argparse
@@ -109,6 +196,7 @@ from urllib.parse import parse_qsl, urlsplit
 MB = 1024 * 1024
 NO_BUILD_LIMIT, SOURCES_LIMIT, LOG_LIMIT, CHECKPOINT_LIMIT = 10 * MB, 768 * MB, 100 * MB, 500 * MB
 MSG_SSL = "SSL secure connection is required"
+MSG_PROD_ROLE = "production or pilot role required"
 MSG_OWNER = "not the task owner or no production role"
 MSG_TASK_ID = "jediTaskID must be an integer"
 OID_PCI = ("1.3.6.1.5.5.7.1.14", "1.3.6.1.4.1.3536.1.222")  # proxyCertInfo: RFC 3820, GSI-3 draft
@@ -116,6 +204,14 @@ OID_LIMITED = "1.3.6.1.4.1.3536.1.1.1.9"
 ACTIVE = ("registered", "defined", "ready", "scouting", "running", "paused", "throttled")
 ENDED = ("finished", "failed", "aborted", "done", "exhausted")
 NO_KILL = ("finished", "done", "prepared", "broken", "aborted", "toabort", "aborting", "failed")
+NO_PAUSE = ("finished", "failed", "done", "aborted", "broken", "paused")  # JediTaskSpec.statusNotToPause
+TO_RESUME = ("paused", "throttled", "staging")
+# JediTaskSpec.statusToRejectExtChange, statusToRetry, statusToIncexec: what JEDI
+# re-checks when it executes a command (getTasksToExecCommand_JEDI)
+REJECT_EXT = ("finished", "done", "prepared", "broken", "tobroken", "aborted", "toabort", "aborting", "failed",
+              "passed")
+TO_RETRY = ("finished", "failed", "aborted", "exhausted")
+TO_INCEXEC = ("done",) + TO_RETRY
 INCEXEC_KEYS = ("site cloud includedSite excludedSite cliParams nFiles nEvents fixedSandbox "
                 "currentPriority priority ramCount loopingCheck forceStaged allowIncompleteInDS "
                 "t1Weight nEsConsumers nMaxFilesPerJob nGBPerJob noInputPooling nFilesPerJob "
@@ -159,6 +255,8 @@ ENDPOINTS = {
     "task/get_task_parameters": ("GET", False, False, [TID]),
     "task/kill": ("POST", True, True, [TID, ("broadcast", bool, False)]),
     "task/finish": ("POST", True, True, [TID, ("soft", bool, False), ("broadcast", bool, False)]),
+    "task/pause": ("POST", True, False, [TID]),
+    "task/resume": ("POST", True, False, [TID]),
     "task/retry": ("POST", True, True, [TID, ("new_parameters", (dict, str), None)] +
                    [(n, bool, False) for n in ("no_child_retry", "discard_events", "disable_staging_mode",
                                                "keep_gshare_priority", "ignore_hard_exhausted")]),
@@ -168,6 +266,10 @@ ENDPOINTS = {
     "file_server/upload_hpo_checkpoint": ("POST", True, False, [("file", Upload, REQ)]),
     "file_server/delete_hpo_checkpoint": ("POST", True, False, [("task_id", str, REQ), ("sub_id", str, REQ)]),
 }
+
+
+# request_validation(production=True): task_api.py's pause and resume
+PRODUCTION_ONLY = ("task/pause", "task/resume")
 
 
 def now():
@@ -481,8 +583,14 @@ class Sim:
     def insert_task(self, params, dn, allow_active=False):
         """insertTaskParamsPanda: (code, message)"""
         user = compact_user(dn)
+        prod = self.is_prod(dn)
         params = dict(params)
-        params["userName"] = user
+        # as insertTaskParamsPanda: the user name, and a user's task is an
+        # analysis task of priority 1000, whatever the parameters said
+        if not prod or "userName" not in params:
+            params["userName"] = user
+        if not prod or "taskType" not in params:
+            params["taskType"], params["taskPriority"] = "anal", 1000
         for k in ("taskName", "vo", "prodSourceLabel"):
             if not isinstance(params.get(k), str):
                 return 4, "failed to register task" + (f": {k} is missing" if self.a.invalid == "reject" else "")
@@ -490,13 +598,18 @@ class Sim:
         if why and self.a.invalid == "reject":
             return 4, f"failed to register task: {why}"
         with self.lock:
-            mine = [t for t in self.tasks.values() if t["userName"] == user]
+            mine = [t for t in self.tasks.values() if t["userName"] == params["userName"]]
             if self.a.max_active is not None:
                 n = sum(1 for t in mine if t["status"] in ACTIVE and t["prodSourceLabel"] == params["prodSourceLabel"])
                 if n > self.a.max_active:
-                    return 10, f"Too many active tasks for {user} {n}>{self.a.max_active}"
-            if self.a.dup_check == "always" or params.get("uniqueTaskName") is True or allow_active:
-                same = sorted((t for t in mine if t["taskName"] == params["taskName"] and t["vo"] == params["vo"]
+                    return 10, f"Too many active tasks for {params['userName']} {n}>{self.a.max_active}"
+            # as insertTaskParamsPanda: a task name is checked for duplicates
+            # only for analysis tasks that ask for it (uniqueTaskName: pathena
+            # and prun set it, phpo does not) and for a retry with new
+            # parameters; an official (group) name against every user's tasks
+            if params["taskType"] == "anal" and (params.get("uniqueTaskName") is True or allow_active):
+                pool = self.tasks.values() if params.get("official") is True else mine
+                same = sorted((t for t in pool if t["taskName"] == params["taskName"] and t["vo"] == params["vo"]
                                and t["prodSourceLabel"] == params["prodSourceLabel"]),
                               key=lambda t: -t["jediTaskID"])
                 if same:
@@ -504,9 +617,11 @@ class Sim:
             tid = self.next_id
             self.next_id += 1
             t = {a: None for a in TASK_ATTRS}
-            t.update(jediTaskID=tid, reqID=tid, taskName=params["taskName"], status="registered", userName=user,
+            t.update(jediTaskID=tid, reqID=tid, taskName=params["taskName"], status="registered",
+                     userName=params["userName"],
                      dn=dn, creationDate=now(), modificationTime=now(), prodSourceLabel=params["prodSourceLabel"],
-                     vo=params["vo"], taskType="anal", taskPriority=1000, currentPriority=1000,
+                     vo=params["vo"], taskType=params["taskType"], taskPriority=params.get("taskPriority"),
+                     currentPriority=params.get("taskPriority"),
                      gshare="User Analysis", attemptNr=0, parent_tid=tid, params=params, points=[], jobs=[],
                      why=why, command=None, next_step=time.monotonic() + self.a.tick, rng=random.Random(tid))
             for k in ("workingGroup", "coreCount", "processingType", "architecture", "transUses", "transHome",
@@ -541,7 +656,8 @@ class Sim:
         return 5, f"{st}. new tasks params have been set to jediTaskID={tid}. "
 
     def command(self, tid, dn, com, qualifier=None):
-        """sendCommandTaskPanda with proper error codes"""
+        """sendCommandTaskPanda with proper error codes (task_event_module.py;
+        which status takes which command: _check_command_allowed)"""
         with self.lock:
             t = self.tasks.get(tid)
             if t is None:
@@ -553,11 +669,18 @@ class Sim:
                 allowed = st in ("finished", "failed", "exhausted")
                 if st == "exhausted" and not self.is_prod(dn):
                     allowed, extra = False, "and production role is missing"
+            elif com == "pause":
+                allowed = st not in NO_PAUSE
+            elif com == "resume":
+                allowed = st in TO_RESUME
             if not allowed:
                 if com == "retry" and st in ("running", "scouting", "pending") and t["prodSourceLabel"] == "user":
                     return 5, st
                 return 4, f"Command rejected: the {com} command is not accepted if the task is in {st} status {extra}"
             t["command"] = com if not qualifier else f"{com}:{qualifier}"
+            # the command's comment (PRODSYS_COMM.comm_comment), which JEDI
+            # writes into errorDialog when it executes the command
+            t["command_comment"] = f"{qualifier + ' ' if qualifier else ''}{com} by {compact_user(dn)}"
             return 0, f"command={com} is registered for task ID {tid}. will be executed in a few minutes"
 
     def step_all(self):
@@ -566,30 +689,76 @@ class Sim:
                 if time.monotonic() >= t["next_step"] and not t.get("hold"):
                     self.step(t)
 
+    def exec_command(self, t, com):
+        """JEDI takes a registered command (getTasksToExecCommand_JEDI): it
+        checks the task's status again (a command the status no longer takes
+        fails and changes nothing), sets the status of commandStatusMap's
+        "doing", oldStatus and errorDialog (the command's comment); pause and
+        resume: paused, and back to the status before (oldStatus)"""
+        st, verb = t["status"], com.split(":")[0]
+        ok = {"retry": st in TO_RETRY, "incexec": st in TO_INCEXEC, "pause": st not in NO_PAUSE,
+              "resume": st in TO_RESUME}.get(verb, st not in REJECT_EXT)
+        if not ok:
+            return None
+        t["errorDialog"] = t.pop("command_comment", None)
+        if verb == "kill":
+            self.kill_jobs(t)
+            return self.set_status(t, "aborting")
+        if verb == "finish":
+            # TaskCommando: a soft finish waits for the running jobs, a
+            # finish kills them
+            if com != "finish:soft":
+                self.kill_jobs(t)
+            return self.set_status(t, "finishing")
+        if verb == "pause":
+            return self.set_status(t, "paused")
+        if verb == "resume":
+            self.set_status(t, t["oldStatus"] or "running")
+            t["oldStatus"] = None  # oldStatus=NULL when leaving paused
+            return None
+        for p in t["points"]:
+            if p["state"] == "failed":
+                p.update(state="new", loss=None, attempts=0)
+        t["attemptNr"] += 1
+        return self.set_status(t, "toretry" if verb == "retry" else "toincexec")
+
+    @staticmethod
+    def kill_jobs(t):
+        """TaskCommando kills the task's running jobs (killJobs): their
+        points are left without a loss"""
+        for job in t["jobs"]:
+            if job["status"] == "running":
+                job["status"] = "cancelled"
+                for pt in t["points"]:
+                    if pt["id"] == job["point"] and pt["state"] == "running":
+                        pt["state"] = "new"
+
     def step(self, t):
         st, com = t["status"], t["command"]
         t["command"] = None
-        if com and com.startswith("kill"):
-            return self.set_status(t, "aborting")
-        if com and com.startswith("finish"):
-            return self.set_status(t, "finishing")
-        if com in ("retry", "incexec"):
-            for p in t["points"]:
-                if p["state"] == "failed":
-                    p.update(state="new", loss=None, attempts=0)
-            t["attemptNr"] += 1
-            return self.set_status(t, "toretry" if com == "retry" else "toincexec")
+        if com:
+            return self.exec_command(t, com)
         nxt = {"registered": "defined", "defined": "ready", "ready": "running", "toretry": "ready",
                "toincexec": "ready", "aborting": "aborted", "tobroken": "broken"}
         if st == "registered" and t["why"]:
+            # TaskRefiner: a task it cannot refine goes tobroken, errorDialog why
             t["errorDialog"] = t["why"]
-            return self.set_status(t, "broken")
+            return self.set_status(t, "tobroken")
         if st in nxt:
             return self.set_status(t, nxt[st])
         if st == "finishing":
+            self.run_points(t, start=False)
+            if any(pt["state"] == "running" for pt in t["points"]):
+                t["next_step"] = time.monotonic() + self.a.tick  # a soft finish waits for them
+                return None
             return self.set_status(t, self.final_status(t))
         if st == "running":
             self.run_points(t)
+            t["next_step"] = time.monotonic() + self.a.tick
+        if st == "paused":
+            # pause throttles the jobs not yet running (activated); running
+            # ones go on to their end (getTasksToExecCommand_JEDI)
+            self.run_points(t, start=False)
             t["next_step"] = time.monotonic() + self.a.tick
 
     def final_status(self, t):
@@ -604,7 +773,7 @@ class Sim:
         t["errorDialog"] = "failed since no file was successfully processed"
         return "failed"
 
-    def run_points(self, t):
+    def run_points(self, t, start=True):
         p = t["params"]
         h = p.get("hpoRequestData", {})
         max_points, per_gen = h.get("max_points", 1), h.get("num_points_per_generation", 1)
@@ -623,6 +792,8 @@ class Sim:
                 pt["loss"] = loss_of(pt["parameters"])
                 pt["state"], job["status"] = "done", "finished"
                 job["metadata"] = {"hpo_point_id": pt["id"], "loss": pt["loss"]}
+        if not start:
+            return None
         waiting = [pt for pt in t["points"] if pt["state"] == "new"]
         if not waiting and len(t["points"]) < max_points:
             space = h.get("opt_space") or {}
@@ -772,6 +943,16 @@ class Sim:
 
     def ep_task_finish(self, dn, task_id, soft=False, broadcast=False):
         code, msg = self.command(task_id, dn, "finish", "soft" if soft else None)
+        return answer(code == 0, msg, code)
+
+    def ep_task_pause(self, dn, task_id):
+        """task_api.py:pause (production role only, checked before)"""
+        code, msg = self.command(task_id, dn, "pause")
+        return answer(code == 0, msg, code)
+
+    def ep_task_resume(self, dn, task_id):
+        """task_api.py:resume (production role only, checked before)"""
+        code, msg = self.command(task_id, dn, "resume")
         return answer(code == 0, msg, code)
 
     def ep_task_retry(self, dn, task_id, new_parameters=None, **_):
@@ -1133,6 +1314,8 @@ class Handler(BaseHTTPRequestHandler):
         want, secure, owner, spec = ENDPOINTS[ep]
         if secure and (not dn or "/CN=limited proxy" in dn):
             return answer(False, MSG_SSL)
+        if ep in PRODUCTION_ONLY and not sim.is_prod(dn):  # request_validation(production=True)
+            return answer(False, MSG_PROD_ROLE)
         if method != want:
             return answer(False, f"expecting {want}, received {method}")
         if not isinstance(params, dict):
@@ -1299,7 +1482,7 @@ class Control(BaseHTTPRequestHandler):
                     sim.set_status(t, req["status"])
                 self.reply(200, {"ok": True, "status": t["status"]})
             elif path == "/config":
-                for k in ("tick", "fail_every"):
+                for k in ("tick", "fail_every", "max_active"):
                     if k in req:
                         setattr(sim.a, k, req[k])
                 self.reply(200, {"ok": True})
@@ -1322,7 +1505,9 @@ def main():
     ap.add_argument("--ca-dir", help="trusted CA directory (hashed)")
     ap.add_argument("--port", type=int, default=0, help="HTTPS port (0: pick one)")
     ap.add_argument("--port-file")
-    ap.add_argument("--verify-client", choices=("required", "optional"), default="required")
+    ap.add_argument("--verify-client", choices=("required", "optional"), default="optional",
+                    help="optional (as the real server's SSLVerifyClient): a request without a "
+                         "certificate reaches the API, which refuses it; required: the handshake fails")
     ap.add_argument("--tokens", help="JSON list of accepted bearer tokens (strings or objects "
                                      "{token, name, preferred_username, vo})")
     ap.add_argument("--token-port", type=int, default=None, help="HTTPS port taking tokens (0: pick one)")
@@ -1336,8 +1521,9 @@ def main():
     ap.add_argument("--first-id", type=int, default=1000)
     ap.add_argument("--tick", type=float, default=0.2, help="seconds per simulated status step")
     ap.add_argument("--fail-every", type=int, default=0, help="every Nth job fails")
-    ap.add_argument("--invalid", choices=("reject", "broken"), default="reject")
-    ap.add_argument("--dup-check", choices=("always", "unique"), default="always")
+    ap.add_argument("--invalid", choices=("reject", "broken"), default="broken",
+                    help="broken (as the real server): a task JEDI cannot run is stored and goes broken; "
+                         "reject: refused at submission with code 4 and the reason")
     ap.add_argument("--max-active", type=int, default=None)
     ap.add_argument("--production-dn", action="append", default=[], help="DNs with production role")
     ap.add_argument("--listen", action="append", default=None,

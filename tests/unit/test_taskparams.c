@@ -607,32 +607,37 @@ test_outds_default(void **state)
 {
 	(void)state;
 	time_t when = 1767225600 + 3661;	/* 2026-01-01 01:01:01 UTC */
-	char *s, long_name[300];
+	char *s, *t, long_name[300];
 	struct hpo_err err = {0};
 
-	s = hpo_outds_default("jdoe", "branin", when);
-	assert_string_equal(s, "user.jdoe.branin.20260101010101/");
+	s = hpo_outds_default("jdoe", "branin", when, 0xab12cdU);
+	assert_string_equal(s, "user.jdoe.branin.20260101010101.ab12cd/");
+	assert_int_equal(hpo_outds_check(s, "jdoe", 0, NULL, &err), 0);
+	/* the same second, another tag: another name */
+	t = hpo_outds_default("jdoe", "branin", when, 0x00000fU);
+	assert_string_equal(t, "user.jdoe.branin.20260101010101.00000f/");
+	assert_string_not_equal(s, t);
+	free(s);
+	free(t);
+	s = hpo_outds_default("jdoe", "my task/v2:é", when, 0xffab12cdU);
+	assert_string_equal(s, "user.jdoe.my_task_v2___.20260101010101.ab12cd/");
 	assert_int_equal(hpo_outds_check(s, "jdoe", 0, NULL, &err), 0);
 	free(s);
-	s = hpo_outds_default("jdoe", "my task/v2:é", when);
-	assert_string_equal(s, "user.jdoe.my_task_v2___.20260101010101/");
-	assert_int_equal(hpo_outds_check(s, "jdoe", 0, NULL, &err), 0);
+	s = hpo_outds_default("jdoe", "", when, 1);
+	assert_string_equal(s, "user.jdoe.hpo.20260101010101.000001/");
 	free(s);
-	s = hpo_outds_default("jdoe", "", when);
-	assert_string_equal(s, "user.jdoe.hpo.20260101010101/");
-	free(s);
-	s = hpo_outds_default("jdoe", NULL, when + 1);
-	assert_string_equal(s, "user.jdoe.hpo.20260101010102/");
+	s = hpo_outds_default("jdoe", NULL, when + 1, 1);
+	assert_string_equal(s, "user.jdoe.hpo.20260101010102.000001/");
 	free(s);
 	memset(long_name, 'x', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
-	s = hpo_outds_default("jdoe", long_name, when);
+	s = hpo_outds_default("jdoe", long_name, when, 0x123456U);
 	assert_int_equal(strlen(s), HPO_OUTDS_MAX);
-	assert_string_equal(s + strlen(s) - 16, ".20260101010101/");
+	assert_string_equal(s + strlen(s) - 23, ".20260101010101.123456/");
 	assert_int_equal(hpo_outds_check(s, "jdoe", 0, NULL, &err), 0);
 	free(s);
-	assert_null(hpo_outds_default("", "x", when));
-	assert_null(hpo_outds_default(NULL, "x", when));
+	assert_null(hpo_outds_default("", "x", when, 0));
+	assert_null(hpo_outds_default(NULL, "x", when, 0));
 }
 
 static void
