@@ -170,8 +170,10 @@ Control port (plain HTTP, JSON):
   POST /reset {"keep_tasks": false}   forget log, faults (and tasks, files)
   POST /task {"task_id": N, "status": S, "hold": true|false}  force a status,
        stop or restart its clock
-  POST /config {"tick": S, "fail_every": N, "max_active": N}  (max_active: the
-       server's MAX_ACTIVE_TASKS_PER_USER_user, null for none)
+  POST /config {"tick": S, "fail_every": N, "max_active": N, "hold_at": [S...]}
+       (max_active: the server's MAX_ACTIVE_TASKS_PER_USER_user, null for
+       none; hold_at: a task entering one of these statuses is held there,
+       as by POST /task hold, so a test sees a passing status for sure)
 """
 
 import argparse
@@ -570,6 +572,8 @@ class Sim:
 
     def set_status(self, t, status):
         t["oldStatus"], t["status"] = t["status"], status
+        if status in (self.a.hold_at or ()):
+            t["hold"] = True
         # superStatus: a filter of the listing may name it (pbook's superstatus);
         # simplified: the status itself (JEDI sets its own, setSuperStatus_JEDI)
         t["superStatus"] = status
@@ -1482,7 +1486,7 @@ class Control(BaseHTTPRequestHandler):
                     sim.set_status(t, req["status"])
                 self.reply(200, {"ok": True, "status": t["status"]})
             elif path == "/config":
-                for k in ("tick", "fail_every", "max_active"):
+                for k in ("tick", "fail_every", "max_active", "hold_at"):
                     if k in req:
                         setattr(sim.a, k, req[k])
                 self.reply(200, {"ok": True})
@@ -1520,6 +1524,8 @@ def main():
     ap.add_argument("--nickname", help="nickname of every user (default: from the certificate's CN)")
     ap.add_argument("--first-id", type=int, default=1000)
     ap.add_argument("--tick", type=float, default=0.2, help="seconds per simulated status step")
+    ap.add_argument("--hold-at", action="append", default=[], metavar="STATUS",
+                    help="hold a task when it enters STATUS (tests release it with POST /task)")
     ap.add_argument("--fail-every", type=int, default=0, help="every Nth job fails")
     ap.add_argument("--invalid", choices=("reject", "broken"), default="broken",
                     help="broken (as the real server): a task JEDI cannot run is stored and goes broken; "
