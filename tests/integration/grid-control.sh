@@ -14,21 +14,7 @@ ok "the simulator starts" sim_start --tick 0.05 --production-dn "/CN=Other User"
 HPO_NICKNAME=testuser
 export HPO_NICKNAME
 
-mkdir "$T/task"
-cat >"$T/task/task.yaml" <<'YAML'
-name: ctl
-evaluation:
-  container: docker://registry.example/train:1
-  exec: python3 train.py --in input.json
-steering:
-  container: docker://registry.example/steer:1
-  exec: python3 /steer.py -i %IN -o %OUT -n %NUM_POINTS
-search-space:
-  lr: {method: loguniform, dimension: {low: 0.0001, high: 0.1}}
-budget: {max-points: 200, parallel-evaluations: 1, max-evaluation-jobs: 400}
-YAML
-echo 'print("training")' > "$T/task/train.py"
-f=$T/task/task.yaml
+grid_task ctl "{max-points: 200, parallel-evaluations: 1, max-evaluation-jobs: 400}" ""
 status() { ctl tasks | jq -r ".[] | select(.jediTaskID == $1) | .status"; }
 is_status() { [ "$(status "$1")" = "$2" ]; }
 

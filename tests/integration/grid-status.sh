@@ -10,23 +10,7 @@ ok "the simulator starts" sim_start --tick 0.05
 HPO_NICKNAME=testuser
 export HPO_NICKNAME
 
-mkdir "$T/task"
-cat >"$T/task/task.yaml" <<'YAML'
-name: gridstatus
-evaluation:
-  container: docker://registry.example/train:1
-  exec: python3 train.py --in input.json
-steering:
-  container: docker://registry.example/steer:1
-  exec: python3 /steer.py -i %IN -o %OUT -n %NUM_POINTS
-search-space:
-  lr: {method: loguniform, dimension: {low: 0.0001, high: 0.1}}
-budget: {max-points: 6, parallel-evaluations: 2}
-grid: {output-dataset: user.testuser.gs.1}
-YAML
-echo 'print("training")' > "$T/task/train.py"
-f=$T/task/task.yaml
-with_name() { sed -i "s/output-dataset: .*/output-dataset: $1}/" "$f"; }
+grid_task gridstatus "" user.testuser.gs.1
 iso='^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]Z$'
 
 # --- an HPO task ends finished: a success when every point was evaluated ---------

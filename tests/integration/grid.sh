@@ -15,24 +15,8 @@ ok "the simulator starts" sim_start --tick 0.05 --tokens "$T/tokens.json" --toke
 HPO_NICKNAME=testuser
 export HPO_NICKNAME
 
-mkdir "$T/task"
-cat >"$T/task/task.yaml" <<'YAML'
-name: gridtest
-evaluation:
-  container: docker://registry.example/train:1
-  exec: python3 train.py --in input.json
-steering:
-  container: docker://registry.example/steer:1
-  exec: python3 /steer.py -i %IN -o %OUT -n %NUM_POINTS
-search-space:
-  lr: {method: loguniform, dimension: {low: 0.0001, high: 0.1}}
-  layers: {method: uniformint, dimension: {low: 1, high: 4}}
-budget: {max-points: 6, parallel-evaluations: 2}
-grid: {output-dataset: user.testuser.gridtest.1}
-YAML
-echo 'print("training")' > "$T/task/train.py"
-f=$T/task/task.yaml
-with_name() { sed -i "s/output-dataset: .*/output-dataset: $1}/" "$f"; }
+grid_task gridtest
+sed -i '/^  lr:/a\  layers: {method: uniformint, dimension: {low: 1, high: 4}}' "$f"
 
 # --- submit, then follow to the end ----------------------------------------------
 id=$(hpo-submit -q "$f")

@@ -15,22 +15,7 @@ export HPO_NICKNAME
 one=https://127.0.0.1:$sim_port
 two=https://127.0.0.2:$sim_port
 
-mkdir "$T/task"
-cat >"$T/task/task.yaml" <<'YAML'
-name: sbtest
-evaluation:
-  container: docker://registry.example/train:1
-  exec: python3 train.py --in input.json
-steering:
-  container: docker://registry.example/steer:1
-  exec: python3 /steer.py -i %IN -o %OUT -n %NUM_POINTS
-search-space:
-  lr: {method: loguniform, dimension: {low: 0.0001, high: 0.1}}
-budget: {max-points: 6, parallel-evaluations: 2}
-grid: {output-dataset: user.testuser.sbtest.1}
-YAML
-echo 'print("training")' > "$T/task/train.py"
-f=$T/task/task.yaml
+grid_task sbtest
 # another output dataset from a phpo option file outside the task's files
 # (the task file is in the sandbox)
 with_name() { printf '{"outDS": "%s"}' "$1" >"$T/o.json"; }

@@ -4,6 +4,9 @@
 #                                      127.0.0.1, the client environment set
 #   ctl PATH [JSON]                    the simulator's control port
 #   sim_log ENDPOINT                   how many requests reached ENDPOINT
+#   grid_task NAME [BUDGET [OUTDS]]    a Grid task file $f ($T/task/task.yaml) with a
+#                                      train.py beside it; OUTDS "" for none
+#   with_name OUTDS                    its grid.output-dataset renamed
 #   jwt EXP                            an OIDC ID token (JWT-shaped, unsigned:
 #                                      the simulator knows tokens by their text)
 #                                      for user tester/testuser, expiring at EXP
@@ -36,3 +39,27 @@ sim_log() { ctl "log?endpoint=$1" | jq length; }
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 jwt() { printf '%s.%s.c2ln' "$(printf '{"alg":"none"}' | b64url)" \
 	"$(printf '{"sub":"tester","preferred_username":"testuser","exp":%s}' "$1" | b64url)"; }
+
+grid_task() {
+	_budget=${2:-}
+	[ -n "$_budget" ] || _budget='{max-points: 6, parallel-evaluations: 2}'
+	_outds=${3-user.testuser.$1.1}
+	mkdir -p "$T/task"
+	cat >"$T/task/task.yaml" <<YAML
+name: $1
+evaluation:
+  container: docker://registry.example/train:1
+  exec: python3 train.py --in input.json
+steering:
+  container: docker://registry.example/steer:1
+  exec: python3 /steer.py -i %IN -o %OUT -n %NUM_POINTS
+search-space:
+  lr: {method: loguniform, dimension: {low: 0.0001, high: 0.1}}
+budget: $_budget
+YAML
+	[ -z "$_outds" ] || echo "grid: {output-dataset: $_outds}" >>"$T/task/task.yaml"
+	echo 'print("training")' >"$T/task/train.py"
+	f=$T/task/task.yaml
+}
+
+with_name() { sed -i "s/output-dataset: .*/output-dataset: $1}/" "$f"; }
