@@ -147,8 +147,13 @@ panda_time(const json_t *v)
 
 	if (!json_is_string(s) || (n = strlen(json_string_value(s))) < 19)
 		return json_null();
-	/* 2026-11-27T14:00:00[.ffffff] or with a space: keep seconds, mark UTC */
+	/* 2026-11-27T14:00:00[.ffffff] or with a space: keep seconds, mark UTC;
+	 * anything else is no time (a server's garbage is not shown as one) */
 	snprintf(buf, sizeof(buf), "%.19sZ", json_string_value(s));
+	for (size_t i = 0; i < 19; i++)
+		if (i == 4 || i == 7 ? buf[i] != '-' : i == 10 ? buf[i] != 'T' && buf[i] != ' '
+		    : i == 13 || i == 16 ? buf[i] != ':' : buf[i] < '0' || buf[i] > '9')
+			return json_null();
 	buf[10] = 'T';
 	return json_string(buf);
 }

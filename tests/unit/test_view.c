@@ -133,6 +133,26 @@ test_match(void **state)
 	json_decref(t);
 }
 
+/* a server's date that is no date is no time, never a view that fails to
+ * build (the pandaview fuzzer: a character of two bytes cut at the 19th
+ * made jansson refuse the string, and the whole view was lost) */
+static void
+test_bad_dates(void **state)
+{
+	json_t *in = info("running"), *v;
+
+	(void)state;
+	json_object_set_new(in, "creationDate", json_pack("{s:s}", "__datetime__",
+							  "2026-11-27T14:00:0\xca\xac" "9"));
+	json_object_set_new(in, "modificationTime", json_string("not a date, 19 characters or more"));
+	v = hpo_view_panda(41, in, NULL, "iDDS: down");
+	assert_non_null(v);
+	assert_true(json_is_null(json_object_get(v, "created")));
+	assert_true(json_is_null(json_object_get(v, "updated")));
+	json_decref(v);
+	json_decref(in);
+}
+
 int
 main(void)
 {
@@ -141,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_grid_view_without_points),
 		cmocka_unit_test(test_outcome),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_bad_dates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
