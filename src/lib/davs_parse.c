@@ -114,9 +114,11 @@ text_of(const char *p, const char *end, int percent, size_t *len)
 	*o = '\0';
 	*len = (size_t)(o - s);
 	if (percent) {
-		char *r = s, *w = s;
-		while (*r != '\0') {
-			if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+		/* over every byte: a raw NUL must not end the text early either */
+		char *r = s, *w = s, *e = o;
+		while (r < e) {
+			if (r[0] == '%' && r + 2 < e && isxdigit((unsigned char)r[1]) &&
+			    isxdigit((unsigned char)r[2])) {
 				char hex[3] = {r[1], r[2], '\0'};
 				*w++ = (char)strtol(hex, NULL, 16);
 				r += 3;
@@ -167,7 +169,7 @@ href_name(const char *coll_path, char *href, size_t hlen)
 		return NULL;
 	p += pl;
 	hl = strlen(p);
-	if (hl == 0 || strchr(p, '/') != NULL)
+	if (hl == 0 || strchr(p, '/') != NULL || strcmp(p, ".") == 0 || strcmp(p, "..") == 0)
 		return NULL;
 	return p;
 }

@@ -13,11 +13,17 @@
 #include "davs_parse.h"
 
 static void
-list(const char *xml, struct hpo_ckpt_entry **e, size_t *n)
+listn(const char *xml, size_t len, struct hpo_ckpt_entry **e, size_t *n)
 {
 	struct hpo_err err;
 
-	assert_int_equal(hpo_davs_listing("/data/ckpt/", xml, strlen(xml), e, n, &err), 0);
+	assert_int_equal(hpo_davs_listing("/data/ckpt/", xml, len, e, n, &err), 0);
+}
+
+static void
+list(const char *xml, struct hpo_ckpt_entry **e, size_t *n)
+{
+	listn(xml, strlen(xml), e, n);
 }
 
 static void
@@ -65,6 +71,14 @@ test_listing_hostile(void **state)
 	/* a %00 must not cut the name short: "good" would name another file */
 	list("<response><href>/data/ckpt/good%00/../x</href><getcontentlength>1</getcontentlength>"
 	     "</response>", &e, &n);
+	assert_int_equal(n, 0);
+	hpo_ckpt_entries_free(e, n);
+	/* a raw NUL, not only %00 (the davs fuzzer), and the names . and .. */
+	static const char raw[] =
+		"<response><href>/data/ckpt/.\0x</href><getcontentlength>1</getcontentlength></response>"
+		"<response><href>/data/ckpt/..</href><getcontentlength>1</getcontentlength></response>"
+		"<response><href>/data/ckpt/%2e</href><getcontentlength>1</getcontentlength></response>";
+	listn(raw, sizeof(raw) - 1, &e, &n);
 	assert_int_equal(n, 0);
 	hpo_ckpt_entries_free(e, n);
 	/* a size that is no number, negative or past 2^64 */
