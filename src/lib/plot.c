@@ -454,6 +454,11 @@ hpo_scale_fit(struct hpo_scale *s, double lo, double hi, int log)
 		m = (b - a) * 0.05;
 		s->lo = pow(10, a - m);
 		s->hi = pow(10, b + m);
+		/* the margin of values near DBL_MAX or DBL_MIN stays in range */
+		if (!(s->hi <= DBL_MAX))
+			s->hi = DBL_MAX;
+		if (!(s->lo >= DBL_MIN))
+			s->lo = lo < DBL_MIN ? lo : DBL_MIN;
 		return;
 	}
 	if (hi - lo <= fabs(lo) * 1e-12 || hi == lo) {

@@ -1,6 +1,7 @@
 /* test_plot.c - plot data from a task view, scales and ticks, importance */
 #include "autoconf.h"
 
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -366,6 +367,30 @@ test_kinds_and_formats(void **state)
 	assert_int_equal(hpo_plot_format_of("png"), -1);
 }
 
+/* a log axis over losses up to near DBL_MAX (or down to near DBL_MIN)
+ * keeps finite ends and ticks: its margin overflowed to inf, and every tick
+ * past the first was inf (the view fuzzer) */
+static void
+test_log_scale_extremes(void **state)
+{
+	struct hpo_scale s;
+	double t[32];
+	size_t n;
+
+	(void)state;
+	hpo_scale_fit(&s, 0.25, 9.9e307, 1);
+	assert_true(s.log && s.lo > 0 && s.lo <= 0.25 && s.hi >= 9.9e307 && isfinite(s.hi));
+	n = hpo_scale_ticks(&s, t, 32);
+	assert_true(n >= 2 && n <= 32);
+	for (size_t i = 0; i < n; i++)
+		assert_true(isfinite(t[i]) && t[i] >= s.lo && t[i] <= s.hi);
+	hpo_scale_fit(&s, 1e-307, 1e10, 1);
+	assert_true(s.log && s.lo > 0 && s.lo <= 1e-307 && isfinite(s.hi));
+	n = hpo_scale_ticks(&s, t, 32);
+	for (size_t i = 0; i < n; i++)
+		assert_true(isfinite(t[i]) && t[i] > 0);
+}
+
 int
 main(void)
 {
@@ -375,6 +400,7 @@ main(void)
 		cmocka_unit_test(test_empty_and_bad),
 		cmocka_unit_test(test_view_task),
 		cmocka_unit_test(test_scales),
+		cmocka_unit_test(test_log_scale_extremes),
 		cmocka_unit_test(test_importance),
 		cmocka_unit_test(test_kinds_and_formats),
 	};
