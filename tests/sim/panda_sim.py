@@ -168,7 +168,7 @@ Control port (plain HTTP, JSON):
        fault, success, data (when not a list or object)
   GET  /faults, GET /tasks, GET /health
   POST /reset {"keep_tasks": false}   forget log, faults (and tasks, files)
-  POST /task {"task_id": N, "status": S, "hold": true|false}  force a status,
+  POST /task {"task_id": N, "status": S, "hold": true|false, "steps": K}  force a status,
        stop or restart its clock
   POST /config {"tick": S, "fail_every": N, "max_active": N, "hold_at": [S...]}
        (max_active: the server's MAX_ACTIVE_TASKS_PER_USER_user, null for
@@ -1484,6 +1484,10 @@ class Control(BaseHTTPRequestHandler):
                     t["hold"] = bool(req["hold"])
                 if "status" in req:
                     sim.set_status(t, req["status"])
+                # steps: that many status steps now, held or not, so a test
+                # moves a held task on exactly as far as it wants
+                for _ in range(int(req.get("steps", 0))):
+                    sim.step(t)
                 self.reply(200, {"ok": True, "status": t["status"]})
             elif path == "/config":
                 for k in ("tick", "fail_every", "max_active", "hold_at"):
