@@ -17,6 +17,7 @@
 
 #include "file.h"
 #include "store.h"
+#include "taskparams.h"
 
 /* 1: the first databases (the schema in meta only); 2: application_id and
  * user_version, a database id, tasks.layout (task files in <db>.tasks/). */
@@ -362,24 +363,14 @@ hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err)
 
 /* ---- opening to read --------------------------------------------------------------- */
 
-/* "file:" URI of a path, with what URIs reserve escaped. */
+/* "file:" URI of a path, with what URIs reserve escaped (%XX, as
+ * hpo_url_quote does for Python's quote with "/" safe). */
 static char *
 file_uri(const char *path, const char *query)
 {
-	size_t n = strlen(path);
-	char *u = malloc(5 + 3 * n + strlen(query) + 2), *p = u;
+	char *q = hpo_url_quote(path), *u = q ? hpo_strf("file:%s?%s", q, query) : NULL;
 
-	if (u == NULL)
-		return NULL;
-	p += sprintf(p, "file:");
-	for (const unsigned char *s = (const unsigned char *)path; *s != '\0'; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("/-._~", *s) != NULL)
-			*p++ = (char)*s;
-		else
-			p += sprintf(p, "%%%02X", *s);
-	}
-	sprintf(p, "?%s", query);
+	free(q);
 	return u;
 }
 
