@@ -1,4 +1,4 @@
-/* store_file.c - checkpoints in a local (or network-mounted) directory
+/* ckpt_file.c - checkpoints in a local (or network-mounted) directory
  *
  * The location is a directory, created 0700 when missing.  Files are
  * created with O_EXCL and O_NOFOLLOW (never through a link planted in
