@@ -1,4 +1,4 @@
-/* store_davs.c - checkpoints in a WebDAV collection (davs://, https://)
+/* ckpt_davs.c - checkpoints in a WebDAV collection (davs://, https://)
  *
  * davs://host[:port]/path is https://host[:port]/path on the wire; the
  * location is the collection /path/.  Requests, as XRootD 5.5 answers them
