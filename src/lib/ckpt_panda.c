@@ -1,4 +1,4 @@
-/* store_panda.c - checkpoints on the PanDA server (panda://TASK/SUB)
+/* ckpt_panda.c - checkpoints on the PanDA server (panda://TASK/SUB)
  *
  * The PanDA server keeps one HPO checkpoint file per task and sub ID (the
  * point): POST file_server/upload_hpo_checkpoint (multipart "file" named
