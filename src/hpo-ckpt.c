@@ -130,7 +130,7 @@ fmt_time(double t, char *buf, size_t len)
 /* ---- save, load, ls, rm ------------------------------------------------------ */
 
 static int
-do_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_err *err)
+do_save(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hpo_err *err)
 {
 	struct hpo_ckpt_gen g;
 	double t0 = now_mono();
@@ -143,7 +143,7 @@ do_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_er
 }
 
 static int
-do_load(struct hpo_ckpt_store *s, const char *dir, const char *archive, struct hpo_err *err)
+do_load(struct hpo_ckpt_loc *s, const char *dir, const char *archive, struct hpo_err *err)
 {
 	struct hpo_ckpt_load opt = {dir, archive, 1};
 	struct hpo_ckpt_loaded res;
@@ -158,7 +158,7 @@ do_load(struct hpo_ckpt_store *s, const char *dir, const char *archive, struct h
 }
 
 static int
-do_ls(struct hpo_ckpt_store *s, int json, struct hpo_err *err)
+do_ls(struct hpo_ckpt_loc *s, int json, struct hpo_err *err)
 {
 	struct hpo_ckpt_gen *gens;
 	size_t n, ntemp;
@@ -242,7 +242,7 @@ existing(char **paths, size_t n, const char **out)
 }
 
 struct watch {
-	struct hpo_ckpt_store *s;
+	struct hpo_ckpt_loc *s;
 	struct hpo_ckpt_save opt;
 	char **paths;
 	size_t npaths;
@@ -392,7 +392,7 @@ main(int argc, char **argv)
 	char **cmd = NULL;
 	int nargs = argc;
 	struct hpo_err err = {0};
-	struct hpo_ckpt_store *s = NULL;
+	struct hpo_ckpt_loc *s = NULL;
 	int rc = EXIT_ERROR;
 
 	/* watch: the command follows the first "--", untouched */
@@ -509,7 +509,7 @@ main(int argc, char **argv)
 			       sub);
 		return EXIT_USAGE;
 	}
-	if (hpo_ckpt_store_open(url, &s, &err) < 0) {
+	if (hpo_ckpt_open(url, &s, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err.msg);
 		free(job_url);
 		return err.kind == HPO_E_INPUT ? EXIT_USAGE : exit_for(&err);
@@ -560,6 +560,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", tool.name, err.msg);
 		rc = exit_for(&err);
 	}
-	hpo_ckpt_store_free(s);
+	hpo_ckpt_loc_free(s);
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* ckpt.c - training checkpoints as generations in a store */
+/* ckpt.c - training checkpoints as generations in a location */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -24,10 +24,10 @@
 #define READ_TRIES 5
 #define DAMAGED ".damaged"	/* appended to a generation's name: the marker */
 
-/* ---- stores ------------------------------------------------------------------ */
+/* ---- locations --------------------------------------------------------------- */
 
 void
-hpo_ckpt_store_free(struct hpo_ckpt_store *s)
+hpo_ckpt_loc_free(struct hpo_ckpt_loc *s)
 {
 	if (s == NULL)
 		return;
@@ -74,9 +74,9 @@ newest_first(const void *a, const void *b)
 	return x->number < y->number ? 1 : x->number > y->number ? -1 : 0;
 }
 
-/* The store's entries and the generations among them. */
+/* The location's entries and the generations among them. */
 static int
-list_all(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **ents, size_t *nents,
+list_all(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **ents, size_t *nents,
 	 struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp, struct hpo_err *err)
 {
 	struct hpo_ckpt_gen *g;
@@ -107,7 +107,7 @@ list_all(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **ents, size_t *nents,
 }
 
 int
-hpo_ckpt_list(struct hpo_ckpt_store *s, struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp,
+hpo_ckpt_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp,
 	      struct hpo_err *err)
 {
 	struct hpo_ckpt_entry *ents;
@@ -129,7 +129,7 @@ good(const struct hpo_ckpt_gen *g)
 /* hpo_ckpt_prune; the generation named saved (may be NULL), which a save
  * has just verified, counts as good whatever the listing says. */
 static int
-prune(struct hpo_ckpt_store *s, int keep, int temps, const char *saved, size_t *removed,
+prune(struct hpo_ckpt_loc *s, int keep, int temps, const char *saved, size_t *removed,
       struct hpo_err *err)
 {
 	struct hpo_ckpt_entry *ents;
@@ -161,7 +161,7 @@ prune(struct hpo_ckpt_store *s, int keep, int temps, const char *saved, size_t *
 }
 
 int
-hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed, struct hpo_err *err)
+hpo_ckpt_prune(struct hpo_ckpt_loc *s, int keep, int temps, size_t *removed, struct hpo_err *err)
 {
 	return prune(s, keep, temps, NULL, removed, err);
 }
@@ -227,7 +227,7 @@ backoff(int attempt)
 /* ---- save ------------------------------------------------------------------------ */
 
 struct sink {
-	struct hpo_ckpt_store *s;
+	struct hpo_ckpt_loc *s;
 	void *w;
 	struct progress p;
 };
@@ -244,7 +244,7 @@ sink_put(void *ctx, const void *buf, size_t len, struct hpo_err *err)
 }
 
 static int
-save_once(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
+save_once(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
 	  struct hpo_err *err)
 {
 	struct hpo_ckpt_gen *gens, g;
@@ -319,7 +319,7 @@ save_once(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_
 }
 
 int
-hpo_ckpt_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
+hpo_ckpt_save(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
 	      struct hpo_err *err)
 {
 	for (int attempt = 0;; attempt++) {
@@ -335,7 +335,7 @@ hpo_ckpt_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct 
 /* ---- load ------------------------------------------------------------------------ */
 
 struct source {
-	struct hpo_ckpt_store *s;
+	struct hpo_ckpt_loc *s;
 	const char *name;
 	void *r;
 	uint64_t off;		/* the bytes read so far ... */
@@ -465,7 +465,7 @@ proven_damaged(struct source *c, const struct hpo_ckpt_gen *g, const struct hpo_
 
 /* Rename a damaged generation to its marked name (ckpt.h). */
 static void
-mark_damaged(struct hpo_ckpt_store *s, const struct hpo_ckpt_gen *g)
+mark_damaged(struct hpo_ckpt_loc *s, const struct hpo_ckpt_gen *g)
 {
 	struct hpo_err e2 = {0};
 	char marked[sizeof(g->name) + sizeof(DAMAGED)];
@@ -474,7 +474,7 @@ mark_damaged(struct hpo_ckpt_store *s, const struct hpo_ckpt_gen *g)
 	if (s->ops->rename(s, g->name, marked, &e2) == 0) {
 		hpo_debug("%s/%s: marked damaged: renamed to %s", s->where, g->name, marked);
 	} else if (e2.kind == HPO_E_INPUT) {
-		/* a store that cannot rename a generation: panda:// holds one,
+		/* a location that cannot rename a generation: panda:// holds one,
 		 * which the next save replaces */
 		hpo_debug("%s/%s: not marked damaged: %s", s->where, g->name, e2.msg);
 	} else {
@@ -484,7 +484,7 @@ mark_damaged(struct hpo_ckpt_store *s, const struct hpo_ckpt_gen *g)
 }
 
 int
-hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt, struct hpo_ckpt_loaded *res,
+hpo_ckpt_load(struct hpo_ckpt_loc *s, const struct hpo_ckpt_load *opt, struct hpo_ckpt_loaded *res,
 	      struct hpo_err *err)
 {
 	struct hpo_ckpt_gen *gens;

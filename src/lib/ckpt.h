@@ -1,4 +1,4 @@
-/* ckpt.h - training checkpoints as generations in a store
+/* ckpt.h - training checkpoints as generations in a location
  *
  * A checkpoint location (a directory, a WebDAV collection, ...) holds
  * generations, one file each:
@@ -13,7 +13,7 @@
  *
  *     .gen-<NNNNNNNN>.<random>.part
  *
- * asks the store for the size (and adler32 where the store computes it),
+ * asks the location for the size (and adler32 where its storage computes it),
  * compares them with what was streamed, and only then renames the
  * temporary to the generation's name: the name appears atomically, and a
  * killed or failed save leaves at most a temporary, which listings and
@@ -36,9 +36,10 @@
  * removed while a damaged one stays.  A generation refused for its
  * content (tarstream.h: never one hpo-ckpt wrote) is not marked.
  *
- * A store is a small table of functions; ckpt never asks which one it holds.
- * File URLs and plain paths: store_file.c; WebDAV (davs://, https://):
- * store_davs.c; the PanDA server (panda://): store_panda.c.
+ * A location is a small table of functions (struct hpo_ckpt_loc); ckpt never
+ * asks which kind it holds.
+ * File URLs and plain paths: ckpt_file.c; WebDAV (davs://, https://):
+ * ckpt_davs.c; the PanDA server (panda://): ckpt_panda.c.
  */
 #ifndef HPO_CKPT_H
 #define HPO_CKPT_H
@@ -50,9 +51,9 @@
 #include "err.h"
 #include "tarstream.h"
 
-/* ---- stores ------------------------------------------------------------------ */
+/* ---- locations --------------------------------------------------------------- */
 
-struct hpo_ckpt_store;
+struct hpo_ckpt_loc;
 
 struct hpo_ckpt_entry {
 	char *name;		/* a plain file name in the location */
@@ -60,64 +61,64 @@ struct hpo_ckpt_entry {
 	double mtime;		/* seconds since the epoch */
 };
 
-struct hpo_ckpt_store_ops {
+struct hpo_ckpt_loc_ops {
 	/* Every file in the location.  A missing location is an empty list. */
-	int (*list)(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n,
+	int (*list)(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n,
 		    struct hpo_err *err);
 	/* Start writing a new file name (the location is created if missing);
 	 * bytes go in with put; finish makes them durable and ends the upload,
 	 * cancel abandons it (what was written may stay). Both free w. */
-	int (*create)(struct hpo_ckpt_store *s, const char *name, void **w, struct hpo_err *err);
+	int (*create)(struct hpo_ckpt_loc *s, const char *name, void **w, struct hpo_err *err);
 	int (*put)(void *w, const void *buf, size_t len, struct hpo_err *err);
 	int (*finish)(void *w, struct hpo_err *err);
 	void (*cancel)(void *w);
 	/* The size of a file as the storage has it, and its adler32 when the
 	 * storage can compute it (*has_adler = 1). */
-	int (*stat)(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adler,
+	int (*stat)(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
 		    uint32_t *adler, struct hpo_err *err);
 	/* Atomic rename within the location. */
-	int (*rename)(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_err *err);
+	int (*rename)(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err);
 	/* Read a file from offset on (resume: HTTP Range); read returns the
 	 * number of bytes, 0 at the end, -1 with err set.  HPO_E_NET errors
 	 * are transient: ckpt reopens at the offset reached. */
-	int (*open)(struct hpo_ckpt_store *s, const char *name, uint64_t offset, void **r,
+	int (*open)(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **r,
 		    struct hpo_err *err);
 	ssize_t (*read)(void *r, void *buf, size_t len, struct hpo_err *err);
 	void (*close)(void *r);
 	/* Remove a file; a missing one is success. */
-	int (*remove)(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err);
-	void (*free)(struct hpo_ckpt_store *s);
+	int (*remove)(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err);
+	void (*free)(struct hpo_ckpt_loc *s);
 };
 
-struct hpo_ckpt_store {
-	const struct hpo_ckpt_store_ops *ops;
+struct hpo_ckpt_loc {
+	const struct hpo_ckpt_loc_ops *ops;
 	char *where;		/* the location for messages: a path or URL */
 	int gzip;		/* its readers expect gzip: save with it whatever was asked */
 	void *priv;
 };
 
-/* A store for a URL: file:///path, file://localhost/path or a plain path;
- * davs://host/path and https://host/path (WebDAV, store_davs.c: finds and
- * checks the credential, HPO_E_AUTH); panda://TASK/SUB (store_panda.c). */
-int hpo_ckpt_store_open(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
-int hpo_ckpt_store_file(const char *path, struct hpo_ckpt_store **out, struct hpo_err *err);
-int hpo_ckpt_store_davs(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
+/* A location for a URL: file:///path, file://localhost/path or a plain path;
+ * davs://host/path and https://host/path (WebDAV, ckpt_davs.c: finds and
+ * checks the credential, HPO_E_AUTH); panda://TASK/SUB (ckpt_panda.c). */
+int hpo_ckpt_open(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err);
+int hpo_ckpt_loc_file(const char *path, struct hpo_ckpt_loc **out, struct hpo_err *err);
+int hpo_ckpt_loc_davs(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err);
 /* The same with the caller's credential instead of the storage's discovery
  * (auth is copied; NULL: discovery). */
 struct hpo_auth;
-int hpo_ckpt_store_davs_auth(const char *url, const struct hpo_auth *auth,
-			     struct hpo_ckpt_store **out, struct hpo_err *err);
-/* The size of a file in a WebDAV store: 0, or 1 when there is none. */
-int hpo_ckpt_davs_size(struct hpo_ckpt_store *s, const char *name, uint64_t *size,
+int hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
+			     struct hpo_ckpt_loc **out, struct hpo_err *err);
+/* The size of a file in a WebDAV location: 0, or 1 when there is none. */
+int hpo_ckpt_davs_size(struct hpo_ckpt_loc *s, const char *name, uint64_t *size,
 		       struct hpo_err *err);
-/* The first len bytes of a file in a WebDAV store (one ranged GET): 0,
+/* The first len bytes of a file in a WebDAV location (one ranged GET): 0,
  * or 1 when there is no such file. */
-int hpo_ckpt_davs_peek(struct hpo_ckpt_store *s, const char *name, void *buf, size_t len,
+int hpo_ckpt_davs_peek(struct hpo_ckpt_loc *s, const char *name, void *buf, size_t len,
 		       struct hpo_err *err);
-/* panda://TASK/SUB (store_panda.c): the PanDA cache server's HPO checkpoint
+/* panda://TASK/SUB (ckpt_panda.c): the PanDA cache server's HPO checkpoint
  * of a task's point; one generation at a time; on the job's cache host
  * (HPO_SOURCE_URL, the runner's --sourceURL, PANDACACHE_URL). */
-int hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err);
+int hpo_ckpt_loc_panda(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err);
 /* The value of --sourceURL in a command line (NUL-separated arguments, or a
  * shell command line in one): malloc'ed, NULL if none. */
 char *hpo_ckpt_panda_source_arg(const char *cmdline, size_t len);
@@ -127,7 +128,7 @@ char *hpo_ckpt_panda_source_arg(const char *cmdline, size_t len);
  * evaluation.  0 and *url (malloc'ed) panda://TASK/POINT; 1 when there is
  * no such file; -1 when it cannot be read. */
 int hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err);
-void hpo_ckpt_store_free(struct hpo_ckpt_store *s);
+void hpo_ckpt_loc_free(struct hpo_ckpt_loc *s);
 void hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n);
 
 /* ---- generations -------------------------------------------------------------- */
@@ -137,7 +138,7 @@ struct hpo_ckpt_gen {
 	struct hpo_tar_sum sum;		/* from the name */
 	enum hpo_tar_comp comp;
 	char name[128];
-	uint64_t stored;		/* the size the store lists */
+	uint64_t stored;		/* the size the location lists */
 	double mtime;
 	int damaged;			/* marked damaged by a load (name ends ".damaged") */
 };
@@ -152,7 +153,7 @@ void hpo_ckpt_format(char *buf, size_t len, unsigned long number, const struct h
 
 /* The generations, newest first, those marked damaged among them
  * (g->damaged); *ntemp (may be NULL) gets the number of temporaries seen. */
-int hpo_ckpt_list(struct hpo_ckpt_store *s, struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp,
+int hpo_ckpt_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_gen **gens, size_t *n, size_t *ntemp,
 		  struct hpo_err *err);
 
 struct hpo_ckpt_save {
@@ -164,7 +165,7 @@ struct hpo_ckpt_save {
 };
 
 /* Save a new generation (*out, may be NULL); retried on HPO_E_NET errors. */
-int hpo_ckpt_save(struct hpo_ckpt_store *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
+int hpo_ckpt_save(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
 		  struct hpo_err *err);
 
 struct hpo_ckpt_load {
@@ -184,14 +185,14 @@ struct hpo_ckpt_loaded {
 /* Load the newest good generation.  A damaged generation is reported with
  * hpo_warn, marked (above) and the previous one tried; transport,
  * credential and local disk errors end the load. */
-int hpo_ckpt_load(struct hpo_ckpt_store *s, const struct hpo_ckpt_load *opt,
+int hpo_ckpt_load(struct hpo_ckpt_loc *s, const struct hpo_ckpt_load *opt,
 		  struct hpo_ckpt_loaded *res, struct hpo_err *err);
 
 /* Remove every generation but the newest keep good ones (0: all, -1: none):
  * those marked damaged and incomplete ones go whatever their age; with
  * temps, every temporary too.  *removed (may be NULL) counts the files
  * removed. */
-int hpo_ckpt_prune(struct hpo_ckpt_store *s, int keep, int temps, size_t *removed,
+int hpo_ckpt_prune(struct hpo_ckpt_loc *s, int keep, int temps, size_t *removed,
 		   struct hpo_err *err);
 
 #endif

@@ -417,7 +417,7 @@ out:
 /* ---- list: PROPFIND ------------------------------------------------------------- */
 
 static int
-d_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
+d_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
 {
 	static const char body[] =
 		"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
@@ -557,7 +557,7 @@ pump(struct dput *w, struct hpo_err *err)
  * (401, 403) is an error here: other answers are left to the PUT, which
  * makes missing parents on XRootD. */
 static int
-mkcol(struct dstore *d, struct hpo_ckpt_store *s, struct hpo_err *err)
+mkcol(struct dstore *d, struct hpo_ckpt_loc *s, struct hpo_err *err)
 {
 	struct resp r = {0};
 	int rc = 0;
@@ -573,7 +573,7 @@ mkcol(struct dstore *d, struct hpo_ckpt_store *s, struct hpo_err *err)
 }
 
 static int
-d_create(struct hpo_ckpt_store *s, const char *name, void **wp, struct hpo_err *err)
+d_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
 	struct dput *w;
@@ -667,7 +667,7 @@ d_finish(void *wp, struct hpo_err *err)
 /* ---- stat, rename, remove ------------------------------------------------------- */
 
 static int
-d_stat(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adler,
+d_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
        uint32_t *adler, struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
@@ -686,7 +686,7 @@ d_stat(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adle
 }
 
 static int
-d_rename(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_err *err)
+d_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
 	char *a = url_of(d, from), *b = url_of(d, to), *dest = NULL;
@@ -724,7 +724,7 @@ out:
 }
 
 static int
-d_remove(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err)
+d_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
 	char *url = url_of(d, name);
@@ -807,7 +807,7 @@ on_get(char *p, size_t size, size_t n, void *arg)
 }
 
 static int
-d_open(struct hpo_ckpt_store *s, const char *name, uint64_t offset, void **rp,
+d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
        struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
@@ -912,7 +912,7 @@ d_close(void *rp)
 }
 
 int
-hpo_ckpt_davs_size(struct hpo_ckpt_store *s, const char *name, uint64_t *size, struct hpo_err *err)
+hpo_ckpt_davs_size(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
 	char *url = url_of(d, name);
@@ -926,7 +926,7 @@ hpo_ckpt_davs_size(struct hpo_ckpt_store *s, const char *name, uint64_t *size, s
 }
 
 int
-hpo_ckpt_davs_peek(struct hpo_ckpt_store *s, const char *name, void *buf, size_t len,
+hpo_ckpt_davs_peek(struct hpo_ckpt_loc *s, const char *name, void *buf, size_t len,
 		   struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
@@ -961,7 +961,7 @@ out:
 /* ---- the store -------------------------------------------------------------------- */
 
 static void
-d_free(struct hpo_ckpt_store *s)
+d_free(struct hpo_ckpt_loc *s)
 {
 	struct dstore *d = s->priv;
 
@@ -979,7 +979,7 @@ d_free(struct hpo_ckpt_store *s)
 	free(d);
 }
 
-static const struct hpo_ckpt_store_ops davs_ops = {
+static const struct hpo_ckpt_loc_ops davs_ops = {
 	d_list, d_create, d_put, d_finish, d_cancel, d_stat, d_rename,
 	d_open, d_read, d_close, d_remove, d_free,
 };
@@ -1055,16 +1055,16 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 }
 
 int
-hpo_ckpt_store_davs(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err)
+hpo_ckpt_loc_davs(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	return hpo_ckpt_store_davs_auth(url, NULL, out, err);
+	return hpo_ckpt_loc_davs_auth(url, NULL, out, err);
 }
 
 int
-hpo_ckpt_store_davs_auth(const char *url, const struct hpo_auth *auth,
-			 struct hpo_ckpt_store **out, struct hpo_err *err)
+hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
+			 struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	struct hpo_ckpt_store *s = calloc(1, sizeof(*s));
+	struct hpo_ckpt_loc *s = calloc(1, sizeof(*s));
 	struct dstore *d = calloc(1, sizeof(*d));
 	struct hpo_http_opts ho;
 	const char *rest, *slash;
@@ -1143,6 +1143,6 @@ fail:
 	curl_free(dec);
 	curl_free(path);
 	curl_url_cleanup(u);
-	hpo_ckpt_store_free(s);
+	hpo_ckpt_loc_free(s);
 	return -1;
 }

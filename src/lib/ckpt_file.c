@@ -50,13 +50,13 @@ fail(struct hpo_err *err, int e, const char *what)
 }
 
 static char *
-path_of(struct hpo_ckpt_store *s, const char *name)
+path_of(struct hpo_ckpt_loc *s, const char *name)
 {
 	return hpo_path_join(((struct fstore *)s->priv)->dir, name);
 }
 
 static int
-f_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
+f_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
 {
 	struct fstore *fs = s->priv;
 	struct hpo_ckpt_entry *v = NULL;
@@ -103,7 +103,7 @@ oom:
 }
 
 static int
-f_create(struct hpo_ckpt_store *s, const char *name, void **w, struct hpo_err *err)
+f_create(struct hpo_ckpt_loc *s, const char *name, void **w, struct hpo_err *err)
 {
 	struct fstore *fs = s->priv;
 	struct fio *f = calloc(1, sizeof(*f));
@@ -176,7 +176,7 @@ f_finish(void *w, struct hpo_err *err)
 }
 
 static int
-f_stat(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adler, uint32_t *adler,
+f_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler, uint32_t *adler,
        struct hpo_err *err)
 {
 	char *path = path_of(s, name);
@@ -215,7 +215,7 @@ out:
 }
 
 static int
-f_rename(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_err *err)
+f_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err)
 {
 	struct fstore *fs = s->priv;
 	char *a = path_of(s, from), *b = path_of(s, to);
@@ -235,7 +235,7 @@ f_rename(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_
 }
 
 static int
-f_open(struct hpo_ckpt_store *s, const char *name, uint64_t offset, void **r, struct hpo_err *err)
+f_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **r, struct hpo_err *err)
 {
 	struct fio *f = calloc(1, sizeof(*f));
 
@@ -269,7 +269,7 @@ f_read(void *r, void *buf, size_t len, struct hpo_err *err)
 }
 
 static int
-f_remove(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err)
+f_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 {
 	char *path = path_of(s, name);
 	int rc = 0;
@@ -283,7 +283,7 @@ f_remove(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err)
 }
 
 static void
-f_free(struct hpo_ckpt_store *s)
+f_free(struct hpo_ckpt_loc *s)
 {
 	struct fstore *fs = s->priv;
 
@@ -292,15 +292,15 @@ f_free(struct hpo_ckpt_store *s)
 	free(fs);
 }
 
-static const struct hpo_ckpt_store_ops file_ops = {
+static const struct hpo_ckpt_loc_ops file_ops = {
 	f_list, f_create, f_put, f_finish, f_cancel, f_stat, f_rename,
 	f_open, f_read, f_cancel, f_remove, f_free,
 };
 
 int
-hpo_ckpt_store_file(const char *path, struct hpo_ckpt_store **out, struct hpo_err *err)
+hpo_ckpt_loc_file(const char *path, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	struct hpo_ckpt_store *s = calloc(1, sizeof(*s));
+	struct hpo_ckpt_loc *s = calloc(1, sizeof(*s));
 	struct fstore *fs = calloc(1, sizeof(*fs));
 
 	if (*path == '\0') {

@@ -43,7 +43,7 @@
  * TMPDIR (the server needs the size before the body) with room for the
  * header; rename() writes the header, uploads, and confirms the size and
  * the header the server then serves.  Loading: GET from the header's end
- * on (store_davs.c reads the file).
+ * on (ckpt_davs.c reads the file).
  */
 #include "autoconf.h"
 
@@ -75,7 +75,7 @@
 struct pstore {
 	struct hpo_auth *auth;
 	struct hpo_panda *panda;
-	struct hpo_ckpt_store *reader;	/* <cache server>/cache/ */
+	struct hpo_ckpt_loc *reader;	/* <cache server>/cache/ */
 	char *task, *sub, *slot;	/* slot: hpo_cp_TASK_SUB */
 	/* the spool of the last save, from finish to rename */
 	int spool;
@@ -91,7 +91,7 @@ struct pwrite {
 };
 
 struct pread {
-	struct hpo_ckpt_store *reader;
+	struct hpo_ckpt_loc *reader;
 	void *r;
 };
 
@@ -194,7 +194,7 @@ parse_header(const unsigned char h[HEADER_SIZE], struct hpo_ckpt_gen *g)
 /* What the server holds: *found 0 (nothing, or a file not ours, *foreign
  * then 1), or 1 with the generation in *g (stored: the archive's size). */
 static int
-probe(struct hpo_ckpt_store *s, int *found, int *foreign, struct hpo_ckpt_gen *g,
+probe(struct hpo_ckpt_loc *s, int *found, int *foreign, struct hpo_ckpt_gen *g,
       struct hpo_err *err)
 {
 	struct pstore *p = s->priv;
@@ -221,7 +221,7 @@ probe(struct hpo_ckpt_store *s, int *found, int *foreign, struct hpo_ckpt_gen *g
 }
 
 static int
-p_list(struct hpo_ckpt_store *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
+p_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
 {
 	struct hpo_ckpt_gen g;
 	int found, foreign;
@@ -282,7 +282,7 @@ spool_open(struct hpo_err *err)
 }
 
 static int
-p_create(struct hpo_ckpt_store *s, const char *name, void **wp, struct hpo_err *err)
+p_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *err)
 {
 	static const unsigned char zero[HEADER_SIZE];
 	struct pwrite *w = calloc(1, sizeof(*w));
@@ -358,7 +358,7 @@ p_finish(void *wp, struct hpo_err *err)
 }
 
 static int
-p_stat(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adler,
+p_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
        uint32_t *adler, struct hpo_err *err)
 {
 	struct pstore *p = s->priv;
@@ -382,7 +382,7 @@ p_stat(struct hpo_ckpt_store *s, const char *name, uint64_t *size, int *has_adle
 
 /* Publishing: the upload of the spool with the header of `to`. */
 static int
-p_rename(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_err *err)
+p_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err)
 {
 	struct pstore *p = s->priv;
 	struct hpo_ckpt_gen want, got;
@@ -412,7 +412,7 @@ p_rename(struct hpo_ckpt_store *s, const char *from, const char *to, struct hpo_
 }
 
 static int
-p_remove(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err)
+p_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 {
 	struct pstore *p = s->priv;
 	struct hpo_ckpt_gen g;
@@ -433,7 +433,7 @@ p_remove(struct hpo_ckpt_store *s, const char *name, struct hpo_err *err)
 }
 
 static int
-p_open(struct hpo_ckpt_store *s, const char *name, uint64_t offset, void **rp,
+p_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
        struct hpo_err *err)
 {
 	struct pstore *p = s->priv;
@@ -472,14 +472,14 @@ p_close(void *rp)
 }
 
 static void
-p_free(struct hpo_ckpt_store *s)
+p_free(struct hpo_ckpt_loc *s)
 {
 	struct pstore *p = s->priv;
 
 	if (p == NULL)
 		return;
 	spool_drop(p);
-	hpo_ckpt_store_free(p->reader);
+	hpo_ckpt_loc_free(p->reader);
 	hpo_panda_free(p->panda);
 	hpo_auth_free(p->auth);
 	free(p->task);
@@ -488,7 +488,7 @@ p_free(struct hpo_ckpt_store *s)
 	free(p);
 }
 
-static const struct hpo_ckpt_store_ops panda_ops = {
+static const struct hpo_ckpt_loc_ops panda_ops = {
 	p_list, p_create, p_put, p_finish, p_cancel, p_stat, p_rename,
 	p_open, p_read, p_close, p_remove, p_free,
 };
@@ -620,9 +620,9 @@ cache_host(const char *url, char **root, struct hpo_err *err)
 }
 
 int
-hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_err *err)
+hpo_ckpt_loc_panda(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	struct hpo_ckpt_store *s = calloc(1, sizeof(*s));
+	struct hpo_ckpt_loc *s = calloc(1, sizeof(*s));
 	struct pstore *p = calloc(1, sizeof(*p));
 	char *cache = NULL, *host = NULL;
 	const char *root;
@@ -659,7 +659,7 @@ hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_er
 		oom(err);
 		goto fail;
 	}
-	if (hpo_ckpt_store_davs_auth(cache, p->auth, &p->reader, err) < 0)
+	if (hpo_ckpt_loc_davs_auth(cache, p->auth, &p->reader, err) < 0)
 		goto fail;
 	free(cache);
 	free(host);
@@ -668,7 +668,7 @@ hpo_ckpt_store_panda(const char *url, struct hpo_ckpt_store **out, struct hpo_er
 fail:
 	free(cache);
 	free(host);
-	hpo_ckpt_store_free(s);
+	hpo_ckpt_loc_free(s);
 	return -1;
 }
 

@@ -1,7 +1,7 @@
 /* curlerr.h - what a failed libcurl transfer means: the kind of failure
  * (retry it, a credential, a certificate, a URL...) and curl's reason and
  * the server's first line worded for a message.  Shared by http.c (the
- * PanDA API) and store_davs.c (WebDAV storage), which word the messages. */
+ * PanDA API) and ckpt_davs.c (WebDAV storage), which word the messages. */
 #ifndef HPO_CURLERR_H
 #define HPO_CURLERR_H
 

@@ -1,5 +1,5 @@
 /* davs_parse.h - what a WebDAV server answers, read: a PROPFIND listing
- * and a Digest header.  Apart from store_davs.c's transfers so that the
+ * and a Digest header.  Apart from ckpt_davs.c's transfers so that the
  * fuzzers and unit tests reach them without a server. */
 #ifndef HPO_DAVS_PARSE_H
 #define HPO_DAVS_PARSE_H

@@ -23,7 +23,7 @@
 struct fix {
 	char top[PATH_MAX];
 	char old[PATH_MAX];
-	struct hpo_ckpt_store *s;
+	struct hpo_ckpt_loc *s;
 };
 
 static int
@@ -38,10 +38,10 @@ setup(void **state)
 	snprintf(f->top, sizeof(f->top), "/tmp/test_ckpt.XXXXXX");
 	if (mkdtemp(f->top) == NULL || chdir(f->top) < 0 || mkdir("out", 0755) < 0)
 		return -1;
-	if (hpo_ckpt_store_open("file://localhost/tmp/../tmp/nonexistent-test-ckpt", &f->s, &err) < 0)
+	if (hpo_ckpt_open("file://localhost/tmp/../tmp/nonexistent-test-ckpt", &f->s, &err) < 0)
 		return -1;
-	hpo_ckpt_store_free(f->s);
-	if (hpo_ckpt_store_open("store/sub", &f->s, &err) < 0)
+	hpo_ckpt_loc_free(f->s);
+	if (hpo_ckpt_open("store/sub", &f->s, &err) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -53,7 +53,7 @@ teardown(void **state)
 	struct fix *f = *state;
 	struct hpo_err err = {0};
 
-	hpo_ckpt_store_free(f->s);
+	hpo_ckpt_loc_free(f->s);
 	if (chdir(f->old) < 0)
 		return -1;
 	hpo_rmtree(f->top, &err);
@@ -140,22 +140,22 @@ test_names(void **state)
 static void
 test_urls(void **state)
 {
-	struct hpo_ckpt_store *s = NULL;
+	struct hpo_ckpt_loc *s = NULL;
 	struct hpo_err err = {0};
 
 	(void)state;
-	assert_int_equal(hpo_ckpt_store_open("file:///tmp/x", &s, &err), 0);
+	assert_int_equal(hpo_ckpt_open("file:///tmp/x", &s, &err), 0);
 	assert_string_equal(s->where, "/tmp/x");
-	hpo_ckpt_store_free(s);
-	assert_int_equal(hpo_ckpt_store_open("relative/dir", &s, &err), 0);
-	hpo_ckpt_store_free(s);
-	assert_int_equal(hpo_ckpt_store_open("file://host/x", &s, &err), -1);
+	hpo_ckpt_loc_free(s);
+	assert_int_equal(hpo_ckpt_open("relative/dir", &s, &err), 0);
+	hpo_ckpt_loc_free(s);
+	assert_int_equal(hpo_ckpt_open("file://host/x", &s, &err), -1);
 	assert_int_equal(err.kind, HPO_E_INPUT);
-	assert_int_equal(hpo_ckpt_store_open("http://h/x", &s, &err), -1);
-	assert_int_equal(hpo_ckpt_store_open("gopher://h/x", &s, &err), -1);
+	assert_int_equal(hpo_ckpt_open("http://h/x", &s, &err), -1);
+	assert_int_equal(hpo_ckpt_open("gopher://h/x", &s, &err), -1);
 	assert_string_equal(err.msg, "gopher://h/x: unknown scheme 'gopher'");
-	assert_int_equal(hpo_ckpt_store_open("davs://h/x", &s, &err), -1);
-	assert_int_equal(hpo_ckpt_store_open("", &s, &err), -1);
+	assert_int_equal(hpo_ckpt_open("davs://h/x", &s, &err), -1);
+	assert_int_equal(hpo_ckpt_open("", &s, &err), -1);
 }
 
 /* Generations count up, the store directory is made 0700, keep 2 prunes
