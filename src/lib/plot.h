@@ -152,9 +152,14 @@ int hpo_plot_format_of(const char *path);
 int hpo_plot_loss_log(const struct hpo_plot_data *d, const struct hpo_plot_opts *o);
 /* The plots of mask (1 << kind) into path, written atomically: a PNG or
  * SVG holds one plot, or several in a grid of two columns; a PDF has a page
- * per plot. */
+ * per plot; HTML is hpo_plot_html's report (plot_write.c). */
 int hpo_plot_write(const char *path, enum hpo_plot_format f, const struct hpo_plot_data *d,
 		   unsigned mask, const struct hpo_plot_opts *o, struct hpo_err *err);
+/* The plots of mask as PNG, SVG or PDF bytes (malloc'ed), laid out as
+ * hpo_plot_write lays them out (plot_cairo.c). */
+int hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
+		   const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
+		   struct hpo_err *err);
 /* One plot as PNG or SVG bytes (malloc'ed). */
 int hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d,
 		    enum hpo_plot_kind k, const struct hpo_plot_opts *o, unsigned char **buf,

@@ -9,13 +9,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 
-#include "file.h"
 #include "plot.h"
 
 #define NSHADES 32
@@ -962,24 +960,6 @@ draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 
 /* ---- surfaces --------------------------------------------------------------------------- */
 
-int
-hpo_plot_format_of(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-
-	if (dot == NULL || strchr(dot, '/') != NULL)
-		return -1;
-	if (strcasecmp(dot, ".png") == 0)
-		return HPO_FMT_PNG;
-	if (strcasecmp(dot, ".svg") == 0)
-		return HPO_FMT_SVG;
-	if (strcasecmp(dot, ".pdf") == 0)
-		return HPO_FMT_PDF;
-	if (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0)
-		return HPO_FMT_HTML;
-	return -1;
-}
-
 struct membuf {
 	unsigned char *p;
 	size_t len, cap;
@@ -1080,15 +1060,15 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 }
 
 int
-hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d, enum hpo_plot_kind k,
-		const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
-		struct hpo_err *err)
+hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
+	       const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
+	       struct hpo_err *err)
 {
 	struct membuf m = {0};
 
 	*buf = NULL;
 	*len = 0;
-	if (render(f, d, 1u << k, o, &m, err) < 0) {
+	if (render(f, d, mask, o, &m, err) < 0) {
 		free(m.p);
 		return -1;
 	}
@@ -1098,19 +1078,11 @@ hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d, enum hpo_
 }
 
 int
-hpo_plot_write(const char *path, enum hpo_plot_format f, const struct hpo_plot_data *d,
-	       unsigned mask, const struct hpo_plot_opts *o, struct hpo_err *err)
+hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d, enum hpo_plot_kind k,
+		const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
+		struct hpo_err *err)
 {
-	struct membuf m = {0};
-	int rc;
-
-	if (f == HPO_FMT_HTML)
-		return hpo_plot_html(path, d, mask, o, err);
-	rc = render(f, d, mask, o, &m, err);
-	if (rc == 0)
-		rc = hpo_file_write_atomic(path, m.p, m.len, 0644, err);
-	free(m.p);
-	return rc;
+	return hpo_plot_cairo(f, d, 1u << k, o, buf, len, err);
 }
 
 void
