@@ -1,7 +1,7 @@
 /* optim.h - model-based optimisers over a search space
  *
  * Every built-in optimiser works on the same encoding of a point: a vector
- * of reals, one coordinate per non-fixed parameter, built by encode.c:
+ * of reals, one coordinate per non-fixed parameter, built by opt_encode.c:
  *
  *     uniform, quniform, uniformint    (v - low) / (high - low)      in [0, 1]
  *     loguniform, qloguniform          (ln v - ln low) / (ln high - ln low)
@@ -32,7 +32,7 @@
 
 #define HPO_OPTIM_FAILED 1e5
 
-/* ---- encoding (encode.c) ------------------------------------------------------ */
+/* ---- encoding (opt_encode.c) --------------------------------------------------- */
 
 enum hpo_enc_kind {
 	HPO_ENC_UNIT,		/* bounded: [0, 1] */

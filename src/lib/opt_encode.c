@@ -1,4 +1,4 @@
-/* encode.c - points as vectors of reals for the optimisers, and the parsed
+/* opt_encode.c - points as vectors of reals for the optimisers, and the parsed
  * iDDS history (optim.h)
  *
  * The numbers of a decoded point go through hpo_param_value, the function
