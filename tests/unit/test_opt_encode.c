@@ -1,4 +1,4 @@
-/* test_encode.c - points as vectors for the optimisers, and parsed histories */
+/* test_opt_encode.c - points as vectors for the optimisers, and parsed histories */
 #include "autoconf.h"
 
 #include <math.h>
