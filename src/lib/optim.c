@@ -1,53 +1,15 @@
-/* optim.c - the built-in algorithms by name, the budget, and their settings
+/* optim.c - the built-in algorithms by name, the names of their settings, and the budget
  *
  * hpo-steer and the local engine both come through hpo_optim_propose, so a
  * task proposes the same points here and in a steering container.
  */
 #include "autoconf.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
 #include "optim.h"
-#include "steer.h"
-
-#define GRID_STEPS_DEFAULT 5
-
-/* random and grid: point k depends only on the space, the seed and k (the
- * history's length), as hpo_steer_builtin promises. */
-static int
-propose_builtin(const char *name, const struct hpo_optim_req *req, json_t *out,
-		struct hpo_err *err)
-{
-	long steps = GRID_STEPS_DEFAULT;
-	json_t *pts;
-	int rc;
-
-	if (strcmp(name, "grid") == 0 &&
-	    hpo_optim_setting_int(req->settings, "steps", GRID_STEPS_DEFAULT, 1, 1000000, &steps,
-				  err) < 0)
-		return -1;
-	if (hpo_steer_builtin(name, req->space, req->seed, (unsigned)steps, (long)req->hist->n,
-			      req->num, &pts, err) < 0)
-		return -1;
-	rc = json_array_extend(out, pts);
-	json_decref(pts);
-	return rc < 0 ? hpo_err_set(err, HPO_E_SYS, "out of memory") : 0;
-}
-
-static int
-optim_random(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
-{
-	return propose_builtin("random", req, out, err);
-}
-
-static int
-optim_grid(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
-{
-	return propose_builtin("grid", req, out, err);
-}
 
 static const char *const no_settings[] = {NULL};
 static const char *const grid_settings[] = {"steps", NULL};
@@ -63,8 +25,8 @@ static const char *const cmaes_settings[] = {"popsize", "sigma0", NULL};
 /* The registry.  An algorithm is one line here and one function in its own
  * file (opt_NAME.c, declared in optim.h), with the names of its settings. */
 static const struct hpo_optim_algo algorithms[] = {
-	{"random", optim_random, no_settings},
-	{"grid", optim_grid, grid_settings},
+	{"random", hpo_optim_random, no_settings},
+	{"grid", hpo_optim_grid, grid_settings},
 	{"tpe", hpo_optim_tpe, tpe_settings},
 	{"gp", hpo_optim_gp, gp_settings},
 	{"cmaes", hpo_optim_cmaes, cmaes_settings},
@@ -196,112 +158,5 @@ hpo_optim_propose(const char *algorithm, const struct hpo_space *space, const js
 	while ((long)json_array_size(out) > (num > 0 ? num : 0))
 		json_array_remove(out, json_array_size(out) - 1);
 	*points = out;
-	return 0;
-}
-
-/* ---- settings ---------------------------------------------------------------- */
-
-static const json_t *
-setting(const json_t *settings, const char *name)
-{
-	const json_t *v = json_is_object(settings) ? json_object_get(settings, name) : NULL;
-
-	return json_is_null(v) ? NULL : v;
-}
-
-int
-hpo_optim_setting_num(const json_t *settings, const char *name, double def, double min,
-		      double max, double *out, struct hpo_err *err)
-{
-	const json_t *v = setting(settings, name);
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	if (!json_is_number(v))
-		return hpo_err_set(err, HPO_E_INPUT, "setting '%s' must be a number, not %s", name,
-				   hpo_json_kind(v));
-	*out = json_number_value(v);
-	if (!(*out >= min && *out <= max))
-		return hpo_err_set(err, HPO_E_INPUT, "setting '%s' (%g) must be between %g and %g",
-				   name, *out, min, max);
-	return 0;
-}
-
-int
-hpo_optim_setting_int(const json_t *settings, const char *name, long def, long min, long max,
-		      long *out, struct hpo_err *err)
-{
-	const json_t *v = setting(settings, name);
-	double x;
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	if (!json_is_number(v) || floor(json_number_value(v)) != json_number_value(v))
-		return hpo_err_set(err, HPO_E_INPUT, "setting '%s' must be a whole number", name);
-	x = json_number_value(v);
-	if (x < (double)min || x > (double)max)
-		return hpo_err_set(err, HPO_E_INPUT, "setting '%s' (%.0f) must be between %ld and %ld",
-				   name, x, min, max);
-	*out = (long)x;
-	return 0;
-}
-
-int
-hpo_optim_setting_bool(const json_t *settings, const char *name, int def, int *out,
-		       struct hpo_err *err)
-{
-	const json_t *v = setting(settings, name);
-
-	*out = def;
-	if (v == NULL)
-		return 0;
-	if (json_is_boolean(v))
-		*out = json_is_true(v);
-	else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
-		*out = (int)json_integer_value(v);
-	else
-		return hpo_err_set(err, HPO_E_INPUT, "setting '%s' must be true or false", name);
-	return 0;
-}
-
-int
-hpo_optim_setting_parse(const char *arg, json_t *settings, struct hpo_err *err)
-{
-	const char *eq = strchr(arg, '=');
-	json_error_t jerr;
-	json_t *v;
-	char *key;
-
-	if (*arg == '{') {
-		v = json_loads(arg, JSON_REJECT_DUPLICATES, &jerr);
-		if (v == NULL)
-			return hpo_err_set(err, HPO_E_INPUT, "'%s': column %d: %s", arg, jerr.column,
-					   jerr.text);
-		if (!json_is_object(v)) {
-			json_decref(v);
-			return hpo_err_set(err, HPO_E_INPUT, "'%s': not a JSON object", arg);
-		}
-		json_object_update(settings, v);
-		json_decref(v);
-		return 0;
-	}
-	if (eq == NULL || eq == arg)
-		return hpo_err_set(err, HPO_E_INPUT,
-				   "'%s': expected KEY=VALUE or a JSON object", arg);
-	v = json_loads(eq + 1, JSON_DECODE_ANY, &jerr);
-	if (v != NULL && (json_is_object(v) || json_is_array(v) || json_is_string(v))) {
-		json_decref(v);
-		v = NULL;
-	}
-	if (v == NULL)
-		v = json_string(eq + 1);
-	if ((key = strndup(arg, (size_t)(eq - arg))) == NULL || v == NULL ||
-	    json_object_set_new(settings, key, v) < 0) {
-		free(key);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
-	free(key);
 	return 0;
 }

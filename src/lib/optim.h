@@ -104,6 +104,18 @@ struct hpo_optim_req {
 /* Each appends req->num new points (new refs) to out, a JSON list. */
 typedef int (*hpo_optim_fn)(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 
+/* random and grid (opt_random.c, opt_grid.c): point k of a task (k counts
+ * the history and the points before it in the call) depends only on the
+ * space, the seed and k, so a resumed task proposes what the first run
+ * would have, whatever the batches; grid (setting steps, 5: values of each
+ * continuous parameter) proposes fewer, then none, when its grid runs out. */
+int hpo_optim_random(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
+int hpo_optim_grid(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
+/* Their points first .. first + n - 1, appended to out. */
+int hpo_optim_random_points(const struct hpo_space *space, uint64_t seed, long first, long n,
+			    json_t *out, struct hpo_err *err);
+int hpo_optim_grid_points(const struct hpo_space *space, unsigned steps, long first, long n,
+			  json_t *out, struct hpo_err *err);
 int hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 int hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 int hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
@@ -136,7 +148,7 @@ int hpo_optim_propose(const char *algorithm, const struct hpo_space *space,
 		      const json_t *history, long num, long max_points, uint64_t seed,
 		      const json_t *settings, json_t **points, struct hpo_err *err);
 
-/* Settings, checked: the value of `name` in settings (def when absent or
+/* Settings, checked (opt_settings.c): the value of `name` in settings (def when absent or
  * settings is NULL), within [min, max]; _int wants a whole number. */
 int hpo_optim_setting_num(const json_t *settings, const char *name, double def, double min,
 			  double max, double *out, struct hpo_err *err);

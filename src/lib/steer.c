@@ -1,4 +1,4 @@
-/* steer.c - built-in steering and the iDDS steering files */
+/* steer.c - the iDDS steering files and command lines */
 #include "autoconf.h"
 
 #include <errno.h>
@@ -8,40 +8,7 @@
 #include <sys/stat.h>
 
 #include "file.h"
-#include "rng.h"
 #include "steer.h"
-
-int
-hpo_steer_builtin(const char *algorithm, const struct hpo_space *space, uint64_t seed,
-		  unsigned grid_steps, long first, long n, json_t **points, struct hpo_err *err)
-{
-	json_t *list = json_array();
-
-	*points = NULL;
-	if (list == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	if (strcmp(algorithm, "random") == 0) {
-		for (long k = first; k < first + n; k++) {
-			struct hpo_rng rng;
-			hpo_rng_seed2(&rng, seed, (uint64_t)k);
-			json_array_append_new(list, hpo_space_sample(space, &rng));
-		}
-	} else if (strcmp(algorithm, "grid") == 0) {
-		uint64_t size;
-		if (hpo_space_grid_size(space, grid_steps, &size, err) < 0) {
-			json_decref(list);
-			return -1;
-		}
-		for (long k = first; k < first + n && (uint64_t)k < size; k++)
-			json_array_append_new(list, hpo_space_grid_point(space, grid_steps,
-									 (uint64_t)k));
-	} else {
-		json_decref(list);
-		return hpo_err_set(err, HPO_E_INPUT, "unknown steering algorithm '%s'", algorithm);
-	}
-	*points = list;
-	return 0;
-}
 
 json_t *
 hpo_steer_input(const json_t *history, const struct hpo_space *space)

@@ -1,5 +1,5 @@
-/* steer.h - proposing points: built-in algorithms and the iDDS steering
- * protocol for the user's own steering command
+/* steer.h - the iDDS steering protocol for the user's own steering command
+ * (the built-in algorithms are optim.h's)
  *
  * iDDS protocol: the steering command gets %IN, a JSON file
  *     {"points": [[{point}, loss-or-null], ...], "opt_space": {...}}
@@ -16,14 +16,6 @@
 
 #include "err.h"
 #include "space.h"
-
-/* Points `first` .. `first + n - 1` of a built-in algorithm ("random" or
- * "grid"), as a new JSON list.  Point k depends only on the space, the
- * seed and k, so a resumed task proposes what the first run would have.
- * The list is shorter than n (empty at the end) when the grid runs out. */
-int hpo_steer_builtin(const char *algorithm, const struct hpo_space *space, uint64_t seed,
-		      unsigned grid_steps, long first, long n, json_t **points,
-		      struct hpo_err *err);
 
 /* The %IN document for a history: points is a list of [point, loss|null]. */
 json_t *hpo_steer_input(const json_t *history, const struct hpo_space *space);

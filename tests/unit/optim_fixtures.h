@@ -3,6 +3,8 @@
 #ifndef HPO_TEST_OPTIM_FIXTURES_H
 #define HPO_TEST_OPTIM_FIXTURES_H
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
@@ -48,6 +50,29 @@ json_ok(const char *text)
 	if (v == NULL)
 		fail_msg("bad test JSON: %s", jerr.text);
 	return v;
+}
+
+/* Compact text, keys in order (malloc'ed). */
+static inline char *
+dumps(const json_t *v, size_t flags)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | flags);
+
+	assert_non_null(s);
+	return s;
+}
+
+static inline void
+assert_json_text(const json_t *v, const char *expect)
+{
+	char *s = dumps(v, JSON_PRESERVE_ORDER);
+
+	if (strcmp(s, expect) != 0) {
+		fprintf(stderr, "got      %s\nexpected %s\n", s, expect);
+		free(s);
+		fail();
+	}
+	free(s);
 }
 
 #endif

@@ -1,4 +1,4 @@
-/* test_optim.c - the algorithm registry, the budget, and TPE */
+/* test_optim.c - the algorithm registry, the budget, random and grid, and TPE */
 #include "autoconf.h"
 
 #include <math.h>
@@ -14,7 +14,7 @@
 
 #include "optim.h"
 #include "optim_fixtures.h"
-#include "steer.h"
+#include "rng.h"
 
 static const char *const quad_space =
 	"x: {method: uniform, low: -5, high: 5}\n"
@@ -196,25 +196,166 @@ test_max_points(void **state)
 	hpo_space_free(s);
 }
 
+/* ---- random and grid ------------------------------------------------------ */
+
+static const char mixed_space[] =
+	"x: {method: uniform, low: -1, high: 1}\n"
+	"n: {method: uniformint, low: 1, high: 100}\n"
+	"lr: {method: loguniform, low: 0.0001, high: 0.1}\n"
+	"act: {method: categorical, categories: [relu, tanh, elu]}\n"
+	"q: {method: qnormal, mu: 0, sigma: 5, q: 0.5}\n"
+	"f: {method: fixed, value: 7}\n";
+
+/* Points first .. first + n - 1 of random search (seed) or of the grid
+ * (steps). */
+static json_t *
+builtin_ok(const char *algorithm, const struct hpo_space *s, uint64_t seed, unsigned steps,
+	   long first, long n)
+{
+	struct hpo_err err = {0};
+	json_t *points = json_array();
+	int rc = strcmp(algorithm, "grid") == 0
+		 ? hpo_optim_grid_points(s, steps, first, n, points, &err)
+		 : hpo_optim_random_points(s, seed, first, n, points, &err);
+
+	if (rc < 0)
+		fail_msg("unexpected error: %s", err.msg);
+	return points;
+}
+
+static void
+test_random(void **state)
+{
+	(void)state;
+	struct hpo_space *s = space_ok(mixed_space);
+	struct hpo_err err = {0};
+	json_t *all = builtin_ok("random", s, 7, 5, 0, 10);
+	json_t *late = builtin_ok("random", s, 7, 5, 5, 5);
+	json_t *one = builtin_ok("random", s, 7, 5, 3, 1);
+	json_t *other = builtin_ok("random", s, 8, 5, 0, 10);
+	json_t *none = builtin_ok("random", s, 7, 5, 4, 0);
+	struct hpo_rng rng;
+	json_t *p;
+	int differ = 0, distinct = 0;
+
+	assert_int_equal(json_array_size(all), 10);
+	assert_int_equal(json_array_size(late), 5);
+	assert_int_equal(json_array_size(one), 1);
+	assert_int_equal(json_array_size(none), 0);
+	for (size_t k = 0; k < 10; k++) {
+		json_t *pk = json_array_get(all, k);
+
+		if (hpo_space_check_point(s, pk, "p", &err) < 0)
+			fail_msg("point %zu: %s", k, err.msg);
+		assert_int_equal(json_object_size(pk), 6);
+		/* point k is the same however the points are asked for */
+		if (k >= 5) {
+			char *a = dumps(pk, JSON_PRESERVE_ORDER);
+			char *b = dumps(json_array_get(late, k - 5), JSON_PRESERVE_ORDER);
+			assert_string_equal(a, b);
+			free(a);
+			free(b);
+		}
+		differ += !json_equal(pk, json_array_get(other, k));
+		if (k > 0)
+			distinct += !json_equal(json_object_get(pk, "x"),
+						json_object_get(json_array_get(all, k - 1), "x"));
+	}
+	assert_true(json_equal(json_array_get(one, 0), json_array_get(all, 3)));
+	assert_int_equal(differ, 10);
+	assert_int_equal(distinct, 9);
+
+	/* point k is a sample from the stream (seed, k) */
+	hpo_rng_seed2(&rng, 7, 4);
+	p = hpo_space_sample(s, &rng);
+	assert_true(json_equal(p, json_array_get(all, 4)));
+	json_decref(p);
+
+	/* the same seed gives the same points */
+	json_decref(other);
+	other = builtin_ok("random", s, 7, 5, 0, 10);
+	assert_true(json_equal(other, all));
+
+	json_decref(all);
+	json_decref(late);
+	json_decref(one);
+	json_decref(other);
+	json_decref(none);
+	hpo_space_free(s);
+}
+
+static void
+test_grid(void **state)
+{
+	(void)state;
+	struct hpo_space *s = space_ok("c: {method: categorical, categories: [a, b]}\n"
+				       "u: {method: uniform, low: 0, high: 1}\n"
+				       "f: {method: fixed, value: on}\n");
+	json_t *p;
+
+	p = builtin_ok("grid", s, 1, 3, 0, 4);
+	assert_json_text(p, "[{\"c\":\"a\",\"u\":0.0,\"f\":\"on\"},"
+			    "{\"c\":\"a\",\"u\":0.5,\"f\":\"on\"},"
+			    "{\"c\":\"a\",\"u\":1.0,\"f\":\"on\"},"
+			    "{\"c\":\"b\",\"u\":0.0,\"f\":\"on\"}]");
+	json_decref(p);
+	/* the seed does not matter; the list is shorter at the end */
+	p = builtin_ok("grid", s, 99, 3, 4, 5);
+	assert_json_text(p, "[{\"c\":\"b\",\"u\":0.5,\"f\":\"on\"},"
+			    "{\"c\":\"b\",\"u\":1.0,\"f\":\"on\"}]");
+	json_decref(p);
+	p = builtin_ok("grid", s, 1, 3, 6, 5);
+	assert_json_text(p, "[]");
+	json_decref(p);
+	p = builtin_ok("grid", s, 1, 3, 1000, 1);
+	assert_json_text(p, "[]");
+	json_decref(p);
+	/* grid-steps: values per continuous parameter */
+	p = builtin_ok("grid", s, 1, 2, 0, 100);
+	assert_json_text(p, "[{\"c\":\"a\",\"u\":0.0,\"f\":\"on\"},"
+			    "{\"c\":\"a\",\"u\":1.0,\"f\":\"on\"},"
+			    "{\"c\":\"b\",\"u\":0.0,\"f\":\"on\"},"
+			    "{\"c\":\"b\",\"u\":1.0,\"f\":\"on\"}]");
+	json_decref(p);
+	hpo_space_free(s);
+}
+
+static void
+test_grid_errors(void **state)
+{
+	(void)state;
+	struct hpo_space *s = space_ok("u: {method: uniform, low: 0, high: 1}\n"
+				       "n: {method: normal, mu: 0, sigma: 1}\n");
+	struct hpo_err err = {0};
+	json_t *p = json_array();
+
+	assert_int_equal(hpo_optim_grid_points(s, 5, 0, 3, p, &err), -1);
+	assert_int_equal(json_array_size(p), 0);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	assert_string_equal(err.msg, "parameter 'n': method 'normal' has no finite set of values "
+				     "for a grid search");
+	json_decref(p);
+	hpo_space_free(s);
+}
+
 /* random and grid through the registry: point k is the k-th of
- * hpo_steer_builtin, whatever the batches. */
+ * hpo_optim_random_points and hpo_optim_grid_points, whatever the batches. */
 static void
 test_builtin_points(void **state)
 {
 	struct hpo_space *s = space_ok("x: {method: uniform, low: 0, high: 1}\n"
 				       "c: {method: categorical, categories: [a, b]}\n");
-	struct hpo_err err = {0};
 	json_t *h = history(s, 3, 9, NULL, NULL), *pts, *ref, *set = json_ok("{\"steps\": 2}");
 
 	(void)state;
 	pts = propose("random", s, h, 2, 100, 42, NULL);
-	assert_int_equal(hpo_steer_builtin("random", s, 42, 0, 3, 2, &ref, &err), 0);
+	ref = builtin_ok("random", s, 42, 0, 3, 2);
 	assert_true(json_equal(pts, ref));
 	json_decref(pts);
 	json_decref(ref);
 	pts = propose("grid", s, h, 5, 100, 42, set);
 	assert_int_equal(json_array_size(pts), 1);	/* the 4th of 4 grid points */
-	assert_int_equal(hpo_steer_builtin("grid", s, 0, 2, 3, 1, &ref, &err), 0);
+	ref = builtin_ok("grid", s, 0, 2, 3, 1);
 	assert_true(json_equal(pts, ref));
 	json_decref(pts);
 	json_decref(ref);
@@ -532,6 +673,9 @@ main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_setting_parse),
 		cmocka_unit_test(test_max_points),
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_grid),
+		cmocka_unit_test(test_grid_errors),
 		cmocka_unit_test(test_builtin_points),
 		cmocka_unit_test(test_tpe_types),
 		cmocka_unit_test(test_tpe_startup),

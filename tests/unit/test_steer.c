@@ -1,4 +1,4 @@
-/* test_steer.c - built-in steering, the steering command and its files */
+/* test_steer.c - the steering command and its files */
 #include "autoconf.h"
 
 #include <limits.h>
@@ -16,31 +16,7 @@
 
 #include "file.h"
 #include "optim_fixtures.h"
-#include "rng.h"
 #include "steer.h"
-
-/* Compact text, keys in order (malloc'ed). */
-static char *
-dumps(const json_t *v, size_t flags)
-{
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | flags);
-
-	assert_non_null(s);
-	return s;
-}
-
-static void
-assert_json_text(const json_t *v, const char *expect)
-{
-	char *s = dumps(v, JSON_PRESERVE_ORDER);
-
-	if (strcmp(s, expect) != 0) {
-		fprintf(stderr, "got      %s\nexpected %s\n", s, expect);
-		free(s);
-		fail();
-	}
-	free(s);
-}
 
 /* ---- the steering command ----------------------------------------------- */
 
@@ -126,146 +102,6 @@ test_command_long_values(void **state)
 }
 
 /* ---- built-in algorithms ------------------------------------------------------ */
-
-static const char mixed_space[] =
-	"x: {method: uniform, low: -1, high: 1}\n"
-	"n: {method: uniformint, low: 1, high: 100}\n"
-	"lr: {method: loguniform, low: 0.0001, high: 0.1}\n"
-	"act: {method: categorical, categories: [relu, tanh, elu]}\n"
-	"q: {method: qnormal, mu: 0, sigma: 5, q: 0.5}\n"
-	"f: {method: fixed, value: 7}\n";
-
-static json_t *
-builtin_ok(const char *algorithm, const struct hpo_space *s, uint64_t seed, unsigned steps,
-	   long first, long n)
-{
-	struct hpo_err err = {0};
-	json_t *points = NULL;
-
-	if (hpo_steer_builtin(algorithm, s, seed, steps, first, n, &points, &err) < 0)
-		fail_msg("unexpected error: %s", err.msg);
-	assert_true(json_is_array(points));
-	return points;
-}
-
-static void
-test_random(void **state)
-{
-	(void)state;
-	struct hpo_space *s = space_ok(mixed_space);
-	struct hpo_err err = {0};
-	json_t *all = builtin_ok("random", s, 7, 5, 0, 10);
-	json_t *late = builtin_ok("random", s, 7, 5, 5, 5);
-	json_t *one = builtin_ok("random", s, 7, 5, 3, 1);
-	json_t *other = builtin_ok("random", s, 8, 5, 0, 10);
-	json_t *none = builtin_ok("random", s, 7, 5, 4, 0);
-	struct hpo_rng rng;
-	json_t *p;
-	int differ = 0, distinct = 0;
-
-	assert_int_equal(json_array_size(all), 10);
-	assert_int_equal(json_array_size(late), 5);
-	assert_int_equal(json_array_size(one), 1);
-	assert_int_equal(json_array_size(none), 0);
-	for (size_t k = 0; k < 10; k++) {
-		json_t *pk = json_array_get(all, k);
-
-		if (hpo_space_check_point(s, pk, "p", &err) < 0)
-			fail_msg("point %zu: %s", k, err.msg);
-		assert_int_equal(json_object_size(pk), 6);
-		/* point k is the same however the points are asked for */
-		if (k >= 5) {
-			char *a = dumps(pk, JSON_PRESERVE_ORDER);
-			char *b = dumps(json_array_get(late, k - 5), JSON_PRESERVE_ORDER);
-			assert_string_equal(a, b);
-			free(a);
-			free(b);
-		}
-		differ += !json_equal(pk, json_array_get(other, k));
-		if (k > 0)
-			distinct += !json_equal(json_object_get(pk, "x"),
-						json_object_get(json_array_get(all, k - 1), "x"));
-	}
-	assert_true(json_equal(json_array_get(one, 0), json_array_get(all, 3)));
-	assert_int_equal(differ, 10);
-	assert_int_equal(distinct, 9);
-
-	/* point k is a sample from the stream (seed, k) */
-	hpo_rng_seed2(&rng, 7, 4);
-	p = hpo_space_sample(s, &rng);
-	assert_true(json_equal(p, json_array_get(all, 4)));
-	json_decref(p);
-
-	/* the same seed gives the same points */
-	json_decref(other);
-	other = builtin_ok("random", s, 7, 5, 0, 10);
-	assert_true(json_equal(other, all));
-
-	json_decref(all);
-	json_decref(late);
-	json_decref(one);
-	json_decref(other);
-	json_decref(none);
-	hpo_space_free(s);
-}
-
-static void
-test_grid(void **state)
-{
-	(void)state;
-	struct hpo_space *s = space_ok("c: {method: categorical, categories: [a, b]}\n"
-				       "u: {method: uniform, low: 0, high: 1}\n"
-				       "f: {method: fixed, value: on}\n");
-	json_t *p;
-
-	p = builtin_ok("grid", s, 1, 3, 0, 4);
-	assert_json_text(p, "[{\"c\":\"a\",\"u\":0.0,\"f\":\"on\"},"
-			    "{\"c\":\"a\",\"u\":0.5,\"f\":\"on\"},"
-			    "{\"c\":\"a\",\"u\":1.0,\"f\":\"on\"},"
-			    "{\"c\":\"b\",\"u\":0.0,\"f\":\"on\"}]");
-	json_decref(p);
-	/* the seed does not matter; the list is shorter at the end */
-	p = builtin_ok("grid", s, 99, 3, 4, 5);
-	assert_json_text(p, "[{\"c\":\"b\",\"u\":0.5,\"f\":\"on\"},"
-			    "{\"c\":\"b\",\"u\":1.0,\"f\":\"on\"}]");
-	json_decref(p);
-	p = builtin_ok("grid", s, 1, 3, 6, 5);
-	assert_json_text(p, "[]");
-	json_decref(p);
-	p = builtin_ok("grid", s, 1, 3, 1000, 1);
-	assert_json_text(p, "[]");
-	json_decref(p);
-	/* grid-steps: values per continuous parameter */
-	p = builtin_ok("grid", s, 1, 2, 0, 100);
-	assert_json_text(p, "[{\"c\":\"a\",\"u\":0.0,\"f\":\"on\"},"
-			    "{\"c\":\"a\",\"u\":1.0,\"f\":\"on\"},"
-			    "{\"c\":\"b\",\"u\":0.0,\"f\":\"on\"},"
-			    "{\"c\":\"b\",\"u\":1.0,\"f\":\"on\"}]");
-	json_decref(p);
-	hpo_space_free(s);
-}
-
-static void
-test_builtin_errors(void **state)
-{
-	(void)state;
-	struct hpo_space *s = space_ok("u: {method: uniform, low: 0, high: 1}\n"
-				       "n: {method: normal, mu: 0, sigma: 1}\n");
-	struct hpo_err err = {0};
-	json_t *p = (json_t *)1;
-
-	assert_int_equal(hpo_steer_builtin("bayes", s, 1, 5, 0, 3, &p, &err), -1);
-	assert_null(p);
-	assert_int_equal(err.kind, HPO_E_INPUT);
-	assert_string_equal(err.msg, "unknown steering algorithm 'bayes'");
-	p = (json_t *)1;
-	assert_int_equal(hpo_steer_builtin("grid", s, 1, 5, 0, 3, &p, &err), -1);
-	assert_null(p);
-	assert_int_equal(err.kind, HPO_E_INPUT);
-	assert_string_equal(err.msg, "parameter 'n': method 'normal' has no finite set of values "
-				     "for a grid search");
-	hpo_space_free(s);
-}
 
 /* ---- the steering files ------------------------------------------------------ */
 
@@ -466,9 +302,6 @@ main(void)
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_command_long_values),
 		cmocka_unit_test(test_exec_builtin),
-		cmocka_unit_test(test_random),
-		cmocka_unit_test(test_grid),
-		cmocka_unit_test(test_builtin_errors),
 		cmocka_unit_test(test_input),
 		cmocka_unit_test_setup_teardown(test_read_output, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_read_output_errors, setup_files,
