@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "doc.h"
 #include "file.h"
 #include "log.h"
@@ -26,54 +27,6 @@
 /* ---------------------------------------------------------------------------
  * small helpers
  */
-
-struct buf {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (p == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-/* The string built (malloc'ed, "" when nothing was added), or NULL when out
- * of memory. */
-static char *
-buf_take(struct buf *b)
-{
-	if (b->oom) {
-		free(b->p);
-		return NULL;
-	}
-	if (b->p == NULL)
-		return strdup("");
-	return b->p;
-}
 
 int
 hpo_py_int(const char *s, json_int_t *out)
@@ -120,19 +73,19 @@ char *
 hpo_url_quote(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = {0};
+	struct hpo_buf b = {0};
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (isalnum(*p) && *p < 0x80)
-			buf_add(&b, (const char *)p, 1);
+			hpo_buf_add(&b, (const char *)p, 1);
 		else if (*p == '_' || *p == '.' || *p == '-' || *p == '~' || *p == '/')
-			buf_add(&b, (const char *)p, 1);
+			hpo_buf_add(&b, (const char *)p, 1);
 		else {
 			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-			buf_add(&b, e, 3);
+			hpo_buf_add(&b, e, 3);
 		}
 	}
-	return buf_take(&b);
+	return hpo_buf_take(&b);
 }
 
 /* ---------------------------------------------------------------------------
@@ -162,7 +115,7 @@ static const struct holder {
 static char *
 subst_holder(const char *s, const struct holder *h, char **ext)
 {
-	struct buf b = {0};
+	struct hpo_buf b = {0};
 	size_t cl = strlen(h->client);
 	const char *p = s;
 
@@ -189,16 +142,16 @@ subst_holder(const char *s, const struct holder *h, char **ext)
 			}
 		}
 		if (r != NULL) {
-			buf_str(&b, "${");
-			buf_str(&b, h->jedi);
-			buf_str(&b, "}");
+			hpo_buf_adds(&b, "${");
+			hpo_buf_adds(&b, h->jedi);
+			hpo_buf_adds(&b, "}");
 			p = r;
 		} else {
-			buf_add(&b, p, 1);
+			hpo_buf_add(&b, p, 1);
 			p++;
 		}
 	}
-	return buf_take(&b);
+	return hpo_buf_take(&b);
 }
 
 static int
@@ -369,16 +322,16 @@ add_const(json_t *list, const char *fmt, ...)
 static char *
 join_list(const json_t *list)
 {
-	struct buf b = {0};
+	struct hpo_buf b = {0};
 	size_t i;
 	json_t *v;
 
 	json_array_foreach(list, i, v) {
 		if (i > 0)
-			buf_str(&b, ",");
-		buf_str(&b, json_string_value(v));
+			hpo_buf_adds(&b, ",");
+		hpo_buf_adds(&b, json_string_value(v));
 	}
-	return buf_take(&b);
+	return hpo_buf_take(&b);
 }
 
 /* Read the segment file: a non-empty list of mappings, each given its
