@@ -27,6 +27,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "store.h"
+#include "phpo_file.h"
 #include "taskparams.h"
 #include "taskspec.h"
 #include "view.h"

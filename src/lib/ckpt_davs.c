@@ -29,7 +29,8 @@
  * found, else the X.509 proxy as hpo_auth_load finds and checks it
  * (X509_USER_PROXY, /tmp/x509up_u<uid>; ours, mode 600, not expired).  CA
  * directory: X509_CERT_DIR, else /etc/grid-security/certificates.  The
- * peer's certificate and host name are always verified.  The token never
+ * peer's certificate and host name are always verified (TLS policy:
+ * http_conn.h).  The token never
  * appears in a message; a token whose expiry time has passed (a JWT's exp,
  * a macaroon's before: caveat) is refused before any request, and 401/403
  * with a token name where it was found (a server gives an expired or
@@ -37,7 +38,7 @@
  *
  * Errors: 401 and 403 and refused credentials are HPO_E_AUTH; connection
  * failures, timeouts and 5xx after the retries of HPO_HTTP_RETRIES (delays
- * of hpo_http_retry_delay) are HPO_E_NET ("storage unreachable"); other
+ * of hpo_conn_retry_delay) are HPO_E_NET ("storage unreachable"); other
  * answers HPO_E_SERVER.  A streamed PUT is not retried here: ckpt retries
  * the whole save on HPO_E_NET.
  */
@@ -50,21 +51,18 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 
 #include "auth.h"
 #include "ckpt.h"
 #include "curlerr.h"
 #include "davs_parse.h"
 #include "file.h"
-#include "clock.h"
 #include "http.h"
+#include "http_conn.h"
 #include "log.h"
-#include "rng.h"
 
 #define MAX_LISTING (32L * 1024 * 1024)	/* a PROPFIND answer */
 #define MAX_ERRBODY 512			/* what is kept of an error answer */
@@ -76,25 +74,13 @@ struct dstore {
 	char *base;		/* https://host:port/path/ (with the slash) */
 	char *path;		/* /path/ as hrefs have it (decoded) */
 	char *where;		/* the URL as given, without a trailing slash */
-	char *proxy;		/* X.509: certificate and key */
-	char *ca_dir;		/* NULL: the system's store (token only) */
-	char *auth_header;	/* token: "Authorization: Bearer ..." (secret) */
 	char *token_source;	/* where the token was found (NULL: given, or none) */
-	CURLSH *share;
-	long connect_timeout_ms, timeout_ms;
-	int retries;
-	double backoff;
-	struct hpo_rng rng;
+	struct hpo_conn conn;	/* TLS, credentials, retries (http_conn.h) */
 };
 
 /* What one request gives back. */
 struct resp {
-	char *data;		/* the body (bounded by max) */
-	size_t len, cap, max;
-	int too_big;
-	long status;
-	CURLcode cc;
-	char errbuf[CURL_ERROR_SIZE];
+	struct hpo_xfer x;	/* the transfer: status, body (bounded) */
 	int has_adler;
 	uint32_t adler;
 	curl_off_t clen;	/* HEAD: Content-Length, -1 when none */
@@ -121,104 +107,42 @@ url_of(struct dstore *d, const char *name)
 	return u;
 }
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t add = size * n, keep = add;
-
-	if (r->len + add > r->max) {
-		if (r->max == MAX_ERRBODY || r->status >= 300) {
-			keep = r->max > r->len ? r->max - r->len : 0;	/* an error: its start */
-		} else {
-			r->too_big = 1;
-			return 0;
-		}
-	}
-	if (r->len + keep + 1 > r->cap) {
-		size_t cap = r->cap > 0 ? r->cap : 1024;
-		char *bigger;
-
-		while (cap < r->len + keep + 1)
-			cap *= 2;
-		if ((bigger = realloc(r->data, cap)) == NULL)
-			return 0;
-		r->data = bigger;
-		r->cap = cap;
-	}
-	memcpy(r->data + r->len, p, keep);
-	r->len += keep;
-	r->data[r->len] = '\0';
-	return add;
-}
-
 /* "Digest: adler32=0a1b2c3d[, md5=...]" (hpo_davs_digest_adler32) */
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
+static void
+on_header(void *arg, const char *p, size_t len)
 {
 	struct resp *r = arg;
-	size_t len = size * n;
 	uint32_t a;
 
 	if (hpo_davs_digest_adler32(p, len, &a) == 1) {
 		r->has_adler = 1;
 		r->adler = a;
 	}
-	return len;
 }
 
-/* The common options of a transfer. */
+/* A new transfer on a new easy handle: max the largest answer kept. */
 static int
-setup(struct dstore *d, CURL *c, const char *url, struct curl_slist **hdrs, struct resp *r,
-      int stall_only)
+resp_init(struct resp *r, size_t max, struct hpo_err *err)
 {
-	if (d->auth_header != NULL) {
-		struct curl_slist *l = curl_slist_append(*hdrs, d->auth_header);
-		if (l == NULL)
-			return -1;
-		*hdrs = l;
-	}
-	curl_easy_setopt(c, CURLOPT_SHARE, d->share);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-#else
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
-#endif
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, d->connect_timeout_ms);
-	if (stall_only) {
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (d->timeout_ms + 999) / 1000);
-	} else {
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, d->timeout_ms);
-	}
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (d->ca_dir != NULL)
-		curl_easy_setopt(c, CURLOPT_CAPATH, d->ca_dir);
-	if (d->proxy != NULL) {
-		curl_easy_setopt(c, CURLOPT_SSLCERT, d->proxy);
-		curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
-		curl_easy_setopt(c, CURLOPT_SSLKEY, d->proxy);
-		curl_easy_setopt(c, CURLOPT_SSLKEYTYPE, "PEM");
-	}
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, r->errbuf);
+	memset(r, 0, sizeof(*r));
+	r->x.body.max = max;
+	r->x.on_header = on_header;
+	r->x.header_arg = r;
+	r->clen = -1;
+	if ((r->x.easy = curl_easy_init()) == NULL)
+		return oom(err);
 	return 0;
 }
 
 static void
-headers_free(struct curl_slist *l)
+resp_clear(struct resp *r)
 {
-	for (struct curl_slist *p = l; p != NULL; p = p->next)
-		OPENSSL_cleanse(p->data, strlen(p->data));
-	curl_slist_free_all(l);
+	CURL *e = r->x.easy;
+
+	hpo_xfer_clear(&r->x);
+	if (e != NULL)
+		curl_easy_cleanup(e);
+	memset(r, 0, sizeof(*r));
 }
 
 /* The first line of an error answer, printable ("" for XRootD's success
@@ -226,63 +150,35 @@ headers_free(struct curl_slist *l)
 static void
 server_line(const struct resp *r, char *buf, size_t size)
 {
-	hpo_curl_first_line(r->data, buf, size);
+	hpo_curl_first_line(r->x.body.s, buf, size);
 	if (strcmp(buf, ":-)") == 0)
 		buf[0] = '\0';
 }
 
-/* Judge a finished try of a request about what (a URL for messages).
- * 0: an HTTP answer in r->status (the caller judges it); 1: transient
+/* Judge a finished try (hpo_conn_judge; arg: the struct resp, what its
+ * URL).  0: an HTTP answer in status (the caller judges it); 1: transient
  * (why filled); -1: a permanent error in err. */
-static int
-judge_cc(struct dstore *d, const struct resp *r, const char *what, char *why, size_t wsize,
-	 struct hpo_err *err)
-{
-	char reason[CURL_ERROR_SIZE + 64];
+struct judging {
+	struct dstore *d;
+	struct resp *r;
+	const char *what;
+};
 
-	if (r->cc == CURLE_OK) {
-		if (r->status >= 500 || r->status == 429) {
+static int
+judge_try(void *arg, struct hpo_xfer *x, char *why, size_t wsize, struct hpo_err *err)
+{
+	struct judging *j = arg;
+
+	if (x->cc == CURLE_OK) {
+		if (x->status >= 500 || x->status == 429) {
 			char line[256];
-			server_line(r, line, sizeof(line));
-			snprintf(why, wsize, "HTTP %ld%s%s", r->status, line[0] ? ": " : "", line);
+			server_line(j->r, line, sizeof(line));
+			snprintf(why, wsize, "HTTP %ld%s%s", x->status, line[0] ? ": " : "", line);
 			return 1;
 		}
 		return 0;
 	}
-	hpo_curl_reason(r->cc, r->errbuf, reason, sizeof(reason));
-	/* a TLS alert from the server: it refused our credential */
-	if (hpo_curl_cert_alert(r->cc, reason) != NULL)
-		return hpo_err_set(err, HPO_E_AUTH, "%s: the storage refused our credential, %s%s (%s)",
-				   what, d->proxy != NULL ? "the grid proxy " : "a bearer token",
-				   d->proxy != NULL ? d->proxy : "", reason);
-	switch (hpo_curl_fail_kind(r->cc)) {
-	case HPO_CURL_OUR_CERT:
-		return hpo_err_set(err, HPO_E_AUTH, "%s: the grid proxy %s cannot be used: %s", what,
-				   d->proxy != NULL ? d->proxy : "?", reason);
-	case HPO_CURL_PEER_CERT:
-		return hpo_err_set(err, HPO_E_AUTH, "%s: the storage's certificate was refused (CA "
-				   "directory %s): %s", what,
-				   d->ca_dir != NULL ? d->ca_dir : "none, the system's CAs", reason);
-	case HPO_CURL_CA_FILES:
-		return hpo_err_set(err, HPO_E_AUTH, "%s: cannot use the CA certificates in %s: %s",
-				   what, d->ca_dir != NULL ? d->ca_dir : "the system's store", reason);
-	case HPO_CURL_BAD_URL:
-		return hpo_err_set(err, HPO_E_INPUT, "%s: bad URL: %s", what, reason);
-	case HPO_CURL_NO_MEMORY:
-		return oom(err);
-	case HPO_CURL_WRITE:
-		if (r->too_big)
-			return hpo_err_set(err, HPO_E_SERVER, "%s: the answer is larger than %ld MB",
-					   what, MAX_LISTING >> 20);
-		return oom(err);
-	case HPO_CURL_TRANSIENT:
-		snprintf(why, wsize, "%s", reason);
-		return 1;
-	case HPO_CURL_READ:
-	case HPO_CURL_OTHER:
-		break;
-	}
-	return hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s", what, reason);
+	return hpo_conn_fail(&j->d->conn, x, j->what, why, wsize, err);
 }
 
 /* An HTTP error answer as an error: 401/403 HPO_E_AUTH (naming the bearer
@@ -294,20 +190,13 @@ http_error(const struct dstore *d, const struct resp *r, const char *what, struc
 	char line[256];
 
 	server_line(r, line, sizeof(line));
-	if (r->status == 401 || r->status == 403)
+	if (r->x.status == 401 || r->x.status == 403)
 		return hpo_err_set(err, HPO_E_AUTH, "%s: permission denied%s%s (HTTP %ld%s%s)", what,
 				   d->token_source != NULL ? " to the bearer token from " : "",
 				   d->token_source != NULL ? d->token_source : "",
-				   r->status, line[0] ? ": " : "", line);
-	return hpo_err_set(err, HPO_E_SERVER, "%s: HTTP %ld%s%s", what, r->status,
+				   r->x.status, line[0] ? ": " : "", line);
+	return hpo_err_set(err, HPO_E_SERVER, "%s: HTTP %ld%s%s", what, r->x.status,
 			   line[0] ? ": " : "", line);
-}
-
-static void
-resp_clear(struct resp *r)
-{
-	free(r->data);
-	memset(r, 0, sizeof(*r));
 }
 
 /* A whole request with the retry rules: method on url with extra headers
@@ -318,66 +207,30 @@ request(struct dstore *d, const char *method, const char *url, const char *what,
 	const char *const *extra, const char *body, size_t max, struct resp *r,
 	struct hpo_err *err)
 {
-	char why[CURL_ERROR_SIZE + 300];
-	int tries = 0;
+	struct judging j = {d, r, what};
+	int rc;
 
-	for (;;) {
-		struct curl_slist *hdrs = NULL;
-		CURL *c = curl_easy_init();
-		int rc;
-
-		resp_clear(r);
-		r->max = max;
-		if (c == NULL)
-			return oom(err);
-		for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
-			struct curl_slist *l = curl_slist_append(hdrs, extra[i]);
-			if (l == NULL) {
-				headers_free(hdrs);
-				curl_easy_cleanup(c);
-				return oom(err);
-			}
-			hdrs = l;
+	if (resp_init(r, max, err) < 0)
+		return -1;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+		if (hpo_xfer_header(&r->x, extra[i], err) < 0)
+			return -1;
+	if (hpo_conn_setup(&d->conn, &r->x, url, 0, err) < 0)
+		return -1;
+	if (strcmp(method, "HEAD") == 0) {
+		curl_easy_setopt(r->x.easy, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(r->x.easy, CURLOPT_CUSTOMREQUEST, method);
+		if (body != NULL) {
+			curl_easy_setopt(r->x.easy, CURLOPT_POSTFIELDS, body);
+			curl_easy_setopt(r->x.easy, CURLOPT_POSTFIELDSIZE_LARGE,
+					 (curl_off_t)strlen(body));
 		}
-		if (setup(d, c, url, &hdrs, r, 0) < 0) {
-			headers_free(hdrs);
-			curl_easy_cleanup(c);
-			return oom(err);
-		}
-		if (strcmp(method, "HEAD") == 0) {
-			curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-		} else if (strcmp(method, "GET") != 0) {
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-			if (body != NULL) {
-				curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-				curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-						 (curl_off_t)strlen(body));
-			}
-		}
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-		r->cc = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-		tries++;
-		rc = judge_cc(d, r, what, why, sizeof(why), err);
-		if (rc == 1 && tries > d->retries)
-			rc = hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s (tried %d time%s)",
-					 what, why, tries, tries == 1 ? "" : "s");
-		if (rc <= 0) {
-			r->clen = -1;
-			if (rc == 0)
-				curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &r->clen);
-			curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-			curl_easy_cleanup(c);
-			headers_free(hdrs);
-			return rc;
-		}
-		curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-		curl_easy_cleanup(c);
-		headers_free(hdrs);
-		hpo_debug("%s %s: %s (trying again)", method, url, why);
-		hpo_sleep(hpo_http_retry_delay(d->backoff, tries - 1, -1, hpo_rng_uniform(&d->rng)));
 	}
+	rc = hpo_conn_perform(&d->conn, &r->x, 0, what, judge_try, &j, err);
+	if (rc == 0)
+		curl_easy_getinfo(r->x.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &r->clen);
+	return rc;
 }
 
 /* HEAD: size (and adler32 when asked and given).  404: 1. */
@@ -391,11 +244,11 @@ head(struct dstore *d, const char *url, int want_adler, uint64_t *size, int *has
 
 	if (request(d, "HEAD", url, url, want_adler ? digest : NULL, NULL, MAX_ERRBODY, &r, err) < 0)
 		goto out;
-	if (r.status == 404) {
+	if (r.x.status == 404) {
 		rc = 1;
 		goto out;
 	}
-	if (r.status != 200) {
+	if (r.x.status != 200) {
 		http_error(d, &r, url, err);
 		goto out;
 	}
@@ -431,15 +284,15 @@ d_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 	*n = 0;
 	if (request(d, "PROPFIND", d->base, s->where, hdrs, body, MAX_LISTING, &r, err) < 0)
 		goto fail;
-	if (r.status == 404) {
+	if (r.x.status == 404) {
 		resp_clear(&r);
 		return 0;	/* no collection: no checkpoint yet */
 	}
-	if (r.status != 207) {
+	if (r.x.status != 207) {
 		http_error(d, &r, s->where, err);
 		goto fail;
 	}
-	if (hpo_davs_listing(d->path, r.data != NULL ? r.data : "", r.len, out, n, err) < 0)
+	if (hpo_davs_listing(d->path, hpo_buf_str(&r.x.body), r.x.body.len, out, n, err) < 0)
 		goto fail;
 	resp_clear(&r);
 	return 0;
@@ -453,10 +306,8 @@ fail:
 struct dput {
 	struct dstore *d;
 	char *url;
-	CURL *easy;
 	CURLM *multi;
-	struct curl_slist *hdrs;
-	struct resp r;
+	struct resp r;		/* its easy handle, the error answer */
 	unsigned char *stage;	/* put()'s bytes not yet taken by curl */
 	size_t soff, slen;	/* stage[soff, slen) */
 	int eof, done, added, paused;
@@ -490,14 +341,9 @@ put_free(struct dput *w)
 		return;
 	if (w->multi != NULL) {
 		if (w->added)
-			curl_multi_remove_handle(w->multi, w->easy);
+			curl_multi_remove_handle(w->multi, w->r.x.easy);
 		curl_multi_cleanup(w->multi);
 	}
-	if (w->easy != NULL) {
-		curl_easy_setopt(w->easy, CURLOPT_ERRORBUFFER, NULL);
-		curl_easy_cleanup(w->easy);
-	}
-	headers_free(w->hdrs);
 	resp_clear(&w->r);
 	free(w->stage);
 	free(w->url);
@@ -509,7 +355,8 @@ static int
 put_error(struct dput *w, struct hpo_err *err)
 {
 	char why[CURL_ERROR_SIZE + 300];
-	int rc = judge_cc(w->d, &w->r, w->url, why, sizeof(why), err);
+	struct judging j = {w->d, &w->r, w->url};
+	int rc = judge_try(&j, &w->r.x, why, sizeof(why), err);
 
 	if (rc == 1)
 		return hpo_err_set(err, HPO_E_NET, "%s: upload failed: %s", w->url, why);
@@ -525,7 +372,7 @@ static int
 pump(struct dput *w, struct hpo_err *err)
 {
 	w->paused = 0;
-	curl_easy_pause(w->easy, CURLPAUSE_CONT);
+	curl_easy_pause(w->r.x.easy, CURLPAUSE_CONT);
 	for (;;) {
 		int running, left;
 		CURLMsg *m;
@@ -535,15 +382,15 @@ pump(struct dput *w, struct hpo_err *err)
 		while ((m = curl_multi_info_read(w->multi, &left)) != NULL)
 			if (m->msg == CURLMSG_DONE) {
 				w->done = 1;
-				w->r.cc = m->data.result;
-				curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &w->r.status);
+				w->r.x.cc = m->data.result;
+				curl_easy_getinfo(w->r.x.easy, CURLINFO_RESPONSE_CODE, &w->r.x.status);
 			}
 		if (w->done) {
-			if (w->r.cc != CURLE_OK || w->r.status < 200 || w->r.status >= 300)
+			if (w->r.x.cc != CURLE_OK || w->r.x.status < 200 || w->r.x.status >= 300)
 				return put_error(w, err);
 			if (!w->eof)	/* an answer before the whole body */
 				return hpo_err_set(err, HPO_E_SERVER, "%s: the storage answered HTTP %ld "
-						   "before the upload ended", w->url, w->r.status);
+						   "before the upload ended", w->url, w->r.x.status);
 			return 0;
 		}
 		if (w->paused && !w->eof)
@@ -564,10 +411,10 @@ mkcol(struct dstore *d, struct hpo_ckpt_loc *s, struct hpo_err *err)
 
 	if (request(d, "MKCOL", d->base, s->where, NULL, NULL, MAX_ERRBODY, &r, err) < 0)
 		rc = -1;
-	else if (r.status == 401 || r.status == 403)
+	else if (r.x.status == 401 || r.x.status == 403)
 		rc = http_error(d, &r, s->where, err);
-	else if (r.status != 201 && r.status != 405)
-		hpo_debug("%s: MKCOL: HTTP %ld", s->where, r.status);
+	else if (r.x.status != 201 && r.x.status != 405)
+		hpo_debug("%s: MKCOL: HTTP %ld", s->where, r.x.status);
 	resp_clear(&r);
 	return rc;
 }
@@ -577,41 +424,39 @@ d_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *er
 {
 	struct dstore *d = s->priv;
 	struct dput *w;
-	struct curl_slist *l;
 
 	if (mkcol(d, s, err) < 0)
 		return -1;
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return oom(err);
 	w->d = d;
-	w->r.max = MAX_ERRBODY;
+	if (resp_init(&w->r, MAX_ERRBODY, err) < 0) {
+		put_free(w);
+		return -1;
+	}
 	if ((w->url = url_of(d, name)) == NULL || (w->stage = malloc(STAGE_SIZE)) == NULL ||
-	    (w->easy = curl_easy_init()) == NULL || (w->multi = curl_multi_init()) == NULL)
+	    (w->multi = curl_multi_init()) == NULL)
 		goto nomem;
 	/* chunked: no Content-Length.  curl sends "Expect: 100-continue" and
 	 * waits for the 100 before the body: keep it, XrdHttp 5.5.3 answers
 	 * 400 "Invalid chunked encoding" to a chunked body that comes at once
 	 * with the headers (seen with curl -H 'Expect:'), and a refusal
 	 * (403) comes before any byte is sent */
-	if ((l = curl_slist_append(NULL, "Transfer-Encoding: chunked")) == NULL)
-		goto nomem;
-	w->hdrs = l;
-	if ((l = curl_slist_append(w->hdrs, "Content-Type: application/octet-stream")) == NULL)
-		goto nomem;
-	w->hdrs = l;
-	if (setup(d, w->easy, w->url, &w->hdrs, &w->r, 1) < 0)
-		goto nomem;
-	curl_easy_setopt(w->easy, CURLOPT_UPLOAD, 1L);
+	if (hpo_xfer_header(&w->r.x, "Transfer-Encoding: chunked", err) < 0 ||
+	    hpo_xfer_header(&w->r.x, "Content-Type: application/octet-stream", err) < 0 ||
+	    hpo_conn_setup(&d->conn, &w->r.x, w->url, 1, err) < 0) {
+		put_free(w);
+		return -1;
+	}
+	curl_easy_setopt(w->r.x.easy, CURLOPT_UPLOAD, 1L);
 	/* a connection of its own: XrdHttp answers the 100 with "Connection:
 	 * Close", and a streamed body must not share a link's fate */
-	curl_easy_setopt(w->easy, CURLOPT_FRESH_CONNECT, 1L);
-	curl_easy_setopt(w->easy, CURLOPT_FORBID_REUSE, 1L);
-	curl_easy_setopt(w->easy, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_CHUNK);
-	curl_easy_setopt(w->easy, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(w->easy, CURLOPT_READDATA, w);
-	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, &w->r);
-	if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK)
+	curl_easy_setopt(w->r.x.easy, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(w->r.x.easy, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(w->r.x.easy, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_CHUNK);
+	curl_easy_setopt(w->r.x.easy, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(w->r.x.easy, CURLOPT_READDATA, w);
+	if (curl_multi_add_handle(w->multi, w->r.x.easy) != CURLM_OK)
 		goto nomem;
 	w->added = 1;
 	*wp = w;
@@ -702,9 +547,9 @@ d_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_er
 		if (request(d, "MOVE", a, a, hdrs, NULL, MAX_ERRBODY, &r, err) < 0)
 			goto out;
 	}
-	if (r.status == 201 || r.status == 204 || r.status == 200) {
+	if (r.x.status == 201 || r.x.status == 204 || r.x.status == 200) {
 		rc = 0;
-	} else if (r.status == 404) {
+	} else if (r.x.status == 404) {
 		/* a MOVE sent twice (the first answer lost): done if the target is there */
 		uint64_t size;
 		struct hpo_err e2 = {0};
@@ -735,7 +580,7 @@ d_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 		return oom(err);
 	if (request(d, "DELETE", url, url, NULL, NULL, MAX_ERRBODY, &r, err) < 0)
 		rc = -1;
-	else if (r.status != 200 && r.status != 204 && r.status != 404)
+	else if (r.x.status != 200 && r.x.status != 204 && r.x.status != 404)
 		rc = http_error(d, &r, url, err);
 	resp_clear(&r);
 	free(url);
@@ -747,10 +592,8 @@ d_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 struct dget {
 	struct dstore *d;
 	char *url;
-	CURL *easy;
 	CURLM *multi;
-	struct curl_slist *hdrs;
-	struct resp r;		/* the error answer, if any */
+	struct resp r;		/* its easy handle, the error answer if any */
 	unsigned char *buf;
 	size_t head, tail;	/* buf[head, tail) not yet read */
 	uint64_t offset;
@@ -764,14 +607,9 @@ get_free(struct dget *g)
 		return;
 	if (g->multi != NULL) {
 		if (g->added)
-			curl_multi_remove_handle(g->multi, g->easy);
+			curl_multi_remove_handle(g->multi, g->r.x.easy);
 		curl_multi_cleanup(g->multi);
 	}
-	if (g->easy != NULL) {
-		curl_easy_setopt(g->easy, CURLOPT_ERRORBUFFER, NULL);
-		curl_easy_cleanup(g->easy);
-	}
-	headers_free(g->hdrs);
 	resp_clear(&g->r);
 	free(g->buf);
 	free(g->url);
@@ -785,11 +623,11 @@ on_get(char *p, size_t size, size_t n, void *arg)
 	size_t add = size * n;
 
 	if (!g->checked) {
-		curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, &g->r.status);
+		curl_easy_getinfo(g->r.x.easy, CURLINFO_RESPONSE_CODE, &g->r.x.status);
 		g->checked = 1;
 	}
-	if (g->r.status != (g->offset > 0 ? 206 : 200))
-		return on_body(p, size, n, &g->r);	/* an error answer */
+	if (g->r.x.status != (g->offset > 0 ? 206 : 200))
+		return hpo_xfer_write(p, size, n, &g->r.x);	/* an error answer */
 	if (g->head == g->tail)
 		g->head = g->tail = 0;
 	if (RBUF_SIZE - g->tail < add) {
@@ -813,13 +651,15 @@ d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
 	struct dstore *d = s->priv;
 	struct dget *g = calloc(1, sizeof(*g));
 	char range[64];
-	struct curl_slist *l;
 
 	if (g == NULL)
 		return oom(err);
 	g->d = d;
 	g->offset = offset;
-	g->r.max = MAX_ERRBODY;
+	if (resp_init(&g->r, MAX_ERRBODY, err) < 0) {
+		get_free(g);
+		return -1;
+	}
 	if ((g->url = url_of(d, name)) == NULL || (g->buf = malloc(RBUF_SIZE)) == NULL)
 		goto nomem;
 	if (offset > 0) {
@@ -840,17 +680,21 @@ d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
 		}
 		snprintf(range, sizeof(range), "Range: bytes=%llu-%llu", (unsigned long long)offset,
 			 (unsigned long long)size - 1);
-		if ((l = curl_slist_append(NULL, range)) == NULL)
-			goto nomem;
-		g->hdrs = l;
+		if (hpo_xfer_header(&g->r.x, range, err) < 0) {
+			get_free(g);
+			return -1;
+		}
 	}
-	if ((g->easy = curl_easy_init()) == NULL || (g->multi = curl_multi_init()) == NULL ||
-	    setup(d, g->easy, g->url, &g->hdrs, &g->r, 1) < 0)
+	if ((g->multi = curl_multi_init()) == NULL)
 		goto nomem;
-	curl_easy_setopt(g->easy, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(g->easy, CURLOPT_WRITEFUNCTION, on_get);
-	curl_easy_setopt(g->easy, CURLOPT_WRITEDATA, g);
-	if (curl_multi_add_handle(g->multi, g->easy) != CURLM_OK)
+	if (hpo_conn_setup(&d->conn, &g->r.x, g->url, 1, err) < 0) {
+		get_free(g);
+		return -1;
+	}
+	curl_easy_setopt(g->r.x.easy, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(g->r.x.easy, CURLOPT_WRITEFUNCTION, on_get);
+	curl_easy_setopt(g->r.x.easy, CURLOPT_WRITEDATA, g);
+	if (curl_multi_add_handle(g->multi, g->r.x.easy) != CURLM_OK)
 		goto nomem;
 	g->added = 1;
 	*rp = g;
@@ -870,29 +714,30 @@ d_read(void *rp, void *buf, size_t len, struct hpo_err *err)
 		int running, left;
 		CURLMsg *m;
 
-		curl_easy_pause(g->easy, CURLPAUSE_CONT);
+		curl_easy_pause(g->r.x.easy, CURLPAUSE_CONT);
 		if (curl_multi_perform(g->multi, &running) != CURLM_OK)
 			return oom(err);
 		while ((m = curl_multi_info_read(g->multi, &left)) != NULL)
 			if (m->msg == CURLMSG_DONE) {
 				g->done = 1;
-				g->r.cc = m->data.result;
-				curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, &g->r.status);
+				g->r.x.cc = m->data.result;
+				curl_easy_getinfo(g->r.x.easy, CURLINFO_RESPONSE_CODE, &g->r.x.status);
 			}
 		if (g->head == g->tail && !g->done &&
 		    curl_multi_poll(g->multi, NULL, 0, 1000, NULL) != CURLM_OK)
 			return oom(err);
 	}
 	if (g->head == g->tail && g->done && !g->eof) {
-		int rc = judge_cc(g->d, &g->r, g->url, why, sizeof(why), err);
+		struct judging j = {g->d, &g->r, g->url};
+		int rc = judge_try(&j, &g->r.x, why, sizeof(why), err);
 
 		if (rc == 1)	/* ckpt reopens at the offset reached */
 			return hpo_err_set(err, HPO_E_NET, "%s: storage unreachable: %s", g->url, why);
 		if (rc < 0)
 			return -1;
-		if (g->r.status == 404)
+		if (g->r.x.status == 404)
 			return hpo_err_set(err, HPO_E_INPUT, "%s: no longer there", g->url);
-		if (g->r.status != (g->offset > 0 ? 206 : 200))
+		if (g->r.x.status != (g->offset > 0 ? 206 : 200))
 			return http_error(g->d, &g->r, g->url, err);
 		g->eof = 1;
 	}
@@ -941,15 +786,15 @@ hpo_ckpt_davs_peek(struct hpo_ckpt_loc *s, const char *name, void *buf, size_t l
 	snprintf(range, sizeof(range), "Range: bytes=0-%zu", len - 1);
 	if (request(d, "GET", url, url, hdrs, NULL, len, &r, err) < 0)
 		goto out;
-	if (r.status == 404)
+	if (r.x.status == 404)
 		rc = 1;
-	else if (r.status != 206 && r.status != 200)
+	else if (r.x.status != 206 && r.x.status != 200)
 		http_error(d, &r, url, err);
-	else if (r.len != len)
+	else if (r.x.body.len != len)
 		hpo_err_set(err, HPO_E_SERVER, "%s: %zu bytes asked for, %zu received", url, len,
-			    r.len);
+			    r.x.body.len);
 	else {
-		memcpy(buf, r.data, len);
+		memcpy(buf, r.x.body.s, len);
 		rc = 0;
 	}
 out:
@@ -967,14 +812,10 @@ d_free(struct hpo_ckpt_loc *s)
 
 	if (d == NULL)
 		return;
-	if (d->share != NULL)
-		curl_share_cleanup(d->share);
 	free(d->base);
 	free(d->path);
 	free(d->where);
-	free(d->proxy);
-	free(d->ca_dir);
-	hpo_auth_secret_free(d->auth_header);
+	hpo_conn_cleanup(&d->conn);
 	free(d->token_source);
 	free(d);
 }
@@ -983,20 +824,6 @@ static const struct hpo_ckpt_loc_ops davs_ops = {
 	d_list, d_create, d_put, d_finish, d_cancel, d_stat, d_rename,
 	d_open, d_read, d_close, d_remove, d_free,
 };
-
-/* The caller's credential (PanDA's, for its cache server). */
-static int
-given_credentials(struct dstore *d, const struct hpo_auth *a, struct hpo_err *err)
-{
-	if (a->kind == HPO_AUTH_X509 && (d->proxy = strdup(a->proxy)) == NULL)
-		return oom(err);
-	if (a->kind == HPO_AUTH_TOKEN &&
-	    (d->auth_header = hpo_strf("Authorization: Bearer %s", a->token)) == NULL)
-		return oom(err);
-	if (a->ca_dir != NULL && (d->ca_dir = strdup(a->ca_dir)) == NULL)
-		return oom(err);
-	return 0;
-}
 
 /* The credential: a bearer token when one is found, else the grid proxy. */
 static int
@@ -1008,26 +835,27 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 	const char *ca = getenv("X509_CERT_DIR");
 	char *token = NULL;
 	struct stat sb;
+	int rc;
 
-	if (given != NULL)
-		return given_credentials(d, given, err);
+	if (given != NULL)	/* the caller's (PanDA's, for its cache server) */
+		return hpo_conn_set_auth(&d->conn, given, err);
 
 	if (hpo_auth_bearer_token(&token, &d->token_source, &terr) == 0) {
-		d->auth_header = hpo_strf("Authorization: Bearer %s", token);
-		hpo_auth_secret_free(token);
-		if (d->auth_header == NULL)
-			return oom(err);
 		if (ca != NULL && *ca != '\0') {
-			if (stat(ca, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			if (stat(ca, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+				hpo_auth_secret_free(token);
 				return hpo_err_set(err, HPO_E_AUTH, "%s: no CA certificate directory at "
 						   "%s (X509_CERT_DIR)", where, ca);
+			}
 		} else if (stat("/etc/grid-security/certificates", &sb) == 0 && S_ISDIR(sb.st_mode)) {
 			ca = "/etc/grid-security/certificates";
 		} else {
 			ca = NULL;	/* the system's CA store */
 		}
-		if (ca != NULL && (d->ca_dir = strdup(ca)) == NULL)
-			return oom(err);
+		rc = hpo_conn_set_token(&d->conn, token, ca, err);
+		hpo_auth_secret_free(token);
+		if (rc < 0)
+			return -1;
 		hpo_debug("%s: using the bearer token from %s", where, d->token_source);
 		return 0;
 	}
@@ -1046,12 +874,11 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 				   "BEARER_TOKEN_FILE, or unset PANDA_AUTH to use X509_USER_PROXY",
 				   where);
 	}
-	d->proxy = a->proxy;
-	d->ca_dir = a->ca_dir;
-	a->proxy = a->ca_dir = NULL;
+	rc = hpo_conn_set_auth(&d->conn, a, err);
+	if (rc == 0)
+		hpo_debug("%s: using the grid proxy %s", where, a->proxy);
 	hpo_auth_free(a);
-	hpo_debug("%s: using the grid proxy %s", where, d->proxy);
-	return 0;
+	return rc;
 }
 
 int
@@ -1067,11 +894,11 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 	struct hpo_ckpt_loc *s = calloc(1, sizeof(*s));
 	struct dstore *d = calloc(1, sizeof(*d));
 	struct hpo_http_opts ho;
+	struct hpo_conn_opts co = {0};
 	const char *rest, *slash;
 	CURLU *u = NULL;
 	char *path = NULL, *dec = NULL;
 	size_t wl;
-	struct timespec ts;
 
 	*out = NULL;
 	if (s == NULL || d == NULL) {
@@ -1100,10 +927,17 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 	d->base = hpo_strf("https://%s%s", rest, rest[strlen(rest) - 1] == '/' ? "" : "/");
 	if (d->base == NULL || (d->where = strdup(s->where)) == NULL)
 		goto nomem;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		hpo_err_set(err, HPO_E_SYS, "cannot initialise libcurl");
+	if (hpo_http_opts_from_env(&ho, err) < 0)
 		goto fail;
-	}
+	co.connect_timeout_ms = ho.connect_timeout_ms;
+	co.timeout_ms = ho.timeout_ms;
+	co.retries = ho.retries;
+	co.backoff = ho.backoff;
+	co.verify_host = 1;	/* PANDA_VERIFY_HOST is PanDA's (http_conn.h) */
+	co.peer = "storage";
+	co.down = "storage unreachable: ";
+	if (hpo_conn_init(&d->conn, &co, err) < 0)
+		goto fail;
 	if ((u = curl_url()) == NULL)
 		goto nomem;
 	if (curl_url_set(u, CURLUPART_URL, d->base, 0) != CURLUE_OK ||
@@ -1119,20 +953,6 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 	path = NULL;
 	curl_url_cleanup(u);
 	u = NULL;
-	if (hpo_http_opts_from_env(&ho, err) < 0)
-		goto fail;
-	d->retries = ho.retries > 0 ? ho.retries : 0;
-	d->backoff = ho.backoff > 0 ? ho.backoff : 0;
-	d->timeout_ms = ho.timeout_ms > 0 ? ho.timeout_ms : 60000;
-	d->connect_timeout_ms = ho.connect_timeout_ms > 0 ? ho.connect_timeout_ms : 20000;
-	if ((d->share = curl_share_init()) == NULL)
-		goto nomem;
-	curl_share_setopt(d->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-	curl_share_setopt(d->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_share_setopt(d->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	hpo_rng_seed(&d->rng, (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec ^
-		     ((uint64_t)getpid() << 32));
 	if (credentials(d, s->where, auth, err) < 0)
 		goto fail;
 	*out = s;

@@ -3,21 +3,18 @@
  * One struct hpo_http keeps its connections (and TLS sessions) open between
  * requests.  Every answer body is parsed as JSON whatever its Content-Type.
  *
- * Credentials: with an X.509 proxy the proxy file is the client certificate
- * and key and ca_dir the CA path; with a token the headers
- * "Authorization: Bearer <token>" and "Origin: <vo>" go with every request to
- * an https:// URL or to a loopback host (never in clear text elsewhere).
- * The peer's certificate is always verified; its host name unless
- * verify_host is 0.
+ * Handles, TLS policy, credentials and the retry loop are http_conn.h's:
+ * with an X.509 proxy the proxy file is the client certificate and key and
+ * ca_dir the CA path; with a token "Authorization: Bearer <token>" and
+ * "Origin: <vo>" go with every request; https:// only, but plain http:// to
+ * a loopback host; the peer's certificate always verified, its host name
+ * unless verify_host is 0 (PANDA_VERIFY_HOST=off).
  *
  * Retries: connection failures, timeouts, send and receive errors, empty
  * answers, answers cut short, HTTP 5xx and 429 are tried again up to
- * retries times, after a random delay in [0, min(30 s, backoff * 2^n)]
- * before retry n+1, or after Retry-After (capped at 60 s) when a 429 or
- * 503 answer carries one.  With HPO_HTTP_NO_RETRY only a 429 (the server
- * did not handle the request) is tried again, and on a connection of its
- * own: libcurl would otherwise send the request again by itself when a
- * reused connection turns out closed.
+ * retries times (delays: hpo_conn_retry_delay).  With HPO_HTTP_NO_RETRY only
+ * a 429 (the server did not handle the request) is tried again, and on a
+ * connection of its own (HPO_CONN_ONCE).
  *
  * Errors:
  *   HPO_E_NET     transient failures, after the last try:
@@ -98,10 +95,5 @@ struct hpo_http_req {
 	int rc;
 };
 int hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int max_parallel);
-
-/* The delay before retry n+1 (n from 0): min(retry_after, 60) when
- * retry_after >= 0, else u * min(30, backoff * 2^n) for u uniform in [0, 1].
- * Exposed for tests. */
-double hpo_http_retry_delay(double backoff, int n, double retry_after, double u);
 
 #endif

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "file.h"
 #include "http.h"
+#include "http_conn.h"
 #include "log.h"
 #include "panda.h"
 #include "rng.h"
@@ -308,7 +309,7 @@ sleep_backoff(const struct hpo_panda *p, int attempt)
 	struct hpo_rng r;
 
 	hpo_rng_seed2(&r, (uint64_t)time(NULL), (uint64_t)getpid() + (uint64_t)attempt);
-	hpo_sleep(hpo_http_retry_delay(p->backoff, attempt, -1, hpo_rng_uniform(&r)));
+	hpo_sleep(hpo_conn_retry_delay(p->backoff, attempt, -1, hpo_rng_uniform(&r)));
 }
 
 /* The task with this name among the user's recent tasks, 0 if none. */

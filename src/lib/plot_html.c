@@ -13,64 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "file.h"
 #include "plot.h"
 
-struct out {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
 static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (o->oom)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 65536;
-		while (cap < o->len + n + 1)
-			cap *= 2;
-		char *p = realloc(o->p, cap);
-		if (p == NULL) {
-			o->oom = 1;
-			return;
-		}
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-}
-
-static void
-puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void
-putf(struct out *o, const char *fmt, ...) HPO_PRINTF(2, 3);
-
-static void
-putf(struct out *o, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	put(o, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
-/* Text with &, <, >, " escaped. */
-static void
-esc(struct out *o, const char *s)
+esc(struct hpo_buf *o, const char *s)
 {
 	const char *run = s;
 
@@ -79,15 +27,15 @@ esc(struct out *o, const char *s)
 			      : *s == '"' ? "&quot;" : NULL;
 		if (e == NULL)
 			continue;
-		put(o, run, (size_t)(s - run));
-		puts_(o, e);
+		hpo_buf_add(o, run, (size_t)(s - run));
+		hpo_buf_adds(o, e);
 		run = s + 1;
 	}
-	put(o, run, (size_t)(s - run));
+	hpo_buf_add(o, run, (size_t)(s - run));
 }
 
 static void
-base64(struct out *o, const unsigned char *b, size_t n)
+base64(struct hpo_buf *o, const unsigned char *b, size_t n)
 {
 	static const char tab[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -100,7 +48,7 @@ base64(struct out *o, const unsigned char *b, size_t n)
 		buf[1] = tab[v >> 12 & 63];
 		buf[2] = i + 1 < n ? tab[v >> 6 & 63] : '=';
 		buf[3] = i + 2 < n ? tab[v & 63] : '=';
-		put(o, buf, 4);
+		hpo_buf_add(o, buf, 4);
 	}
 }
 
@@ -135,26 +83,26 @@ static const char script[] =
 	"</script>\n";
 
 static void
-num_cell(struct out *o, double v, int has)
+num_cell(struct hpo_buf *o, double v, int has)
 {
 	if (!has || isnan(v)) {
-		puts_(o, "<td class=\"n\" data-v=\"\">-</td>");
+		hpo_buf_adds(o, "<td class=\"n\" data-v=\"\">-</td>");
 		return;
 	}
-	putf(o, "<td class=\"n\" data-v=\"%.17g\">%.6g</td>", v, v);
+	hpo_buf_addf(o, "<td class=\"n\" data-v=\"%.17g\">%.6g</td>", v, v);
 }
 
 static void
-param_cell(struct out *o, const struct hpo_plot_data *d, size_t i, size_t k)
+param_cell(struct hpo_buf *o, const struct hpo_plot_data *d, size_t i, size_t k)
 {
 	double x = hpo_plot_x(d, i, k);
 
 	if (isnan(x))
-		puts_(o, "<td data-v=\"\">-</td>");
+		hpo_buf_adds(o, "<td data-v=\"\">-</td>");
 	else if (d->params[k].axis == HPO_AXIS_CAT) {
-		puts_(o, "<td>");
+		hpo_buf_adds(o, "<td>");
 		esc(o, d->params[k].cats[(size_t)x]);
-		puts_(o, "</td>");
+		hpo_buf_adds(o, "</td>");
 	} else {
 		num_cell(o, x, 1);
 	}
@@ -164,42 +112,42 @@ int
 hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 	      const struct hpo_plot_opts *opts, struct hpo_err *err)
 {
-	struct out o = {0};
+	struct hpo_buf o = {0};
 	int rc;
 
-	puts_(&o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+	hpo_buf_adds(&o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
 	esc(&o, d->name);
-	putf(&o, " (task %lld): hpo-plot</title>\n", (long long)d->id);
-	puts_(&o, style);
-	puts_(&o, script);
-	puts_(&o, "</head>\n<body>\n<h1>");
+	hpo_buf_addf(&o, " (task %lld): hpo-plot</title>\n", (long long)d->id);
+	hpo_buf_adds(&o, style);
+	hpo_buf_adds(&o, script);
+	hpo_buf_adds(&o, "</head>\n<body>\n<h1>");
 	esc(&o, d->name);
-	putf(&o, " <small>task %lld", (long long)d->id);
+	hpo_buf_addf(&o, " <small>task %lld", (long long)d->id);
 	if (d->backend[0]) {
-		puts_(&o, ", ");
+		hpo_buf_adds(&o, ", ");
 		esc(&o, d->backend);
 	}
-	puts_(&o, "</small></h1>\n<p>Status <b>");
+	hpo_buf_adds(&o, "</small></h1>\n<p>Status <b>");
 	esc(&o, d->status);
-	putf(&o, "</b>: %zu point%s, %zu finished, %zu failed, %zu pending or running.</p>\n", d->np,
+	hpo_buf_addf(&o, "</b>: %zu point%s, %zu finished, %zu failed, %zu pending or running.</p>\n", d->np,
 	     d->np == 1 ? "" : "s", d->nok + d->nbad, d->nfailed, d->npending);
 
-	puts_(&o, "<h2>Best point</h2>\n");
+	hpo_buf_adds(&o, "<h2>Best point</h2>\n");
 	if (d->best == HPO_PLOT_NONE) {
-		puts_(&o, "<p id=\"best\">No point has finished with a loss yet.</p>\n");
+		hpo_buf_adds(&o, "<p id=\"best\">No point has finished with a loss yet.</p>\n");
 	} else {
 		const struct hpo_plot_point *b = &d->pts[d->best];
-		putf(&o, "<table id=\"best\"><tbody>\n<tr><th>point</th><td class=\"n\">%lld</td></tr>\n"
+		hpo_buf_addf(&o, "<table id=\"best\"><tbody>\n<tr><th>point</th><td class=\"n\">%lld</td></tr>\n"
 			 "<tr><th>loss</th><td class=\"n\">%.6g</td></tr>\n",
 		     (long long)b->id, b->loss);
 		for (size_t k = 0; k < d->nparams; k++) {
-			puts_(&o, "<tr><th>");
+			hpo_buf_adds(&o, "<tr><th>");
 			esc(&o, d->params[k].name);
-			puts_(&o, "</th>");
+			hpo_buf_adds(&o, "</th>");
 			param_cell(&o, d, d->best, k);
-			puts_(&o, "</tr>\n");
+			hpo_buf_adds(&o, "</tr>\n");
 		}
-		puts_(&o, "</tbody></table>\n");
+		hpo_buf_adds(&o, "</tbody></table>\n");
 	}
 
 	for (int k = 0; k < HPO_PLOT_NKINDS && !o.oom; k++) {
@@ -208,61 +156,61 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		if (!((mask >> k) & 1))
 			continue;
 		if (hpo_plot_render(HPO_FMT_PNG, d, (enum hpo_plot_kind)k, opts, &png, &len, err) < 0) {
-			free(o.p);
+			hpo_buf_free(&o);
 			return -1;
 		}
-		putf(&o, "<h2 id=\"%s\">%s</h2>\n<img alt=\"%s plot\" width=\"%d\" height=\"%d\" "
+		hpo_buf_addf(&o, "<h2 id=\"%s\">%s</h2>\n<img alt=\"%s plot\" width=\"%d\" height=\"%d\" "
 			 "src=\"data:image/png;base64,",
 		     hpo_plot_kind_name((enum hpo_plot_kind)k), hpo_plot_kind_name((enum hpo_plot_kind)k),
 		     hpo_plot_kind_name((enum hpo_plot_kind)k), opts->width, opts->height);
 		base64(&o, png, len);
-		puts_(&o, "\">\n");
+		hpo_buf_adds(&o, "\">\n");
 		free(png);
 	}
 
-	puts_(&o, "<h2>Points</h2>\n<p>Click a column header to sort by it.</p>\n"
+	hpo_buf_adds(&o, "<h2>Points</h2>\n<p>Click a column header to sort by it.</p>\n"
 		  "<table id=\"points\">\n<thead><tr><th onclick=\"sortTable(this)\">point</th>"
 		  "<th onclick=\"sortTable(this)\">status</th><th onclick=\"sortTable(this)\">loss</th>");
 	for (size_t k = 0; k < d->nparams; k++) {
-		puts_(&o, "<th onclick=\"sortTable(this)\">");
+		hpo_buf_adds(&o, "<th onclick=\"sortTable(this)\">");
 		esc(&o, d->params[k].name);
-		puts_(&o, "</th>");
+		hpo_buf_adds(&o, "</th>");
 	}
-	puts_(&o, "<th onclick=\"sortTable(this)\">message</th></tr></thead>\n<tbody>\n");
+	hpo_buf_adds(&o, "<th onclick=\"sortTable(this)\">message</th></tr></thead>\n<tbody>\n");
 	const json_t *points = json_object_get(d->task, "points");
 	for (size_t i = 0; i < d->np && !o.oom; i++) {
 		const struct hpo_plot_point *p = &d->pts[i];
 		const json_t *pv = json_array_get(points, i);
 		const char *msg = json_string_value(json_object_get(pv, "message"));
 		const char *status = json_string_value(json_object_get(pv, "status"));
-		puts_(&o, i == d->best ? "<tr class=\"best\">"
+		hpo_buf_adds(&o, i == d->best ? "<tr class=\"best\">"
 			  : p->state == HPO_PT_FAILED ? "<tr class=\"failed\">" : "<tr>");
-		putf(&o, "<td class=\"n\" data-v=\"%lld\">%lld</td><td>", (long long)p->id,
+		hpo_buf_addf(&o, "<td class=\"n\" data-v=\"%lld\">%lld</td><td>", (long long)p->id,
 		     (long long)p->id);
 		esc(&o, status ? status : "?");
-		puts_(&o, p->state == HPO_PT_BADLOSS ? " (loss not finite)</td>" : "</td>");
+		hpo_buf_adds(&o, p->state == HPO_PT_BADLOSS ? " (loss not finite)</td>" : "</td>");
 		if (p->state == HPO_PT_BADLOSS) {
 			char buf[16];
 			hpo_plot_fmt(buf, sizeof(buf), p->loss);
-			putf(&o, "<td class=\"n\" data-v=\"\">%s</td>", buf);
+			hpo_buf_addf(&o, "<td class=\"n\" data-v=\"\">%s</td>", buf);
 		} else {
 			num_cell(&o, p->loss, p->state == HPO_PT_OK);
 		}
 		for (size_t k = 0; k < d->nparams; k++)
 			param_cell(&o, d, i, k);
-		puts_(&o, "<td>");
+		hpo_buf_adds(&o, "<td>");
 		if (msg != NULL)
 			esc(&o, msg);
-		puts_(&o, "</td></tr>\n");
+		hpo_buf_adds(&o, "</td></tr>\n");
 	}
-	puts_(&o, "</tbody>\n</table>\n<p><small>Made by hpo-plot from the task view; parameter "
+	hpo_buf_adds(&o, "</tbody>\n</table>\n<p><small>Made by hpo-plot from the task view; parameter "
 		  "importance is the correlation ratio of the loss ranks over bins of each "
 		  "parameter, normalised (hpo-plot(1)).</small></p>\n</body>\n</html>\n");
 	if (o.oom) {
-		free(o.p);
+		hpo_buf_free(&o);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
-	rc = hpo_file_write_atomic(path, o.p, o.len, 0644, err);
-	free(o.p);
+	rc = hpo_file_write_atomic(path, o.s, o.len, 0644, err);
+	hpo_buf_free(&o);
 	return rc;
 }

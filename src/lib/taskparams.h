@@ -6,10 +6,7 @@
  * the same keys, values, types, defaults and key order (jansson keeps
  * insertion order, as Python dicts do).
  *
- * phpo option files (--loadJson) are read by hpo_phpo_to_task_json into
- * the task-file JSON that hpo_task_from_json takes; hpo_task_json_merge lays
- * them over a task file, the phpo file winning, as phpo's --loadJson values
- * win over its command line.
+ * phpo option files (--loadJson) are phpo_file.h's.
  */
 #ifndef HPO_TASKPARAMS_H
 #define HPO_TASKPARAMS_H
@@ -65,33 +62,10 @@ int hpo_outds_check(const char *outds, const char *nickname, int official,
  * the nickname is empty or itself too long. */
 char *hpo_outds_default(const char *nickname, const char *task_name, time_t when, uint32_t tag);
 
-/* A phpo --loadJson file (an object of phpo option names) as task-file JSON:
- * sections evaluation, steering, budget, checkpoint, grid and
- * search-space-file.  Numeric strings become integers for phpo's integer
- * options (as phpo's int() does); file names (searchSpaceFile,
- * segmentSpecFile) relative to dir become absolute; null values are left
- * out (phpo's default).  Unknown keys are warned about (hpo_warn, naming
- * file:line:col) and ignored, as phpo does; phpo options without meaning
- * here (dumpJson, noSubmit, verbose, ...) are ignored with a note.  doc
- * gives positions and may be NULL. */
-int hpo_phpo_to_task_json(const struct hpo_doc *doc, const json_t *phpo, const char *dir,
-			  json_t **task_json, struct hpo_err *err);
-
-/* Lay `over` on `base`, section by section: a key in a section of `over`
- * replaces the same key in `base`, other keys stay; top-level keys that are
- * not sections are replaced.  Where the task file allows only one of two
- * keys, the one from `over` removes the other: search-space and
- * search-space-file; steering.algorithm and steering.exec.  Returns 0, -1
- * when out of memory or either is not an object. */
-int hpo_task_json_merge(json_t *base, const json_t *over);
-
-/* A task from a task file, a phpo option file, or both (the phpo file's
- * options laid over the task file's, hpo_task_json_merge).  Either may be
- * NULL, not both.  The task's directory (its sandbox) is the task file's,
- * or the working directory with a phpo file alone, as for phpo; file names
- * in the phpo file are relative to the working directory, as for phpo. */
-int hpo_task_load_with_phpo(const char *task_file, const char *phpo_file, struct hpo_task **out,
-			    struct hpo_err *err);
+/* Python's int(str) for the strings phpo converts: blanks around, a sign,
+ * ASCII digits with single underscores between them.  0 when it is one and
+ * fits json_int_t, -1 otherwise. */
+int hpo_py_int(const char *s, json_int_t *out);
 
 /* Python's urllib.parse.quote(s) (safe "/"): every byte but letters,
  * digits, "_.-~/" as %XX (upper case).  Malloc'ed; NULL when out of memory. */

@@ -8,7 +8,7 @@
 #include "doc.h"
 #include "fuzz.h"
 #include "log.h"
-#include "taskparams.h"
+#include "phpo_file.h"
 #include "taskspec.h"
 
 int

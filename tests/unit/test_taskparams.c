@@ -21,6 +21,7 @@
 #include "doc.h"
 #include "file.h"
 #include "log.h"
+#include "phpo_file.h"
 #include "taskparams.h"
 #include "taskspec.h"
 
