@@ -1,6 +1,7 @@
 /* panda_answer.c - what the PanDA server and iDDS answer, read */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,13 +173,27 @@ hpo_panda_listing_add(json_t *by_id, const json_t *tasks)
 		/* HPO tasks: processingType <client>-<version>-jedi-hpo */
 		if ((pt != NULL && strstr(pt, "jedi-hpo") == NULL) || !json_is_object(t))
 			continue;
-		if (json_is_string(id))	/* an integer, as the readers expect */
-			json_object_set_new((json_t *)t, "jediTaskID",
-					    json_integer(strtoll(json_string_value(id), NULL, 10)));
-		else if (!json_is_integer(id))
+		long long v;
+		if (json_is_integer(id)) {
+			v = json_integer_value(id);
+		} else if (json_is_string(id)) {
+			/* digits only: "", "12abc" or "-3" is no task's id */
+			const char *d = json_string_value(id);
+			char *end;
+			errno = 0;
+			v = d[0] >= '0' && d[0] <= '9' ? strtoll(d, &end, 10) : 0;
+			if (v <= 0 || errno != 0 || *end != '\0')
+				continue;
+		} else {
 			continue;
-		snprintf(key, sizeof(key), "%lld",
-			 (long long)json_integer_value(json_object_get(t, "jediTaskID")));
+		}
+		if (v <= 0)	/* ids start at 1: task 0 or -3 is none of the server's */
+			continue;
+		/* an integer, as the readers expect */
+		if (!json_is_integer(id) &&
+		    json_object_set_new((json_t *)t, "jediTaskID", json_integer(v)) < 0)
+			continue;
+		snprintf(key, sizeof(key), "%lld", v);
 		json_object_set(by_id, key, (json_t *)t);
 	}
 }
@@ -204,6 +219,19 @@ hpo_panda_sandbox_answer(const json_t *resp, char **host, char **name, struct hp
 	return 1;
 }
 
+/* A host name or address as a URL holds it: printable ASCII, none of what
+ * ends or changes the authority (a server's "\r\n" or "a/b" is no host) */
+static int
+usable_host(const char *host)
+{
+	if (*host == '\0')
+		return 0;
+	for (const char *c = host; *c != '\0'; c++)
+		if (*c <= ' ' || *c >= 0x7f || strchr("/?#@\\", *c) != NULL)
+			return 0;
+	return 1;
+}
+
 int
 hpo_panda_cache_host_root(const char *cache_url, const char *host, char **root,
 			  struct hpo_err *err)
@@ -224,7 +252,7 @@ hpo_panda_cache_host_root(const char *cache_url, const char *host, char **root,
 	for (const char *c = q ? q : h; c < end; c++)
 		if (*c == ':')
 			port = c;
-	if (*host == '\0' || strpbrk(host, "/?#@ ") != NULL)
+	if (!usable_host(host))
 		return hpo_err_set(err, HPO_E_SERVER, "the server names no usable cache host: '%s'",
 				   host);
 	*root = hpo_strf("%.*s://%s%s%s%.*s", (int)(s - cache_url), cache_url, v6 ? "[" : "", host,
@@ -249,6 +277,10 @@ hpo_panda_points_answer(const json_t *resp, json_t **points, struct hpo_err *err
 										  : "refused");
 	if (!json_is_array(res) && !json_is_null(res))
 		return hpo_err_set(err, HPO_E_SERVER, "iDDS: the points are not a list");
+	for (size_t i = 0; i < json_array_size(res); i++)
+		if (!json_is_object(json_array_get(res, i)))
+			return hpo_err_set(err, HPO_E_SERVER, "iDDS: point %zu of the list is not an "
+					   "object", i + 1);
 	*points = json_is_null(res) ? json_array() : json_incref(res);
 	if (*points == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
