@@ -13,6 +13,7 @@
 #include "file.h"
 #include "grid.h"
 #include "log.h"
+#include "panda_answer.h"
 #include "sandbox.h"
 #include "taskparams.h"
 #include "view.h"
@@ -342,31 +343,6 @@ cmp_desc(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* Add the HPO tasks of one listing to by_id (jediTaskID -> task). */
-static void
-add_listing(json_t *by_id, const json_t *tasks)
-{
-	const json_t *t;
-	size_t i;
-
-	json_array_foreach(tasks, i, t) {
-		const char *pt = json_string_value(json_object_get(t, "processingType"));
-		json_t *id = json_object_get(t, "jediTaskID");
-		char key[32];
-		/* HPO tasks: processingType <client>-<version>-jedi-hpo */
-		if ((pt != NULL && strstr(pt, "jedi-hpo") == NULL) || !json_is_object(t))
-			continue;
-		if (json_is_string(id))	/* an integer, as the readers expect */
-			json_object_set_new((json_t *)t, "jediTaskID",
-					    json_integer(strtoll(json_string_value(id), NULL, 10)));
-		else if (!json_is_integer(id))
-			continue;
-		snprintf(key, sizeof(key), "%lld",
-			 (long long)json_integer_value(json_object_get(t, "jediTaskID")));
-		json_object_set(by_id, key, (json_t *)t);
-	}
-}
-
 int
 hpo_grid_recent(struct hpo_panda *p, int days, const char *statuses, const char *name,
 		json_t **out, struct hpo_err *err)
@@ -401,7 +377,7 @@ hpo_grid_recent(struct hpo_panda *p, int days, const char *statuses, const char 
 					   &tasks, err);
 		json_decref(filters);
 		if (rc == 0)
-			add_listing(by_id, tasks);
+			hpo_panda_listing_add(by_id, tasks);
 		json_decref(tasks);
 	} while (rc == 0 && st != NULL && (st = strtok_r(NULL, ",", &save)) != NULL);
 	free(list);

@@ -16,11 +16,8 @@
 #include "http_conn.h"
 #include "log.h"
 #include "panda.h"
+#include "panda_answer.h"
 #include "rng.h"
-
-/* request_validation's answer to a request without a client DN
- * (pandaserver/api/v1/common.py: MESSAGE_SSL) */
-#define MSG_SSL "SSL secure connection is required"
 
 struct hpo_panda {
 	struct hpo_http *http;
@@ -194,26 +191,11 @@ hpo_panda_set_cache_root(struct hpo_panda *p, const char *root, struct hpo_err *
 static int
 set_cache_host(struct hpo_panda *p, const char *host, struct hpo_err *err)
 {
-	const char *s = strstr(p->cache_url, "://"), *h = s + 3, *end = h + strcspn(h, "/?#");
-	const char *at = memchr(h, '@', (size_t)(end - h)), *port = NULL, *q;
-	int v6 = strchr(host, ':') != NULL && host[0] != '[';
 	char *root;
 	int rc;
 
-	if (at != NULL)
-		h = at + 1;
-	/* the port: after the last ':' of the authority, past an IPv6 literal */
-	q = *h == '[' ? memchr(h, ']', (size_t)(end - h)) : h;
-	for (const char *c = q ? q : h; c < end; c++)
-		if (*c == ':')
-			port = c;
-	if (*host == '\0' || strpbrk(host, "/?#@ ") != NULL)
-		return hpo_err_set(err, HPO_E_SERVER, "the server names no usable cache host: '%s'",
-				   host);
-	root = hpo_strf("%.*s://%s%s%s%.*s", (int)(s - p->cache_url), p->cache_url, v6 ? "[" : "",
-			host, v6 ? "]" : "", port ? (int)(end - port) : 0, port ? port : "");
-	if (root == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (hpo_panda_cache_host_root(p->cache_url, host, &root, err) < 0)
+		return -1;
 	rc = hpo_panda_set_cache_root(p, root, err);
 	free(root);
 	return rc;
@@ -227,46 +209,6 @@ hpo_panda_monitor_link(int64_t task_id)
 	return hpo_strf("%s/task/%lld/", mon, (long long)task_id);
 }
 
-/* Unwrap {"success", "message", "data"}: *data borrowed from resp. */
-static int
-envelope(const json_t *resp, const char *what, json_t **data, struct hpo_err *err)
-{
-	json_t *ok = json_object_get(resp, "success");
-	json_t *msg = json_object_get(resp, "message");
-
-	if (!json_is_object(resp) || !json_is_boolean(ok))
-		return hpo_err_set(err, HPO_E_SERVER, "%s: the server's answer has no \"success\"", what);
-	if (!json_is_true(ok) && json_is_string(msg) && strcmp(json_string_value(msg), MSG_SSL) == 0)
-		return hpo_err_set(err, HPO_E_AUTH, "%s: the server took the request as anonymous, with no "
-				   "certificate or token it accepts: %s", what, MSG_SSL);
-	if (!json_is_true(ok))
-		return hpo_err_set(err, HPO_E_SERVER, "%s: %s", what,
-				   json_is_string(msg) && *json_string_value(msg)
-					   ? json_string_value(msg) : "refused by the server");
-	*data = json_object_get(resp, "data");
-	return 0;
-}
-
-/* The first sentence of a server's message: up to its first line's end,
- * or its first ". " before a capital letter (dataset names are full of
- * dots, never followed by a space); without the closing period.  PanDA's
- * refusals go on for several sentences and lines. */
-static void
-first_sentence(const char *msg, char *out, size_t size)
-{
-	size_t n = strcspn(msg, "\r\n");
-
-	for (size_t i = 0; i + 2 < n; i++)
-		if (msg[i] == '.' && msg[i + 1] == ' ' && msg[i + 2] >= 'A' && msg[i + 2] <= 'Z') {
-			n = i;
-			break;
-		}
-	while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == '.'))
-		n--;
-	snprintf(out, size, "%.*s", (int)n, msg);
-}
-
-static int parse_points(const json_t *resp, json_t **points, struct hpo_err *err);
 static char *points_kwargs(int64_t task_id);
 
 static char *
@@ -351,7 +293,7 @@ hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id, st
 		return hpo_err_set(err, HPO_E_INPUT, "task parameters without taskName");
 	}
 	for (int attempt = 0;; attempt++) {
-		json_t *resp = NULL, *data;
+		json_t *resp = NULL;
 		struct hpo_err e = {0};
 
 		if (lost) {
@@ -374,65 +316,32 @@ hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id, st
 			*err = e;
 			break;
 		}
-		if (envelope(resp, "submit", &data, &e) < 0) {
+		if (hpo_panda_submit_answer(resp, task_id, &e) < 0) {
 			json_t *code = json_object_get(resp, "data");
-			if (lost && json_is_integer(code) && json_integer_value(code) == 2) {
+			if (lost && !json_is_true(json_object_get(resp, "success")) &&
+			    json_is_integer(code) && json_integer_value(code) == 2) {
 				/* "still active": ours, from the lost try */
 				int64_t found;
-				if (find_task_by_name(p, name, &found, &e) == 0 && found > 0) {
+				struct hpo_err fe = {0};
+				if (find_task_by_name(p, name, &found, &fe) == 0 && found > 0) {
 					*task_id = found;
 					rc = 0;
 					json_decref(resp);
 					break;
 				}
-			}
-			const char *m = json_string_value(json_object_get(resp, "message"));
-			if (e.kind == HPO_E_SERVER && json_is_false(json_object_get(resp, "success")) &&
-			    m != NULL && *m != '\0') {
-				char line[768];
-				first_sentence(m, line, sizeof(line));
-				hpo_err_set(&e, HPO_E_SERVER, "submit refused: %s", line);
+				if (fe.kind != HPO_E_OK && fe.kind != HPO_E_SERVER)
+					e = fe;	/* why the task could not be looked up */
 			}
 			*err = e;
 			json_decref(resp);
 			break;
 		}
-		if (json_is_integer(data)) {
-			*task_id = json_integer_value(data);
-		} else {
-			/* older servers: "succeeded. new jediTaskID=N" */
-			const char *m = json_string_value(json_object_get(resp, "message"));
-			const char *eq = m ? strstr(m, "jediTaskID=") : NULL;
-			if (eq != NULL)
-				*task_id = strtoll(eq + 11, NULL, 10);
-		}
 		json_decref(resp);
-		if (*task_id <= 0)
-			hpo_err_set(err, HPO_E_SERVER, "submit: the server's answer has no jediTaskID");
-		else
-			rc = 0;
+		rc = 0;
 		break;
 	}
 	json_decref(body);
 	return rc;
-}
-
-static int
-get_data(struct hpo_panda *p, const char *endpoint, const char *const *query, const char *what,
-	 json_t **out, struct hpo_err *err)
-{
-	json_t *resp, *data;
-
-	*out = NULL;
-	if (api_get(p, endpoint, query, &resp, err) < 0)
-		return -1;
-	if (envelope(resp, what, &data, err) < 0) {
-		json_decref(resp);
-		return -1;
-	}
-	*out = json_incref(data ? data : json_null());
-	json_decref(resp);
-	return 0;
 }
 
 int
@@ -493,24 +402,15 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 			memset(&reqs[2 * i], 0, sizeof(reqs[2 * i]));
 	}
 	for (size_t i = 0; i < n; i++) {
-		char what[64];
 		json_t *data;
 		struct hpo_http_req *r = &reqs[2 * i];
 
-		snprintf(what, sizeof(what), "task %lld", (long long)ids[i]);
 		if (info[i] != NULL) {
 			/* known from the listing */
 		} else if (r[0].rc < 0) {
 			errs[i] = r[0].err;
 			rc = -1;
-		} else if (envelope(r[0].out, what, &data, &errs[i]) < 0) {
-			/* "Task not found ...": an id the server does not know */
-			if (strstr(errs[i].msg, "not found") != NULL)
-				hpo_err_set(&errs[i], HPO_E_NOTFOUND, "no task %lld on %s",
-					    (long long)ids[i], p->api);
-			rc = -1;
-		} else if (!json_is_object(data)) {
-			hpo_err_set(&errs[i], HPO_E_SERVER, "%s: the server's answer is not a task", what);
+		} else if (hpo_panda_task_answer(r[0].out, ids[i], p->api, &data, &errs[i]) < 0) {
 			rc = -1;
 		} else {
 			info[i] = json_incref(data);
@@ -520,7 +420,7 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 			/* iDDS failing hides the points, not the task */
 			if (r[1].rc < 0)
 				points_err[i] = strdup(r[1].err.msg);
-			else if (parse_points(r[1].out, &points[i], &e) < 0)
+			else if (hpo_panda_points_answer(r[1].out, &points[i], &e) < 0)
 				points_err[i] = strdup(e.msg);
 			if (points[i] == NULL && points_err[i] == NULL) {
 				json_decref(info[i]);
@@ -559,6 +459,7 @@ hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filt
 {
 	char n[16], *f = NULL;
 	const char *q[7];
+	json_t *resp;
 	size_t k = 0;
 	int rc;
 
@@ -576,34 +477,14 @@ hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filt
 		q[k++] = f;
 	}
 	q[k] = NULL;
-	rc = get_data(p, "task/get_tasks_detailed_info_since", q, "list tasks", tasks, err);
+	*tasks = NULL;
+	rc = api_get(p, "task/get_tasks_detailed_info_since", q, &resp, err);
 	free(f);
-	if (rc == 0 && !json_is_array(*tasks)) {
-		json_decref(*tasks);
-		*tasks = NULL;
-		return hpo_err_set(err, HPO_E_SERVER, "list tasks: the server's answer is not a list");
-	}
+	if (rc < 0)
+		return -1;
+	rc = hpo_panda_tasks_answer(resp, tasks, err);
+	json_decref(resp);
 	return rc;
-}
-
-/* iDDS's answer through the relay: [true, result] or [false, message]; the
- * message says why there are no points */
-static int
-parse_points(const json_t *resp, json_t **points, struct hpo_err *err)
-{
-	json_t *ok = json_array_get(resp, 0), *res = json_array_get(resp, 1);
-
-	*points = NULL;
-	if (!json_is_array(resp) || !json_is_boolean(ok))
-		return hpo_err_set(err, HPO_E_SERVER, "iDDS: unexpected answer");
-	if (!json_is_true(ok))
-		return hpo_err_set(err, HPO_E_SERVER, "iDDS: %s",
-				   json_is_string(res) && *json_string_value(res) ? json_string_value(res)
-										  : "refused");
-	if (!json_is_array(res) && !json_is_null(res))
-		return hpo_err_set(err, HPO_E_SERVER, "iDDS: the points are not a list");
-	*points = json_is_null(res) ? json_array() : json_incref(res);
-	return 0;
 }
 
 /* The relay's form for get_hyperparameters of a task (kwargs malloc'ed). */
@@ -618,21 +499,6 @@ points_kwargs(int64_t task_id)
 	return s;
 }
 
-static const char *
-control_code(long code)
-{
-	switch (code) {
-	case 0: return NULL;
-	case 1: return "server error";
-	case 2: return "task not found";
-	case 3: return "permission denied: the task is not yours";
-	case 4: return "the task's status does not allow it";
-	case 100: return "not an SSL connection";
-	case 101: return "invalid task id";
-	default: return "refused";
-	}
-}
-
 int
 hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, int soft,
 		  const json_t *new_params, char **message, struct hpo_err *err)
@@ -640,7 +506,8 @@ hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, in
 	static const char *const endpoints[] = {"task/kill", "task/finish", "task/retry", "task/pause",
 						"task/resume"};
 	static const char *const verbs[] = {"kill", "finish", "retry", "pause", "resume"};
-	json_t *body = json_pack("{s:I}", "task_id", (json_int_t)task_id), *resp = NULL, *data;
+	json_t *body = json_pack("{s:I}", "task_id", (json_int_t)task_id), *resp = NULL;
+	char what[64];
 	int rc = -1;
 
 	*message = NULL;
@@ -652,34 +519,9 @@ hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, in
 		json_object_set(body, "new_parameters", (json_t *)new_params);
 	if (api_post(p, endpoints[op], body, 0, &resp, err) < 0)
 		goto out;
-	{
-		char what[64];
-		snprintf(what, sizeof(what), "%s task %lld", verbs[op], (long long)task_id);
-		/* sendCommandTaskPanda's refusals come as success false with the
-		 * code in data: worded below, as the server's other codes */
-		data = json_object_get(resp, "data");
-		if (!(json_is_false(json_object_get(resp, "success")) && json_is_integer(data)) &&
-		    envelope(resp, what, &data, err) < 0)
-			goto out;
-		/* data: the code, or [code, message] */
-		json_t *code = json_is_array(data) ? json_array_get(data, 0) : data;
-		json_t *msg = json_is_array(data) ? json_array_get(data, 1)
-						  : json_object_get(resp, "message");
-		long c = json_is_integer(code) ? (long)json_integer_value(code) : 0;
-		const char *why = control_code(c);
-		int new_task = op == HPO_PANDA_RETRY && new_params != NULL;
-		if (new_task)	/* insertTaskParamsPanda's codes: 3 retried with them */
-			why = c == 3 ? NULL : c == 2 ? "the task is still active" : "refused";
-		if (why != NULL) {
-			char line[768];
-			first_sentence(json_is_string(msg) ? json_string_value(msg) : "", line, sizeof(line));
-			hpo_err_set(err, c == 2 && !new_task ? HPO_E_NOTFOUND : HPO_E_SERVER, "%s: %s%s%s", what,
-				    why, *line ? ": " : "", line);
-			goto out;
-		}
-		*message = strdup(json_is_string(msg) ? json_string_value(msg) : "done");
-		rc = 0;
-	}
+	snprintf(what, sizeof(what), "%s task %lld", verbs[op], (long long)task_id);
+	rc = hpo_panda_control_answer(resp, what, op == HPO_PANDA_RETRY && new_params != NULL, message,
+				      err);
 out:
 	json_decref(resp);
 	json_decref(body);
@@ -697,7 +539,6 @@ find_sandbox(struct hpo_panda *p, uint64_t size, uint32_t crc, char **name, stru
 {
 	json_t *body = json_pack("{s:I, s:I}", "file_size", (json_int_t)size, "checksum",
 				 (json_int_t)crc), *resp = NULL;
-	const char *m, *colon;
 	char *host = NULL;
 	int rc = -1;
 
@@ -706,18 +547,8 @@ find_sandbox(struct hpo_panda *p, uint64_t size, uint32_t crc, char **name, stru
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (api_post(p, "file_server/validate_cache_file", body, 0, &resp, err) < 0)
 		goto out;
-	/* FOUND:<host>:<file>, the host being where the file was put (the
-	 * server records the cache host that took the upload) */
-	m = json_string_value(json_object_get(resp, "message"));
-	rc = 0;
-	if (m == NULL || strncmp(m, "FOUND:", 6) != 0 || (colon = strrchr(m + 6, ':')) == NULL ||
-	    colon[1] == '\0')
+	if ((rc = hpo_panda_sandbox_answer(resp, &host, name, err)) <= 0)
 		goto out;
-	if ((host = strndup(m + 6, (size_t)(colon - (m + 6)))) == NULL ||
-	    (*name = strdup(colon + 1)) == NULL) {
-		rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
 	if (set_cache_host(p, host, err) < 0) {
 		free(*name);
 		*name = NULL;
@@ -761,7 +592,7 @@ hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t
 	m = json_string_value(json_object_get(resp, "message"));
 	overwrite = json_is_false(json_object_get(resp, "success")) && m != NULL &&
 		    strncmp(m, CACHE_OVERWRITE, strlen(CACHE_OVERWRITE)) == 0;
-	if (!overwrite && (rc = envelope(resp, "sandbox upload", &data, err)) < 0)
+	if (!overwrite && (rc = hpo_panda_envelope(resp, "sandbox upload", &data, err)) < 0)
 		goto out;
 	/* the server recorded the file on the cache host that took it, which
 	 * may be another than PANDACACHE_URL names (a load-balanced alias):
@@ -803,7 +634,7 @@ hpo_panda_ckpt_upload(struct hpo_panda *p, const char *path, const char *task, c
 	/* the server replaces the file only once the whole body is in: sending
 	 * it again after a lost answer is harmless */
 	if (hpo_http_post_file(p->http, url, "file", path, fname, NULL, 0, &resp, err) == 0)
-		rc = envelope(resp, "checkpoint upload", &data, err);
+		rc = hpo_panda_envelope(resp, "checkpoint upload", &data, err);
 out:
 	json_decref(resp);
 	free(fname);
@@ -823,7 +654,7 @@ hpo_panda_ckpt_delete(struct hpo_panda *p, const char *task, const char *sub, st
 		goto out;
 	}
 	if (hpo_http_post_json(p->http, url, body, 0, &resp, err) == 0)
-		rc = envelope(resp, "checkpoint removal", &data, err);
+		rc = hpo_panda_envelope(resp, "checkpoint removal", &data, err);
 out:
 	json_decref(resp);
 	json_decref(body);

@@ -39,3 +39,42 @@ hpo_text_sanitize(char *s, int keep_lines)
 		}
 	}
 }
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * form, no surrogate, nothing past U+10FFFF), 0 when there is none. */
+static int
+utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0], lo, hi;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+		       (s[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+void
+hpo_text_utf8(char *s)
+{
+	int n;
+
+	while (s != NULL && *s != '\0') {
+		if ((n = utf8_len((const unsigned char *)s)) == 0) {
+			*s++ = '?';
+			continue;
+		}
+		s += n;
+	}
+}

@@ -14,4 +14,9 @@ void hpo_text_sanitize(char *s, int keep_lines);
  * *len its length (1 or 2). */
 int hpo_text_is_control(const char *s, int *len);
 
+/* Replace, in place, every byte that is not part of well-formed UTF-8
+ * with '?' (a cut character, a Latin-1 text): what JSON can hold.  The
+ * length does not change. */
+void hpo_text_utf8(char *s);
+
 #endif

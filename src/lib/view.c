@@ -30,10 +30,23 @@ iso_time(double t)
 	return json_string(buf);
 }
 
+/* A text from outside (a database, an evaluation, a server) as a JSON
+ * string: a byte that is not UTF-8 (a character cut short) becomes '?',
+ * rather than the string being refused. */
 static json_t *
 str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	char *t;
+	json_t *v;
+
+	if (s == NULL)
+		return json_null();
+	if ((t = strdup(s)) == NULL)
+		return NULL;
+	hpo_text_utf8(t);
+	v = json_string(t);
+	free(t);
+	return v;
 }
 
 static json_t *finish_view(json_t *task, const char *points_error);
@@ -103,7 +116,11 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 				counts[k]++;
 		if (strcmp(pts[i].status, "finished") == 0 && (best == NULL || pts[i].loss < best->loss))
 			best = &pts[i];
-		json_array_append_new(list, point_json(&pts[i]));
+		/* a point left out would be a view that does not add up */
+		if (json_array_append_new(list, point_json(&pts[i])) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
 	}
 	spec = json_loads(row.spec, 0, NULL);
 	budget = json_object_get(spec, "budget");
@@ -117,9 +134,9 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	if ((strcmp(status, "running") == 0 || strcmp(status, "registered") == 0) &&
 	    !engine_alive(st, &row))
 		status = "paused";
-	task = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i, "
+	task = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i, "
 			 "s:i}, s:o, s:o}",
-			 "id", (json_int_t)row.id, "backend", "local", "name", row.name, "status",
+			 "id", (json_int_t)row.id, "backend", "local", "name", str_or_null(row.name), "status",
 			 status, "message", str_or_null(row.message), "created", iso_time(row.created),
 			 "updated", iso_time(row.updated), "ended", iso_time(row.ended),
 			 "max_points", (int)max_points, "counts", "points", (int)n, "pending",

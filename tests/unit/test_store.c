@@ -17,6 +17,7 @@
 
 #include "file.h"
 #include "store.h"
+#include "view.h"
 
 /* Each test gets a fresh temporary directory, removed afterwards. */
 static int
@@ -963,6 +964,43 @@ damage(void **state, const char *sql, int what, const char *tail)
 	free(path);
 }
 
+/* Texts the engine writes as they come (an evaluation's last log line,
+ * cut at 300 bytes, maybe inside a character): the view shows them, with
+ * '?' for what is not UTF-8, and keeps every point (the point with such a
+ * message was left out of the view; one in the task's name or message was
+ * "out of memory"). */
+static void
+test_view_not_utf8(void **state)
+{
+	char *path = path_in(state, "hpo.db");
+	struct hpo_store *st;
+	struct hpo_err err = {0};
+	json_t *p = json_ok("{\"x\": 1}"), *v;
+	int64_t id = 0;
+
+	unlink(path);
+	st = open_ok(path);
+	assert_int_equal(hpo_store_task_create(st, "t", "{}", "/d", &id, &err), 0);
+	for (int i = 1; i <= 2; i++)
+		assert_int_equal(hpo_store_point_add(st, id, i, p, 1000, &err), 0);
+	hpo_store_close(st);
+	json_decref(p);
+	raw_sql(path, "UPDATE points SET message = 'exited with status 1: caf' || x'e9' || ' ' || x'e282' "
+		"WHERE id = 1", NULL);
+	raw_sql(path, "UPDATE tasks SET name = 'n' || x'ff', message = CAST(x'c3' AS TEXT)", NULL);
+	assert_int_equal(hpo_store_open_read(path, &st, &err), 0);
+	assert_int_equal(hpo_view_local(st, id, &v, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "name")), "n?");
+	assert_string_equal(json_string_value(json_object_get(v, "message")), "?");
+	assert_int_equal(json_array_size(json_object_get(v, "points")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(v, "points"), 0),
+							      "message")),
+			    "exited with status 1: caf? ??");
+	json_decref(v);
+	hpo_store_close(st);
+	free(path);
+}
+
 static void
 test_damaged(void **state)
 {
@@ -1116,6 +1154,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_task_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_layout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_view_not_utf8, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

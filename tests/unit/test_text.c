@@ -58,12 +58,41 @@ test_is_control(void **state)
 	assert_false(hpo_text_is_control("", &len));
 }
 
+static void
+utf8(const char *in, const char *want)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s", in);
+	hpo_text_utf8(buf);
+	assert_string_equal(buf, want);
+}
+
+static void
+test_utf8(void **state)
+{
+	(void)state;
+	utf8("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80");
+	/* Latin-1, a character cut short (at the end, before ASCII) */
+	utf8("caf\xe9", "caf?");
+	utf8("x\xe2\x82", "x??");
+	utf8("\xe2\x82z", "??z");
+	/* overlong forms, a surrogate, past U+10FFFF, a lone continuation byte */
+	utf8("\xc0\xaf\xe0\x80\xaf", "?????");
+	utf8("\xed\xa0\x80", "???");
+	utf8("\xf4\x90\x80\x80", "????");
+	utf8("\x80" "a", "?a");
+	utf8("", "");
+	hpo_text_utf8(NULL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_controls),
 		cmocka_unit_test(test_is_control),
+		cmocka_unit_test(test_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

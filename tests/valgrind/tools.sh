@@ -7,7 +7,7 @@
 # Then every fuzz harness over its corpus and regress inputs
 # (tests/fuzz/replay-NAME, built by `make check`).
 . "$top_srcdir/tests/lib/tap.sh"
-plan 24
+plan 26
 
 vg() {	# vg COMMAND...: valgrind's exit status 99 on any error, else the command's
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
@@ -86,7 +86,7 @@ is_vg 0 "hpo-ckpt load: clean" hpo-ckpt load -q --from "$T/store" -C "$T/back"
 
 # ---- the fuzz harnesses' corpus and regress inputs ------------------------------------
 cd "$top_builddir" || exit 1
-for h in task space phpo steer view tar ckptname davs pandaview; do
+for h in task space phpo steer view tar ckptname davs pandaview pandaanswer store; do
 	is_vg 0 "replay-$h (corpus and regress inputs): clean" "tests/fuzz/replay-$h"
 done
 
