@@ -2,9 +2,12 @@
 # options.sh - the man pages and shell completions agree with --help
 #
 # For each tool, --help is the truth (it prints the option table the parser
-# uses).  Every long and short option it lists must appear in the OPTIONS
-# section of the man page, in the bash completion and in the zsh
-# completion; the man page must list no other option, in the same order
+# uses).  The completions' option lists are made from the same table at
+# build time (tools/gen-completion), so here they are only checked to be
+# whole and to parse; what is hand-written in their templates
+# (completions/*.in: the options whose values are completed) must name
+# options of the table.  Every long and short option --help lists must
+# appear in the OPTIONS section of the man page; it must list no other option, in the same order
 # and with the same argument names; its SYNOPSIS must equal the usage lines;
 # its EXIT STATUS refers to hpo-tools(7), names only codes of --help and
 # every code of the tool's own (4-8).  hpo-tools(7) lists the shared exit
@@ -15,7 +18,8 @@
 
 tools="hpo-submit hpo-status hpo-ckpt hpo-steer hpo-plot"
 man=$top_srcdir/man
-comp=$top_srcdir/completions
+comp=$top_builddir/completions		# made by the build
+tmpl=$top_srcdir/completions		# their templates
 
 # ---- reading --help ------------------------------------------------------------
 
@@ -167,7 +171,7 @@ for tool in $tools; do
 		exit 1
 	}
 	help_columns "$T/$tool.help" | option_names > "$T/$tool.opts"
-	n=$((n + 3 * $(wc -l < "$T/$tool.opts") + 12))
+	n=$((n + $(wc -l < "$T/$tool.opts") + 17))
 done
 pages=$(ls "$man"/*.[1-9] 2>/dev/null)
 n=$((n + 2 * $(echo "$pages" | grep -c .) + 8))
@@ -194,15 +198,30 @@ for tool in $tools; do
 	while read -r opt; do
 		ok "$tool: $opt is in the OPTIONS of $(basename "$page")" \
 			grep -qxF -- "$opt" "$T/$tool.manopts"
-		if have bash; then
-			ok "$tool: $opt is in the bash completion" grep -qxF -- "$opt" "$T/$tool.bashopts"
-		else
-			skip "$tool: $opt is in the bash completion" "no bash"
-		fi
-		ok "$tool: $opt is in the zsh completion" grep -qxF -- "$opt" "$T/$tool.zshopts"
 	done < "$T/$tool.opts"
 
 	sort -u "$T/$tool.opts" > "$T/$tool.optset"
+	if have bash; then
+		is "$(comm -23 "$T/$tool.optset" "$T/$tool.bashopts" | tr '\n' ' ')" "" \
+			"$tool: the bash completion offers every option of --help"
+	else
+		skip "$tool: the bash completion offers every option of --help" "no bash"
+	fi
+	is "$(comm -23 "$T/$tool.optset" "$T/$tool.zshopts" | tr '\n' ' ')" "" \
+		"$tool: the zsh completion offers every option of --help"
+	# hand-written: the options of the bash template's "case $prev" arms,
+	# the zsh template's @value and @excl lines
+	bad=$(sed -n 's/^\t\(-[-a-zA-Z0-9 |]*\))$/\1/p' "$tmpl/$tool.bash.in" | option_names |
+		sort -u | comm -23 - "$T/$tool.optset" | tr '\n' ' ')
+	is "$bad" "" "$tool: the bash template completes values of options --help has"
+	bad=$(sed -n 's/^# @\(value\|excl\) //p' "$tmpl/_$tool.in" | sed 's/ :.*//' | option_names |
+		sort -u | comm -23 - "$T/$tool.optset" | tr '\n' ' ')
+	is "$bad" "" "$tool: the zsh template's @value and @excl name options --help has"
+	bad=
+	for opt in $(sed -n 's/^# @value \(--[-a-z0-9]*\).*/\1/p' "$tmpl/_$tool.in"); do
+		grep -qE -- "^ +(-., )?$opt [^ ]" "$T/$tool.help" || bad="$bad $opt"
+	done
+	is "$bad" "" "$tool: the zsh template's @value options take an argument"
 	extra=$(comm -13 "$T/$tool.optset" "$T/$tool.manopts" | tr '\n' ' ')
 	is "$extra" "" "$tool: the man page lists no option that --help lacks"
 	is "$(tr '\n' ';' < "$T/$tool.mantags")" "$(tr '\n' ';' < "$T/$tool.columns")" \
