@@ -34,14 +34,14 @@
 #include "opts.h"
 #include "taskspec.h"
 
+/* the shared codes are exitcode.h's ("no checkpoint yet" is the shared
+ * not-found); 4 is hpo-ckpt's own */
 enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2,
-	EXIT_NONE = 3,
+	EXIT_OK = HPO_EXIT_OK,
+	EXIT_ERROR = HPO_EXIT_ERROR,
+	EXIT_USAGE = HPO_EXIT_USAGE,
+	EXIT_NONE = HPO_EXIT_NOTFOUND,
 	EXIT_UNUSABLE = 4,
-	EXIT_AUTH = 5,
-	EXIT_STORAGE = 6,
 };
 
 /* after a stop signal, how long the command gets to write its last state
@@ -72,10 +72,10 @@ static const struct hpo_option options[] = {
 	[OPT_GZIP] = {"gzip", 0, NULL, "save, watch: compress with gzip, not zstd (panda:// always does)"},
 	[OPT_INTERVAL] = {"interval", 'i', "TIME", "watch: look for changes every TIME: 90, 90s, 5m (default 5m)"},
 	[OPT_JSON] = {"json", 0, NULL, "ls: print the generations as JSON"},
-	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
+	[OPT_QUIET] = HPO_OPTION_QUIET,
 	[OPT_VERBOSE] = {"verbose", 'v', NULL, "say more on stderr"},
-	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
-	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+	[OPT_HELP] = HPO_OPTION_HELP,
+	[OPT_VERSION] = HPO_OPTION_VERSION,
 	[OPT_END] = {NULL, 0, NULL, NULL},
 };
 
@@ -85,28 +85,17 @@ static const struct hpo_tool tool = {
 	"URL: a directory, file:///path, davs:// or https:// (WebDAV), panda://TASKID/SUBID;\n"
 	"every command takes it with -u/--url (ls and rm also as an operand).",
 	options,
-	"exit status:\n"
-	"  0    success\n"
-	"  1    an error here: the file system, a full disk, a path to save that is\n"
-	"       missing, a directory to load into that cannot be written\n"
-	"  2    a usage error\n"
-	"  3    load: no checkpoint yet\n"
-	"  4    load: no usable checkpoint, every generation is damaged or incomplete\n"
-	"  5    the location refused: credentials or permission\n"
-	"  6    the storage could not be reached or kept failing\n"
 	"watch exits with the command's status (128+N when a signal N ended it).\n",
+	(const struct hpo_exitcode[]){
+		{1, NULL, "also a full disk, a path to save that is missing, a directory\n"
+			  "to load into that cannot be written"},
+		{3, NULL, "load: no checkpoint yet"},
+		{4, "UNUSABLE", "load: no usable checkpoint, every generation is damaged or\n"
+				"incomplete"},
+		{10, NULL, "also permission: a location that may not be written"},
+		{0, NULL, NULL},
+	},
 };
-
-static int
-exit_for(const struct hpo_err *err)
-{
-	switch (err->kind) {
-	case HPO_E_AUTH: return EXIT_AUTH;
-	case HPO_E_NET:
-	case HPO_E_SERVER: return EXIT_STORAGE;
-	default: return EXIT_ERROR;
-	}
-}
 
 static double
 now_mono(void)
@@ -150,7 +139,7 @@ do_load(struct hpo_ckpt_loc *s, const char *dir, const char *archive, struct hpo
 
 	if (hpo_ckpt_load(s, &opt, &res, err) < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err->msg);
-		return res.none ? EXIT_NONE : res.unusable ? EXIT_UNUSABLE : exit_for(err);
+		return res.none ? EXIT_NONE : res.unusable ? EXIT_UNUSABLE : hpo_exit_for(err);
 	}
 	hpo_info("loaded generation %lu from %s (%.1f MB)%s%s", res.gen.number, s->where,
 		 (double)res.gen.sum.size / 1e6, archive ? " into " : "", archive ? archive : "");
@@ -393,6 +382,7 @@ main(int argc, char **argv)
 	int nargs = argc;
 	struct hpo_err err = {0};
 	struct hpo_ckpt_loc *s = NULL;
+	struct hpo_common com = {0};
 	int rc = EXIT_ERROR;
 
 	/* watch: the command follows the first "--", untouched */
@@ -405,6 +395,10 @@ main(int argc, char **argv)
 	while ((o = hpo_opts_next(&tool, nargs, argv, &os)) != NULL) {
 		if (o == HPO_OPT_ERROR)
 			return EXIT_USAGE;
+		if ((rc = hpo_opts_common(&tool, o, &os, &com)) == HPO_OPTS_EXIT)
+			return EXIT_OK;
+		else if (rc == 1)
+			continue;
 		switch (o - options) {
 		case OPT_URL: url_opt = os.arg; break;
 		case OPT_TO: to = os.arg; break;
@@ -429,13 +423,11 @@ main(int argc, char **argv)
 			interval_set = 1;
 			break;
 		case OPT_JSON: json = 1; break;
-		case OPT_QUIET: verb = HPO_LOG_QUIET; break;
 		case OPT_VERBOSE: verb = HPO_LOG_VERBOSE; break;
-		case OPT_HELP: hpo_opts_help(stdout, &tool); return EXIT_OK;
-		case OPT_VERSION: printf("%s %s\n", tool.name, PACKAGE_VERSION); return EXIT_OK;
 		}
 	}
-	hpo_log_init(argv[0], verb);
+	rc = EXIT_ERROR;
+	hpo_log_init(argv[0], com.quiet ? HPO_LOG_QUIET : verb);
 	if (os.nops == 0) {
 		hpo_opts_error(&tool, "a command is needed: save, load, ls, rm or watch");
 		return EXIT_USAGE;
@@ -512,7 +504,7 @@ main(int argc, char **argv)
 	if (hpo_ckpt_open(url, &s, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err.msg);
 		free(job_url);
-		return err.kind == HPO_E_INPUT ? EXIT_USAGE : exit_for(&err);
+		return err.kind == HPO_E_INPUT ? EXIT_USAGE : hpo_exit_for(&err);
 	}
 	free(job_url);
 	if (s->gzip)
@@ -558,7 +550,7 @@ main(int argc, char **argv)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err.msg);
-		rc = exit_for(&err);
+		rc = hpo_exit_for(&err);
 	}
 	hpo_ckpt_loc_free(s);
 	return rc;

@@ -23,14 +23,11 @@
 #include "plot.h"
 #include "view.h"
 
+/* the exit codes are exitcode.h's: hpo-plot has none of its own */
 enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2,
-	EXIT_NOTFOUND = 3,
-	EXIT_INPUT = 4,
-	EXIT_AUTH = 10,
-	EXIT_SERVER = 11,
+	EXIT_OK = HPO_EXIT_OK,
+	EXIT_ERROR = HPO_EXIT_ERROR,
+	EXIT_USAGE = HPO_EXIT_USAGE,
 };
 
 static const char *const usage[] = {
@@ -46,8 +43,8 @@ enum {
 };
 
 static const struct hpo_option options[] = {
-	[OPT_LOCAL] = {"local", 'l', NULL, "a task of the local engine, not of PanDA"},
-	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
+	[OPT_LOCAL] = HPO_OPTION_LOCAL,
+	[OPT_DB] = HPO_OPTION_DB,
 	[OPT_FROM_JSON] = {"from-json", 'f', "FILE", "read the task view that hpo-status --json wrote (- for stdin)"},
 	[OPT_OUTPUT] = {"output", 'o', "FILE", "write the plots to FILE: .png, .svg, .pdf or .html (the report)"},
 	[OPT_PLOT] = {"plot", 'k', "KIND", "history, parallel, slice, pair, importance, curves or all (default)"},
@@ -56,9 +53,9 @@ static const struct hpo_option options[] = {
 	[OPT_SIZE] = {"size", 0, "WxH", "size of one plot, pixels or points (default 800x500)"},
 	[OPT_TERM] = {"term", 't', NULL, "draw the history and the best point on the terminal"},
 	[OPT_ASCII] = {"ascii", 0, NULL, "with --term: ASCII characters only"},
-	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
-	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
-	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+	[OPT_QUIET] = HPO_OPTION_QUIET,
+	[OPT_HELP] = HPO_OPTION_HELP,
+	[OPT_VERSION] = HPO_OPTION_VERSION,
 	[OPT_END] = {NULL, 0, NULL, NULL},
 };
 
@@ -70,14 +67,13 @@ static const struct hpo_tool tool = {
 	"(ID, default your newest), a local one with --local (default the newest), or\n"
 	"a task view file with --from-json (ID needed when it holds several).",
 	options,
-	"exit status:\n"
-	"  0    success\n"
-	"  1    an error (database, file system, drawing, ...)\n"
-	"  2    a usage error\n"
-	"  3    no such task; with --local: no database at the path\n"
-	"  4    the --from-json file is not a task view (its place is named)\n"
-	"  10   credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
-	"  11   the PanDA server could not be reached, kept failing, or refused the request\n",
+	NULL,
+	(const struct hpo_exitcode[]){
+		{1, NULL, "also drawing"},
+		{3, NULL, "with --local: no database at the path"},
+		{13, NULL, "the --from-json file is not a task view (its place is named)"},
+		{0, NULL, NULL},
+	},
 };
 
 /* Under LeakSanitizer (--enable-sanitizers): fontconfig, which cairo asks
@@ -96,19 +92,6 @@ const char *
 __lsan_default_options(void)
 {
 	return "print_suppressions=0";
-}
-
-static int
-exit_for(const struct hpo_err *err)
-{
-	switch (err->kind) {
-	case HPO_E_NOTFOUND: return EXIT_NOTFOUND;
-	case HPO_E_INPUT: return EXIT_INPUT;
-	case HPO_E_AUTH: return EXIT_AUTH;
-	case HPO_E_NET:
-	case HPO_E_SERVER: return EXIT_SERVER;
-	default: return EXIT_ERROR;
-	}
 }
 
 /* The task view: from a file, or the backend's view of one task. */
@@ -182,8 +165,9 @@ main(int argc, char **argv)
 {
 	struct hpo_optstate os = {0};
 	const struct hpo_option *o;
-	const char *db = NULL, *from = NULL, *out = NULL, *pair = NULL;
-	int local = 0, term = 0, ascii = 0, quiet = 0, fmt = -1;
+	const char *db, *from = NULL, *out = NULL, *pair = NULL;
+	struct hpo_common com = {0};
+	int local, term = 0, ascii = 0, fmt = -1;
 	unsigned mask = (1u << HPO_PLOT_NKINDS) - 1;
 	struct hpo_plot_opts po = {0, {-1, -1}, 800, 500};
 	struct hpo_err err = {0};
@@ -197,9 +181,11 @@ main(int argc, char **argv)
 	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
 		if (o == HPO_OPT_ERROR)
 			return EXIT_USAGE;
+		if ((rc = hpo_opts_common(&tool, o, &os, &com)) == HPO_OPTS_EXIT)
+			return EXIT_OK;
+		else if (rc == 1)
+			continue;
 		switch (o - options) {
-		case OPT_LOCAL: local = 1; break;
-		case OPT_DB: db = os.arg; break;
 		case OPT_FROM_JSON: from = os.arg; break;
 		case OPT_OUTPUT:
 			out = os.arg;
@@ -247,12 +233,12 @@ main(int argc, char **argv)
 		}
 		case OPT_TERM: term = 1; break;
 		case OPT_ASCII: ascii = 1; break;
-		case OPT_QUIET: quiet = 1; break;
-		case OPT_HELP: hpo_opts_help(stdout, &tool); return EXIT_OK;
-		case OPT_VERSION: printf("%s %s\n", tool.name, PACKAGE_VERSION); return EXIT_OK;
 		}
 	}
-	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
+	rc = EXIT_ERROR;
+	local = com.local;
+	db = com.db;
+	hpo_log_init(argv[0], com.quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
 	if (out == NULL && !term) {
 		hpo_opts_error(&tool, "say where to draw: -o FILE or --term");
 		return EXIT_USAGE;
@@ -326,7 +312,7 @@ main(int argc, char **argv)
 	goto out;
 fail:
 	fprintf(stderr, "%s: %s\n", tool.name, err.msg);
-	rc = exit_for(&err);
+	rc = hpo_exit_for(&err);
 out:
 	hpo_plot_data_free(d);
 	json_decref(doc);

@@ -22,19 +22,17 @@
 #include "text.h"
 #include "view.h"
 
+/* the shared codes are exitcode.h's; 4-8 are the --wait outcomes */
 enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2,
-	EXIT_NOTFOUND = 3,
+	EXIT_OK = HPO_EXIT_OK,
+	EXIT_ERROR = HPO_EXIT_ERROR,
+	EXIT_USAGE = HPO_EXIT_USAGE,
 	EXIT_W_FINISHED = 4,
 	EXIT_W_FAILED = 5,
 	EXIT_W_BROKEN = 6,
 	EXIT_W_ABORTED = 7,
 	EXIT_W_EXHAUSTED = 8,
-	EXIT_W_TIMEOUT = 9,
-	EXIT_AUTH = 10,
-	EXIT_SERVER = 11,
+	EXIT_W_TIMEOUT = HPO_EXIT_TIMEOUT,
 };
 
 static const char *const usage[] = {
@@ -49,8 +47,8 @@ enum {
 };
 
 static const struct hpo_option options[] = {
-	[OPT_LOCAL] = {"local", 'l', NULL, "show tasks of the local engine, not of PanDA"},
-	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
+	[OPT_LOCAL] = HPO_OPTION_LOCAL,
+	[OPT_DB] = HPO_OPTION_DB,
 	[OPT_DAYS] = {"days", 'd', "N", "with no ID: your Grid tasks of the last N days (default 14)"},
 	[OPT_STATUS] = {"status", 0, "S", "only tasks whose status is S (a comma list: any of them)"},
 	[OPT_NAME] = {"name", 0, "PATTERN", "only tasks whose name matches PATTERN (a shell glob)"},
@@ -61,9 +59,9 @@ static const struct hpo_option options[] = {
 	[OPT_WATCH] = {"watch", 0, NULL, "redraw the table on the terminal until every task has a final status"},
 	[OPT_TIMEOUT] = {"timeout", 0, "SECONDS", "with --wait or --watch: give up after SECONDS (exit 9)"},
 	[OPT_INTERVAL] = {"interval", 0, "SECONDS", "first polling interval (default 2 local, 10 Grid; Grid polls back off)"},
-	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
-	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
-	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+	[OPT_QUIET] = HPO_OPTION_QUIET,
+	[OPT_HELP] = HPO_OPTION_HELP,
+	[OPT_VERSION] = HPO_OPTION_VERSION,
 	[OPT_END] = {NULL, 0, NULL, NULL},
 };
 
@@ -72,18 +70,19 @@ static const struct hpo_tool tool = {
 	"Show HPO tasks: status, points done, the best loss and point.  With no ID, your\n"
 	"recent Grid tasks, or with --local every task in the local database.",
 	options,
-	"exit status:\n"
-	"  0    success (with --wait: every task succeeded: done, or finished with\n"
-	"       every point evaluated)\n"
-	"  1    an error (database, file system, ...)\n"
-	"  2    a usage error\n"
-	"  3    no such task; with --local: no database at the path\n"
-	"  4-8  with --wait: a task ended finished with points left or unknown (4),\n"
-	"       failed (5), broken (6), aborted (7) or is exhausted (8); with several\n"
-	"       tasks, the highest\n"
-	"  9    with --wait: --timeout reached first\n"
-	"  10   credentials: no grid proxy or token, or it is unsafe, expired or refused\n"
-	"  11   the PanDA server could not be reached, kept failing, or refused the request\n",
+	"With --wait and several tasks, the exit status is the highest of theirs.\n",
+	(const struct hpo_exitcode[]){
+		{0, NULL, "with --wait: every task succeeded: done, or finished with every\n"
+			  "point evaluated"},
+		{3, NULL, "with --local: no database at the path"},
+		{4, "INCOMPLETE", "with --wait: a task ended finished with points left or unknown"},
+		{5, "FAILED", "with --wait: a task ended failed"},
+		{6, "BROKEN", "with --wait: a task ended broken"},
+		{7, "ABORTED", "with --wait: a task was aborted"},
+		{8, "EXHAUSTED", "with --wait: a task is exhausted"},
+		{9, NULL, "with --wait or --watch: --timeout reached first"},
+		{0, NULL, NULL},
+	},
 };
 
 /* The --wait code of a task: -1 while its status is not final; 0 when it
@@ -107,18 +106,6 @@ wait_code(const json_t *task)
 		if (strcmp(status, codes[i].s) == 0)
 			return codes[i].code;
 	return EXIT_W_FAILED;
-}
-
-static int
-exit_for(const struct hpo_err *err)
-{
-	switch (err->kind) {
-	case HPO_E_NOTFOUND: return EXIT_NOTFOUND;
-	case HPO_E_AUTH: return EXIT_AUTH;
-	case HPO_E_NET:
-	case HPO_E_SERVER: return EXIT_SERVER;
-	default: return EXIT_ERROR;
-	}
 }
 
 static void
@@ -243,8 +230,9 @@ main(int argc, char **argv)
 {
 	struct hpo_optstate os = {0};
 	const struct hpo_option *o;
-	const char *db = NULL;
-	int local = 0, points = 0, json = 0, wait = 0, watch = 0, quiet = 0;
+	const char *db;
+	struct hpo_common com = {0};
+	int local, points = 0, json = 0, wait = 0, watch = 0;
 	long timeout = -1, interval = 0, days = 14, limit = 0;
 	const char *statuses = NULL, *name = NULL;
 	struct hpo_err err = {0};
@@ -257,9 +245,11 @@ main(int argc, char **argv)
 	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
 		if (o == HPO_OPT_ERROR)
 			return EXIT_USAGE;
+		if ((rc = hpo_opts_common(&tool, o, &os, &com)) == HPO_OPTS_EXIT)
+			return EXIT_OK;
+		else if (rc == 1)
+			continue;
 		switch (o - options) {
-		case OPT_LOCAL: local = 1; break;
-		case OPT_DB: db = os.arg; break;
 		case OPT_DAYS:
 			if (hpo_opts_long(os.arg, 1, 3650, &days) < 0) {
 				hpo_opts_error(&tool, "--days: '%s' is not a number from 1 to 3650", os.arg);
@@ -304,12 +294,12 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case OPT_QUIET: quiet = 1; break;
-		case OPT_HELP: hpo_opts_help(stdout, &tool); return EXIT_OK;
-		case OPT_VERSION: printf("%s %s\n", tool.name, PACKAGE_VERSION); return EXIT_OK;
 		}
 	}
-	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
+	rc = EXIT_ERROR;
+	local = com.local;
+	db = com.db;
+	hpo_log_init(argv[0], com.quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
 	if ((timeout >= 0 || interval > 0) && !wait && !watch) {
 		hpo_opts_error(&tool, "--timeout and --interval go with --wait or --watch");
 		return EXIT_USAGE;
@@ -395,7 +385,7 @@ main(int argc, char **argv)
 	goto out;
 fail:
 	fprintf(stderr, "%s: %s\n", tool.name, err.msg);
-	rc = exit_for(&err);
+	rc = hpo_exit_for(&err);
 out:
 	json_decref(tasks);
 	free(ids);

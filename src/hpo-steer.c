@@ -22,11 +22,12 @@
 #include "opts.h"
 #include "space.h"
 
+/* the exit codes are exitcode.h's: hpo-steer has none of its own */
 enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2,
-	EXIT_INPUT = 3,
+	EXIT_OK = HPO_EXIT_OK,
+	EXIT_ERROR = HPO_EXIT_ERROR,
+	EXIT_USAGE = HPO_EXIT_USAGE,
+	EXIT_INPUT = HPO_EXIT_INPUT,
 };
 
 static const char *const usage[] = {
@@ -48,9 +49,9 @@ static const struct hpo_option options[] = {
 	[OPT_SEED] = {"seed", 's', "S", "random seed, 0 to 2^64-1 (default 0): the same input and seed give the same points"},
 	[OPT_SPACE] = {"space", 0, "FILE", "the search space (YAML or JSON) instead of the input's opt_space"},
 	[OPT_SETTING] = {"setting", 'S', "KEY=VALUE", "an algorithm setting, or a JSON object of them; repeatable"},
-	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
-	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
-	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+	[OPT_QUIET] = HPO_OPTION_QUIET,
+	[OPT_HELP] = HPO_OPTION_HELP,
+	[OPT_VERSION] = HPO_OPTION_VERSION,
 	[OPT_END] = {NULL, 0, NULL, NULL},
 };
 
@@ -61,11 +62,14 @@ static const struct hpo_tool tool = {
 	"  hpo-steer --algorithm tpe --in %IN --out %OUT --num-points %NUM_POINTS \\\n"
 	"            --max-points %MAX_POINTS --seed 7",
 	options,
-	"exit status:\n"
-	"  0    success (the points, or [] when the budget is spent)\n"
-	"  1    an error reading or writing a file\n"
-	"  2    a usage error: options, an unknown algorithm or setting\n"
-	"  3    the input or space file is malformed (the message names where)\n",
+	NULL,
+	(const struct hpo_exitcode[]){
+		{0, NULL, "the points, or [] when the budget is spent"},
+		{1, NULL, "reading or writing a file"},
+		{2, NULL, "also an unknown algorithm or setting, or a setting out of range"},
+		{13, NULL, "the input or space file is malformed (the message names where)"},
+		{0, NULL, NULL},
+	},
 };
 
 /* The input document: its points and space.  The space comes from
@@ -125,7 +129,8 @@ main(int argc, char **argv)
 	const char *algorithm = NULL, *in = NULL, *out = NULL, *space_path = NULL;
 	long num = -1, max = -1;
 	uint64_t seed = 0;
-	int quiet = 0, rc = EXIT_ERROR;
+	struct hpo_common com = {0};
+	int rc = EXIT_ERROR;
 	struct hpo_err err = {0};
 	struct hpo_doc *doc = NULL;
 	struct hpo_space *space = NULL;
@@ -140,6 +145,12 @@ main(int argc, char **argv)
 		if (o == HPO_OPT_ERROR) {
 			json_decref(settings);
 			return EXIT_USAGE;
+		}
+		if ((rc = hpo_opts_common(&tool, o, &os, &com)) == HPO_OPTS_EXIT) {
+			json_decref(settings);
+			return EXIT_OK;
+		} else if (rc == 1) {
+			continue;
 		}
 		switch (o - options) {
 		case OPT_ALGORITHM: algorithm = os.arg; break;
@@ -177,18 +188,10 @@ main(int argc, char **argv)
 				goto usage;
 			}
 			break;
-		case OPT_QUIET: quiet = 1; break;
-		case OPT_HELP:
-			hpo_opts_help(stdout, &tool);
-			json_decref(settings);
-			return EXIT_OK;
-		case OPT_VERSION:
-			printf("%s %s\n", tool.name, PACKAGE_VERSION);
-			json_decref(settings);
-			return EXIT_OK;
 		}
 	}
-	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
+	rc = EXIT_ERROR;
+	hpo_log_init(argv[0], com.quiet ? HPO_LOG_QUIET : HPO_LOG_NORMAL);
 	if (os.nops > 0) {
 		hpo_opts_error(&tool, "unexpected argument '%s'", os.ops[0]);
 		goto usage;
@@ -206,7 +209,7 @@ main(int argc, char **argv)
 	}
 
 	if (load_input(in, space_path, &doc, &history, &space, &err) < 0) {
-		rc = err.kind == HPO_E_INPUT ? EXIT_INPUT : EXIT_ERROR;
+		rc = hpo_exit_for(&err);
 		goto fail;
 	}
 	/* the values of the settings, for this space */

@@ -32,18 +32,13 @@
 #include "taskspec.h"
 #include "view.h"
 
+/* the shared codes are exitcode.h's; 4 is hpo-submit's own */
 enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2,
-	EXIT_INPUT = 3,
+	EXIT_OK = HPO_EXIT_OK,
+	EXIT_ERROR = HPO_EXIT_ERROR,
+	EXIT_USAGE = HPO_EXIT_USAGE,
 	EXIT_TASK_FAILED = 4,
-	EXIT_NOTFOUND = 5,
-	EXIT_BUSY = 6,
-	EXIT_AUTH = 7,
-	EXIT_REFUSED = 8,
-	EXIT_UNREACHABLE = 9,
-	EXIT_INTERRUPTED = 130,
+	EXIT_INTERRUPTED = HPO_EXIT_INTERRUPTED,
 };
 
 static const char *const usage[] = {
@@ -63,9 +58,9 @@ enum {
 };
 
 static const struct hpo_option options[] = {
-	[OPT_LOCAL] = {"local", 'l', NULL, "run the task on this machine (the local engine)"},
+	[OPT_LOCAL] = HPO_OPTION_LOCAL,
 	[OPT_RESUME] = {"resume", 'r', "ID", "resume the paused Grid task ID; with --local: continue the local task ID"},
-	[OPT_DB] = {"db", 0, "PATH", "local task database (default $HPO_DB, else $XDG_DATA_HOME/hpo-tools/hpo.db)"},
+	[OPT_DB] = HPO_OPTION_DB,
 	[OPT_RUNTIME] = {"runtime", 0, "NAME", "run evaluations in their container: apptainer, singularity, podman or docker"},
 	[OPT_PARALLEL] = {"parallel", 'j', "N", "evaluate N points at a time (overrides budget.parallel-evaluations; also on --resume)"},
 	[OPT_MAX_POINTS] = {"max-points", 0, "N", "with --local: at most N points (overrides budget.max-points; on --resume more points continue the task, even an ended one)"},
@@ -85,10 +80,10 @@ static const struct hpo_option options[] = {
 	[OPT_NEW_PARAMS] = {"new-params", 0, "FILE", "with --retry: task parameters to change (a JSON object)"},
 	[OPT_PAUSE] = {"pause", 0, "ID", "pause the Grid task ID (PanDA: production role only)"},
 	[OPT_JSON] = {"json", 0, NULL, "print the result as JSON (for --local the hpo-status --json schema)"},
-	[OPT_QUIET] = {"quiet", 'q', NULL, "print only errors on stderr"},
+	[OPT_QUIET] = HPO_OPTION_QUIET,
 	[OPT_VERBOSE] = {"verbose", 'v', NULL, "print more about what happens"},
-	[OPT_HELP] = {"help", 'h', NULL, "show this help and exit"},
-	[OPT_VERSION] = {"version", 'V', NULL, "show the version and exit"},
+	[OPT_HELP] = HPO_OPTION_HELP,
+	[OPT_VERSION] = HPO_OPTION_VERSION,
 	[OPT_END] = {NULL, 0, NULL, NULL},
 };
 
@@ -99,19 +94,22 @@ static const struct hpo_tool tool = {
 	"it on this machine with --local; or kill, finish, retry, pause or resume a Grid\n"
 	"task.",
 	options,
-	"exit status:\n"
-	"  0    the task was submitted or controlled; with --local: it ended done or finished\n"
-	"  1    an error (file system, database, container runtime, ...)\n"
-	"  2    a usage error\n"
-	"  3    the task file or search space is invalid\n"
-	"  4    with --local: the task ended failed, no point was evaluated successfully\n"
-	"  5    no such task (--resume), or no database at the path\n"
-	"  6    with --local: the task is being run by another hpo-submit\n"
-	"  7    credentials: no grid proxy or token, or it is unsafe, expired or refused;\n"
-	"       no nickname for the output dataset\n"
-	"  8    the PanDA server refused the request\n"
-	"  9    the PanDA server could not be reached or kept failing, or its URL is malformed\n"
-	"  130  with --local: interrupted, the task is paused and can be resumed\n",
+	NULL,
+	(const struct hpo_exitcode[]){
+		{0, NULL, "the task was submitted or controlled; with --local: it ended\n"
+			  "done or finished"},
+		{3, NULL, "no such task (--resume, a Grid control), or no database at the path"},
+		{4, "FAILED", "with --local: the task ended failed, no point was evaluated\n"
+			      "successfully"},
+		{10, NULL, "also: no nickname for the output dataset"},
+		{11, NULL, "also: PANDA_URL_SSL, PANDACACHE_URL or PANDAMON_URL is malformed"},
+		{12, NULL, "the submission, the upload or the command to a task"},
+		{13, NULL, "the task file, the phpo option file or the search space, or the\n"
+			   "task lacks what the Grid needs"},
+		{14, NULL, "with --local: the task is being run by another hpo-submit"},
+		{130, NULL, "with --local: the task is paused and can be resumed"},
+		{0, NULL, NULL},
+	},
 };
 
 struct args {
@@ -126,25 +124,11 @@ struct args {
 };
 
 static int
-exit_for(const struct hpo_err *err)
-{
-	switch (err->kind) {
-	case HPO_E_INPUT: return EXIT_INPUT;
-	case HPO_E_NOTFOUND: return EXIT_NOTFOUND;
-	case HPO_E_BUSY: return EXIT_BUSY;
-	case HPO_E_AUTH: return EXIT_AUTH;
-	case HPO_E_SERVER: return EXIT_REFUSED;
-	case HPO_E_NET: return EXIT_UNREACHABLE;
-	default: return EXIT_ERROR;
-	}
-}
-
-static int
 fail(const struct hpo_err *err)
 {
 	hpo_status_clear();
 	fprintf(stderr, "%s: %s\n", tool.name, err->msg);
-	return exit_for(err);
+	return hpo_exit_for(err);
 }
 
 static uint64_t
@@ -473,7 +457,8 @@ main(int argc, char **argv)
 	struct hpo_optstate os = {0};
 	const struct hpo_option *o;
 	struct args a = {0};
-	int quiet = 0, verbose = 0, controls = 0, rc;
+	struct hpo_common com = {0};
+	int verbose = 0, controls = 0, rc;
 
 	a.seed = -1;
 	/* a closed stdout or stderr must not kill a run: writes fail instead */
@@ -482,13 +467,17 @@ main(int argc, char **argv)
 	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
 		if (o == HPO_OPT_ERROR)
 			goto usage;
+		if ((rc = hpo_opts_common(&tool, o, &os, &com)) == HPO_OPTS_EXIT) {
+			free(a.cli);
+			return EXIT_OK;
+		} else if (rc == 1) {
+			continue;
+		}
 		switch (o - options) {
-		case OPT_LOCAL: a.local = 1; break;
 		case OPT_RESUME:
 			if (parse_id("resume", os.arg, &a.resume) < 0)
 				goto usage;
 			break;
-		case OPT_DB: a.db = os.arg; break;
 		case OPT_RUNTIME: a.runtime = os.arg; break;
 		case OPT_PARALLEL:
 			if (hpo_opts_long(os.arg, 1, 10000, &a.parallel) < 0) {
@@ -539,18 +528,14 @@ main(int argc, char **argv)
 		case OPT_SOFT: a.soft = 1; break;
 		case OPT_NEW_PARAMS: a.new_params = os.arg; break;
 		case OPT_JSON: a.json = 1; break;
-		case OPT_QUIET: quiet = 1; break;
 		case OPT_VERBOSE: verbose = 1; break;
-		case OPT_HELP: hpo_opts_help(stdout, &tool); free(a.cli); return EXIT_OK;
-		case OPT_VERSION:
-			printf("%s %s\n", tool.name, PACKAGE_VERSION);
-			free(a.cli);
-			return EXIT_OK;
 		}
 	}
+	a.local = com.local;
+	a.db = com.db;
 	a.ops = os.ops;
 	a.nops = os.nops;
-	hpo_log_init(argv[0], quiet ? HPO_LOG_QUIET : verbose ? HPO_LOG_VERBOSE : HPO_LOG_NORMAL);
+	hpo_log_init(argv[0], com.quiet ? HPO_LOG_QUIET : verbose ? HPO_LOG_VERBOSE : HPO_LOG_NORMAL);
 
 	/* which mode, and do the options fit it: --resume without --local is
 	 * the Grid's resume */

@@ -9,6 +9,8 @@
 #include "opts.h"
 
 const struct hpo_option hpo_opt_error = {"?", 0, NULL, NULL};
+/* hidden: not in --help, for the completions made at build time */
+static const struct hpo_option opt_dump = {"dump-options", 0, NULL, NULL};
 
 static void
 hint(const struct hpo_tool *tool)
@@ -62,6 +64,8 @@ hpo_opts_next(const struct hpo_tool *tool, int argc, char **argv, struct hpo_opt
 		for (o = tool->opts; o->name != NULL; o++)
 			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
 				break;
+		if (o->name == NULL && eq == NULL && strcmp(name, opt_dump.name) == 0)
+			return &opt_dump;
 		if (o->name == NULL) {
 			hpo_opts_error(tool, "unknown option '--%.*s'", (int)len, name);
 			return HPO_OPT_ERROR;
@@ -128,8 +132,50 @@ hpo_opts_help(FILE *f, const struct hpo_tool *tool)
 		else
 			fprintf(f, "  %-24s  %s\n", left, o->help);
 	}
+	fputc('\n', f);
+	hpo_exit_help(f, tool->exits);
 	if (tool->footer != NULL)
-		fprintf(f, "\n%s", tool->footer);
+		fprintf(f, "%s", tool->footer);
+}
+
+void
+hpo_opts_dump(FILE *f, const struct hpo_tool *tool)
+{
+	for (const struct hpo_option *o = tool->opts; o->name != NULL; o++) {
+		fprintf(f, "--%s ", o->name);
+		if (o->shrt)
+			fprintf(f, "-%c", o->shrt);
+		else
+			fputc('-', f);
+		fprintf(f, " %s %s\n", o->arg ? o->arg : "-", o->help);
+	}
+}
+
+int
+hpo_opts_common(const struct hpo_tool *tool, const struct hpo_option *o,
+		const struct hpo_optstate *st, struct hpo_common *c)
+{
+	if (o == &opt_dump) {
+		hpo_opts_dump(stdout, tool);
+		return HPO_OPTS_EXIT;
+	}
+	if (strcmp(o->name, "help") == 0) {
+		hpo_opts_help(stdout, tool);
+		return HPO_OPTS_EXIT;
+	}
+	if (strcmp(o->name, "version") == 0) {
+		printf("%s %s\n", tool->name, PACKAGE_VERSION);
+		return HPO_OPTS_EXIT;
+	}
+	if (strcmp(o->name, "quiet") == 0)
+		c->quiet = 1;
+	else if (strcmp(o->name, "local") == 0)
+		c->local = 1;
+	else if (strcmp(o->name, "db") == 0)
+		c->db = st->arg;
+	else
+		return 0;
+	return 1;
 }
 
 void

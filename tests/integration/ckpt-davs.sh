@@ -152,24 +152,24 @@ is "$(hpo-ckpt ls --json "$XRD_DAVS_URL/dmg" | jq -r '[.generations[] | "\(.gene
 xrootd_section "credentials, permission, a server that is down"
 
 X509_USER_PROXY=$P/proxy-expired.pem hpo-ckpt save -q --to "$D/x" params.txt 2>"$T/err"
-is "$?" 5 "an expired proxy: exit 5 (credentials)"
+is "$?" 10 "an expired proxy: exit 10 (credentials)"
 like "$(cat "$T/err")" "hpo-ckpt: $D/x: grid proxy $P/proxy-expired.pem expired on " \
 	"with one clear line naming the proxy"
 like "$(cat "$T/err")" ": run voms-proxy-init" "and how to renew it"
 is "$(wc -l <"$T/err")" 1 "one line only"
 X509_USER_PROXY=$T/none.pem hpo-ckpt ls "$D" 2>"$T/err"
-is "$?" 5 "no proxy at all: exit 5"
+is "$?" 10 "no proxy at all: exit 10"
 hpo-ckpt save -q --to "$XRD_OTHER_URL/mine" params.txt 2>"$T/err"
-is "$?" 5 "saving in the other user's area (no write right): exit 5"
+is "$?" 10 "saving in the other user's area (no write right): exit 10"
 like "$(cat "$T/err")" "permission denied (HTTP 403" "and says permission denied"
 is "$(find "$XRD_DATA/../otheruser" -type f | wc -l)" 0 "nothing was written there"
 bad=https://127.0.0.1:$((XRD_PORT == 65535 ? 65534 : XRD_PORT + 1))/data/testuser/x
 HPO_HTTP_RETRIES=1 HPO_HTTP_BACKOFF=0.01 hpo-ckpt ls "$bad" 2>"$T/err"
-is "$?" 6 "a server that is down: exit 6 (storage unreachable)"
+is "$?" 11 "a server that is down: exit 11 (storage unreachable)"
 like "$(cat "$T/err")" "hpo-ckpt: $bad: storage unreachable: " "says the storage is unreachable"
 like "$(cat "$T/err")" "(tried 2 times)" "after the retries"
 HPO_HTTP_RETRIES=1 HPO_HTTP_BACKOFF=0.01 hpo-ckpt load -q --from "$bad" 2>/dev/null
-is "$?" 6 "load from it: exit 6"
+is "$?" 11 "load from it: exit 11"
 
 # ---- memory ----------------------------------------------------------------------------------
 xrootd_section "memory"

@@ -113,7 +113,7 @@ is "$?" 2 "no location: a usage error"
 hpo-ckpt save --to "$S" 2> /dev/null
 is "$?" 2 "save without paths: a usage error"
 hpo-ckpt save --to "$S" ../x 2> "$T/err"
-is "$?" 1 "save of ../x fails"
+is "$?" 13 "save of ../x fails: invalid input (exit 13)"
 like "$(cat "$T/err")" "relative and without '..'" "and says why"
 hpo-ckpt save --to "dav://host/x" ckpt 2> "$T/err"
 like "$(cat "$T/err")" "plain http is not allowed: use davs://" "dav:// (plain http) is refused"

@@ -74,7 +74,7 @@ is "$?:$(cat out/model/layers/deep/state.txt)" "0:epoch 4" "and hpo-ckpt loads i
 ctl fault '{"kind": "http500", "count": 20, "path": "file_server/upload_hpo_checkpoint"}' >/dev/null
 printf 'epoch 5\n' > model/layers/deep/state.txt
 HPO_HTTP_BACKOFF=0.01 hpo-ckpt save --to "$U" model 2>"$T/err"
-is "$?" 6 "an upload the server keeps failing: exit 6"
+is "$?" 11 "an upload the server keeps failing: exit 11"
 like "$(cat "$T/err")" "HTTP 500" "the message gives the server's answer"
 ctl reset '{"keep_tasks": true}' >/dev/null
 hpo-ckpt ls --json "$U" >"$T/ls.json"
@@ -156,7 +156,7 @@ is "$?:$(cat "$T/err")" \
 hpo-ckpt ls panda://1/a_b 2>/dev/null
 is "$?" 2 "a sub ID with '_' is refused (the server splits TASK_SUB at the '_')"
 X509_USER_PROXY=$P/proxy-expired.pem hpo-ckpt save -q --to "$U" model 2>"$T/err"
-is "$?" 5 "an expired proxy: exit 5"
+is "$?" 10 "an expired proxy: exit 10"
 like "$(cat "$T/err")" "expired" "saying it expired"
 tport=$(cat "$T/sim.tport")
 env PANDA_AUTH=oidc PANDA_AUTH_VO=atlas PANDA_AUTH_ID_TOKEN="$token" X509_USER_PROXY=$T/none.pem \

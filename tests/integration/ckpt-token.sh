@@ -47,7 +47,7 @@ D=$XRD_DAVS_URL/tok
 # ---- without the token nothing works -----------------------------------------------
 xrootd_section "without the token nothing works"
 hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
-is "$?" 5 "no token and no proxy: save exits 5"
+is "$?" 10 "no token and no proxy: save exits 10"
 
 # ---- BEARER_TOKEN ----------------------------------------------------------------------
 xrootd_section "BEARER_TOKEN"
@@ -88,7 +88,7 @@ is "$(cat "$T/err")" \
 BEARER_TOKEN_FILE=$T/token hpo-ckpt ls "$D" >/dev/null 2>"$T/err"
 is "$(cat "$T/err")" "" "a token file of mode 600 gets no warning"
 BEARER_TOKEN_FILE=$T/missing hpo-ckpt ls "$D" 2>"$T/err"
-is "$?" 5 "BEARER_TOKEN_FILE naming a missing file: exit 5"
+is "$?" 10 "BEARER_TOKEN_FILE naming a missing file: exit 10"
 is "$(cat "$T/err")" "hpo-ckpt: $D: no bearer token at $T/missing (BEARER_TOKEN_FILE)" \
 	"in one line naming the file"
 printf 'not-a-token\n' >"$T/bad"
@@ -105,7 +105,7 @@ hpo-ckpt load -q --from "$D" -C "$T/out3"
 is "$?" 0 "load with it"
 is "$(cat "$T/out3/ckpt/sub/state.txt")" "epoch 9" "gives the newest generation back"
 BEARER_TOKEN_FILE=$T/bad hpo-ckpt ls "$D" >/dev/null 2>"$T/err"
-is "$?" 5 "BEARER_TOKEN_FILE comes before bt_u<uid> (a bad token there: exit 5)"
+is "$?" 10 "BEARER_TOKEN_FILE comes before bt_u<uid> (a bad token there: exit 10)"
 hpo-ckpt rm -q --keep 1 "$D"
 is "$?" 0 "rm --keep 1 with the bt_u token"
 is "$(ls "$XRD_DATA/tok" | wc -l)" 1 "the server holds one generation"
@@ -137,25 +137,25 @@ ok "and the server verified the sub/ token" \
 	test "$(grep -c "Macaroon verification successful; ID $sub_id\$" "$XRD_LOG")" -gt "$n_mac"
 X509_USER_PROXY=$PROXY BEARER_TOKEN=$sub hpo-ckpt save -q --to "$XRD_DAVS_URL/outside" ckpt \
 	2>"$T/err"
-is "$?" 5 "outside sub/ the token is used, not the proxy: exit 5"
+is "$?" 10 "outside sub/ the token is used, not the proxy: exit 10"
 like "$(cat "$T/err")" "permission denied to the bearer token from BEARER_TOKEN (HTTP 403" \
 	"permission denied to the token"
 is "$(ls "$XRD_DATA/outside" | wc -l)" 1 "nothing new was written there"
 X509_USER_PROXY=$PROXY BEARER_TOKEN=$sub hpo-ckpt load -q --from "$XRD_DAVS_URL/outside" \
 	-C "$T/out4" 2>"$T/err"
-is "$?" 5 "load outside sub/ with the token: exit 5 (the proxy is not tried)"
+is "$?" 10 "load outside sub/ with the token: exit 10 (the proxy is not tried)"
 
 # ---- a token restricted to another path --------------------------------------------------
 xrootd_section "a token restricted to another path"
 BEARER_TOKEN=$sub hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
-is "$?" 5 "a token for another path: save exits 5"
+is "$?" 10 "a token for another path: save exits 10"
 is "$(cat "$T/err")" \
 	"hpo-ckpt: save: $D: permission denied to the bearer token from BEARER_TOKEN (HTTP 403: Unable to locate /data/testuser/tok/; permission denied)" \
 	"saying permission denied to the token, with the server's reason"
 ok "in one line without the token" one_line_no_token "$T/err" "$sub"
 is "$(ls "$XRD_DATA/tok" | wc -l)" 1 "nothing was written"
 BEARER_TOKEN=$sub hpo-ckpt load -q --from "$D" -C "$T/out5" 2>"$T/err"
-is "$?" 5 "load with it: exit 5"
+is "$?" 10 "load with it: exit 10"
 ok "in one line without the token" one_line_no_token "$T/err" "$sub"
 
 # ---- a read-only token ---------------------------------------------------------------------
@@ -165,7 +165,7 @@ BEARER_TOKEN=$ro hpo-ckpt load -q --from "$D" -C "$T/out6"
 is "$?" 0 "a token for DOWNLOAD,LIST,READ_METADATA loads"
 is "$(cat "$T/out6/ckpt/sub/state.txt")" "epoch 9" "the newest generation"
 BEARER_TOKEN=$ro hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
-is "$?" 5 "but cannot save: exit 5"
+is "$?" 10 "but cannot save: exit 10"
 # (the listing and MKCOL pass: on one connection XRootD 5.5.3 lets a request
 # that the macaroon refuses through on the authdb rights of the name in it,
 # see tests/lib/xrootd.sh; the PUT comes on a connection of its own)
@@ -183,14 +183,14 @@ wait_for 5 sh -c "test \$(curl -s -o /dev/null -w '%{http_code}' --capath '$X509
 	-H 'Authorization: Bearer $short' '$XRD_URL/tok/') = 403" || diag "the PT1S token does not expire"
 n_anon=$(grep -c ' login as nobody$' "$XRD_LOG")
 BEARER_TOKEN=$short hpo-ckpt save -q --to "$D" ckpt 2>"$T/err"
-is "$?" 5 "an expired token: save exits 5"
+is "$?" 10 "an expired token: save exits 10"
 is "$(cat "$T/err")" "hpo-ckpt: $D: the bearer token from BEARER_TOKEN expired on $when: get a new one" \
 	"saying when it expired, in one line"
 ok "without the token" no_token "$T/err" "$short"
 is "$(grep -c ' login as nobody$' "$XRD_LOG")" "$n_anon" "without asking the server"
 (umask 077 && printf '%s\n' "$short" >"$T/short")
 BEARER_TOKEN_FILE=$T/short hpo-ckpt load -q --from "$D" -C "$T/out7" 2>"$T/err"
-is "$?" 5 "load with it from BEARER_TOKEN_FILE: exit 5"
+is "$?" 10 "load with it from BEARER_TOKEN_FILE: exit 10"
 is "$(cat "$T/err")" \
 	"hpo-ckpt: $D: the bearer token from $T/short (BEARER_TOKEN_FILE) expired on $when: get a new one" \
 	"naming the file"
@@ -199,7 +199,7 @@ bad=$(printf '%s' "$tok" | sed 's/^\(.\{300\}\)\(.\)/\1@\2/; s/@A/B/; s/@./A/')
 ok "the tampered token differs from the good one in one character" \
 	test "${#bad}" -eq "${#tok}" -a "$bad" != "$tok"
 BEARER_TOKEN=$bad hpo-ckpt load -q --from "$D" -C "$T/out8" 2>"$T/err"
-is "$?" 5 "a tampered token: load exits 5"
+is "$?" 10 "a tampered token: load exits 10"
 is "$(cat "$T/err")" \
 	"hpo-ckpt: $D: permission denied to the bearer token from BEARER_TOKEN (HTTP 403: Unable to locate /data/testuser/tok/; permission denied)" \
 	"permission denied to the token, in one line (the server cannot tell it from a missing right)"

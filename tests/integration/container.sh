@@ -44,6 +44,6 @@ is "$(hpo-status --local --json | jq -r '.tasks[0].points[0].message')" 1 \
 # HPO_CONTAINER_RUNTIME chooses the runtime too; a task without a container is refused
 sed -i '/container:/d' "$T/task/task.yaml"
 msg=$(PATH=$T/bin:$PATH HPO_CONTAINER_RUNTIME=apptainer hpo-submit --local "$T/task/task.yaml" 2>&1)
-is "$?" 3 "a runtime without evaluation.container is an invalid task (exit 3)"
+is "$?" 13 "a runtime without evaluation.container is an invalid task (exit 13)"
 like "$msg" "--runtime apptainer needs evaluation.container" "and says so"
 done_testing

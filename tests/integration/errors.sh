@@ -25,7 +25,7 @@ f=$T/task/task.yaml
 run_bad "$good
 evalution: {}
 "
-is "$rc" 3 "an invalid task file exits 3"
+is "$rc" 13 "an invalid task file exits 13"
 is "$msg" "hpo-submit: $f:5:1: unknown key 'evalution' (did you mean 'evaluation'?)" \
 	"a misspelt key is named with its position and the nearest valid key"
 run_bad "$good
@@ -55,14 +55,14 @@ like "$msg" "unknown method 'unifrom' (did you mean 'uniform'?)" "a misspelt met
 run_bad 'evaluation: {exec: "true"
 search-space: {}
 '
-is "$rc" 3 "a YAML syntax error exits 3"
+is "$rc" 13 "a YAML syntax error exits 13"
 like "$msg" "hpo-submit: $f:" "a YAML syntax error names the file and position"
 run_bad "$(printf 'evaluation: {exec: "true"}\nsearch-space:\n\tx: {method: uniform, dimension: {low: 0, high: 1}}\n')"
-is "$rc:$msg" "3:hpo-submit: $f:3:1: found character that cannot start any token while scanning for the next token (use spaces to indent, not tabs)" \
+is "$rc:$msg" "13:hpo-submit: $f:3:1: found character that cannot start any token while scanning for the next token (use spaces to indent, not tabs)" \
 	"a tab: one line with the position and the hint"
 printf '{"evaluation": {"exec": "true"},\n "search-space": {"x": {"method": "uniform",\n   "dimension": {"low": 0 "high": 1}}}}\n' > "$T/task/task.json"
 msg=$(hpo-submit --local "$T/task/task.json" 2>&1 >/dev/null)
-is "$?:$msg" "3:hpo-submit: $T/task/task.json:3:27: did not find expected ',' or '}' while parsing a flow mapping (a ',' between two entries, or the ':' after a key, is missing)" \
+is "$?:$msg" "13:hpo-submit: $T/task/task.json:3:27: did not find expected ',' or '}' while parsing a flow mapping (a ',' between two entries, or the ':' after a key, is missing)" \
 	"JSON with a comma missing: one line with the position and the hint"
 run_bad 'search-space:
   x: {method: uniform, dimension: {low: 0, high: 1}}
@@ -96,8 +96,8 @@ is "$?" 2 "an unknown option exits 2"
 like "$msg" "hpo-submit: unknown option '--paralel'" "and names the option"
 printf '%s' "$good" > "$f"
 msg=$(hpo-submit "$f" 2>&1)
-is "$?:$msg" "3:hpo-submit: the Grid needs evaluation.container (the image evaluations run in)" \
-	"without --local the task goes to the Grid, which needs more than a local run (exit 3)"
+is "$?:$msg" "13:hpo-submit: the Grid needs evaluation.container (the image evaluations run in)" \
+	"without --local the task goes to the Grid, which needs more than a local run (exit 13)"
 msg=$(hpo-submit --local --parallel 0 "$f" 2>&1)
 like "$?:$msg" "2:hpo-submit: --parallel: '0' is not a number from 1 to 10000" "a bad option value is named"
 
@@ -106,7 +106,7 @@ printf 'evaluation: {exec: "echo {\\"status\\": 0, \\"loss\\": 1} > output.json"
 hpo-submit --local -q "$f" >/dev/null 2>&1
 printf '%s' "$good" > "$f"
 msg=$(hpo-submit --local --resume 42 2>&1)
-is "$? $msg" "5 hpo-submit: no local task 42" "--resume of an unknown task exits 5"
+is "$? $msg" "3 hpo-submit: no local task 42" "--resume of an unknown task exits 3"
 msg=$(hpo-status 42 --local 2>&1)
 is "$? $msg" "3 hpo-status: no local task 42" "hpo-status of an unknown task exits 3"
 
@@ -171,8 +171,8 @@ bad=
 for k in $needs; do
 	grid_try "del(.${k%%.*}[\"${k#*.}\"])"
 	# without grid.output-dataset, the nickname names it: none is a
-	# credential problem (exit 7), whose message names the key too
-	case "$k:$rc:$msg" in *:3:*"${k#*.}"* | grid.output-dataset:7:*output-dataset*) ;;
+	# credential problem (exit 10), whose message names the key too
+	case "$k:$rc:$msg" in *:13:*"${k#*.}"* | grid.output-dataset:10:*output-dataset*) ;;
 	*) bad="$bad; without $k: $rc:$msg" ;;
 	esac
 done

@@ -38,7 +38,7 @@ ctl config '{"hold_at": ["running"]}' >/dev/null
 release() { ctl task "{\"task_id\": $1, \"hold\": false}" >/dev/null; }
 wait_for 20 is_status "$id" running
 msg=$(hpo-submit --pause "$id" 2>&1)
-is "$?" 8 "--pause without the production role is refused (exit 8)"
+is "$?" 12 "--pause without the production role is refused (exit 12)"
 is "$msg" "hpo-submit: pause task $id: production or pilot role required" "with the server's reason, in one line"
 is "$(sim_log task/pause)" 1 "the request reached task/pause"
 O=$P/proxy-other.pem
@@ -54,13 +54,13 @@ sleep 0.5
 is "$(ctl tasks | jq "[.[] | select(.jediTaskID == $id) | .jobs[]] | length")" "$n" \
 	"a paused task starts no more evaluations"
 msg=$(X509_USER_PROXY=$O hpo-submit --pause "$id" 2>&1)
-is "$?" 8 "pausing a paused task is refused (exit 8)"
+is "$?" 12 "pausing a paused task is refused (exit 12)"
 is "$msg" "hpo-submit: pause task $id: the task's status does not allow it: Command rejected: the pause command is not accepted if the task is in paused status" "and says why"
 out=$(X509_USER_PROXY=$O hpo-submit --json --resume "$id")
 is "$?:$(echo "$out" | jq -r .action)" "0:resume" "--resume ID without --local resumes the Grid task"
 ok "it runs again, from the status it had (oldStatus)" wait_for 20 is_status "$id" running
 msg=$(X509_USER_PROXY=$O hpo-submit --resume "$id" 2>&1)
-is "$?" 8 "resuming a running task is refused (exit 8)"
+is "$?" 12 "resuming a running task is refused (exit 12)"
 msg=$(hpo-submit --resume "$id" --db "$T/x.db" 2>&1)
 is "$?" 2 "--resume ID --db without --local is a usage error"
 like "$msg" "add --local to continue a local task" "that says how to resume a local task"
@@ -71,7 +71,7 @@ is "$?:$(echo "$msg" | head -n 1)" "2:hpo-submit: --pause is for a Grid task, no
 msg=$(hpo-submit --pause "$id" --kill "$id" 2>&1)
 is "$?" 2 "one control at a time"
 msg=$(X509_USER_PROXY=$O hpo-submit --pause 4242 2>&1)
-is "$?" 5 "pausing an unknown task: exit 5"
+is "$?" 3 "pausing an unknown task: exit 3"
 hpo-submit -q --kill "$id"
 is "$?" 0 "--kill still works beside them"
 
@@ -79,7 +79,7 @@ is "$?" 0 "--kill still works beside them"
 ctl task "{\"task_id\": $(jq -r .task_id "$T/a.json"), \"status\": \"running\", \"hold\": true}" >/dev/null
 ctl config '{"max_active": 0}' >/dev/null
 msg=$(hpo-submit -q "$f" 2>&1)
-is "$?" 8 "a submission the server refuses: exit 8"
+is "$?" 12 "a submission the server refuses: exit 12"
 is "$(printf '%s\n' "$msg" | wc -l)" 1 "in one line"
 like "$msg" "hpo-submit: submit refused: Too many active tasks for Test User" "naming the server's reason"
 ctl config '{"max_active": null}' >/dev/null
@@ -90,7 +90,7 @@ ctl task "{\"task_id\": $rid, \"status\": \"ready\", \"hold\": true}" >/dev/null
 rname=$(ctl tasks | jq -r ".[] | select(.jediTaskID == $rid) | .taskName")
 echo '{"nEvents": 2}' > "$T/new.json"
 msg=$(hpo-submit --retry "$rid" --new-params "$T/new.json" 2>&1)
-is "$?" 8 "--retry --new-params of a task still active is refused (exit 8)"
+is "$?" 12 "--retry --new-params of a task still active is refused (exit 12)"
 is "$msg" "hpo-submit: retry task $rid: the task is still active: jediTaskID=$rid is in the ready state for outDS=$rname" \
 	"in one line, the first sentence of PanDA's answer"
 
@@ -101,7 +101,7 @@ tok=$(jwt $(( $(date +%s) + 3600 )))
 n=$(sim_log task/kill)
 msg=$(PANDA_AUTH=oidc PANDA_AUTH_VO=atlas PANDA_AUTH_ID_TOKEN="$tok" X509_USER_PROXY=$T/none.pem \
 	hpo-submit --kill "$id" 2>&1)
-is "$?" 7 "a request the server took as anonymous is a credential error (exit 7)"
+is "$?" 10 "a request the server took as anonymous is a credential error (exit 10)"
 like "$msg" "SSL secure connection is required" "with the server's words"
 is "$(ctl 'log?endpoint=task/kill' | jq -r '.[-1] | [.status, .success] | @tsv')" "$(printf '200\tfalse')" \
 	"the handshake completed and the API answered"
@@ -111,13 +111,13 @@ is "$?" 10 "hpo-status: exit 10"
 
 # --- malformed server URLs ---------------------------------------------------------------
 msg=$(PANDA_URL_SSL=htps://127.0.0.1:$sim_port/server/panda hpo-submit --kill "$id" 2>&1)
-is "$?:$msg" "9:hpo-submit: PANDA_URL_SSL 'htps://127.0.0.1:$sim_port/server/panda' is not an https:// URL" \
+is "$?:$msg" "11:hpo-submit: PANDA_URL_SSL 'htps://127.0.0.1:$sim_port/server/panda' is not an https:// URL" \
 	"PANDA_URL_SSL with a bad scheme is named (exit 9, as a server that cannot be reached)"
 msg=$(PANDACACHE_URL=https:///server/panda hpo-status "$id" 2>&1)
 is "$?:$msg" "11:hpo-status: PANDACACHE_URL 'https:///server/panda' names no host" \
 	"PANDACACHE_URL without a host (hpo-status: exit 11)"
 msg=$(PANDAMON_URL=bigpanda.cern.ch hpo-submit -q "$f" 2>&1)
-is "$?:$msg" "9:hpo-submit: PANDAMON_URL 'bigpanda.cern.ch' is not an https:// or http:// URL" \
+is "$?:$msg" "11:hpo-submit: PANDAMON_URL 'bigpanda.cern.ch' is not an https:// or http:// URL" \
 	"PANDAMON_URL is checked before the task is submitted"
 
 # --- the simulator's task life as JEDI's ------------------------------------------------------
@@ -145,7 +145,7 @@ is "$(ctl tasks | jq -r "[.[] | select(.jediTaskID == $cid) | .jobs[] | select(.
 
 # --- no nickname ----------------------------------------------------------------------------
 msg=$(env -u HPO_NICKNAME hpo-submit "$f" 2>&1)
-is "$?" 7 "a proxy without a VOMS nickname and no --nickname: exit 7"
+is "$?" 10 "a proxy without a VOMS nickname and no --nickname: exit 10"
 like "$msg" "the grid proxy carries no VOMS nickname" "says the proxy has none"
 like "$msg" "voms-proxy-init -voms atlas, or give --nickname NAME or set HPO_NICKNAME" "and how to give one"
 done_testing

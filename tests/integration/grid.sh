@@ -71,7 +71,7 @@ like "$msg" "tried 3 times" "and says how often it tried"
 ctl reset '{"keep_tasks": true}' >/dev/null
 with_name 'user.someoneelse.gridtest.6'
 msg=$(hpo-submit "$f" 2>&1)
-is "$?" 3 "an output dataset of another user is refused before sending (exit 3)"
+is "$?" 13 "an output dataset of another user is refused before sending (exit 13)"
 
 # --- many tasks at once, and the recent ones -----------------------------------------------
 is "$(hpo-status --json 1000 1001 1002 1003 | jq -c '[.tasks[].id]')" "[1000,1001,1002,1003]" \
@@ -89,7 +89,7 @@ ctl task '{"task_id": 1004, "hold": false}' >/dev/null
 hpo-status --wait --timeout 20 --interval 1 1004 >/dev/null
 is "$?" 7 "it ends aborted (hpo-status --wait exits 7)"
 msg=$(hpo-submit --kill 1004 2>&1)
-is "$?" 8 "killing it again is refused (exit 8)"
+is "$?" 12 "killing it again is refused (exit 12)"
 like "$msg" "hpo-submit: kill task 1004:" "with the server's reason"
 ctl task '{"task_id": 1003, "status": "running", "hold": true}' >/dev/null
 is "$(hpo-submit --json --finish 1003 --soft | jq -r .action)" finish "--finish --soft of a running task"
@@ -106,7 +106,7 @@ is "$?:$msg" "10:hpo-status: no grid proxy at $T/none.pem: run voms-proxy-init -
 cp "$P/proxy.pem" "$T/open.pem"
 chmod 644 "$T/open.pem"
 msg=$(X509_USER_PROXY=$T/open.pem hpo-submit --kill 1000 2>&1)
-is "$?" 7 "a proxy others can read is refused (exit 7)"
+is "$?" 10 "a proxy others can read is refused (exit 10)"
 like "$msg" "chmod 600" "and the message says how to fix it"
 msg=$(X509_USER_PROXY=$P/proxy-expired.pem hpo-status 1000 2>&1)
 like "$?:$msg" "10:hpo-status: grid proxy $P/proxy-expired.pem expired on" "an expired proxy is named"

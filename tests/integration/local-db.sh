@@ -89,7 +89,7 @@ like "$(cat "$T/err")" "hpo-submit: $O/tasks/1: belongs to another database" "an
 
 # ---- resuming makes no database
 HPO_DB=$T/none/x.db hpo-submit --local -q --resume 1 >/dev/null 2>"$T/err"
-is "$?:$(cat "$T/err")" "5:hpo-submit: no database at $T/none/x.db" "--resume with no database: exit 5, named"
+is "$?:$(cat "$T/err")" "3:hpo-submit: no database at $T/none/x.db" "--resume with no database: exit 3, named"
 ok "and none is made" test ! -e "$T/none"
 
 # ---- another program's SQLite file: refused, byte for byte untouched

@@ -2,18 +2,24 @@
 # options.sh - the man pages and shell completions agree with --help
 #
 # For each tool, --help is the truth (it prints the option table the parser
-# uses).  Every long and short option it lists must appear in the OPTIONS
-# section of the man page, in the bash completion and in the zsh
-# completion; the man page must list no other option, in the same order
-# and with the same argument names; its SYNOPSIS must equal the usage lines
-# and its EXIT STATUS the codes of the --help footer.  The man pages must
-# also be free of roff warnings.
+# uses).  The completions' option lists are made from the same table at
+# build time (tools/gen-completion), so here they are only checked to be
+# whole and to parse; what is hand-written in their templates
+# (completions/*.in: the options whose values are completed) must name
+# options of the table.  Every long and short option --help lists must
+# appear in the OPTIONS section of the man page; it must list no other option, in the same order
+# and with the same argument names; its SYNOPSIS must equal the usage lines;
+# its EXIT STATUS refers to hpo-tools(7), names only codes of --help and
+# every code of the tool's own (4-8).  hpo-tools(7) lists the shared exit
+# codes as --help prints them (the table of src/lib/exitcode.c) and the
+# shared options.  The man pages must also be free of roff warnings.
 
 . "$top_srcdir/tests/lib/tap.sh"
 
 tools="hpo-submit hpo-status hpo-ckpt hpo-steer hpo-plot"
 man=$top_srcdir/man
-comp=$top_srcdir/completions
+comp=$top_builddir/completions		# made by the build
+tmpl=$top_srcdir/completions		# their templates
 
 # ---- reading --help ------------------------------------------------------------
 
@@ -37,7 +43,20 @@ option_names() {
 
 # Exit codes of the footer, ranges expanded, one a line, sorted.
 help_codes() {
-	awk '/^exit status:/ { on = 1; next } on && /^  [0-9]/ { print $1 }' "$1" | expand_codes
+	awk '/^exit status/ { on = 1; next } on && /^  [0-9]/ { print $1 }' "$1" | expand_codes
+}
+
+# The tool's own codes (4-8) of the footer.
+own_codes() {
+	help_codes "$1" | awk '$1 >= 4 && $1 <= 8'
+}
+
+# The shared rows of the footer, "CODE NAME help", one a line: the named
+# rows outside the tools' own range.
+shared_rows() {
+	awk '/^exit status/ { on = 1; next }
+		on && /^  [0-9]+ +[A-Z]/ && !($1 >= 4 && $1 <= 8) {
+			sub(/^ +/, ""); gsub(/ +/, " "); print }' "$1"
 }
 
 expand_codes() {
@@ -152,10 +171,10 @@ for tool in $tools; do
 		exit 1
 	}
 	help_columns "$T/$tool.help" | option_names > "$T/$tool.opts"
-	n=$((n + 3 * $(wc -l < "$T/$tool.opts") + 10))
+	n=$((n + $(wc -l < "$T/$tool.opts") + 17))
 done
 pages=$(ls "$man"/*.[1-9] 2>/dev/null)
-n=$((n + 2 * $(echo "$pages" | grep -c .) + 5))
+n=$((n + 2 * $(echo "$pages" | grep -c .) + 8))
 plan "$n"
 
 have() { command -v "$1" > /dev/null 2>&1; }
@@ -179,15 +198,30 @@ for tool in $tools; do
 	while read -r opt; do
 		ok "$tool: $opt is in the OPTIONS of $(basename "$page")" \
 			grep -qxF -- "$opt" "$T/$tool.manopts"
-		if have bash; then
-			ok "$tool: $opt is in the bash completion" grep -qxF -- "$opt" "$T/$tool.bashopts"
-		else
-			skip "$tool: $opt is in the bash completion" "no bash"
-		fi
-		ok "$tool: $opt is in the zsh completion" grep -qxF -- "$opt" "$T/$tool.zshopts"
 	done < "$T/$tool.opts"
 
 	sort -u "$T/$tool.opts" > "$T/$tool.optset"
+	if have bash; then
+		is "$(comm -23 "$T/$tool.optset" "$T/$tool.bashopts" | tr '\n' ' ')" "" \
+			"$tool: the bash completion offers every option of --help"
+	else
+		skip "$tool: the bash completion offers every option of --help" "no bash"
+	fi
+	is "$(comm -23 "$T/$tool.optset" "$T/$tool.zshopts" | tr '\n' ' ')" "" \
+		"$tool: the zsh completion offers every option of --help"
+	# hand-written: the options of the bash template's "case $prev" arms,
+	# the zsh template's @value and @excl lines
+	bad=$(sed -n 's/^\t\(-[-a-zA-Z0-9 |]*\))$/\1/p' "$tmpl/$tool.bash.in" | option_names |
+		sort -u | comm -23 - "$T/$tool.optset" | tr '\n' ' ')
+	is "$bad" "" "$tool: the bash template completes values of options --help has"
+	bad=$(sed -n 's/^# @\(value\|excl\) //p' "$tmpl/_$tool.in" | sed 's/ :.*//' | option_names |
+		sort -u | comm -23 - "$T/$tool.optset" | tr '\n' ' ')
+	is "$bad" "" "$tool: the zsh template's @value and @excl name options --help has"
+	bad=
+	for opt in $(sed -n 's/^# @value \(--[-a-z0-9]*\).*/\1/p' "$tmpl/_$tool.in"); do
+		grep -qE -- "^ +(-., )?$opt [^ ]" "$T/$tool.help" || bad="$bad $opt"
+	done
+	is "$bad" "" "$tool: the zsh template's @value options take an argument"
 	extra=$(comm -13 "$T/$tool.optset" "$T/$tool.manopts" | tr '\n' ' ')
 	is "$extra" "" "$tool: the man page lists no option that --help lacks"
 	is "$(tr '\n' ';' < "$T/$tool.mantags")" "$(tr '\n' ';' < "$T/$tool.columns")" \
@@ -195,9 +229,14 @@ for tool in $tools; do
 	is "$(roff SYNOPSIS text "$page" 2>/dev/null | tr '\n' ';')" \
 		"$(help_usage "$T/$tool.help" | tr '\n' ';')" \
 		"$tool: SYNOPSIS equals the usage lines of --help"
-	is "$(roff 'EXIT STATUS' tags "$page" 2>/dev/null | expand_codes | tr '\n' ' ')" \
-		"$(help_codes "$T/$tool.help" | tr '\n' ' ')" \
-		"$tool: EXIT STATUS has the codes of the --help footer"
+	roff 'EXIT STATUS' tags "$page" 2>/dev/null | expand_codes | sort > "$T/$tool.mancodes"
+	help_codes "$T/$tool.help" | sort > "$T/$tool.codes"
+	is "$(comm -23 "$T/$tool.mancodes" "$T/$tool.codes" | tr '\n' ' ')" "" \
+		"$tool: EXIT STATUS names only codes of the --help footer"
+	is "$(own_codes "$T/$tool.help" | sort | comm -23 - "$T/$tool.mancodes" | tr '\n' ' ')" "" \
+		"$tool: EXIT STATUS has the tool's own codes (4-8) of the --help footer"
+	like "$(roff 'EXIT STATUS' text "$page" 2>/dev/null)" "hpo-tools(7)" \
+		"$tool: EXIT STATUS refers to hpo-tools(7)"
 
 	if have bash; then
 		ok "$tool: bash completion parses" bash -n "$comp/$tool.bash"
@@ -219,6 +258,22 @@ for tool in $tools; do
 	extra=$(comm -13 "$T/$tool.optset" "$T/$tool.zshopts" | tr '\n' ' ')
 	is "$extra" "" "$tool: the zsh completion offers no option that --help lacks"
 done
+
+# ---- hpo-tools(7): the shared exit codes and options ------------------------------
+
+# hpo-plot has no codes of its own: its footer is the shared table
+is "$(roff 'EXIT STATUS' text "$man/hpo-tools.7" 2>/dev/null | grep -E '^[0-9]+ [A-Z]+ ')" \
+	"$(shared_rows "$T/hpo-plot.help")" \
+	"hpo-tools(7): EXIT STATUS lists the shared codes as --help does"
+for tool in $tools; do
+	sed -n '/^options:/,/^$/p' "$T/$tool.help" |
+		grep -E -- '^ +(-., )?--(help|version|quiet|local|db)( [A-Z]+)?  ' | sed 's/^ *//; s/   */  /'
+done | sort -u > "$T/common.help"
+roff 'COMMON OPTIONS' tags "$man/hpo-tools.7" 2>/dev/null | sort > "$T/common.tags"
+is "$(sed 's/  .*//' "$T/common.help" | sort -u | tr '\n' ';')" "$(tr '\n' ';' < "$T/common.tags")" \
+	"hpo-tools(7): COMMON OPTIONS are the shared options, with their arguments"
+is "$(wc -l < "$T/common.help" | tr -d ' ')" 5 \
+	"the shared options have one help text each, in every tool"
 
 for page in $pages; do
 	name=$(basename "$page")

@@ -278,12 +278,12 @@ is "$(sed -n '/<table id="points">/,/<\/table>/p' "$T/edge-p20.html" | grep -o '
 
 printf '{"schema": "hpo-tools/task-view",\n "tasks": [}\n' >"$T/bad.json"
 hpo-plot -f "$T/bad.json" -o "$T/bad.png" 2>"$T/err"
-is "$?" 4 "a file that is not JSON: exit 4"
+is "$?" 13 "a file that is not JSON: exit 13"
 like "$(cat "$T/err")" "hpo-plot: $T/bad.json:2:" "the message names file:line:column"
 ok "and no output file is left" test ! -e "$T/bad.png"
 echo '{"schema": "other", "tasks": []}' >"$T/other.json"
 hpo-plot -f "$T/other.json" --term 2>"$T/err"
-is "$?:$(cat "$T/err")" "4:hpo-plot: $T/other.json: not a task view (no \"schema\": \"hpo-tools/task-view\")" \
+is "$?:$(cat "$T/err")" "13:hpo-plot: $T/other.json: not a task view (no \"schema\": \"hpo-tools/task-view\")" \
 	"another schema: exit 4, said so"
 hpo-plot -f "$T/view.json" --term 7 2>"$T/err"
 is "$?:$(cat "$T/err")" "3:hpo-plot: $T/view.json: no task 7" "a task the file does not hold: exit 3"

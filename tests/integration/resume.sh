@@ -58,8 +58,8 @@ finished2() { hpo-status --local --json 2 2>/dev/null | jq '.tasks[0].counts.fin
 at_least2() { [ "$(finished2)" -ge "$1" ]; }
 wait_for 30 at_least2 3
 hpo-submit --local --resume 2 >/dev/null 2>"$T/busy"
-is "$? $(cat "$T/busy")" "6 hpo-submit: task 2 is being run by another hpo-submit" \
-	"a second hpo-submit cannot run a task that is running (exit 6)"
+is "$? $(cat "$T/busy")" "14 hpo-submit: task 2 is being run by another hpo-submit" \
+	"a second hpo-submit cannot run a task that is running (exit 14)"
 kill -INT "$pid"
 wait "$pid"
 is "$?" 130 "SIGINT stops hpo-submit with exit 130"

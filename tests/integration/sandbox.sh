@@ -81,7 +81,7 @@ done
 diag "archive of $a bytes (aimed at $target) from $n random bytes"
 uploads=$(sim_log file_server/upload_cache_file)
 msg=$(hpo-submit "$T/big/task.yaml" 2>&1)
-is "$?" 3 "an archive of 10 MiB less 100 bytes is refused before the upload (exit 3)"
+is "$?" 13 "an archive of 10 MiB less 100 bytes is refused before the upload (exit 13)"
 like "$msg" "hpo-submit: sandbox: the archive of the files below $T/big has $a bytes, with the upload's multipart envelope (297 bytes) over PanDA's limit of 10485760 bytes (10 MB) for a sandbox upload" \
 	"saying that the server counts the whole upload"
 is "$(sim_log file_server/upload_cache_file)" "$uploads" "and nothing was sent"
@@ -104,9 +104,9 @@ is "$(hpo-submit --list-sandbox --json "$T/lst/task.yaml" | jq -c '[.files[] | [
 printf 'db:\n  user: me\n  password: hunter2\n' >"$T/lst/sub/db.yaml"
 why="hpo-submit: sandbox: sub/db.yaml:3 holds a password, and the sandbox is public on PanDA's cache server: leave the file out (sandbox.exclude: [sub/db.yaml]) or, to send it anyway, name it in sandbox.include"
 msg=$(hpo-submit --no-submit "$T/lst/task.yaml" 2>&1)
-is "$?:$msg" "3:$why" "a file holding a password is refused for the Grid, naming it and what to do"
+is "$?:$msg" "13:$why" "a file holding a password is refused for the Grid, naming it and what to do"
 msg=$(HPO_DB=$T/local.db hpo-submit --local "$T/lst/task.yaml" 2>&1)
-is "$?:$msg" "3:$why" "and for a local run alike, whose snapshot is the same sandbox"
+is "$?:$msg" "13:$why" "and for a local run alike, whose snapshot is the same sandbox"
 cp "$T/lst/task.yaml" "$T/lst/task.in"
 printf 'sandbox: {exclude: [sub/db.yaml]}\n' >>"$T/lst/task.yaml"
 is "$(hpo-submit --list-sandbox "$T/lst/task.yaml" 2>/dev/null | tr '\n' ' ')" \
@@ -114,7 +114,7 @@ is "$(hpo-submit --list-sandbox "$T/lst/task.yaml" 2>/dev/null | tr '\n' ' ')" \
 cp "$T/lst/task.in" "$T/lst/task.yaml"
 printf 'sandbox: {include: ["sub/*.yaml"]}\n' >>"$T/lst/task.yaml"
 hpo-submit --list-sandbox "$T/lst/task.yaml" >/dev/null 2>&1
-is "$?" 3 "a pattern with wildcards in sandbox.include does not let it in"
+is "$?" 13 "a pattern with wildcards in sandbox.include does not let it in"
 cp "$T/lst/task.in" "$T/lst/task.yaml"
 printf 'sandbox: {include: [sub/db.yaml]}\n' >>"$T/lst/task.yaml"
 is "$(hpo-submit --list-sandbox "$T/lst/task.yaml" 2>/dev/null | tr '\n' ' ')" \

@@ -65,14 +65,14 @@ printf 'x: {method: uniformint, low: 1, high: 3}\n' >space.yaml
 is "$(hpo-steer -a tpe -i nospace.json -o - -n 1 -m 1 --space space.yaml | jq -c '.[0] | keys')" '["x"]' \
 	"--space gives the search space"
 hpo-steer -a tpe -i nospace.json -o - -n 1 -m 1 2>err
-is "$?" 3 "no opt_space and no --space: exit 3"
+is "$?" 13 "no opt_space and no --space: exit 13"
 is "$(cat err)" "hpo-steer: nospace.json: no opt_space (the search space); or give --space" \
 	"and says so"
 
 # errors name the place
 printf '{"points": [\n  [{"lr": 0.1}, 1],,\n]}\n' >syntax.json
 hpo-steer -a tpe -i syntax.json -o x.json -n 1 -m 5 2>err
-is "$?" 3 "a JSON syntax error exits 3"
+is "$?" 13 "a JSON syntax error exits 13"
 like "$(cat err)" "hpo-steer: syntax.json:2:" "and names the file, line and column"
 jq '.points[1][0].n = "four"' h12.json >bad.json
 hpo-steer -a tpe -i bad.json -o x.json -n 1 -m 50 2>err

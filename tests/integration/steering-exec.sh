@@ -62,7 +62,7 @@ like "$(cat "$T/err3" "$T/v3.json")" "output.json: point 1:" "a proposed point o
 # docker command iDDS runs (docker + steeringExec, %IN and %OUT file names in
 # the mounted directory): refused at once without docker or podman ...
 msg=$(cd "$top_srcdir/tests/fixtures/taskparams" && hpo-submit --local --load-json minimal.phpo.json 2>&1)
-is "$?" 3 "a docker-arguments steeringExec without a runtime is refused (exit 3)"
+is "$?" 13 "a docker-arguments steeringExec without a runtime is refused (exit 13)"
 like "$msg" "hpo-submit: steering.exec 'run --rm -v \"\$(pwd)\":/hpo jdoe/steer python /hpo/steer.py -i...' is the arguments of a docker command" \
 	"the refusal says what the command is"
 like "$msg" "run it here with --runtime docker or --runtime podman, or give steering.container" \
@@ -121,5 +121,5 @@ is "$(head -n 1 "$DOCKER_LOG")" \
 	"docker gets the arguments in the run's directory, %IN and %OUT as file names in it"
 is "$(grep -c 'registry.example/train:1' "$DOCKER_LOG")" 3 "the evaluations ran through docker too"
 (cd "$T/phpo" && hpo-submit --local --load-json phpo.json >/dev/null 2>&1)
-is "$?" 3 "the same file without --runtime is refused"
+is "$?" 13 "the same file without --runtime is refused"
 done_testing
