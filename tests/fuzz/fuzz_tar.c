@@ -62,10 +62,22 @@ check_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	return 0;
 }
 
+/* the directory every input is unpacked under, made by the first input and
+ * removed when the process ends (libFuzzer and the replay both exit) */
+static char top[64];
+
+static void
+remove_top(void)
+{
+	struct hpo_err err;
+
+	if (top[0] != '\0')
+		(void)hpo_rmtree(top, &err);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char top[64];
 	char target[80];
 	struct mem m;
 	struct hpo_err err;
@@ -81,6 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 		if (strlen(top) >= sizeof top - 1 || mkdtemp(top) == NULL)
 			abort();
+		atexit(remove_top);
 	}
 	snprintf(target, sizeof target, "%s/t", top);
 	if (mkdir(target, 0700) < 0)
