@@ -129,8 +129,10 @@
 # A rarer form of the same race remains with it (about 1 in 50 runs of the
 # three XRootD tests under load: "Dispatch on closed link" on a connection
 # the server had just closed after an error answer, then no answer to
-# anything, at times not even a TCP connection).  So a watchdog beside the
-# server probes it every 3 s (a GET of the other user's area, as the other
+# anything, at times not even a TCP connection).  A third form: the server
+# answers new connections but stops reading one upload (see _xrootd_stalled;
+# a 500 MB save then crawled at 9 KB/s for ever).  So a watchdog beside the
+# server looks for a stalled connection and probes it every 3 s (a GET of the other user's area, as the other
 # user, whom no test counts in the log); two probes of 10 s without an
 # answer mark it hung and kill it, so that the test's requests fail at once
 # instead of each at its own timeout.  xrootd_section and xrootd_stop make
@@ -419,7 +421,14 @@ _xrootd_answers() {
 # counts in the server's log.
 _xrootd_watchdog() {
 	_misses=0
+	rm -f "$X/.links"
 	while sleep 3 && _xrootd_alive "$xrootd_pid"; do
+		if _xrootd_stalled; then
+			_xrootd_fail "the server stopped reading a connection (its receive queue full for 10 s, under 1 MiB read): killed so that the test ends now" || :
+			_xrootd_hung
+			kill -9 "$xrootd_pid" 2>/dev/null
+			break
+		fi
 		if _xrootd_answers 10 "$P/proxy-other.pem" "$XRD_OTHER_URL"; then
 			_misses=0
 			continue
@@ -432,6 +441,36 @@ _xrootd_watchdog() {
 		kill -9 "$xrootd_pid" 2>/dev/null
 		break
 	done
+}
+
+# _xrootd_stalled: the other form of the same bug: the server answers new
+# connections but has stopped reading one (an upload): its socket's receive
+# queue stays full and the kernel's count of bytes received on it grows by a
+# window now and then, only when some other connection wakes the server (a
+# probe: about 9 KB/s; without probes nothing).  True when a connection to the
+# server has had a non-empty receive queue for 10 s or more while fewer than
+# 1 MiB arrived on it (a healthy upload moves tens of MB a second here).
+# $X/.links keeps, for each such connection, when its queue was first seen
+# full and the bytes received then.
+_xrootd_stalled() {
+	ss -Htin state established "( sport = :$XRD_PORT )" 2>/dev/null |
+		awk -v now="$(date +%s)" -v file="$X/.links" '
+		BEGIN { while ((getline l < file) > 0) { split(l, f, " "); t[f[1]] = f[2]; b[f[1]] = f[3] } }
+		/^[0-9]/ { q = $1; peer = $4; next }
+		{
+			n = 0
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^bytes_received:/) { n = substr($i, 16) + 0 }
+			if (q == 0) next
+			if (!(peer in t) || n - b[peer] >= 1048576) { t2[peer] = now; b2[peer] = n; next }
+			t2[peer] = t[peer]; b2[peer] = b[peer]
+			if (now - t[peer] >= 10) stalled = 1
+		}
+		END {
+			printf "" > file
+			for (p in t2) print p, t2[p], b2[p] > file
+			exit !stalled
+		}'
 }
 
 # _xrootd_hung: the server stopped answering: the first run of a test is
