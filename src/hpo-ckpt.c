@@ -4,31 +4,22 @@
  * killed at walltime resumes on retry.  The generations, the store
  * interface and the safety rules are in ckpt.h and tarstream.h; the exit
  * codes are a contract, documented in --help and hpo-ckpt(1).
- *
- * watch: the command runs as a child in hpo-ckpt's own process group (no
- * setpgid), so the pilot's SIGTERM to the payload's group reaches it
- * directly and the pilot's SIGKILL 10 s later takes both; a signal sent
- * to hpo-ckpt alone (docker stop, kill PID) is forwarded to the child from
- * the signal handler, at once, even while a save runs.
+ * watch's supervisor (signals, the interval, the last save) is
+ * ckpt_watch.h's.
  */
 #include "autoconf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "ckpt.h"
+#include "ckpt_watch.h"
 #include "file.h"
 #include "log.h"
 #include "opts.h"
@@ -43,10 +34,6 @@ enum {
 	EXIT_NONE = HPO_EXIT_NOTFOUND,
 	EXIT_UNUSABLE = 4,
 };
-
-/* after a stop signal, how long the command gets to write its last state
- * before hpo-ckpt saves anyway (the pilot's SIGKILL comes 10 s after) */
-#define STOP_GRACE 2.0
 
 static const char *const usage[] = {
 	"save [-u URL] [options] PATH...",
@@ -194,176 +181,6 @@ do_ls(struct hpo_ckpt_loc *s, int json, struct hpo_err *err)
 	fflush(stdout);
 	free(gens);
 	return 0;
-}
-
-/* ---- watch ------------------------------------------------------------------------ */
-
-static volatile sig_atomic_t child_pid;
-static int sigpipe_w = -1;
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char c = (unsigned char)sig;
-
-	if (sig != SIGCHLD && child_pid > 0)
-		kill((pid_t)child_pid, sig);	/* at once, even during a save */
-	if (write(sigpipe_w, &c, 1) < 0) {
-		/* the pipe is full: the loop wakes up anyway */
-	}
-	errno = saved;
-}
-
-static const int stop_signals[] = {SIGTERM, SIGINT, SIGUSR1};
-
-/* The paths that exist now (a watched path may appear later). */
-static size_t
-existing(char **paths, size_t n, const char **out)
-{
-	size_t k = 0;
-	struct stat st;
-
-	for (size_t i = 0; i < n; i++)
-		if (lstat(paths[i], &st) == 0)
-			out[k++] = paths[i];
-	return k;
-}
-
-struct watch {
-	struct hpo_ckpt_loc *s;
-	struct hpo_ckpt_save opt;
-	char **paths;
-	size_t npaths;
-	const char **live;
-	uint64_t saved_fp;
-};
-
-static void
-save_if_changed(struct watch *w, const char *why)
-{
-	struct hpo_err err = {0};
-	uint64_t fp;
-
-	if (hpo_tar_fingerprint((const char *const *)w->paths, w->npaths, &fp, &err) < 0) {
-		hpo_warn("%s", err.msg);
-		return;
-	}
-	if (fp == w->saved_fp) {
-		hpo_debug("%s: nothing changed", why);
-		return;
-	}
-	w->opt.paths = w->live;
-	w->opt.npaths = existing(w->paths, w->npaths, w->live);
-	if (w->opt.npaths == 0) {
-		hpo_debug("%s: nothing to save yet", why);
-		return;
-	}
-	hpo_debug("%s: saving", why);
-	if (do_save(w->s, &w->opt, &err) < 0)
-		hpo_warn("%s", err.msg);	/* the training goes on */
-	else
-		w->saved_fp = fp;
-}
-
-static int
-do_watch(struct watch *w, char **cmd, double interval, struct hpo_err *err)
-{
-	struct sigaction sa;
-	sigset_t block, old;
-	int pfd[2], status = 0, stopping = 0, grace_done = 0;
-	double next, stop_at = 0;
-	pid_t pid;
-
-	if (hpo_tar_fingerprint((const char *const *)w->paths, w->npaths, &w->saved_fp, err) < 0)
-		return -1;
-	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
-		return hpo_err_sys(err, "pipe");
-	sigpipe_w = pfd[1];
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
-		sigaddset(&block, stop_signals[i]);
-		sigaddset(&sa.sa_mask, stop_signals[i]);
-	}
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaction(stop_signals[i], &sa, NULL);
-	sa.sa_flags |= SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-
-	if ((pid = fork()) < 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return hpo_err_sys(err, "fork");
-	}
-	if (pid == 0) {
-		struct sigaction dfl;
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-			sigaction(stop_signals[i], &dfl, NULL);
-		sigaction(SIGCHLD, &dfl, NULL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "%s: %s: %s\n", tool.name, cmd[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	child_pid = pid;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	hpo_debug("started %s (pid %ld), saving every %.0f s when changed", cmd[0], (long)pid,
-		  interval);
-
-	next = now_mono() + interval;
-	for (;;) {
-		double t = now_mono(), until = stopping && !grace_done ? stop_at : next;
-		int ms = until > t ? (int)((until - t) * 1000) + 1 : 0;
-		struct pollfd p = {pfd[0], POLLIN, 0};
-		unsigned char sigs[64];
-		ssize_t got;
-		int exited = 0;
-
-		if (stopping && grace_done)
-			ms = -1;	/* only the command's end is awaited now */
-		if (poll(&p, 1, ms) < 0 && errno != EINTR) {
-			hpo_err_sys(err, "poll");
-			break;
-		}
-		while ((got = read(pfd[0], sigs, sizeof(sigs))) > 0)
-			for (ssize_t i = 0; i < got; i++)
-				if (sigs[i] != SIGCHLD && !stopping) {
-					stopping = 1;
-					stop_at = now_mono() + STOP_GRACE;
-					hpo_info("got SIG%s: passed on to the command; last save follows",
-						 sigs[i] == SIGTERM ? "TERM" : sigs[i] == SIGINT ? "INT" : "USR1");
-				}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			exited = 1;
-		if (exited) {
-			child_pid = 0;
-			save_if_changed(w, "the command ended");
-			break;
-		}
-		t = now_mono();
-		if (stopping && !grace_done && t >= stop_at) {
-			grace_done = 1;
-			save_if_changed(w, "stopping, the command is still running");
-		} else if (!stopping && t >= next) {
-			save_if_changed(w, "interval");
-			while (next <= now_mono())
-				next += interval;
-		}
-	}
-	close(pfd[0]);
-	close(pfd[1]);
-	if (child_pid != 0)
-		return -1;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
 }
 
 /* ---- main ---------------------------------------------------------------------------- */
@@ -533,20 +350,9 @@ main(int argc, char **argv)
 			rc = EXIT_OK;
 		}
 	} else {
-		struct watch w = {0};
-		w.s = s;
-		w.opt.comp = gzip ? HPO_TAR_GZIP : HPO_TAR_ZSTD;
-		w.opt.keep = (int)keep;
-		w.opt.progress = 0;	/* the command owns the terminal */
-		w.paths = os.ops + 1;
-		w.npaths = (size_t)os.nops - 1;
-		if ((w.live = calloc(w.npaths, sizeof(*w.live))) == NULL) {
-			hpo_err_set(&err, HPO_E_SYS, "out of memory");
-			rc = -1;
-		} else {
-			rc = do_watch(&w, cmd, interval, &err);
-		}
-		free(w.live);
+		struct hpo_ckpt_watch w = {s, (const char *const *)os.ops + 1, (size_t)os.nops - 1,
+					   gzip ? HPO_TAR_GZIP : HPO_TAR_ZSTD, (int)keep, interval};
+		rc = hpo_ckpt_watch(&w, cmd, &err);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err.msg);

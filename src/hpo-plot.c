@@ -76,24 +76,6 @@ static const struct hpo_tool tool = {
 	},
 };
 
-/* Under LeakSanitizer (--enable-sanitizers): fontconfig, which cairo asks
- * for fonts, leaks while it parses its configuration files; not ours to
- * fix, and not a leak of this program.  LeakSanitizer calls this. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_options(void);
-const char *
-__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\n";
-}
-
-/* ... and without a report of the suppression on stderr */
-const char *
-__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
 /* The task view: from a file, or the backend's view of one task. */
 static int
 load(int local, const char *db, const char *from, long id, json_t **doc, struct hpo_err *err)

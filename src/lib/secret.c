@@ -18,24 +18,14 @@ b64url(char c)
 	return isalnum((unsigned char)c) || c == '-' || c == '_';
 }
 
+/* the first what in the line at from or after, NULL if none */
 static const char *
-find(const struct line *l, const char *from, const char *what)
+find(const struct line *l, const char *from, const char *what, int nocase)
 {
 	size_t n = strlen(what);
 
 	for (const char *p = from; p + n <= l->end; p++)
-		if (memcmp(p, what, n) == 0)
-			return p;
-	return NULL;
-}
-
-static const char *
-find_nocase(const struct line *l, const char *from, const char *what)
-{
-	size_t n = strlen(what);
-
-	for (const char *p = from; p + n <= l->end; p++)
-		if (strncasecmp(p, what, n) == 0)
+		if ((nocase ? strncasecmp(p, what, n) : memcmp(p, what, n)) == 0)
 			return p;
 	return NULL;
 }
@@ -43,9 +33,9 @@ find_nocase(const struct line *l, const char *from, const char *what)
 static int
 private_key(const struct line *l)
 {
-	const char *b = find(l, l->s, "-----BEGIN ");
+	const char *b = find(l, l->s, "-----BEGIN ", 0);
 
-	return b != NULL && find(l, b, "PRIVATE KEY") != NULL;
+	return b != NULL && find(l, b, "PRIVATE KEY", 0) != NULL;
 }
 
 /* "eyJ" and at least 10 more base64url characters at p; its end, or NULL */
@@ -64,7 +54,7 @@ jwt_part(const char *p, const char *end)
 static int
 jwt(const struct line *l)
 {
-	for (const char *p = l->s; (p = find(l, p, "eyJ")) != NULL; p++) {
+	for (const char *p = l->s; (p = find(l, p, "eyJ", 0)) != NULL; p++) {
 		const char *q;
 
 		if (p > l->s && b64url(p[-1]))
@@ -79,7 +69,7 @@ jwt(const struct line *l)
 static int
 aws_key(const struct line *l)
 {
-	for (const char *p = l->s; (p = find(l, p, "AKIA")) != NULL; p++) {
+	for (const char *p = l->s; (p = find(l, p, "AKIA", 0)) != NULL; p++) {
 		int n = 0;
 
 		if (p > l->s && isalnum((unsigned char)p[-1]))
@@ -155,7 +145,7 @@ key_value(const struct line *l, int unquoted)
 	static const char *const keys[] = {"password", "passwd", "passphrase", NULL};
 
 	for (size_t k = 0; keys[k] != NULL; k++) {
-		for (const char *p = l->s; (p = find_nocase(l, p, keys[k])) != NULL; p++) {
+		for (const char *p = l->s; (p = find(l, p, keys[k], 1)) != NULL; p++) {
 			const char *q = p + strlen(keys[k]), *v, *e;
 
 			while (q < l->end && (isalnum((unsigned char)*q) || *q == '_' || *q == '-'))

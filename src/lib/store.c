@@ -17,7 +17,7 @@
 
 #include "file.h"
 #include "store.h"
-#include "taskparams.h"
+#include "url.h"
 
 /* 1: the first databases (the schema in meta only); 2: application_id and
  * user_version, a database id, tasks.layout (task files in <db>.tasks/). */

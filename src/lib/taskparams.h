@@ -67,10 +67,6 @@ char *hpo_outds_default(const char *nickname, const char *task_name, time_t when
  * fits json_int_t, -1 otherwise. */
 int hpo_py_int(const char *s, json_int_t *out);
 
-/* Python's urllib.parse.quote(s) (safe "/"): every byte but letters,
- * digits, "_.-~/" as %XX (upper case).  Malloc'ed; NULL when out of memory. */
-char *hpo_url_quote(const char *s);
-
 /* The job parameters of an evaluation exec string, as
  * PsubUtils.convertParamStrToJediParam(exec, {}, '', True, False,
  * includeIO=False) makes them: placeholders %RNDM:N, %DB:X, %SKIPEVENTS,

@@ -24,6 +24,7 @@
 #include "phpo_file.h"
 #include "taskparams.h"
 #include "taskspec.h"
+#include "url.h"
 
 static const struct hpo_params_ctx ctx = {
 	"hpo-tools", "9.9.9", "hpo-submit --grid task.yaml",
