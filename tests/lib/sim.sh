@@ -27,12 +27,17 @@ sim_start() {
 	X509_USER_PROXY=$P/proxy.pem
 	X509_CERT_DIR=$P/ca
 	HPO_HTTP_BACKOFF=0.05
-	HPO_HTTP_TIMEOUT=5
+	HPO_HTTP_TIMEOUT=20	# a loaded machine (sanitizers, CI) is slow; stall tests set less
 	export PANDA_URL_SSL PANDACACHE_URL X509_USER_PROXY X509_CERT_DIR HPO_HTTP_BACKOFF \
 		HPO_HTTP_TIMEOUT
 }
 
-ctl() { curl -sS -m 5 "http://127.0.0.1:$sim_cport/$1" ${2:+-d "$2"}; }
+# (a control request that fails says so: a test that goes on without its fault
+# or reset would fail later for no visible reason)
+ctl() {
+	curl -sS -m 30 "http://127.0.0.1:$sim_cport/$1" ${2:+-d "$2"} ||
+		{ _rc=$?; echo "# ctl $1: the simulator's control port did not answer (curl $_rc)"; return "$_rc"; }
+}
 
 sim_log() { ctl "log?endpoint=$1" | jq length; }
 

@@ -49,7 +49,10 @@ post() {
 	shift 2
 	call "$P/proxy.pem" "api/v1/$_path" -H 'Content-Type: application/json' -d "$_json" "$@"
 }
-ctl() { curl -sS -m 5 "http://127.0.0.1:$cport/$1" ${2:+-d "$2"}; }
+ctl() {
+	curl -sS -m 30 "http://127.0.0.1:$cport/$1" ${2:+-d "$2"} ||
+		{ _rc=$?; echo "# ctl $1: the simulator's control port did not answer (curl $_rc)"; return "$_rc"; }
+}
 # params JQ-EXPRESSION: the submit body for the example task changed by JQ-EXPRESSION
 params() { jq -c "{task_parameters: ($1)}" "$top_srcdir/tests/sim/task-params.json"; }
 # tls_refused CURL-OPTIONS...: the handshake fails: no HTTP status, curl 35, or

@@ -72,7 +72,7 @@ for a in tpe gp cmaes; do
 	is_vg 0 "hpo-steer -a $a: clean" hpo-steer -a "$a" -i "$T/in.json" -o "$T/o.json" -n 3 -m 20 -s 1
 done
 printf '{"points": [[{"x": 1}, 0.5]], "opt_space": ' >"$T/bad.json"
-is_vg 3 "hpo-steer on a malformed file: its error, clean" \
+is_vg 13 "hpo-steer on a malformed file: its error (13, invalid input), clean" \
 	hpo-steer -a tpe -i "$T/bad.json" -o "$T/o.json" -n 1 -m 5
 
 # ---- hpo-ckpt ----------------------------------------------------------------------
