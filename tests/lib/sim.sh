@@ -36,7 +36,7 @@ sim_start() {
 # or reset would fail later for no visible reason)
 ctl() {
 	curl -sS -m 30 "http://127.0.0.1:$sim_cport/$1" ${2:+-d "$2"} ||
-		{ _rc=$?; echo "# ctl $1: the simulator's control port did not answer (curl $_rc)"; return "$_rc"; }
+		{ _rc=$?; echo "# ctl $1: the simulator's control port did not answer (curl $_rc)" >&2; return "$_rc"; }
 }
 
 sim_log() { ctl "log?endpoint=$1" | jq length; }

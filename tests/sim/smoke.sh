@@ -51,7 +51,7 @@ post() {
 }
 ctl() {
 	curl -sS -m 30 "http://127.0.0.1:$cport/$1" ${2:+-d "$2"} ||
-		{ _rc=$?; echo "# ctl $1: the simulator's control port did not answer (curl $_rc)"; return "$_rc"; }
+		{ _rc=$?; echo "# ctl $1: the simulator's control port did not answer (curl $_rc)" >&2; return "$_rc"; }
 }
 # params JQ-EXPRESSION: the submit body for the example task changed by JQ-EXPRESSION
 params() { jq -c "{task_parameters: ($1)}" "$top_srcdir/tests/sim/task-params.json"; }
