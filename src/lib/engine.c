@@ -24,6 +24,7 @@
 #include "sandbox.h"
 #include "optim.h"
 #include "steer.h"
+#include "xmalloc.h"
 
 enum job_kind { JOB_EVAL, JOB_STEER };
 
@@ -117,17 +118,11 @@ restore_signals(struct sigaction old[5])
 	sigpipe_fds[0] = sigpipe_fds[1] = -1;
 }
 
-static char *
-xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 static void
 set_message(char **dst, const char *msg)
 {
 	free(*dst);
-	*dst = xstrdup(msg);
+	*dst = msg ? xstrdup(msg) : NULL;
 }
 
 /* ---- registration --------------------------------------------------------- */
