@@ -182,12 +182,7 @@ hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id
 		goto out;
 	}
 	taskdir = hpo_store_task_dir(st, *id, 0);
-	sbdir = taskdir ? hpo_path_join(taskdir, "sandbox") : NULL;
-	if (sbdir == NULL) {
-		hpo_store_rollback(st);
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	sbdir = hpo_path_join(taskdir, "sandbox");
 	/* a leftover directory of a task id that was rolled back before: in
 	 * this database's own marked directory, so ours to remove */
 	if (hpo_rmtree(taskdir, err) < 0 || hpo_mkdirs(sbdir, 0700, err) < 0 ||
@@ -1663,9 +1658,8 @@ load(struct engine *e, struct hpo_task_row *row, const struct hpo_run_opts *opts
 	json_error_t jerr;
 	json_t *spec;
 
-	if ((e->taskdir = hpo_store_task_dir(e->st, e->id, row->legacy)) == NULL ||
-	    (e->sandbox_dir = hpo_path_join(e->taskdir, "sandbox")) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	e->taskdir = hpo_store_task_dir(e->st, e->id, row->legacy);
+	e->sandbox_dir = hpo_path_join(e->taskdir, "sandbox");
 	if ((spec = json_loads(row->spec, 0, &jerr)) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "task %lld: stored spec is damaged: %s",
 				   (long long)e->id, jerr.text);
@@ -1740,10 +1734,7 @@ hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts
 		hpo_task_row_free(&row);
 		return -1;
 	}
-	if ((e.taskdir = hpo_store_task_dir(st, id, row.legacy)) == NULL) {
-		hpo_task_row_free(&row);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	e.taskdir = hpo_store_task_dir(st, id, row.legacy);
 	if (lock_task(&e, err) < 0) {
 		hpo_task_row_free(&row);
 		engine_free(&e);
