@@ -33,6 +33,7 @@
 #include "log.h"
 #include "opts.h"
 #include "taskspec.h"
+#include "xmalloc.h"
 
 /* the shared codes are exitcode.h's ("no checkpoint yet" is the shared
  * not-found); 4 is hpo-ckpt's own */
@@ -540,12 +541,8 @@ main(int argc, char **argv)
 		w.opt.progress = 0;	/* the command owns the terminal */
 		w.paths = os.ops + 1;
 		w.npaths = (size_t)os.nops - 1;
-		if ((w.live = calloc(w.npaths, sizeof(*w.live))) == NULL) {
-			hpo_err_set(&err, HPO_E_SYS, "out of memory");
-			rc = -1;
-		} else {
-			rc = do_watch(&w, cmd, interval, &err);
-		}
+		w.live = xcalloc(w.npaths, sizeof(*w.live));
+		rc = do_watch(&w, cmd, interval, &err);
 		free(w.live);
 	}
 	if (rc < 0) {
