@@ -25,7 +25,7 @@ hpo_log_init(const char *name, enum hpo_verbosity v)
 	progname = slash ? slash + 1 : name;
 	verbosity = v;
 	tty = isatty(STDERR_FILENO);
-	hpo_xjson_init();
+	hpo_xmalloc_init(progname);
 }
 
 const char *

@@ -11,8 +11,10 @@
 #include <jansson.h>
 
 #include "exitcode.h"
-#include "log.h"
 #include "xmalloc.h"
+
+/* the tool's name, from hpo_log_init (this module uses no other) */
+static const char *oom_name = "hpo";
 
 _Noreturn void
 hpo_oom(void)
@@ -23,7 +25,7 @@ hpo_oom(void)
 	if (said)
 		_exit(HPO_EXIT_ERROR);
 	said = 1;
-	fprintf(stderr, "%s: out of memory\n", hpo_progname());
+	fprintf(stderr, "%s: out of memory\n", oom_name);
 	exit(HPO_EXIT_ERROR);
 }
 
@@ -114,7 +116,8 @@ json_xmalloc(size_t size)
 }
 
 void
-hpo_xjson_init(void)
+hpo_xmalloc_init(const char *progname)
 {
+	oom_name = progname;
 	json_set_alloc_funcs(json_xmalloc, free);
 }
