@@ -24,6 +24,7 @@
 #include "log.h"
 #include "opts.h"
 #include "taskspec.h"
+#include "xmalloc.h"
 
 /* the shared codes are exitcode.h's ("no checkpoint yet" is the shared
  * not-found); 4 is hpo-ckpt's own */

@@ -21,6 +21,7 @@
 #include "taskspec.h"
 #include "text.h"
 #include "view.h"
+#include "xmalloc.h"
 
 /* the shared codes are exitcode.h's; 4-8 are the --wait outcomes */
 enum {
@@ -330,10 +331,7 @@ main(int argc, char **argv)
 		goto fail;
 	if (os.nops > 0) {
 		nids = (size_t)os.nops;
-		if ((ids = calloc(nids, sizeof(*ids))) == NULL) {
-			hpo_err_set(&err, HPO_E_SYS, "out of memory");
-			goto fail;
-		}
+		ids = xcalloc(nids, sizeof(*ids));
 		for (size_t i = 0; i < nids; i++)
 			ids[i] = strtoll(os.ops[i], NULL, 10);
 	} else {

@@ -26,6 +26,7 @@
 #include "voms.h"
 #include "file.h"
 #include "log.h"
+#include "xmalloc.h"
 
 #define RENEW_PROXY "voms-proxy-init -voms atlas"
 #define REFRESH_TOKEN "run a panda-client command (e.g. pbook) to refresh it"
@@ -282,10 +283,7 @@ read_proxy(const char *path, char **buf, size_t *len, struct hpo_err *err)
 				   (unsigned)(sb.st_mode & 07777),
 				   (sb.st_mode & 007) ? "everyone" : "your group", path);
 	}
-	if ((p = malloc(cap)) == NULL) {
-		close(fd);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	p = xmalloc(cap);
 	*len = 0;
 	for (;;) {
 		if (*len + 1 >= cap) {
@@ -298,13 +296,7 @@ read_proxy(const char *path, char **buf, size_t *len, struct hpo_err *err)
 				return hpo_err_set(err, HPO_E_AUTH,
 						   "grid proxy %s is larger than 1 MB: not a proxy", path);
 			}
-			bigger = malloc(cap * 2);
-			if (bigger == NULL) {
-				OPENSSL_cleanse(p, *len);
-				free(p);
-				close(fd);
-				return hpo_err_set(err, HPO_E_SYS, "out of memory");
-			}
+			bigger = xmalloc(cap * 2);
 			memcpy(bigger, p, *len);
 			OPENSSL_cleanse(p, *len);
 			free(p);
@@ -342,10 +334,8 @@ parse_proxy(const char *path, const char *buf, size_t len, STACK_OF(X509) **chai
 	int rc = -1, nkeys = 0;
 
 	*chain = sk_X509_new_null();
-	if (bio == NULL || *chain == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	if (bio == NULL || *chain == NULL)
+		hpo_oom();
 	infos = PEM_X509_INFO_read_bio(bio, NULL, no_passphrase, NULL);
 	if (infos == NULL) {
 		hpo_err_set(err, HPO_E_AUTH, "grid proxy %s is not a PEM certificate file: make a "
@@ -356,10 +346,8 @@ parse_proxy(const char *path, const char *buf, size_t len, STACK_OF(X509) **chai
 		X509_INFO *xi = sk_X509_INFO_value(infos, i);
 
 		if (xi->x509 != NULL) {
-			if (!sk_X509_push(*chain, xi->x509)) {
-				hpo_err_set(err, HPO_E_SYS, "out of memory");
-				goto out;
-			}
+			if (!sk_X509_push(*chain, xi->x509))
+				hpo_oom();
 			xi->x509 = NULL;
 		}
 		if (xi->x_pkey != NULL || xi->enc_data != NULL) {
@@ -457,10 +445,8 @@ load_x509(double min_left, struct hpo_auth *a, struct hpo_err *err)
 	int rc;
 
 	a->kind = HPO_AUTH_X509;
-	a->proxy = p != NULL ? strdup(p) : hpo_strf("/tmp/x509up_u%lu", (unsigned long)geteuid());
-	a->ca_dir = strdup(ca != NULL ? ca : "/etc/grid-security/certificates");
-	if (a->proxy == NULL || a->ca_dir == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	a->proxy = p != NULL ? xstrdup(p) : hpo_strf("/tmp/x509up_u%lu", (unsigned long)geteuid());
+	a->ca_dir = xstrdup(ca != NULL ? ca : "/etc/grid-security/certificates");
 	if (read_proxy(a->proxy, &buf, &len, err) < 0)
 		return -1;
 	rc = parse_proxy(a->proxy, buf, len, &chain, err);
@@ -563,15 +549,11 @@ jwt_claims(const char *token, const char *source, double *exp, char **sub, char 
 	}
 	*exp = json_number_value(v);
 	v = json_object_get(claims, "sub");
-	if (json_is_string(v) && (*sub = strdup(json_string_value(v))) == NULL) {
-		json_decref(claims);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	if (json_is_string(v))
+		*sub = xstrdup(json_string_value(v));
 	v = json_object_get(claims, "preferred_username");
-	if (json_is_string(v) && (*nick = strdup(json_string_value(v))) == NULL) {
-		json_decref(claims);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	if (json_is_string(v))
+		*nick = xstrdup(json_string_value(v));
 	json_decref(claims);
 	return 0;
 }
@@ -634,10 +616,8 @@ token_from_cache(const char *path, char **token, struct hpo_err *err)
 		return hpo_err_set(err, HPO_E_AUTH, "panda-client token cache %s holds no ID "
 				   "token: " REFRESH_TOKEN, path);
 	}
-	*token = strdup(json_string_value(id));
+	*token = xstrdup(json_string_value(id));
 	json_decref(doc);
-	if (*token == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	return 0;
 }
 
@@ -659,14 +639,13 @@ load_token(double min_left, struct hpo_auth *a, struct hpo_err *err)
 	if (vo == NULL)
 		return hpo_err_set(err, HPO_E_AUTH, "PANDA_AUTH=oidc needs PANDA_AUTH_VO, the "
 				   "virtual organisation to log in to (e.g. atlas)");
-	if ((a->vo = strdup(vo)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	a->vo = xstrdup(vo);
 	if (t == NULL && file == NULL)
 		t = env("OIDC_AUTH_ID_TOKEN");
 	if (t != NULL) {
 		snprintf(source, sizeof(source), "%s", env("PANDA_AUTH_ID_TOKEN") != NULL
 			 ? "PANDA_AUTH_ID_TOKEN" : "OIDC_AUTH_ID_TOKEN");
-		a->token = strdup(t);
+		a->token = xstrdup(t);
 	} else if (file != NULL) {
 		snprintf(source, sizeof(source), "%s (OIDC_AUTH_TOKEN_FILE)", file);
 		rc = read_secret_file(file, "OIDC_AUTH_TOKEN_FILE", &buf, &len, err);
@@ -675,7 +654,7 @@ load_token(double min_left, struct hpo_auth *a, struct hpo_err *err)
 		if (rc > 0)
 			return hpo_err_set(err, HPO_E_AUTH, "no ID token at %s (OIDC_AUTH_TOKEN_FILE)",
 					   file);
-		a->token = strdup(trim(buf));
+		a->token = xstrdup(trim(buf));
 		OPENSSL_cleanse(buf, len);
 		free(buf);
 	} else {
@@ -688,8 +667,6 @@ load_token(double min_left, struct hpo_auth *a, struct hpo_err *err)
 		if (rc < 0)
 			return -1;
 	}
-	if (a->token == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (jwt_claims(a->token, source, &a->not_after, &a->subject, &a->nickname, err) < 0)
 		return -1;
 	now = (double)time(NULL);
@@ -710,8 +687,8 @@ load_token(double min_left, struct hpo_auth *a, struct hpo_err *err)
 	} else if (stat(def_ca, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		ca = def_ca;
 	}
-	if (ca != NULL && (a->ca_dir = strdup(ca)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (ca != NULL)
+		a->ca_dir = xstrdup(ca);
 	if (a->not_after - now < min_left && !warned_token) {
 		warned_token = 1;
 		left_text(a->not_after - now, when, sizeof(when));
@@ -724,12 +701,10 @@ int
 hpo_auth_load(double min_left_seconds, struct hpo_auth **out, struct hpo_err *err)
 {
 	const char *mode = env("PANDA_AUTH");
-	struct hpo_auth *a = calloc(1, sizeof(*a));
+	struct hpo_auth *a = xcalloc(1, sizeof(*a));
 	int rc;
 
 	*out = NULL;
-	if (a == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (mode != NULL && strcmp(mode, "oidc") == 0)
 		rc = load_token(min_left_seconds, a, err);
 	else
@@ -885,10 +860,10 @@ bearer_from_file(const char *path, int must, char **token, struct hpo_err *err)
 		free(buf);
 		return must ? hpo_err_set(err, HPO_E_AUTH, "bearer token file %s is empty", path) : 1;
 	}
-	*token = strdup(t);
+	*token = xstrdup(t);
 	OPENSSL_cleanse(buf, len);
 	free(buf);
-	return *token != NULL ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+	return 0;
 }
 
 /* Where the last-resort bt_u<uid> file is looked for (tests point it
@@ -913,13 +888,11 @@ bearer_find(char **token, char **source, struct hpo_err *err)
 	int rc;
 
 	if (t != NULL) {
-		if ((copy = strdup(t)) == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		copy = xstrdup(t);
 		if (*trim(copy) != '\0') {
-			*token = strdup(trim(copy));
+			*token = xstrdup(trim(copy));
 			hpo_auth_secret_free(copy);
-			if (*token == NULL || (*source = strdup("BEARER_TOKEN")) == NULL)
-				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+			*source = xstrdup("BEARER_TOKEN");
 			return 0;
 		}
 		free(copy);
@@ -929,13 +902,12 @@ bearer_find(char **token, char **source, struct hpo_err *err)
 		if (rc > 0)
 			return hpo_err_set(err, HPO_E_AUTH, "no bearer token at %s (BEARER_TOKEN_FILE)",
 					   file);
-		if (rc == 0 && (*source = hpo_strf("%s (BEARER_TOKEN_FILE)", file)) == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		if (rc == 0)
+			*source = hpo_strf("%s (BEARER_TOKEN_FILE)", file);
 		return rc;
 	}
 	if (xdg != NULL) {
-		if ((path = hpo_strf("%s/bt_u%lu", xdg, (unsigned long)geteuid())) == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		path = hpo_strf("%s/bt_u%lu", xdg, (unsigned long)geteuid());
 		rc = bearer_from_file(path, 0, token, err);
 		if (rc == 0) {
 			*source = path;
@@ -945,8 +917,7 @@ bearer_find(char **token, char **source, struct hpo_err *err)
 		if (rc < 0)
 			return rc;
 	}
-	if ((path = hpo_strf("%s/bt_u%lu", bt_tmp_dir, (unsigned long)geteuid())) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	path = hpo_strf("%s/bt_u%lu", bt_tmp_dir, (unsigned long)geteuid());
 	rc = bearer_from_file(path, 0, token, err);
 	if (rc == 0) {
 		*source = path;

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "backend.h"
+#include "xmalloc.h"
 #include "config.h"
 #include "grid.h"
 #include "panda.h"
@@ -79,11 +80,9 @@ static const struct ops local_ops = {local_ids, local_views, local_free};
 int
 hpo_backend_local(const char *db, struct hpo_backend **out, struct hpo_err *err)
 {
-	struct hpo_backend *b = calloc(1, sizeof(*b));
+	struct hpo_backend *b = xcalloc(1, sizeof(*b));
 
 	*out = NULL;
-	if (b == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	b->ops = &local_ops;
 	if (hpo_config_db_path(db, &b->db, err) < 0 ||
 	    hpo_store_open_read(b->db, &b->st, err) < 0) {
@@ -109,8 +108,7 @@ panda_ids(struct hpo_backend *b, const struct hpo_task_filter *f, int64_t **ids,
 	b->listing = NULL;
 	if (hpo_grid_recent(b->panda, f->days, f->statuses, f->name, &b->listing, err) < 0)
 		return -1;
-	if ((*ids = calloc(json_array_size(b->listing) + 1, sizeof(**ids))) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	*ids = xcalloc(json_array_size(b->listing) + 1, sizeof(**ids));
 	json_array_foreach(b->listing, i, t)
 		(*ids)[(*n)++] = json_integer_value(json_object_get(t, "jediTaskID"));
 	return 0;
@@ -120,17 +118,11 @@ static int
 panda_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 	    struct hpo_err *err)
 {
-	json_t **v = calloc(n ? n : 1, sizeof(*v)), **known = calloc(n ? n : 1, sizeof(*known));
-	struct hpo_err *errs = calloc(n ? n : 1, sizeof(*errs));
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v)), **known = xcalloc(n ? n : 1, sizeof(*known));
+	struct hpo_err *errs = xcalloc(n ? n : 1, sizeof(*errs));
 	int rc = 0;
 
 	*tasks = NULL;
-	if (v == NULL || errs == NULL || known == NULL) {
-		free(v);
-		free(known);
-		free(errs);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
 	/* the listing just made has every field of its tasks: only their
 	 * points are needed; later looks ask again */
 	for (size_t i = 0; b->listing != NULL && i < n; i++) {
@@ -177,11 +169,9 @@ static const struct ops panda_ops = {panda_ids, panda_views, panda_free};
 int
 hpo_backend_panda(struct hpo_backend **out, struct hpo_err *err)
 {
-	struct hpo_backend *b = calloc(1, sizeof(*b));
+	struct hpo_backend *b = xcalloc(1, sizeof(*b));
 
 	*out = NULL;
-	if (b == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	b->ops = &panda_ops;
 	if (hpo_grid_connect(&b->auth, &b->panda, err) < 0) {
 		free(b);

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "ckpt.h"
+#include "xmalloc.h"
 #include "clock.h"
 #include "file.h"
 #include "log.h"
@@ -84,10 +85,7 @@ list_all(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **ents, size_t *nents,
 
 	if (s->ops->list(s, ents, nents, err) < 0)
 		return -1;
-	if ((g = calloc(*nents + 1, sizeof(*g))) == NULL) {
-		hpo_ckpt_entries_free(*ents, *nents);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	g = xcalloc(*nents + 1, sizeof(*g));
 	for (size_t i = 0; i < *nents; i++) {
 		if (parse_entry((*ents)[i].name, &g[k]) == 0) {
 			g[k].stored = (*ents)[i].size;
@@ -392,8 +390,6 @@ load_archive(struct source *c, const struct hpo_ckpt_gen *g, const char *path,
 	uint64_t size = 0;
 	int fd, rc = -1;
 
-	if (tmp == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if ((fd = mkstemp(tmp)) < 0) {
 		hpo_err_sys(err, "%s", path);
 		free(tmp);

@@ -63,6 +63,7 @@
 #include "http.h"
 #include "http_conn.h"
 #include "log.h"
+#include "xmalloc.h"
 
 #define MAX_LISTING (32L * 1024 * 1024)	/* a PROPFIND answer */
 #define MAX_ERRBODY 512			/* what is kept of an error answer */
@@ -101,7 +102,7 @@ url_of(struct dstore *d, const char *name)
 	char *u;
 
 	if (esc == NULL)
-		return NULL;
+		hpo_oom();
 	u = hpo_strf("%s%s", d->base, esc);
 	curl_free(esc);
 	return u;
@@ -121,8 +122,8 @@ on_header(void *arg, const char *p, size_t len)
 }
 
 /* A new transfer on a new easy handle: max the largest answer kept. */
-static int
-resp_init(struct resp *r, size_t max, struct hpo_err *err)
+static void
+resp_init(struct resp *r, size_t max)
 {
 	memset(r, 0, sizeof(*r));
 	r->x.body.max = max;
@@ -130,8 +131,7 @@ resp_init(struct resp *r, size_t max, struct hpo_err *err)
 	r->x.header_arg = r;
 	r->clen = -1;
 	if ((r->x.easy = curl_easy_init()) == NULL)
-		return oom(err);
-	return 0;
+		hpo_oom();
 }
 
 static void
@@ -210,8 +210,7 @@ request(struct dstore *d, const char *method, const char *url, const char *what,
 	struct judging j = {d, r, what};
 	int rc;
 
-	if (resp_init(r, max, err) < 0)
-		return -1;
+	resp_init(r, max);
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
 		if (hpo_xfer_header(&r->x, extra[i], err) < 0)
 			return -1;
@@ -427,13 +426,9 @@ d_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *er
 
 	if (mkcol(d, s, err) < 0)
 		return -1;
-	if ((w = calloc(1, sizeof(*w))) == NULL)
-		return oom(err);
+	w = xcalloc(1, sizeof(*w));
 	w->d = d;
-	if (resp_init(&w->r, MAX_ERRBODY, err) < 0) {
-		put_free(w);
-		return -1;
-	}
+	resp_init(&w->r, MAX_ERRBODY);
 	if ((w->url = url_of(d, name)) == NULL || (w->stage = malloc(STAGE_SIZE)) == NULL ||
 	    (w->multi = curl_multi_init()) == NULL)
 		goto nomem;
@@ -519,8 +514,6 @@ d_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
 	char *url = url_of(d, name);
 	int rc;
 
-	if (url == NULL)
-		return oom(err);
 	rc = head(d, url, 1, size, has_adler, adler, err);
 	if (rc == 1)
 		rc = hpo_err_set(err, HPO_E_NET, "%s: not found after the upload", url);
@@ -534,14 +527,10 @@ static int
 d_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
-	char *a = url_of(d, from), *b = url_of(d, to), *dest = NULL;
+	char *a = url_of(d, from), *b = url_of(d, to), *dest = hpo_strf("Destination: %s", b);
 	struct resp r = {0};
 	int rc = -1;
 
-	if (a == NULL || b == NULL || (dest = hpo_strf("Destination: %s", b)) == NULL) {
-		oom(err);
-		goto out;
-	}
 	{
 		const char *const hdrs[] = {dest, "Overwrite: T", NULL};
 		if (request(d, "MOVE", a, a, hdrs, NULL, MAX_ERRBODY, &r, err) < 0)
@@ -576,8 +565,6 @@ d_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 	struct resp r = {0};
 	int rc = 0;
 
-	if (url == NULL)
-		return oom(err);
 	if (request(d, "DELETE", url, url, NULL, NULL, MAX_ERRBODY, &r, err) < 0)
 		rc = -1;
 	else if (r.x.status != 200 && r.x.status != 204 && r.x.status != 404)
@@ -649,17 +636,12 @@ d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
        struct hpo_err *err)
 {
 	struct dstore *d = s->priv;
-	struct dget *g = calloc(1, sizeof(*g));
+	struct dget *g = xcalloc(1, sizeof(*g));
 	char range[64];
 
-	if (g == NULL)
-		return oom(err);
 	g->d = d;
 	g->offset = offset;
-	if (resp_init(&g->r, MAX_ERRBODY, err) < 0) {
-		get_free(g);
-		return -1;
-	}
+	resp_init(&g->r, MAX_ERRBODY);
 	if ((g->url = url_of(d, name)) == NULL || (g->buf = malloc(RBUF_SIZE)) == NULL)
 		goto nomem;
 	if (offset > 0) {
@@ -763,8 +745,6 @@ hpo_ckpt_davs_size(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, str
 	char *url = url_of(d, name);
 	int rc;
 
-	if (url == NULL)
-		return oom(err);
 	rc = head(d, url, 0, size, NULL, NULL, err);
 	free(url);
 	return rc;
@@ -781,8 +761,6 @@ hpo_ckpt_davs_peek(struct hpo_ckpt_loc *s, const char *name, void *buf, size_t l
 	char *url = url_of(d, name);
 	int rc = -1;
 
-	if (url == NULL)
-		return oom(err);
 	snprintf(range, sizeof(range), "Range: bytes=0-%zu", len - 1);
 	if (request(d, "GET", url, url, hdrs, NULL, len, &r, err) < 0)
 		goto out;
@@ -891,8 +869,8 @@ int
 hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 			 struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	struct hpo_ckpt_loc *s = calloc(1, sizeof(*s));
-	struct dstore *d = calloc(1, sizeof(*d));
+	struct hpo_ckpt_loc *s = xcalloc(1, sizeof(*s));
+	struct dstore *d = xcalloc(1, sizeof(*d));
 	struct hpo_http_opts ho;
 	struct hpo_conn_opts co = {0};
 	const char *rest, *slash;
@@ -901,11 +879,6 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 	size_t wl;
 
 	*out = NULL;
-	if (s == NULL || d == NULL) {
-		free(s);
-		free(d);
-		return oom(err);
-	}
 	s->ops = &davs_ops;
 	s->priv = d;
 	rest = strncmp(url, "davs://", 7) == 0 ? url + 7 : url + 8;

@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "ckpt.h"
+#include "xmalloc.h"
 #include "file.h"
 
 struct fstore {
@@ -81,13 +82,10 @@ f_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 			continue;
 		if (*n == cap) {
-			struct hpo_ckpt_entry *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-			if (nv == NULL)
-				goto oom;
-			v = nv;
+			cap = cap ? 2 * cap : 16;
+			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		if ((v[*n].name = strdup(de->d_name)) == NULL)
-			goto oom;
+		v[*n].name = xstrdup(de->d_name);
 		v[*n].size = (uint64_t)st.st_size;
 		v[*n].mtime = (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec / 1e9;
 		(*n)++;
@@ -95,23 +93,15 @@ f_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 	closedir(d);
 	*out = v;
 	return 0;
-oom:
-	closedir(d);
-	hpo_ckpt_entries_free(v, *n);
-	*n = 0;
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
 static int
 f_create(struct hpo_ckpt_loc *s, const char *name, void **w, struct hpo_err *err)
 {
 	struct fstore *fs = s->priv;
-	struct fio *f = calloc(1, sizeof(*f));
+	struct fio *f = xcalloc(1, sizeof(*f));
 
-	if (f == NULL || (f->path = path_of(s, name)) == NULL) {
-		free(f);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	f->path = path_of(s, name);
 	if (hpo_mkdirs(fs->dir, 0700, err) < 0) {
 		int e = errno;
 		free(f->path);
@@ -185,8 +175,6 @@ f_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
 	uLong a = adler32(0L, Z_NULL, 0);
 	int fd, rc = -1;
 
-	if (path == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0) {
 		fail(err, errno, path);
 		goto out;
@@ -221,9 +209,7 @@ f_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_er
 	char *a = path_of(s, from), *b = path_of(s, to);
 	int rc = 0, dfd;
 
-	if (a == NULL || b == NULL)
-		rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
-	else if (rename(a, b) < 0)
+	if (rename(a, b) < 0)
 		rc = fail(err, errno, b);
 	else if ((dfd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(dfd);	/* the rename itself durable */
@@ -237,12 +223,9 @@ f_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_er
 static int
 f_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **r, struct hpo_err *err)
 {
-	struct fio *f = calloc(1, sizeof(*f));
+	struct fio *f = xcalloc(1, sizeof(*f));
 
-	if (f == NULL || (f->path = path_of(s, name)) == NULL) {
-		free(f);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	f->path = path_of(s, name);
 	f->fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (f->fd < 0 || (offset > 0 && lseek(f->fd, (off_t)offset, SEEK_SET) < 0)) {
 		fail(err, errno, f->path);
@@ -274,8 +257,6 @@ f_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 	char *path = path_of(s, name);
 	int rc = 0;
 
-	if (path == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (unlink(path) < 0 && errno != ENOENT)
 		rc = fail(err, errno, path);
 	free(path);
@@ -300,22 +281,16 @@ static const struct hpo_ckpt_loc_ops file_ops = {
 int
 hpo_ckpt_loc_file(const char *path, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	struct hpo_ckpt_loc *s = calloc(1, sizeof(*s));
-	struct fstore *fs = calloc(1, sizeof(*fs));
+	struct hpo_ckpt_loc *s = xcalloc(1, sizeof(*s));
+	struct fstore *fs = xcalloc(1, sizeof(*fs));
 
 	if (*path == '\0') {
 		free(s);
 		free(fs);
 		return hpo_err_set(err, HPO_E_INPUT, "an empty checkpoint location");
 	}
-	if (s == NULL || fs == NULL || (fs->dir = strdup(path)) == NULL ||
-	    (s->where = strdup(path)) == NULL) {
-		if (fs != NULL)
-			free(fs->dir);
-		free(fs);
-		free(s);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	fs->dir = xstrdup(path);
+	s->where = xstrdup(path);
 	s->ops = &file_ops;
 	s->priv = fs;
 	*out = s;

@@ -65,6 +65,7 @@
 #include "file.h"
 #include "log.h"
 #include "panda.h"
+#include "xmalloc.h"
 
 #define HEADER_SIZE 154
 #define ZSTD_SKIP_MAGIC 0x184D2A50u
@@ -95,11 +96,6 @@ struct pread {
 	void *r;
 };
 
-static int
-oom(struct hpo_err *err)
-{
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
-}
 
 static void
 put_le16(unsigned char *p, unsigned v)
@@ -235,11 +231,8 @@ p_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 			 s->where);
 	if (!found)
 		return 0;
-	if ((*out = calloc(1, sizeof(**out))) == NULL || ((*out)->name = strdup(g.name)) == NULL) {
-		free(*out);
-		*out = NULL;
-		return oom(err);
-	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->name = xstrdup(g.name);
 	(*out)->size = g.stored;
 	(*out)->mtime = g.mtime;
 	*n = 1;
@@ -269,8 +262,7 @@ spool_open(struct hpo_err *err)
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return fd;
-	if ((path = hpo_strf("%s/.hpo-ckpt.XXXXXX", dir)) == NULL)
-		return oom(err);
+	path = hpo_strf("%s/.hpo-ckpt.XXXXXX", dir);
 	fd = mkostemp(path, O_CLOEXEC);
 	if (fd >= 0)
 		unlink(path);
@@ -285,10 +277,8 @@ static int
 p_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *err)
 {
 	static const unsigned char zero[HEADER_SIZE];
-	struct pwrite *w = calloc(1, sizeof(*w));
+	struct pwrite *w = xcalloc(1, sizeof(*w));
 
-	if (w == NULL)
-		return oom(err);
 	if (strlen(name) >= sizeof(w->name) || !hpo_ckpt_is_temp(name)) {
 		free(w);
 		return hpo_err_set(err, HPO_E_INPUT, "%s: %s: only a save's temporary is written here",
@@ -443,8 +433,7 @@ p_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
 	 * fails the size and adler32 check of the generation's name, which
 	 * every load makes */
 	(void)name;
-	if ((r = calloc(1, sizeof(*r))) == NULL)
-		return oom(err);
+	r = xcalloc(1, sizeof(*r));
 	r->reader = p->reader;
 	if (p->reader->ops->open(p->reader, p->slot, HEADER_SIZE + offset, &r->r, err) < 0) {
 		free(r);
@@ -515,8 +504,8 @@ parse_url(const char *url, char **task, char **sub, struct hpo_err *err)
 	for (q = slash + 1; q < slash + 1 + sl; q++)
 		if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-')
 			goto bad;
-	if ((*task = strndup(t, tl)) == NULL || (*sub = strndup(slash + 1, sl)) == NULL)
-		return oom(err);
+	*task = xstrndup(t, tl);
+	*sub = xstrndup(slash + 1, sl);
 	return 0;
 bad:
 	return hpo_err_set(err, HPO_E_INPUT, "%s: a PanDA checkpoint is panda://TASKID/SUBID "
@@ -607,8 +596,8 @@ cache_host(const char *url, char **root, struct hpo_err *err)
 					   "files (no runner's --sourceURL: not in a phpo Grid job): "
 					   "set HPO_SOURCE_URL to the task's --sourceURL", url);
 	}
-	if (v == NULL && (v = strdup(env)) == NULL)
-		return oom(err);
+	if (v == NULL)
+		v = xstrdup(env);
 	if (strncmp(v, "https://", 8) != 0 || v[8] == '\0' || v[8] == '/') {
 		hpo_err_set(err, HPO_E_INPUT, "%s: %s must be an https:// URL, not '%s'", url, what, v);
 		free(v);
@@ -622,31 +611,20 @@ cache_host(const char *url, char **root, struct hpo_err *err)
 int
 hpo_ckpt_loc_panda(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	struct hpo_ckpt_loc *s = calloc(1, sizeof(*s));
-	struct pstore *p = calloc(1, sizeof(*p));
+	struct hpo_ckpt_loc *s = xcalloc(1, sizeof(*s));
+	struct pstore *p = xcalloc(1, sizeof(*p));
 	char *cache = NULL, *host = NULL;
 	const char *root;
 
 	*out = NULL;
-	if (s == NULL || p == NULL) {
-		free(s);
-		free(p);
-		return oom(err);
-	}
 	s->ops = &panda_ops;
 	s->priv = p;
 	s->gzip = 1;
 	p->spool = -1;
-	if ((s->where = strdup(url)) == NULL) {
-		oom(err);
-		goto fail;
-	}
+	s->where = xstrdup(url);
 	if (parse_url(url, &p->task, &p->sub, err) < 0)
 		goto fail;
-	if ((p->slot = hpo_strf("hpo_cp_%s_%s", p->task, p->sub)) == NULL) {
-		oom(err);
-		goto fail;
-	}
+	p->slot = hpo_strf("hpo_cp_%s_%s", p->task, p->sub);
 	if (cache_host(url, &host, err) < 0)
 		goto fail;
 	if (hpo_auth_load(600, &p->auth, err) < 0 || hpo_panda_new(p->auth, &p->panda, err) < 0 ||
@@ -655,10 +633,7 @@ hpo_ckpt_loc_panda(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *e
 		goto fail;
 	}
 	root = hpo_panda_source_url(p->panda);
-	if ((cache = hpo_strf("%s/cache/", root)) == NULL) {
-		oom(err);
-		goto fail;
-	}
+	cache = hpo_strf("%s/cache/", root);
 	if (hpo_ckpt_loc_davs_auth(cache, p->auth, &p->reader, err) < 0)
 		goto fail;
 	free(cache);
@@ -680,8 +655,6 @@ hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 	int rc;
 
 	*url = NULL;
-	if (path == NULL)
-		return oom(err);
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
 		free(path);
 		return 1;
@@ -697,8 +670,7 @@ hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 		goto out;
 	}
 	*dash = '\0';
-	if ((*url = hpo_strf("panda://%s/%s", buf, comma + 1)) == NULL)
-		rc = oom(err);
+	*url = hpo_strf("panda://%s/%s", buf, comma + 1);
 out:
 	free(buf);
 	free(path);

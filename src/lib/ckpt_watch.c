@@ -22,6 +22,7 @@
 
 #include "ckpt_watch.h"
 #include "log.h"
+#include "xmalloc.h"
 
 #define NSTOP (sizeof(stop_signals) / sizeof(stop_signals[0]))
 
@@ -157,8 +158,7 @@ hpo_ckpt_watch(const struct hpo_ckpt_watch *w, char *const *cmd, struct hpo_err 
 
 	if (hpo_tar_fingerprint(w->paths, w->npaths, &st.saved_fp, err) < 0)
 		return -1;
-	if ((st.live = calloc(w->npaths, sizeof(*st.live))) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	st.live = xcalloc(w->npaths, sizeof(*st.live));
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {
 		free(st.live);
 		return hpo_err_sys(err, "pipe");

@@ -10,6 +10,7 @@
 #include "file.h"
 #include "log.h"
 #include "config.h"
+#include "xmalloc.h"
 
 static const char *const names[] = {
 	"PANDA_URL_SSL", "PANDACACHE_URL", "PANDAMON_URL", "PANDA_VERIFY_HOST", "PANDA_AUTH",
@@ -114,9 +115,9 @@ hpo_config_db_path(const char *opt, char **path, struct hpo_err *err)
 
 	*path = NULL;
 	if (opt != NULL && *opt != '\0')
-		*path = strdup(opt);
+		*path = xstrdup(opt);
 	else if ((env = hpo_config_get("HPO_DB")) != NULL)
-		*path = strdup(env);
+		*path = xstrdup(env);
 	else if ((env = getenv("XDG_DATA_HOME")) != NULL && env[0] == '/')
 		*path = hpo_strf("%s/hpo-tools/hpo.db", env);
 	else if ((env = getenv("HOME")) != NULL && *env != '\0')
@@ -124,8 +125,6 @@ hpo_config_db_path(const char *opt, char **path, struct hpo_err *err)
 	else
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "no place for the task database: set HOME, HPO_DB or use --db");
-	if (*path == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "doc.h"
+#include "xmalloc.h"
 #include "file.h"
 
 #define DOC_MAX_NODES 1000000	/* values, counting alias copies */
@@ -46,28 +47,20 @@ struct frame {
 	char *anchor;
 };
 
-static int
+static void
 add_pos(struct hpo_doc *doc, const json_t *node, const char *key, int line, int col)
 {
 	struct pos *p;
 
 	if (doc->npos == doc->cappos) {
-		size_t cap = doc->cappos ? doc->cappos * 2 : 64;
-		p = realloc(doc->pos, cap * sizeof(*p));
-		if (p == NULL)
-			return -1;
-		doc->pos = p;
-		doc->cappos = cap;
+		doc->cappos = doc->cappos ? doc->cappos * 2 : 64;
+		doc->pos = xreallocarray(doc->pos, doc->cappos, sizeof(*p));
 	}
-	p = &doc->pos[doc->npos];
+	p = &doc->pos[doc->npos++];
 	p->node = node;
-	p->key = NULL;
-	if (key != NULL && (p->key = strdup(key)) == NULL)
-		return -1;
+	p->key = key != NULL ? xstrdup(key) : NULL;
 	p->line = line;
 	p->col = col;
-	doc->npos++;
-	return 0;
 }
 
 void
@@ -409,22 +402,16 @@ free_frames(struct frame *stack, size_t depth)
 	}
 }
 
-static int
+static void
 remember_anchor(struct hpo_doc *doc, const char *name, json_t *value)
 {
 	struct anchor *a;
 
 	/* a later anchor of the same name shadows the earlier one */
-	a = realloc(doc->anchors, (doc->nanchors + 1) * sizeof(*a));
-	if (a == NULL)
-		return -1;
-	doc->anchors = a;
-	a[doc->nanchors].name = strdup(name);
-	if (a[doc->nanchors].name == NULL)
-		return -1;
+	doc->anchors = a = xreallocarray(doc->anchors, doc->nanchors + 1, sizeof(*a));
+	a[doc->nanchors].name = xstrdup(name);
 	a[doc->nanchors].value = json_incref(value);
 	doc->nanchors++;
-	return 0;
 }
 
 static json_t *
@@ -441,10 +428,8 @@ static int
 attach(struct hpo_doc *doc, struct frame *stack, size_t depth, json_t *v,
        yaml_mark_t mark, const char *anchor, struct hpo_err *err)
 {
-	if (anchor != NULL && remember_anchor(doc, anchor, v) < 0) {
-		json_decref(v);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	if (anchor != NULL)
+		remember_anchor(doc, anchor, v);
 	if (depth == 0) {
 		doc->root = v;
 		return 0;
@@ -461,23 +446,21 @@ attach(struct hpo_doc *doc, struct frame *stack, size_t depth, json_t *v,
 			json_decref(v);
 			return err_mark(err, doc, mark, "a mapping key must be a plain string");
 		}
-		top->key = strdup(json_string_value(v));
+		top->key = xstrdup(json_string_value(v));
 		/* the key scalar is gone: forget its position, lest a later value
 		 * allocated at the same address be taken for it */
 		if (doc->npos > 0 && doc->pos[doc->npos - 1].node == v &&
 		    doc->pos[doc->npos - 1].key == NULL)
 			doc->npos--;
 		json_decref(v);
-		if (top->key == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
 		top->key_line = (int)mark.line + 1;
 		top->key_col = (int)mark.column + 1;
 		if (json_object_get(top->value, top->key) != NULL)
 			return err_mark(err, doc, mark, "duplicate key '%s'", top->key);
 		return 0;
 	}
-	if (add_pos(doc, top->value, top->key, top->key_line, top->key_col) < 0 ||
-	    json_object_set_new(top->value, top->key, v) < 0)
+	add_pos(doc, top->value, top->key, top->key_line, top->key_col);
+	if (json_object_set_new(top->value, top->key, v) < 0)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	free(top->key);
 	top->key = NULL;
@@ -546,15 +529,10 @@ hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **ou
 	struct hpo_doc *doc;
 
 	*out = NULL;
-	doc = calloc(1, sizeof(*doc));
-	if (doc == NULL || (doc->name = strdup(name)) == NULL) {
-		free(doc);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		hpo_doc_free(doc);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	doc = xcalloc(1, sizeof(*doc));
+	doc->name = xstrdup(name);
+	if (!yaml_parser_initialize(&parser))
+		hpo_oom();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 
 	while (!done) {
@@ -600,14 +578,9 @@ hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **ou
 			stack[depth].flow = ev.type == YAML_MAPPING_START_EVENT
 						    ? ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
 						    : ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
-						 (int)ev.start_mark.column + 1) < 0 ||
-			    (anchor != NULL && (stack[depth].anchor = strdup(anchor)) == NULL)) {
-				json_decref(v);
-				hpo_err_set(err, HPO_E_SYS, "out of memory");
-				yaml_event_delete(&ev);
-				goto out;
-			}
+			add_pos(doc, v, NULL, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1);
+			if (anchor != NULL)
+				stack[depth].anchor = xstrdup(anchor);
 			depth++;
 			if (++doc->nnodes > DOC_MAX_NODES) {
 				err_mark(err, doc, ev.start_mark, "document too large");
@@ -633,14 +606,11 @@ hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **ou
 				goto out;
 			}
 			v = scalar_value(doc, &ev, err);
-			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
-						 (int)ev.start_mark.column + 1) < 0) {
-				if (v != NULL)
-					hpo_err_set(err, HPO_E_SYS, "out of memory");
-				json_decref(v);
+			if (v == NULL) {
 				yaml_event_delete(&ev);
 				goto out;
 			}
+			add_pos(doc, v, NULL, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1);
 			if (++doc->nnodes > DOC_MAX_NODES) {
 				json_decref(v);
 				err_mark(err, doc, ev.start_mark, "document too large");
@@ -669,13 +639,7 @@ hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **ou
 			}
 			doc->nnodes = n;
 			v = json_deep_copy(target);
-			if (v == NULL || add_pos(doc, v, NULL, (int)ev.start_mark.line + 1,
-						 (int)ev.start_mark.column + 1) < 0) {
-				json_decref(v);
-				hpo_err_set(err, HPO_E_SYS, "out of memory");
-				yaml_event_delete(&ev);
-				goto out;
-			}
+			add_pos(doc, v, NULL, (int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1);
 			if (attach(doc, stack, depth, v, ev.start_mark, NULL, err) < 0) {
 				yaml_event_delete(&ev);
 				goto out;

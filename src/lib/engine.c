@@ -24,6 +24,7 @@
 #include "sandbox.h"
 #include "optim.h"
 #include "steer.h"
+#include "xmalloc.h"
 
 enum job_kind { JOB_EVAL, JOB_STEER };
 
@@ -117,17 +118,11 @@ restore_signals(struct sigaction old[5])
 	sigpipe_fds[0] = sigpipe_fds[1] = -1;
 }
 
-static char *
-xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 static void
 set_message(char **dst, const char *msg)
 {
 	free(*dst);
-	*dst = xstrdup(msg);
+	*dst = msg ? xstrdup(msg) : NULL;
 }
 
 /* ---- registration --------------------------------------------------------- */
@@ -167,8 +162,6 @@ hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	spec = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
-	if (spec == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	/* the database's own <db>.tasks/ (made and marked now, or refused when
 	 * another database's) is left out of the sandbox */
 	if (hpo_store_claim_task_dir(st, 0, 0, err) < 0) {
@@ -189,12 +182,7 @@ hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id
 		goto out;
 	}
 	taskdir = hpo_store_task_dir(st, *id, 0);
-	sbdir = taskdir ? hpo_path_join(taskdir, "sandbox") : NULL;
-	if (sbdir == NULL) {
-		hpo_store_rollback(st);
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	sbdir = hpo_path_join(taskdir, "sandbox");
 	/* a leftover directory of a task id that was rolled back before: in
 	 * this database's own marked directory, so ours to remove */
 	if (hpo_rmtree(taskdir, err) < 0 || hpo_mkdirs(sbdir, 0700, err) < 0 ||
@@ -261,16 +249,11 @@ best_point(const struct engine *e)
 	return best;
 }
 
-static int
+static void
 set_point_status(struct hpo_point_row *p, const char *status)
 {
-	char *s = strdup(status);
-
-	if (s == NULL)
-		return -1;
 	free(p->status);
-	p->status = s;
-	return 0;
+	p->status = xstrdup(status);
 }
 
 /* Lock the task against a second engine; the lock dies with the process. */
@@ -279,8 +262,6 @@ lock_task(struct engine *e, struct hpo_err *err)
 {
 	char *path = hpo_path_join(e->taskdir, "lock");
 
-	if (path == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (hpo_mkdirs(e->taskdir, 0700, err) < 0) {
 		free(path);
 		return -1;
@@ -337,20 +318,17 @@ recover(struct engine *e, struct hpo_err *err)
 				continue;
 			if (p->attempts > 0)
 				p->attempts--;
-			if (strcmp(p->status, "running") == 0 && set_point_status(p, "pending") < 0)
-				rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
-			else
-				rc = hpo_store_point_update(e->st, e->id, p, err);
+			if (strcmp(p->status, "running") == 0)
+				set_point_status(p, "pending");
+			rc = hpo_store_point_update(e->st, e->id, p, err);
 		}
 		changed = 1;
 	}
 	/* a point marked running with no running attempt (killed between writes) */
 	for (size_t k = 0; k < e->npts && rc == 0; k++) {
 		if (strcmp(e->pts[k].status, "running") == 0) {
-			if (set_point_status(&e->pts[k], "pending") < 0)
-				rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
-			else
-				rc = hpo_store_point_update(e->st, e->id, &e->pts[k], err);
+			set_point_status(&e->pts[k], "pending");
+			rc = hpo_store_point_update(e->st, e->id, &e->pts[k], err);
 			changed = 1;
 		}
 	}
@@ -371,11 +349,9 @@ recover(struct engine *e, struct hpo_err *err)
 static struct job *
 add_job(struct engine *e)
 {
-	struct job *j = realloc(e->jobs, (e->njobs + 1) * sizeof(*j));
+	struct job *j;
 
-	if (j == NULL)
-		return NULL;
-	e->jobs = j;
+	e->jobs = xreallocarray(e->jobs, e->njobs + 1, sizeof(*j));
 	j = &e->jobs[e->njobs++];
 	memset(j, 0, sizeof(*j));
 	return j;
@@ -446,30 +422,22 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 				n = prev[i].n + 1;
 		hpo_attempt_rows_free(prev, np);
 	}
-	if ((j = add_job(e)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	j = add_job(e);
 	j->kind = JOB_EVAL;
 	j->point = idx;
 	j->attempt = n;
 	j->workdir = hpo_strf("%s/points/%lld/attempt-%d", e->taskdir, (long long)p->id, n);
 	j->name = hpo_strf("hpo-%lld-%lld-%d-%ld", (long long)e->id, (long long)p->id, n,
 			   (long)getpid());
-	if (j->workdir == NULL || j->name == NULL ||
-	    (log = hpo_path_join(j->workdir, "job.log")) == NULL ||
-	    (input = hpo_path_join(j->workdir, e->task->eval.input)) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto fail;
-	}
+	log = hpo_path_join(j->workdir, "job.log");
+	input = hpo_path_join(j->workdir, e->task->eval.input);
 	/* a fresh working directory with the task's files and the point */
 	if (hpo_rmtree(j->workdir, err) < 0 || hpo_mkdirs(j->workdir, 0755, err) < 0 ||
 	    hpo_sandbox_copy(&e->sb, e->sandbox_dir, j->workdir, err) < 0 ||
 	    write_json(input, p->params, err) < 0)
 		goto fail;
 	if (e->task->eval.training_files != NULL) {
-		if ((tdata = hpo_path_join(j->workdir, e->task->eval.training_data)) == NULL) {
-			hpo_err_set(err, HPO_E_SYS, "out of memory");
-			goto fail;
-		}
+		tdata = hpo_path_join(j->workdir, e->task->eval.training_data);
 		if (write_json(tdata, e->task->eval.training_files, err) < 0)
 			goto fail;
 	}
@@ -481,11 +449,8 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 		env[i] = envbuf[i];
 	/* where hpo-ckpt keeps this point's checkpoints, so that a retried
 	 * attempt finds what its predecessor saved */
-	if ((ckdir = hpo_strf("%s/checkpoints/%lld", e->taskdir, (long long)p->id)) == NULL ||
-	    (ckenv = hpo_strf("HPO_CKPT_URL=file://%s", ckdir)) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto fail;
-	}
+	ckdir = hpo_strf("%s/checkpoints/%lld", e->taskdir, (long long)p->id);
+	ckenv = hpo_strf("HPO_CKPT_URL=file://%s", ckdir);
 	if (hpo_mkdirs(ckdir, 0700, err) < 0)
 		goto fail;
 	env[4] = ckenv;
@@ -503,10 +468,7 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 	p->attempts++;
 	if (p->started == 0)
 		p->started = j->started;
-	if (set_point_status(p, "running") < 0) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto fail;
-	}
+	set_point_status(p, "running");
 	if (hpo_store_begin(e->st, err) < 0)
 		goto fail;
 	if (hpo_store_attempt_put(e->st, e->id, &a, err) < 0 ||
@@ -565,10 +527,7 @@ add_points(struct engine *e, json_t *list, struct hpo_err *err)
 		size_t cap = e->cappts ? e->cappts : 64;
 		while (cap < e->npts + n)
 			cap *= 2;
-		struct hpo_point_row *p = realloc(e->pts, cap * sizeof(*p));
-		if (p == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
-		e->pts = p;
+		e->pts = xreallocarray(e->pts, cap, sizeof(*e->pts));
 		e->cappts = cap;
 	}
 	if (hpo_store_begin(e->st, err) < 0)
@@ -591,10 +550,8 @@ add_points(struct engine *e, json_t *list, struct hpo_err *err)
 		memset(p, 0, sizeof(*p));
 		p->id = (int64_t)e->npts;
 		p->params = json_incref(item);
-		p->status = strdup("pending");
+		p->status = xstrdup("pending");
 		p->created = now;
-		if (p->status == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	}
 	return 0;
 }
@@ -625,9 +582,8 @@ steering_shell(const struct engine *e, const char *in, const char *out, long wan
 
 	if (!steering_docker_args(t))
 		return hpo_steer_command(t->steer.exec, in, out, want, t->budget.max_points);
-	if ((args = hpo_steer_command(t->steer.exec, "input.json", "output.json", want,
-				      t->budget.max_points)) == NULL)
-		return NULL;
+	args = hpo_steer_command(t->steer.exec, "input.json", "output.json", want,
+				 t->budget.max_points);
 	shell = hpo_strf("'%s' %s", e->rt->path, args);
 	free(args);
 	return shell;
@@ -642,8 +598,6 @@ ask_steering(struct engine *e, long want, struct hpo_err *err)
 		/* built in: the code hpo-steer runs, in this process */
 		json_t *pts, *hist = history_json(e);
 		int rc;
-		if (hist == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
 		rc = hpo_optim_propose(t->steer.algorithm, t->space, hist, want,
 				       t->budget.max_points, t->steer.seed, t->steer.settings, &pts,
 				       err);
@@ -667,22 +621,18 @@ ask_steering(struct engine *e, long want, struct hpo_err *err)
 	int rc = -1;
 	pid_t pid;
 
-	if ((j = add_job(e)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	j = add_job(e);
 	j->kind = JOB_STEER;
 	j->want = want;
 	j->attempt = ++e->steering_runs;
 	j->workdir = hpo_strf("%s/steering/run-%d", e->taskdir, j->attempt);
 	j->name = hpo_strf("hpo-%lld-steer-%d-%ld", (long long)e->id, j->attempt, (long)getpid());
-	if (j->workdir == NULL || j->name == NULL ||
-	    (in = hpo_path_join(j->workdir, "input.json")) == NULL ||
-	    (out = hpo_path_join(j->workdir, "output.json")) == NULL ||
-	    (log = hpo_path_join(j->workdir, "steering.log")) == NULL ||
-	    (shell = steering_shell(e, in, out, want)) == NULL ||
-	    (hist = history_json(e)) == NULL || (doc = hpo_steer_input(hist, t->space)) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto fail;
-	}
+	in = hpo_path_join(j->workdir, "input.json");
+	out = hpo_path_join(j->workdir, "output.json");
+	log = hpo_path_join(j->workdir, "steering.log");
+	shell = steering_shell(e, in, out, want);
+	hist = history_json(e);
+	doc = hpo_steer_input(hist, t->space);
 	json_decref(hist);
 	if (hpo_rmtree(j->workdir, err) < 0 || hpo_mkdirs(j->workdir, 0755, err) < 0 ||
 	    hpo_sandbox_copy(&e->sb, e->sandbox_dir, j->workdir, err) < 0 ||
@@ -776,11 +726,9 @@ static char *
 quote_nonfinite(const char *text, size_t len)
 {
 	static const char *const words[] = {"-Infinity", "Infinity", "NaN"};
-	char *out = malloc(2 * len + 1), *o = out;
+	char *out = xmalloc(2 * len + 1), *o = out;
 	int in_string = 0;
 
-	if (out == NULL)
-		return NULL;
 	for (size_t i = 0; i < len;) {
 		size_t w = 0, n = 0;
 		if (in_string) {
@@ -876,8 +824,6 @@ read_result(const struct engine *e, const struct job *j, double *loss, json_t **
 
 	*msg = NULL;
 	*inter = NULL;
-	if (path == NULL)
-		return hpo_err_set(why, HPO_E_SYS, "out of memory");
 	if (access(path, F_OK) < 0) {
 		hpo_err_set(why, HPO_E_INPUT, "no %s written", e->task->eval.output);
 		free(path);
@@ -890,8 +836,6 @@ read_result(const struct engine *e, const struct job *j, double *loss, json_t **
 	free(path);
 	quoted = quote_nonfinite(text, len);
 	free(text);
-	if (quoted == NULL)
-		return hpo_err_set(why, HPO_E_SYS, "out of memory");
 	o = json_loads(quoted, JSON_REJECT_DUPLICATES, &jerr);
 	free(quoted);
 	if (o == NULL)
@@ -972,8 +916,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		a.message = "interrupted: the run was stopped";
 		p->attempts--;
 		e->counted--;
-		if (set_point_status(p, "pending") < 0)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		set_point_status(p, "pending");
 		if (hpo_store_begin(e->st, err) < 0)
 			return -1;
 		if (hpo_store_attempt_put(e->st, e->id, &a, err) < 0 ||
@@ -1004,8 +947,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 		json_decref(p->intermediate);
 		p->intermediate = inter;
 		set_message(&p->message, msg);
-		if (set_point_status(p, "finished") < 0)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		set_point_status(p, "finished");
 		hpo_info("point %lld: loss %.6g (%.1fs)", (long long)p->id, loss, now - j->started);
 	} else {
 		a.status = "failed";
@@ -1021,8 +963,7 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 			p->has_loss = 1;
 			p->ended = now;
 			set_message(&p->message, why.msg);
-			if (set_point_status(p, "failed") < 0)
-				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+			set_point_status(p, "failed");
 		} else if (p->attempts >= HPO_MAX_ATTEMPTS) {
 			char *m = hpo_strf("failed %d attempts, last: %s", p->attempts, why.msg);
 			p->loss = HPO_FAILED_LOSS;
@@ -1030,12 +971,10 @@ finish_eval(struct engine *e, struct job *j, int status, struct hpo_err *err)
 			p->ended = now;
 			set_message(&p->message, m);
 			free(m);
-			if (set_point_status(p, "failed") < 0)
-				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+			set_point_status(p, "failed");
 		} else {
 			set_message(&p->message, why.msg);
-			if (set_point_status(p, "pending") < 0)
-				return hpo_err_set(err, HPO_E_SYS, "out of memory");
+			set_point_status(p, "pending");
 		}
 	}
 	if (hpo_store_begin(e->st, err) < 0) {
@@ -1065,8 +1004,7 @@ finish_steer(struct engine *e, struct job *j, int status, struct hpo_err *err)
 	killpg(j->pid, SIGKILL);
 	if (e->stopping)
 		return save_steering(e, err);
-	if ((out = hpo_path_join(j->workdir, "output.json")) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	out = hpo_path_join(j->workdir, "output.json");
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		bad = describe_failure(j->workdir, "steering.log", status, &why);
 	else
@@ -1213,10 +1151,7 @@ apply_changes(struct engine *e, struct hpo_task_row *row, const struct hpo_run_o
 		hpo_err_prefix(err, "task %lld", (long long)e->id);
 		goto out;
 	}
-	if ((text = json_dumps(spec, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	text = json_dumps(spec, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (hpo_store_begin(e->st, err) < 0)
 		goto out;
 	int more_points = check->budget.max_points > (long)pt.n;
@@ -1236,10 +1171,7 @@ apply_changes(struct engine *e, struct hpo_task_row *row, const struct hpo_run_o
 			free(pts[i].message);
 			pts[i].message = NULL;
 			pts[i].ended = 0;
-			if ((pts[i].status = strdup("pending")) == NULL) {
-				hpo_err_set(err, HPO_E_SYS, "out of memory");
-				goto rollback;
-			}
+			pts[i].status = xstrdup("pending");
 			if (hpo_store_point_update(e->st, e->id, &pts[i], err) < 0)
 				goto rollback;
 		}
@@ -1300,12 +1232,6 @@ refresh_sandbox(struct engine *e, struct hpo_err *err)
 	size_t i = 0, k = 0;
 	int rc = -1;
 
-	if (fresh == NULL || old == NULL || dbdir == NULL) {
-		free(fresh);
-		free(old);
-		free(dbdir);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
 	if (hpo_sandbox_collect(e->task->dir, dbdir, e->task->sandbox.include,
 				e->task->sandbox.exclude, &sb, err) < 0) {
 		hpo_err_prefix(err, "--refresh-sandbox");
@@ -1557,10 +1483,7 @@ close_unevaluated(struct engine *e, double now, size_t *budget_failed, size_t *c
 			m = hpo_strf("not evaluated: max-evaluation-jobs (%ld) reached", limit);
 			(*cancelled)++;
 		}
-		if (m == NULL || set_point_status(p, p->attempts > 0 ? "failed" : "cancelled") < 0) {
-			free(m);
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
-		}
+		set_point_status(p, p->attempts > 0 ? "failed" : "cancelled");
 		free(p->message);
 		p->message = m;
 		p->ended = now;
@@ -1735,9 +1658,8 @@ load(struct engine *e, struct hpo_task_row *row, const struct hpo_run_opts *opts
 	json_error_t jerr;
 	json_t *spec;
 
-	if ((e->taskdir = hpo_store_task_dir(e->st, e->id, row->legacy)) == NULL ||
-	    (e->sandbox_dir = hpo_path_join(e->taskdir, "sandbox")) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	e->taskdir = hpo_store_task_dir(e->st, e->id, row->legacy);
+	e->sandbox_dir = hpo_path_join(e->taskdir, "sandbox");
 	if ((spec = json_loads(row->spec, 0, &jerr)) == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "task %lld: stored spec is damaged: %s",
 				   (long long)e->id, jerr.text);
@@ -1812,10 +1734,7 @@ hpo_engine_run(struct hpo_store *st, int64_t id, const struct hpo_run_opts *opts
 		hpo_task_row_free(&row);
 		return -1;
 	}
-	if ((e.taskdir = hpo_store_task_dir(st, id, row.legacy)) == NULL) {
-		hpo_task_row_free(&row);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	e.taskdir = hpo_store_task_dir(st, id, row.legacy);
 	if (lock_task(&e, err) < 0) {
 		hpo_task_row_free(&row);
 		engine_free(&e);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "xmalloc.h"
 
 int
 hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct hpo_err *err)
@@ -29,15 +30,9 @@ hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct hpo_
 	for (;;) {
 		ssize_t r;
 		if (b == NULL || n + 1 >= cap) {
-			char *nb;
 			if (b != NULL)
 				cap *= 2;
-			if ((nb = realloc(b, cap)) == NULL) {
-				free(b);
-				close(fd);
-				return hpo_err_set(err, HPO_E_SYS, "%s: out of memory", path);
-			}
-			b = nb;
+			b = xreallocarray(b, cap, 1);
 		}
 		r = read(fd, b + n, cap - n - 1);
 		if (r < 0) {
@@ -103,11 +98,9 @@ int
 hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 		      struct hpo_err *err)
 {
-	char *tmp = hpo_strf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd;
 
-	if (tmp == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
 		hpo_err_sys(err, "%s", tmp);
@@ -129,10 +122,8 @@ hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode
 int
 hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err)
 {
-	char *p = strdup(path);
+	char *p = xstrdup(path);
 
-	if (p == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
@@ -248,19 +239,6 @@ hpo_path_join(const char *a, const char *b)
 	size_t la = strlen(a);
 
 	if (la > 0 && a[la - 1] == '/')
-		return hpo_strf("%s%s", a, b);
-	return hpo_strf("%s/%s", a, b);
-}
-
-char *
-hpo_strf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
 }

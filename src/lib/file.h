@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "xmalloc.h"
 
 /* Read a whole file (at most max bytes, else an error), NUL-terminated. */
 int hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct hpo_err *err);
@@ -25,13 +26,9 @@ int hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err);
 int hpo_rmtree(const char *path, struct hpo_err *err);
 /* Copy a regular file (contents and permission bits). */
 int hpo_copy_file(const char *from, const char *to, struct hpo_err *err);
-/* Join two path parts with '/': a malloc'ed string, or NULL when out of memory. */
+/* Join two path parts with '/': a malloc'ed string (never NULL: xmalloc.h). */
 char *hpo_path_join(const char *a, const char *b);
-/* printf into a malloc'ed string; NULL when out of memory. */
-char *hpo_strf(const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 1, 2)))
-#endif
-	;
+/* printf into a malloc'ed string: xasprintf under its old name. */
+#define hpo_strf xasprintf
 
 #endif

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "file.h"
 #include "grid.h"
+#include "xmalloc.h"
 #include "log.h"
 #include "panda_answer.h"
 #include "sandbox.h"
@@ -51,13 +52,17 @@ find_nickname(const struct hpo_task *task, const struct hpo_grid_opts *o,
 	*nick = NULL;
 	if (env == NULL && pc != NULL && *pc != '\0')
 		env = pc;
-	if (o->nickname != NULL)
-		return (*nick = strdup(o->nickname)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
-	if (env != NULL)
-		return (*nick = strdup(env)) ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (o->nickname != NULL) {
+		*nick = xstrdup(o->nickname);
+		return 0;
+	}
+	if (env != NULL) {
+		*nick = xstrdup(env);
+		return 0;
+	}
 	if (auth != NULL) {
-		if (auth->nickname != NULL && (*nick = strdup(auth->nickname)) == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		if (auth->nickname != NULL)
+			*nick = xstrdup(auth->nickname);
 		return 0;
 	}
 	if (o->no_submit) {
@@ -113,8 +118,6 @@ dump_params(const char *path, const json_t *params, struct hpo_err *err)
 	char *text = json_dumps(params, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	int rc = 0;
 
-	if (text == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (strcmp(path, "-") == 0) {
 		if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
 			rc = hpo_err_sys(err, "standard output");
@@ -147,8 +150,7 @@ pack(const struct hpo_task *task, struct hpo_sandbox *sb, char **tmpdir, char **
 		*tmpdir = NULL;
 		return -1;
 	}
-	if ((*tarpath = hpo_path_join(*tmpdir, "sandbox.tar.gz")) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	*tarpath = hpo_path_join(*tmpdir, "sandbox.tar.gz");
 	return hpo_sandbox_tar(sb, task->dir, *tarpath, size, crc, err);
 }
 
@@ -242,12 +244,11 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 			const char *c = hpo_config_get("PANDACACHE_URL");
 			const char *u = c && *c ? c : "https://pandacache.cern.ch/server/panda";
 			const char *s = strstr(u, "://"), *slash = s ? strchr(s + 3, '/') : NULL;
-			src_buf = slash ? hpo_strf("%.*s", (int)(slash - u), u) : strdup(u);
+			src_buf = slash ? hpo_strf("%.*s", (int)(slash - u), u) : xstrdup(u);
 			src = src_buf;
 		}
 		struct hpo_params_ctx ctx = {PACKAGE_NAME, PACKAGE_VERSION, o->cli, name, src};
-		int r = src == NULL ? hpo_err_set(err, HPO_E_SYS, "out of memory")
-				    : hpo_task_params(task, &ctx, &params, err);
+		int r = hpo_task_params(task, &ctx, &params, err);
 		free(src_buf);
 		if (r < 0)
 			goto out;
@@ -299,20 +300,10 @@ int
 hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t *const *known,
 	       json_t **views, struct hpo_err *errs)
 {
-	json_t **info = calloc(n + 1, sizeof(*info)), **pt = calloc(n + 1, sizeof(*pt));
-	char **why = calloc(n + 1, sizeof(*why));
+	json_t **info = xcalloc(n + 1, sizeof(*info)), **pt = xcalloc(n + 1, sizeof(*pt));
+	char **why = xcalloc(n + 1, sizeof(*why));
 	int rc = 0;
 
-	if (info == NULL || pt == NULL || why == NULL) {
-		for (size_t i = 0; i < n; i++) {
-			views[i] = NULL;
-			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
-		}
-		free(info);
-		free(pt);
-		free(why);
-		return -1;
-	}
 	for (size_t i = 0; known != NULL && i < n; i++)
 		info[i] = known[i] ? json_incref(known[i]) : NULL;
 	if (hpo_panda_task_info_many(p, ids, n, info, pt, why, errs) < 0)
@@ -348,18 +339,13 @@ hpo_grid_recent(struct hpo_panda *p, int days, const char *statuses, const char 
 		json_t **out, struct hpo_err *err)
 {
 	time_t since = time(NULL) - (time_t)days * 86400;
-	char buf[32], *list = statuses ? strdup(statuses) : NULL, *save = NULL;
+	char buf[32], *list = statuses ? xstrdup(statuses) : NULL, *save = NULL;
 	struct tm tm;
 	json_t *by_id = json_object(), *v;
 	const char *key, *st;
 	int rc = 0;
 
 	*out = NULL;
-	if (by_id == NULL || (statuses != NULL && list == NULL)) {
-		json_decref(by_id);
-		free(list);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
 	gmtime_r(&since, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
 	/* the server takes a value without regular expression characters as
@@ -384,12 +370,8 @@ hpo_grid_recent(struct hpo_panda *p, int days, const char *statuses, const char 
 	if (rc == 0) {
 		/* newest first */
 		size_t n = 0, k = json_object_size(by_id);
-		json_t **sorted = calloc(k + 1, sizeof(*sorted));
-		if (sorted == NULL || (*out = json_array()) == NULL) {
-			free(sorted);
-			json_decref(by_id);
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
-		}
+		json_t **sorted = xcalloc(k + 1, sizeof(*sorted));
+		*out = json_array();
 		json_object_foreach(by_id, key, v)
 			sorted[n++] = v;
 		qsort(sorted, n, sizeof(*sorted), cmp_desc);

@@ -20,6 +20,7 @@
 #include "file.h"
 #include "clock.h"
 #include "http.h"
+#include "xmalloc.h"
 #include "http_conn.h"
 
 #define MAX_ANSWER (64L * 1024 * 1024)
@@ -84,8 +85,7 @@ hpo_http_new(const struct hpo_http_opts *o, struct hpo_http **out, struct hpo_er
 	struct hpo_http *h;
 
 	*out = NULL;
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	h = xcalloc(1, sizeof(*h));
 	if (hpo_conn_init(&h->conn, &co, err) < 0) {
 		free(h);
 		return -1;
@@ -94,10 +94,8 @@ hpo_http_new(const struct hpo_http_opts *o, struct hpo_http **out, struct hpo_er
 		hpo_http_free(h);
 		return -1;
 	}
-	if ((h->easy = curl_easy_init()) == NULL) {
-		hpo_http_free(h);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	if ((h->easy = curl_easy_init()) == NULL)
+		hpo_oom();
 	*out = h;
 	return 0;
 }
@@ -278,10 +276,8 @@ begin(struct hpo_http *h, struct xfer *x, const char *url, const char *const *qu
 		x->url = hpo_strf("%s%c%s", url, strchr(url, '?') != NULL ? '&' : '?', q);
 		free(q);
 	} else {
-		x->url = strdup(url);
+		x->url = xstrdup(url);
 	}
-	if (x->url == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	return prepare(h, x, h->easy, content_type, stall_only, err);
 }
 
@@ -331,8 +327,6 @@ hpo_http_post_json(struct hpo_http *h, const char *url, const json_t *body, int 
 	if (out != NULL)
 		*out = NULL;
 	text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
-	if (text == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	rc = post_bytes(h, url, "Content-Type: application/json", text, strlen(text), flags, out,
 			err);
 	free(text);

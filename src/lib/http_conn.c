@@ -16,6 +16,7 @@
 #include "curlerr.h"
 #include "file.h"
 #include "http_conn.h"
+#include "xmalloc.h"
 #include "log.h"
 
 #define MAX_DELAY 30.0		/* the longest backoff delay, s */
@@ -61,12 +62,10 @@ hpo_conn_init(struct hpo_conn *c, const struct hpo_conn_opts *o, struct hpo_err 
 	c->decode = o->decode != 0;
 	c->peer = o->peer != NULL ? o->peer : "server";
 	c->down = o->down != NULL ? o->down : "";
-	c->user_agent = o->user_agent != NULL ? strdup(o->user_agent)
-					      : strdup(PACKAGE_NAME "/" PACKAGE_VERSION);
-	if (c->user_agent == NULL || (c->share = curl_share_init()) == NULL) {
-		hpo_conn_cleanup(c);
-		return oom(err);
-	}
+	c->user_agent = xstrdup(o->user_agent != NULL ? o->user_agent
+						      : PACKAGE_NAME "/" PACKAGE_VERSION);
+	if ((c->share = curl_share_init()) == NULL)
+		hpo_oom();
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
@@ -320,7 +319,7 @@ hpo_conn_fail(const struct hpo_conn *c, const struct hpo_xfer *x, const char *wh
 	case HPO_CURL_BAD_URL:
 		return hpo_err_set(err, HPO_E_INPUT, "%s: bad URL: %s", what, reason);
 	case HPO_CURL_NO_MEMORY:
-		return oom(err);
+		hpo_oom();
 	case HPO_CURL_WRITE:
 		if (x->too_big)
 			return hpo_err_set(err, HPO_E_SERVER, "bad answer from %s: larger than %zu MB",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "xmalloc.h"
 #include "text.h"
 
 /* Process settings: written once by hpo_log_init, read everywhere. */
@@ -24,6 +25,7 @@ hpo_log_init(const char *name, enum hpo_verbosity v)
 	progname = slash ? slash + 1 : name;
 	verbosity = v;
 	tty = isatty(STDERR_FILENO);
+	hpo_xmalloc_init(progname);
 }
 
 const char *

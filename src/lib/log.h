@@ -6,7 +6,8 @@
 
 enum hpo_verbosity { HPO_LOG_QUIET = 0, HPO_LOG_NORMAL = 1, HPO_LOG_VERBOSE = 2 };
 
-/* Process settings, set once by main(). */
+/* Process settings, set once by main(); also makes jansson allocate
+ * through xmalloc.h (out of memory ends the process). */
 void hpo_log_init(const char *progname, enum hpo_verbosity v);
 const char *hpo_progname(void);
 int hpo_log_verbosity(void);

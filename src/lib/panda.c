@@ -16,6 +16,7 @@
 #include "http_conn.h"
 #include "log.h"
 #include "panda.h"
+#include "xmalloc.h"
 #include "panda_answer.h"
 #include "rng.h"
 
@@ -64,15 +65,15 @@ check_url(const char *var, const char *url, int plain_ok, struct hpo_err *err)
 	CURLUcode uc;
 
 	if (u == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		hpo_oom();
 	uc = curl_url_set(u, CURLUPART_URL, url, 0);
 	if (uc == CURLUE_OK)
 		uc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
 	if (uc == CURLUE_OK)
 		uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
 	if (uc == CURLUE_OUT_OF_MEMORY)
-		why = "out of memory";
-	else if (strstr(url, "://") == NULL || uc == CURLUE_UNSUPPORTED_SCHEME || uc == CURLUE_NO_SCHEME ||
+		hpo_oom();
+	if (strstr(url, "://") == NULL || uc == CURLUE_UNSUPPORTED_SCHEME || uc == CURLUE_NO_SCHEME ||
 		 (uc == CURLUE_OK && strcmp(scheme, "https") != 0 &&
 		  !(plain_ok && strcmp(scheme, "http") == 0)))
 		why = plain_ok ? "is not an https:// or http:// URL" : "is not an https:// URL";
@@ -88,8 +89,6 @@ check_url(const char *var, const char *url, int plain_ok, struct hpo_err *err)
 	curl_url_cleanup(u);
 	if (why == NULL)
 		return 0;
-	if (uc == CURLUE_OUT_OF_MEMORY)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	return hpo_err_set(err, HPO_E_NET, "%s '%s' %s", var, url, why);
 }
 
@@ -115,14 +114,10 @@ hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_er
 		return hpo_err_set(err, HPO_E_NET, "%s is not a URL",
 				   root == NULL ? "PANDA_URL_SSL" : "PANDACACHE_URL");
 	}
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		free(root);
-		free(croot);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	p = xcalloc(1, sizeof(*p));
 	p->api = hpo_strf("%s/api/v1", root);
-	p->legacy = strdup(ssl);
-	p->cache_url = strdup(cache);
+	p->legacy = xstrdup(ssl);
+	p->cache_url = xstrdup(cache);
 	p->cache_api = hpo_strf("%s/api/v1", croot);
 	p->cache_root = croot;
 	free(root);
@@ -135,10 +130,6 @@ hpo_panda_new(const struct hpo_auth *auth, struct hpo_panda **out, struct hpo_er
 		hpo_warn("PANDA_VERIFY_HOST=off: the server's host name is not checked");
 	p->retries = ho.retries;
 	p->backoff = ho.backoff;
-	if (p->api == NULL || p->legacy == NULL || p->cache_url == NULL || p->cache_api == NULL) {
-		hpo_panda_free(p);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
 	if (hpo_http_new(&ho, &p->http, err) < 0) {
 		hpo_panda_free(p);
 		return -1;
@@ -174,10 +165,7 @@ hpo_panda_set_cache_root(struct hpo_panda *p, const char *root, struct hpo_err *
 
 	if (r == NULL)
 		return hpo_err_set(err, HPO_E_INPUT, "%s is not a URL", root);
-	if ((api = hpo_strf("%s/api/v1", r)) == NULL) {
-		free(r);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	api = hpo_strf("%s/api/v1", r);
 	free(p->cache_root);
 	free(p->cache_api);
 	p->cache_root = r;
@@ -224,8 +212,6 @@ api_get(struct hpo_panda *p, const char *endpoint, const char *const *query, jso
 	char *url = url_of(p->api, endpoint);
 	int rc;
 
-	if (url == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	rc = hpo_http_get(p->http, url, query, 0, resp, err);
 	free(url);
 	return rc;
@@ -238,8 +224,6 @@ api_post(struct hpo_panda *p, const char *endpoint, const json_t *body, int flag
 	char *url = url_of(p->api, endpoint);
 	int rc;
 
-	if (url == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	rc = hpo_http_post_json(p->http, url, body, flags, resp, err);
 	free(url);
 	return rc;
@@ -348,11 +332,11 @@ int
 hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **info,
 			 json_t **points, char **points_err, struct hpo_err *errs)
 {
-	struct hpo_http_req *reqs = calloc(2 * n + 1, sizeof(*reqs));
-	char (*idbuf)[32] = calloc(n + 1, sizeof(*idbuf));
-	const char *(*queries)[3] = calloc(n + 1, sizeof(*queries));
-	const char *(*forms)[7] = calloc(n + 1, sizeof(*forms));
-	char **kwargs = calloc(n + 1, sizeof(*kwargs));
+	struct hpo_http_req *reqs = xcalloc(2 * n + 1, sizeof(*reqs));
+	char (*idbuf)[32] = xcalloc(n + 1, sizeof(*idbuf));
+	const char *(*queries)[3] = xcalloc(n + 1, sizeof(*queries));
+	const char *(*forms)[7] = xcalloc(n + 1, sizeof(*forms));
+	char **kwargs = xcalloc(n + 1, sizeof(*kwargs));
 	char *iurl = url_of(p->api, "task/get_detailed_info");
 	char *rurl = hpo_strf("%s/relay_idds_command", p->legacy);
 	int rc = 0;
@@ -361,9 +345,6 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 		points[i] = NULL;
 		points_err[i] = NULL;
 	}
-	if (reqs == NULL || idbuf == NULL || queries == NULL || forms == NULL || kwargs == NULL ||
-	    iurl == NULL || rurl == NULL)
-		goto oom;
 	/* two requests a task, all at once over a few reused connections:
 	 * task/get_detailed_info has the status, the dates, the error dialog and
 	 * the task parameters (task/get_details has none of the dates) */
@@ -372,8 +353,7 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 		queries[i][0] = "task_id";
 		queries[i][1] = idbuf[i];
 		queries[i][2] = NULL;
-		if ((kwargs[i] = points_kwargs(ids[i])) == NULL)
-			goto oom;
+		kwargs[i] = points_kwargs(ids[i]);
 		forms[i][0] = "command_name";
 		forms[i][1] = "get_hyperparameters";
 		forms[i][2] = "kwargs";
@@ -419,29 +399,14 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 			struct hpo_err e = {0};
 			/* iDDS failing hides the points, not the task */
 			if (r[1].rc < 0)
-				points_err[i] = strdup(r[1].err.msg);
+				points_err[i] = xstrdup(r[1].err.msg);
 			else if (hpo_panda_points_answer(r[1].out, &points[i], &e) < 0)
-				points_err[i] = strdup(e.msg);
-			if (points[i] == NULL && points_err[i] == NULL) {
-				json_decref(info[i]);
-				info[i] = NULL;
-				hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
-				rc = -1;
-			}
+				points_err[i] = xstrdup(e.msg);
 		}
 		for (int k = 0; k < 2; k++)
 			json_decref(r[k].out);
 	}
-	goto out;
-oom:
-	for (size_t i = 0; i < n; i++) {
-		json_decref(info[i]);
-		info[i] = NULL;
-		hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
-	}
-	rc = -1;
-out:
-	for (size_t i = 0; kwargs != NULL && i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		free(kwargs[i]);
 	free(kwargs);
 	free(reqs);
@@ -471,8 +436,7 @@ hpo_panda_tasks_since(struct hpo_panda *p, const char *since, const json_t *filt
 		q[k++] = since;
 	}
 	if (filters != NULL) {
-		if ((f = json_dumps(filters, JSON_COMPACT)) == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		f = json_dumps(filters, JSON_COMPACT);
 		q[k++] = "filters";
 		q[k++] = f;
 	}
@@ -493,7 +457,7 @@ points_kwargs(int64_t task_id)
 {
 	json_t *kw = json_pack("{s:I, s:n, s:n, s:n, s:n}", "workload_id", (json_int_t)task_id,
 			       "request_id", "id", "status", "limit");
-	char *s = kw ? json_dumps(kw, JSON_COMPACT) : NULL;
+	char *s = json_dumps(kw, JSON_COMPACT);
 
 	json_decref(kw);
 	return s;
@@ -511,8 +475,6 @@ hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, in
 	int rc = -1;
 
 	*message = NULL;
-	if (body == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (op == HPO_PANDA_FINISH && soft)
 		json_object_set_new(body, "soft", json_true());
 	if (op == HPO_PANDA_RETRY && new_params != NULL)
@@ -543,11 +505,9 @@ find_sandbox(struct hpo_panda *p, uint64_t size, uint32_t crc, char **name, stru
 	int rc = -1;
 
 	*name = NULL;
-	if (body == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (api_post(p, "file_server/validate_cache_file", body, 0, &resp, err) < 0)
 		goto out;
-	if ((rc = hpo_panda_sandbox_answer(resp, &host, name, err)) <= 0)
+	if ((rc = hpo_panda_sandbox_answer(resp, &host, name)) <= 0)
 		goto out;
 	if (set_cache_host(p, host, err) < 0) {
 		free(*name);
@@ -581,8 +541,7 @@ hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t
 		*reused = rc > 0;
 		return rc < 0 ? -1 : 0;
 	}
-	if ((url = url_of(p->cache_api, "file_server/upload_cache_file")) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	url = url_of(p->cache_api, "file_server/upload_cache_file");
 	rc = hpo_http_post_file(p->http, url, "file", path, base, NULL, 0, &resp, err);
 	free(url);
 	if (rc < 0)
@@ -607,9 +566,9 @@ hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t
 	}
 	if (found != NULL && strcmp(found, base) != 0)
 		hpo_debug("sandbox %s: PanDA names the identical %s", base, found);
-	*name = found != NULL ? found : strdup(base);
+	*name = found != NULL ? found : xstrdup(base);
 	found = NULL;
-	rc = *name ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rc = 0;
 out:
 	free(found);
 	json_decref(resp);
@@ -627,15 +586,10 @@ hpo_panda_ckpt_upload(struct hpo_panda *p, const char *path, const char *task, c
 	json_t *resp = NULL, *data;
 	int rc = -1;
 
-	if (url == NULL || fname == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
 	/* the server replaces the file only once the whole body is in: sending
 	 * it again after a lost answer is harmless */
 	if (hpo_http_post_file(p->http, url, "file", path, fname, NULL, 0, &resp, err) == 0)
 		rc = hpo_panda_envelope(resp, "checkpoint upload", &data, err);
-out:
 	json_decref(resp);
 	free(fname);
 	free(url);
@@ -649,13 +603,8 @@ hpo_panda_ckpt_delete(struct hpo_panda *p, const char *task, const char *sub, st
 	json_t *body = json_pack("{s:s, s:s}", "task_id", task, "sub_id", sub), *resp = NULL, *data;
 	int rc = -1;
 
-	if (url == NULL || body == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
 	if (hpo_http_post_json(p->http, url, body, 0, &resp, err) == 0)
 		rc = hpo_panda_envelope(resp, "checkpoint removal", &data, err);
-out:
 	json_decref(resp);
 	json_decref(body);
 	free(url);

@@ -8,6 +8,7 @@
 
 #include "file.h"
 #include "panda_answer.h"
+#include "xmalloc.h"
 
 int
 hpo_panda_envelope(const json_t *resp, const char *what, json_t **data, struct hpo_err *err)
@@ -120,8 +121,7 @@ hpo_panda_control_answer(const json_t *resp, const char *what, int new_task, cha
 		return hpo_err_set(err, c == 2 && !new_task ? HPO_E_NOTFOUND : HPO_E_SERVER, "%s: %s%s%s",
 				   what, why, *line ? ": " : "", line);
 	}
-	if ((*message = strdup(json_is_string(msg) ? json_string_value(msg) : "done")) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	*message = xstrdup(json_is_string(msg) ? json_string_value(msg) : "done");
 	return 0;
 }
 
@@ -199,7 +199,7 @@ hpo_panda_listing_add(json_t *by_id, const json_t *tasks)
 }
 
 int
-hpo_panda_sandbox_answer(const json_t *resp, char **host, char **name, struct hpo_err *err)
+hpo_panda_sandbox_answer(const json_t *resp, char **host, char **name)
 {
 	const char *m = json_string_value(json_object_get(resp, "message")), *colon;
 
@@ -210,12 +210,8 @@ hpo_panda_sandbox_answer(const json_t *resp, char **host, char **name, struct hp
 	if (m == NULL || strncmp(m, "FOUND:", 6) != 0 || (colon = strrchr(m + 6, ':')) == NULL ||
 	    colon[1] == '\0')
 		return 0;
-	if ((*host = strndup(m + 6, (size_t)(colon - (m + 6)))) == NULL ||
-	    (*name = strdup(colon + 1)) == NULL) {
-		free(*host);
-		*host = NULL;
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	*host = xstrndup(m + 6, (size_t)(colon - (m + 6)));
+	*name = xstrdup(colon + 1);
 	return 1;
 }
 
@@ -257,8 +253,6 @@ hpo_panda_cache_host_root(const char *cache_url, const char *host, char **root,
 				   host);
 	*root = hpo_strf("%.*s://%s%s%s%.*s", (int)(s - cache_url), cache_url, v6 ? "[" : "", host,
 			 v6 ? "]" : "", port ? (int)(end - port) : 0, port ? port : "");
-	if (*root == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	return 0;
 }
 
@@ -282,7 +276,5 @@ hpo_panda_points_answer(const json_t *resp, json_t **points, struct hpo_err *err
 			return hpo_err_set(err, HPO_E_SERVER, "iDDS: point %zu of the list is not an "
 					   "object", i + 1);
 	*points = json_is_null(res) ? json_array() : json_incref(res);
-	if (*points == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	return 0;
 }

@@ -52,7 +52,7 @@ void hpo_panda_listing_add(json_t *by_id, const json_t *tasks);
 
 /* file_server/validate_cache_file: 1 with *host and *name (malloc'ed) for
  * "FOUND:<host>:<file>" in the message, 0 for anything else. */
-int hpo_panda_sandbox_answer(const json_t *resp, char **host, char **name, struct hpo_err *err);
+int hpo_panda_sandbox_answer(const json_t *resp, char **host, char **name);
 /* The root (scheme://host[:port], malloc'ed) of the cache server on host,
  * with cache_url's scheme and port, as panda-client's setCacheServer. */
 int hpo_panda_cache_host_root(const char *cache_url, const char *host, char **root,

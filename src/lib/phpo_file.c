@@ -16,6 +16,7 @@
 #include "file.h"
 #include "log.h"
 #include "phpo_file.h"
+#include "xmalloc.h"
 #include "taskparams.h"
 
 enum otype { O_STR, O_INT, O_BOOL, O_PATH };
@@ -224,9 +225,7 @@ hpo_task_load_with_phpo(const char *task_file, const char *phpo_file, struct hpo
 		return hpo_err_sys(err, "working directory");
 	snprintf(dir, sizeof(dir), "%s", cwd);
 	if (task_file != NULL) {
-		char *copy = strdup(task_file), *slash;
-		if (copy == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		char *copy = xstrdup(task_file), *slash;
 		slash = strrchr(copy, '/');
 		if (slash == copy)
 			copy[1] = '\0';

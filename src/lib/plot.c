@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "plot.h"
+#include "xmalloc.h"
 #include "view.h"
 
 static const char *const kind_names[HPO_PLOT_NKINDS] = {
@@ -241,8 +242,6 @@ collect_names(struct hpo_plot_data *d, const json_t *points, struct hpo_err *err
 	const char *key;
 	size_t i, n = 0;
 
-	if (seen == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	json_array_foreach(points, i, pt) {
 		const json_t *ps = json_object_get(pt, "parameters");
 		if (!json_is_object(pt) || !(json_is_object(ps) || json_is_null(ps))) {
@@ -255,19 +254,11 @@ collect_names(struct hpo_plot_data *d, const json_t *points, struct hpo_err *err
 				json_object_set_new(seen, key, json_true());
 	}
 	d->nparams = json_object_size(seen);
-	if ((d->params = calloc(d->nparams ? d->nparams : 1, sizeof(*d->params))) == NULL) {
-		json_decref(seen);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	d->params = xcalloc(d->nparams ? d->nparams : 1, sizeof(*d->params));
 	json_object_foreach(seen, key, v)
-		if ((d->params[n++].name = strdup(key)) == NULL) {
-			json_decref(seen);
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
-		}
+		d->params[n++].name = xstrdup(key);
 	json_decref(seen);
-	char **names = malloc((d->nparams ? d->nparams : 1) * sizeof(*names));
-	if (names == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	char **names = xcalloc(d->nparams ? d->nparams : 1, sizeof(*names));
 	for (i = 0; i < d->nparams; i++)
 		names[i] = d->params[i].name;
 	qsort(names, d->nparams, sizeof(*names), cmp_str);
@@ -280,7 +271,7 @@ collect_names(struct hpo_plot_data *d, const json_t *points, struct hpo_err *err
 static char *
 dup_or(const json_t *v, const char *dflt)
 {
-	return strdup(json_is_string(v) ? json_string_value(v) : dflt);
+	return xstrdup(json_is_string(v) ? json_string_value(v) : dflt);
 }
 
 int
@@ -293,8 +284,7 @@ hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err
 	*out = NULL;
 	if (!json_is_array(points))
 		return hpo_err_set(err, HPO_E_INPUT, "the task has no \"points\" list");
-	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	d = xcalloc(1, sizeof(*d));
 	d->task = task;
 	d->id = json_integer_value(json_object_get(task, "id"));
 	d->name = dup_or(json_object_get(task, "name"), "");
@@ -305,11 +295,7 @@ hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err
 	d->lo = INFINITY;
 	d->hi = -INFINITY;
 	d->poslo = INFINITY;
-	if (d->name == NULL || d->status == NULL || d->backend == NULL ||
-	    (d->pts = calloc(d->np ? d->np : 1, sizeof(*d->pts))) == NULL) {
-		hpo_plot_data_free(d);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	d->pts = xcalloc(d->np ? d->np : 1, sizeof(*d->pts));
 	if (collect_names(d, points, err) < 0) {
 		hpo_plot_data_free(d);
 		return -1;
@@ -336,11 +322,8 @@ hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err
 		}
 		ncurve += json_array_size(c);
 	}
-	if ((d->x = calloc(d->np * d->nparams + 1, sizeof(*d->x))) == NULL ||
-	    (d->curve = calloc(ncurve + 1, sizeof(*d->curve))) == NULL) {
-		hpo_plot_data_free(d);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	d->x = xcalloc(d->np * d->nparams + 1, sizeof(*d->x));
+	d->curve = xcalloc(ncurve + 1, sizeof(*d->curve));
 	json_array_foreach(points, i, pt) {
 		struct hpo_plot_point *p = &d->pts[i];
 		const char *status = json_string_value(json_object_get(pt, "status"));

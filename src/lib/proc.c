@@ -14,6 +14,7 @@
 
 #include "file.h"
 #include "proc.h"
+#include "xmalloc.h"
 
 static const struct {
 	const char *name;
@@ -117,8 +118,7 @@ hpo_runtime_open(const char *name, struct hpo_runtime **out, struct hpo_err *err
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "unknown container runtime '%s' (apptainer, singularity, "
 				   "podman or docker)", name);
-	if ((rt = calloc(1, sizeof(*rt))) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rt = xcalloc(1, sizeof(*rt));
 	rt->kind = runtimes[i].kind;
 	if ((rt->path = find_in_path(name)) == NULL) {
 		free(rt);

@@ -17,6 +17,7 @@
 
 #include "file.h"
 #include "sandbox.h"
+#include "xmalloc.h"
 #include "secret.h"
 
 static const char *const patterns[] = {"*.json", "*.py", "*.sh", "*.yaml", NULL};
@@ -102,11 +103,8 @@ add(struct hpo_sandbox *sb, const char *rel, struct hpo_err *err)
 	if (sb->n == HPO_SANDBOX_MAX_FILES)
 		return hpo_err_set(err, HPO_E_INPUT, "sandbox: more than %d files",
 				   HPO_SANDBOX_MAX_FILES);
-	if ((f = realloc(sb->files, (sb->n + 1) * sizeof(*f))) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	sb->files = f;
-	if ((f[sb->n] = strdup(rel)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	sb->files = f = xreallocarray(sb->files, sb->n + 1, sizeof(*f));
+	f[sb->n] = xstrdup(rel);
 	sb->n++;
 	return 0;
 }
@@ -125,12 +123,10 @@ walk(struct walk *w, const char *rel, int depth, struct hpo_err *err)
 {
 	const char *root = w->root;
 	struct hpo_sandbox *sb = w->sb;
-	char *path = *rel ? hpo_path_join(root, rel) : strdup(root);
+	char *path = *rel ? hpo_path_join(root, rel) : xstrdup(root);
 	DIR *d;
 	int rc = 0;
 
-	if (path == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (depth > 32) {
 		free(path);
 		return 0;
@@ -147,10 +143,8 @@ walk(struct walk *w, const char *rel, int depth, struct hpo_err *err)
 		if (e->d_name[0] == '.')
 			continue;
 		child = hpo_path_join(path, e->d_name);
-		childrel = *rel ? hpo_path_join(rel, e->d_name) : strdup(e->d_name);
-		if (child == NULL || childrel == NULL)
-			rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
-		else if (lstat(child, &st) < 0)
+		childrel = *rel ? hpo_path_join(rel, e->d_name) : xstrdup(e->d_name);
+		if (lstat(child, &st) < 0)
 			rc = hpo_err_sys(err, "%s", child);
 		else if (S_ISDIR(st.st_mode)) {
 			if (!(w->has_skip && st.st_dev == w->skip_dev && st.st_ino == w->skip_ino))
@@ -216,10 +210,6 @@ hpo_sandbox_copy(const struct hpo_sandbox *sb, const char *src, const char *dest
 		char *slash;
 		int rc = -1;
 
-		if (from == NULL || to == NULL) {
-			hpo_err_set(err, HPO_E_SYS, "out of memory");
-			goto next;
-		}
 		slash = strrchr(to, '/');
 		*slash = '\0';
 		if (hpo_mkdirs(to, 0755, err) < 0)
@@ -256,10 +246,6 @@ tar_add(struct archive *a, struct archive_entry *e, const char *root, const char
 	ssize_t n;
 	int fd = -1, rc = -1;
 
-	if (path == NULL || name == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(fd, &st) < 0) {
 		hpo_err_sys(err, "%s", path);
 		goto out;
@@ -319,8 +305,6 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 	struct stat st;
 	int fd = -1, rc = -1;
 
-	if (tmp == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if ((fd = mkstemp(tmp)) < 0) {
 		hpo_err_sys(err, "sandbox %s", out_path);
 		free(tmp);
@@ -330,10 +314,8 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 		hpo_err_sys(err, "sandbox %s", tmp);
 		goto out;
 	}
-	if ((a = archive_write_new()) == NULL || (e = archive_entry_new()) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	if ((a = archive_write_new()) == NULL || (e = archive_entry_new()) == NULL)
+		hpo_oom();
 	/* GNU tar's own format, as phpo's tar writes by default; a gzip
 	 * header without time (libarchive writes no name); no padding after
 	 * the gzip stream, so that its last 8 bytes are the trailer */
@@ -438,8 +420,6 @@ hpo_sandbox_name(const char *tar_path, const char *user, time_t when, struct hpo
 			"%02x%02x%02x%02x%02x%02x.tar",
 			md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9],
 			md[10], md[11], md[12], md[13], md[14], md[15]);
-	if (name == NULL)
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
 out:
 	EVP_MD_CTX_free(ctx);
 	close(fd);

@@ -9,6 +9,7 @@
 
 #include "file.h"
 #include "steer.h"
+#include "xmalloc.h"
 
 json_t *
 hpo_steer_input(const json_t *history, const struct hpo_space *space)
@@ -40,8 +41,7 @@ hpo_steer_command(const char *exec, const char *in, const char *out, long num, l
 	vals[3] = out;
 	for (size_t i = 0; i < 4; i++)
 		cap += strlen(vals[i]) * (strlen(exec) / 3 + 1);
-	if ((res = malloc(cap)) == NULL)
-		return NULL;
+	res = xmalloc(cap);
 	for (const char *p = exec; *p;) {
 		size_t i;
 		for (i = 0; i < 4; i++) {
@@ -70,9 +70,7 @@ shell_quote(const char *s)
 
 	for (const char *p = s; *p; p++)
 		n += *p == '\'' ? 4 : 1;
-	if ((q = malloc(n)) == NULL)
-		return NULL;
-	w = q;
+	w = q = xmalloc(n);
 	*w++ = '\'';
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'') {
@@ -103,10 +101,9 @@ hpo_steer_exec_builtin(const char *algorithm, const json_t *settings, uint64_t s
 			set = json_dumps(settings, JSON_COMPACT);
 		}
 		json_decref(back);
-		if (set == NULL || (quoted = shell_quote(set)) == NULL) {
-			free(set);
+		if (set == NULL)
 			return NULL;
-		}
+		quoted = shell_quote(set);
 	}
 	if (has_seed)
 		snprintf(seedopt, sizeof(seedopt), " --seed %llu", (unsigned long long)seed);
@@ -152,10 +149,8 @@ hpo_steer_read_output(const char *path, const struct hpo_space *space, long limi
 		int bad;
 		if ((long)i >= limit)
 			break;
-		if ((what = hpo_strf("%s: point %zu", path, i + 1)) == NULL)
-			bad = hpo_err_set(err, HPO_E_SYS, "out of memory");
-		else
-			bad = hpo_space_check_point(space, item, what, err);
+		what = hpo_strf("%s: point %zu", path, i + 1);
+		bad = hpo_space_check_point(space, item, what, err);
 		free(what);
 		if (bad < 0) {
 			json_decref(list);

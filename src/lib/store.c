@@ -18,6 +18,7 @@
 #include "file.h"
 #include "store.h"
 #include "url.h"
+#include "xmalloc.h"
 
 /* 1: the first databases (the schema in meta only); 2: application_id and
  * user_version, a database id, tasks.layout (task files in <db>.tasks/). */
@@ -275,9 +276,9 @@ dir_of(const char *path)
 	const char *slash = strrchr(path, '/');
 
 	if (slash == NULL)
-		return strdup(".");
+		return xstrdup(".");
 	if (slash == path)
-		return strdup("/");
+		return xstrdup("/");
 	return hpo_strf("%.*s", (int)(slash - path), path);
 }
 
@@ -305,15 +306,11 @@ check_writable(const char *path, const char *dir, struct hpo_err *err)
 }
 
 static struct hpo_store *
-store_new(const char *path, struct hpo_err *err)
+store_new(const char *path)
 {
-	struct hpo_store *st = calloc(1, sizeof(*st));
+	struct hpo_store *st = xcalloc(1, sizeof(*st));
 
-	if (st == NULL || (st->path = strdup(path)) == NULL) {
-		free(st);
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		return NULL;
-	}
+	st->path = xstrdup(path);
 	return st;
 }
 
@@ -326,15 +323,13 @@ hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err)
 	int version = 0;
 
 	*out = NULL;
-	if ((dir = dir_of(path)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	dir = dir_of(path);
 	if (hpo_mkdirs(dir, 0700, err) < 0 || check_writable(path, dir, err) < 0) {
 		free(dir);
 		return -1;
 	}
 	free(dir);
-	if ((st = store_new(path, err)) == NULL)
-		return -1;
+	st = store_new(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				      SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		hpo_err_set(err, HPO_E_SYS, "%s: %s", path,
@@ -421,12 +416,10 @@ hpo_store_open_read(const char *path, struct hpo_store **out, struct hpo_err *er
 	if (!S_ISREG(sb.st_mode))
 		return hpo_err_set(err, HPO_E_SYS, "%s: not an hpo-tools database (not a file)",
 				   path);
-	if ((dir = dir_of(path)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	dir = dir_of(path);
 	mode = read_mode(path, dir);
 	free(dir);
-	if ((st = store_new(path, err)) == NULL)
-		return -1;
+	st = store_new(path);
 	if ((uri = file_uri(path, mode)) == NULL) {
 		hpo_store_close(st);
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
@@ -478,8 +471,7 @@ hpo_store_task_dir(const struct hpo_store *st, int64_t id, int legacy)
 
 	if (!legacy)
 		return hpo_strf("%s.tasks/%lld", st->path, (long long)id);
-	if ((dir = dir_of(st->path)) == NULL)
-		return NULL;
+	dir = dir_of(st->path);
 	p = hpo_strf("%s/tasks/%lld", dir, (long long)id);
 	free(dir);
 	return p;
@@ -496,8 +488,6 @@ check_mark(struct hpo_store *st, const char *dir, int claim, struct hpo_err *err
 	size_t len;
 	int rc = 0;
 
-	if (mark == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (hpo_file_read(mark, 256, &text, &len, err) < 0) {
 		if (access(mark, F_OK) == 0 || errno != ENOENT) {
 			free(mark);
@@ -505,8 +495,7 @@ check_mark(struct hpo_store *st, const char *dir, int claim, struct hpo_err *err
 		}
 		if (claim) {
 			char *line = hpo_strf("%s\n", st->id);
-			rc = line ? hpo_file_write_atomic(mark, line, strlen(line), 0600, err)
-				  : hpo_err_set(err, HPO_E_SYS, "out of memory");
+			rc = hpo_file_write_atomic(mark, line, strlen(line), 0600, err);
 			free(line);
 		} else {
 			rc = hpo_err_set(err, HPO_E_SYS,
@@ -537,8 +526,7 @@ make_root(struct hpo_store *st, const char *root, struct hpo_err *err)
 
 	if (access(root, F_OK) == 0)
 		return 0;
-	if ((tmp = hpo_strf("%s.XXXXXX", root)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	tmp = hpo_strf("%s.XXXXXX", root);
 	if (mkdtemp(tmp) == NULL) {
 		rc = hpo_err_sys(err, "%s", root);
 	} else if (check_mark(st, tmp, 1, err) < 0) {
@@ -559,16 +547,14 @@ hpo_store_claim_task_dir(struct hpo_store *st, int64_t id, int legacy, struct hp
 
 	if (legacy) {
 		/* tasks/<id>/ of the old layout: the first run by this version marks it */
-		if ((dir = hpo_store_task_dir(st, id, 1)) == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		dir = hpo_store_task_dir(st, id, 1);
 		rc = hpo_mkdirs(dir, 0700, err) < 0 ? -1 : check_mark(st, dir, 1, err);
 		free(dir);
 		return rc;
 	}
 	/* <db>.tasks/: made with its mark in place (a marked temporary renamed),
 	 * so no one ever sees it unmarked; an existing one is never taken over */
-	if ((dir = hpo_strf("%s.tasks", st->path)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	dir = hpo_strf("%s.tasks", st->path);
 	rc = make_root(st, dir, err);
 	if (rc == 0)
 		rc = check_mark(st, dir, 0, err);
@@ -614,7 +600,7 @@ col_str(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
-	return t ? strdup((const char *)t) : NULL;
+	return t ? xstrdup((const char *)t) : NULL;
 }
 
 /* A time: NULL when 0 (not yet). */
@@ -740,25 +726,26 @@ bad_int(sqlite3_stmt *s, int i, long long min, long long max, int null_ok, long 
 	return *v < min || *v > max ? "is out of range" : NULL;
 }
 
-/* A text (strdup'ed into *out); NULL only when allowed.  *oom on failure. */
+/* A text (strdup'ed into *out); NULL only when allowed. */
 static const char *
-bad_text(sqlite3_stmt *s, int i, int null_ok, char **out, int *oom)
+bad_text(sqlite3_stmt *s, int i, int null_ok, char **out)
 {
 	*out = NULL;
 	if (sqlite3_column_type(s, i) == SQLITE_NULL)
 		return null_ok ? NULL : "is missing";
 	if (sqlite3_column_type(s, i) != SQLITE_TEXT)
 		return "is not a text";
+	/* a TEXT column without its text: SQLite ran out of memory */
 	if ((*out = col_str(s, i)) == NULL)
-		*oom = 1;
+		hpo_oom();
 	return NULL;
 }
 
 /* One of the words of list (NULL-terminated). */
 static const char *
-bad_word(sqlite3_stmt *s, int i, const char *const *list, char **out, int *oom)
+bad_word(sqlite3_stmt *s, int i, const char *const *list, char **out)
 {
-	const char *why = bad_text(s, i, 0, out, oom);
+	const char *why = bad_text(s, i, 0, out);
 
 	if (why != NULL || *out == NULL)
 		return why;
@@ -786,7 +773,7 @@ nonfinite_text(const json_t *x)
 }
 
 static const char *
-bad_json(sqlite3_stmt *s, int i, json_type type, int null_ok, json_t **out, int *oom)
+bad_json(sqlite3_stmt *s, int i, json_type type, int null_ok, json_t **out)
 {
 	json_error_t jerr;
 	json_t *v, *x;
@@ -798,10 +785,8 @@ bad_json(sqlite3_stmt *s, int i, json_type type, int null_ok, json_t **out, int 
 	if (sqlite3_column_type(s, i) != SQLITE_TEXT)
 		return "is not a text";
 	v = json_loads((const char *)sqlite3_column_text(s, i), JSON_DECODE_ANY, &jerr);
-	if (v == NULL) {
-		*oom = strstr(jerr.text, "memory") != NULL;
+	if (v == NULL)
 		return "is not JSON";
-	}
 	if (json_typeof(v) != type) {
 		json_decref(v);
 		return type == JSON_OBJECT ? "is not a JSON object" : "is not a JSON list";
@@ -845,19 +830,19 @@ static const char *const task_statuses[] = {
 
 /* Fill row from a row of task_get's SELECT; the column that is damaged in *bad. */
 static const char *
-task_fill(sqlite3_stmt *s, struct hpo_task_row *row, int *bad, int *oom)
+task_fill(sqlite3_stmt *s, struct hpo_task_row *row, int *bad)
 {
 	const char *why;
 	long long v[4] = {0};
 	json_t *spec = NULL;
 
 	row->id = sqlite3_column_int64(s, 0);
-	if ((why = bad_text(s, *bad = 1, 0, &row->name, oom)) ||
-	    (why = bad_word(s, *bad = 2, task_statuses, &row->status, oom)) ||
-	    (why = bad_json(s, *bad = 3, JSON_OBJECT, 0, &spec, oom)) ||
-	    (why = bad_text(s, 3, 0, &row->spec, oom)) ||
-	    (why = bad_text(s, *bad = 4, 0, &row->dir, oom)) ||
-	    (why = bad_text(s, *bad = 5, 1, &row->message, oom)) ||
+	if ((why = bad_text(s, *bad = 1, 0, &row->name)) ||
+	    (why = bad_word(s, *bad = 2, task_statuses, &row->status)) ||
+	    (why = bad_json(s, *bad = 3, JSON_OBJECT, 0, &spec)) ||
+	    (why = bad_text(s, 3, 0, &row->spec)) ||
+	    (why = bad_text(s, *bad = 4, 0, &row->dir)) ||
+	    (why = bad_text(s, *bad = 5, 1, &row->message)) ||
 	    (why = bad_time(s, *bad = 6, 1, &row->created)) ||
 	    (why = bad_time(s, *bad = 7, 1, &row->updated)) ||
 	    (why = bad_time(s, *bad = 8, 0, &row->ended)) ||
@@ -883,7 +868,7 @@ hpo_store_task_get(struct hpo_store *st, int64_t id, struct hpo_task_row *row,
 	char sql[256], where[64];
 	const char *why;
 	sqlite3_stmt *s;
-	int rc, bad = 0, oom = 0;
+	int rc, bad = 0;
 
 	memset(row, 0, sizeof(*row));
 	snprintf(sql, sizeof(sql),
@@ -903,13 +888,10 @@ hpo_store_task_get(struct hpo_store *st, int64_t id, struct hpo_task_row *row,
 		sqlite3_finalize(s);
 		return -1;
 	}
-	why = task_fill(s, row, &bad, &oom);
-	if (why != NULL || oom) {
+	why = task_fill(s, row, &bad);
+	if (why != NULL) {
 		snprintf(where, sizeof(where), "task %lld", (long long)id);
-		if (why != NULL)
-			damaged(st, err, where, s, bad, why);
-		else
-			hpo_err_set(err, HPO_E_SYS, "out of memory");
+		damaged(st, err, where, s, bad, why);
 		sqlite3_finalize(s);
 		hpo_task_row_free(row);
 		return -1;
@@ -942,16 +924,8 @@ hpo_store_task_ids(struct hpo_store *st, int64_t **ids, size_t *n, struct hpo_er
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n == cap) {
-			int64_t *p;
 			cap = cap ? cap * 2 : 16;
-			if ((p = realloc(*ids, cap * sizeof(*p))) == NULL) {
-				sqlite3_finalize(s);
-				free(*ids);
-				*ids = NULL;
-				*n = 0;
-				return hpo_err_set(err, HPO_E_SYS, "out of memory");
-			}
-			*ids = p;
+			*ids = xreallocarray(*ids, cap, sizeof(**ids));
 		}
 		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
 	}
@@ -1033,8 +1007,6 @@ hpo_store_point_add(struct hpo_store *st, int64_t task, int64_t id, const json_t
 	char *text = json_dumps(params, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	sqlite3_stmt *s;
 
-	if (text == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (prepare(st, "INSERT INTO points(task_id, id, params, status, created) "
 			"VALUES(?, ?, ?, 'pending', ?)", &s, err) < 0) {
 		free(text);
@@ -1055,9 +1027,8 @@ hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_poin
 	sqlite3_stmt *s;
 	char *inter = NULL;
 
-	if (p->intermediate != NULL &&
-	    (inter = json_dumps(p->intermediate, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (p->intermediate != NULL)
+		inter = json_dumps(p->intermediate, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (prepare(st, "UPDATE points SET status = ?, loss = ?, attempts = ?, message = ?, "
 			"started = ?, ended = ?, intermediate = ? WHERE task_id = ? AND id = ?",
 		    &s, err) < 0) {
@@ -1081,21 +1052,21 @@ static const char *const point_statuses[] = {"pending", "running", "finished", "
 
 /* Fill p from a row of hpo_store_points' SELECT; the damaged column in *bad. */
 static const char *
-point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad, int *oom)
+point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad)
 {
 	const char *why;
 	long long v;
 
 	p->id = sqlite3_column_int64(s, 0);
-	if ((why = bad_json(s, *bad = 1, JSON_OBJECT, 0, &p->params, oom)) ||
-	    (why = bad_word(s, *bad = 2, point_statuses, &p->status, oom)) ||
+	if ((why = bad_json(s, *bad = 1, JSON_OBJECT, 0, &p->params)) ||
+	    (why = bad_word(s, *bad = 2, point_statuses, &p->status)) ||
 	    (why = bad_loss(s, *bad = 3, &p->has_loss, &p->loss)) ||
 	    (why = bad_int(s, *bad = 4, 0, INT_MAX, 0, &v)) ||
-	    (why = bad_text(s, *bad = 5, 1, &p->message, oom)) ||
+	    (why = bad_text(s, *bad = 5, 1, &p->message)) ||
 	    (why = bad_time(s, *bad = 6, 1, &p->created)) ||
 	    (why = bad_time(s, *bad = 7, 0, &p->started)) ||
 	    (why = bad_time(s, *bad = 8, 0, &p->ended)) ||
-	    (why = bad_json(s, *bad = 9, JSON_ARRAY, 1, &p->intermediate, oom)))
+	    (why = bad_json(s, *bad = 9, JSON_ARRAY, 1, &p->intermediate)))
 		return why;
 	p->attempts = (int)v;
 	if (strcmp(p->status, "finished") == 0 && !p->has_loss) {
@@ -1126,19 +1097,14 @@ hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows
 	sqlite3_bind_int64(s, 1, task);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt == cap) {
-			struct hpo_point_row *p;
 			cap = cap ? cap * 2 : 64;
-			if ((p = realloc(r, cap * sizeof(*p))) == NULL)
-				goto oom;
-			r = p;
+			r = xreallocarray(r, cap, sizeof(*r));
 		}
 		struct hpo_point_row *p = &r[cnt++];
 		const char *why;
-		int bad = 0, oom = 0;
+		int bad = 0;
 		memset(p, 0, sizeof(*p));
-		why = point_fill(s, p, &bad, &oom);
-		if (oom)
-			goto oom;
+		why = point_fill(s, p, &bad);
 		if (why == NULL && p->id != (int64_t)cnt) {
 			/* the engine numbers points 1, 2, ...: a gap is a lost row */
 			hpo_err_set(err, HPO_E_SYS, "%s: task %lld: point %lld is missing (the next "
@@ -1161,8 +1127,6 @@ hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows
 	*rows = r;
 	*n = cnt;
 	return 0;
-oom:
-	hpo_err_set(err, HPO_E_SYS, "out of memory");
 fail:
 	hpo_point_rows_free(r, cnt);
 	sqlite3_finalize(s);
@@ -1213,21 +1177,21 @@ static const char *const attempt_statuses[] = {"running", "finished", "failed", 
 
 /* Fill a from a row of hpo_store_attempts' SELECT; the damaged column in *bad. */
 static const char *
-attempt_fill(sqlite3_stmt *s, struct hpo_attempt_row *a, int *bad, int *oom)
+attempt_fill(sqlite3_stmt *s, struct hpo_attempt_row *a, int *bad)
 {
 	const char *why;
 	long long n, pid, pstart;
 
 	a->point = sqlite3_column_int64(s, 0);
 	if ((why = bad_int(s, *bad = 1, 1, INT_MAX, 0, &n)) ||
-	    (why = bad_word(s, *bad = 2, attempt_statuses, &a->status, oom)) ||
+	    (why = bad_word(s, *bad = 2, attempt_statuses, &a->status)) ||
 	    (why = bad_int(s, *bad = 3, 0, INT_MAX, 1, &pid)) ||
 	    (why = bad_int(s, *bad = 4, LLONG_MIN, LLONG_MAX, 1, &pstart)) ||
-	    (why = bad_text(s, *bad = 5, 1, &a->workdir, oom)) ||
+	    (why = bad_text(s, *bad = 5, 1, &a->workdir)) ||
 	    (why = bad_time(s, *bad = 6, 0, &a->started)) ||
 	    (why = bad_time(s, *bad = 7, 0, &a->ended)) ||
 	    (why = bad_loss(s, *bad = 8, &a->has_loss, &a->loss)) ||
-	    (why = bad_text(s, *bad = 9, 1, &a->message, oom)))
+	    (why = bad_text(s, *bad = 9, 1, &a->message)))
 		return why;
 	a->n = (int)n;
 	a->pid = (long)pid;
@@ -1256,19 +1220,14 @@ hpo_store_attempts(struct hpo_store *st, int64_t task, int64_t point,
 	sqlite3_bind_int64(s, 3, point);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt == cap) {
-			struct hpo_attempt_row *p;
 			cap = cap ? cap * 2 : 64;
-			if ((p = realloc(r, cap * sizeof(*p))) == NULL)
-				goto oom;
-			r = p;
+			r = xreallocarray(r, cap, sizeof(*r));
 		}
 		struct hpo_attempt_row *a = &r[cnt++];
 		const char *why;
-		int bad = 0, oom = 0;
+		int bad = 0;
 		memset(a, 0, sizeof(*a));
-		why = attempt_fill(s, a, &bad, &oom);
-		if (oom)
-			goto oom;
+		why = attempt_fill(s, a, &bad);
 		if (why != NULL) {
 			snprintf(where, sizeof(where), "task %lld point %lld attempt %lld",
 				 (long long)task, (long long)a->point,
@@ -1285,8 +1244,6 @@ hpo_store_attempts(struct hpo_store *st, int64_t task, int64_t point,
 	*rows = r;
 	*n = cnt;
 	return 0;
-oom:
-	hpo_err_set(err, HPO_E_SYS, "out of memory");
 fail:
 	hpo_attempt_rows_free(r, cnt);
 	sqlite3_finalize(s);

@@ -75,7 +75,7 @@ int hpo_store_open_read(const char *path, struct hpo_store **out, struct hpo_err
 void hpo_store_close(struct hpo_store *st);
 const char *hpo_store_path(const struct hpo_store *st);
 
-/* The directory of a task's files (malloc'ed, NULL when out of memory):
+/* The directory of a task's files (malloc'ed):
  * <database>.tasks/<id>, or tasks/<id> beside the database when legacy. */
 char *hpo_store_task_dir(const struct hpo_store *st, int64_t id, int legacy);
 /* Before the engine writes there: make sure a task's directory is this

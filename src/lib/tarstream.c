@@ -18,6 +18,7 @@
 #include "file.h"
 #include "log.h"
 #include "tarstream.h"
+#include "xmalloc.h"
 
 #define BUFSZ 65536
 #define MAXDEPTH 256
@@ -230,18 +231,10 @@ pack_dir(struct pack *p, const char *name, const struct stat *st, int depth)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (n == cap) {
-			char **nn = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof(*names));
-			if (nn == NULL) {
-				rc = hpo_err_set(p->err, HPO_E_SYS, "out of memory");
-				break;
-			}
-			names = nn;
+			cap = cap ? 2 * cap : 16;
+			names = xreallocarray(names, cap, sizeof(*names));
 		}
-		if ((names[n] = hpo_path_join(name, de->d_name)) == NULL) {
-			rc = hpo_err_set(p->err, HPO_E_SYS, "out of memory");
-			break;
-		}
-		n++;
+		names[n++] = hpo_path_join(name, de->d_name);
 	}
 	closedir(d);
 	if (rc == 0 && n > 1)
@@ -306,16 +299,13 @@ hpo_tar_pack(const char *const *paths, size_t npaths, enum hpo_tar_comp comp,
 			return hpo_err_set(err, HPO_E_INPUT,
 					   "%s: give paths below the working directory, "
 					   "relative and without '..'", paths[i]);
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	p = xcalloc(1, sizeof(*p));
 	p->sink = sink;
 	p->ctx = ctx;
 	p->err = err;
 	sum_init(&p->sum);
-	if ((p->a = archive_write_new()) == NULL || (p->e = archive_entry_new()) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	if ((p->a = archive_write_new()) == NULL || (p->e = archive_entry_new()) == NULL)
+		hpo_oom();
 	if (archive_write_set_format_pax_restricted(p->a) != ARCHIVE_OK ||
 	    (comp == HPO_TAR_GZIP ? archive_write_add_filter_gzip(p->a)
 				  : archive_write_add_filter_zstd(p->a)) != ARCHIVE_OK ||
@@ -511,9 +501,7 @@ merge(const char *from, const char *to, size_t skip_from, size_t skip_to, int de
 			continue;
 		src = hpo_path_join(from, de->d_name);
 		dst = hpo_path_join(to, de->d_name);
-		if (src == NULL || dst == NULL) {
-			rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
-		} else if (lstat(src, &s) < 0) {
+		if (lstat(src, &s) < 0) {
 			rc = target_fail(err, errno, rel(src, skip_from));
 		} else if (lstat(dst, &t) < 0 && errno != ENOENT) {
 			rc = target_fail(err, errno, rel(dst, skip_to));
@@ -581,8 +569,7 @@ extract(struct archive *r, struct archive *w, struct unpack *u, const char *top)
 				return hpo_err_set(u->err, HPO_E_INPUT,
 						   "refused: hard link '%s' to '%s' outside the target",
 						   name, hard);
-			if ((full = hpo_path_join(top, link)) == NULL)
-				return hpo_err_set(u->err, HPO_E_SYS, "out of memory");
+			full = hpo_path_join(top, link);
 			archive_entry_set_hardlink(e, full);
 			free(full);
 		} else if (type == AE_IFLNK) {
@@ -595,8 +582,7 @@ extract(struct archive *r, struct archive *w, struct unpack *u, const char *top)
 			return hpo_err_set(u->err, HPO_E_INPUT,
 					   "refused: '%s' is a device, FIFO or socket", name);
 		}
-		if ((full = hpo_path_join(top, clean)) == NULL)
-			return hpo_err_set(u->err, HPO_E_SYS, "out of memory");
+		full = hpo_path_join(top, clean);
 		archive_entry_set_pathname(e, full);
 		free(full);
 		archive_entry_set_perm(e, archive_entry_perm(e) & 01777);
@@ -638,11 +624,8 @@ hpo_tar_unpack(hpo_source_fn src, void *ctx, const char *dir, const struct hpo_t
 
 	if (realpath(dir, real) == NULL)
 		return target_fail(err, errno, NULL);
-	if ((tmp = hpo_strf("%s/.hpo-ckpt-unpack.XXXXXX", real)) == NULL ||
-	    (u = calloc(1, sizeof(*u))) == NULL) {
-		free(tmp);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	tmp = hpo_strf("%s/.hpo-ckpt-unpack.XXXXXX", real);
+	u = xcalloc(1, sizeof(*u));
 	if (mkdtemp(tmp) == NULL) {
 		target_fail(err, errno, NULL);
 		free(tmp);
@@ -655,10 +638,8 @@ hpo_tar_unpack(hpo_source_fn src, void *ctx, const char *dir, const struct hpo_t
 	sum_init(&u->sum);
 	r = archive_read_new();
 	w = archive_write_disk_new();
-	if (r == NULL || w == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	if (r == NULL || w == NULL)
+		hpo_oom();
 	archive_read_support_filter_zstd(r);
 	archive_read_support_filter_gzip(r);
 	archive_read_support_format_tar(r);

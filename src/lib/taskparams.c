@@ -24,6 +24,7 @@
 #include "steer.h"
 #include "taskparams.h"
 #include "url.h"
+#include "xmalloc.h"
 
 /* ---------------------------------------------------------------------------
  * small helpers
@@ -322,15 +323,13 @@ static int
 read_segments(const struct hpo_task *t, json_t **out, struct hpo_err *err)
 {
 	const char *f = t->grid.segment_spec_file;
-	char *path = f[0] == '/' ? strdup(f) : hpo_path_join(t->dir, f);
+	char *path = f[0] == '/' ? xstrdup(f) : hpo_path_join(t->dir, f);
 	struct hpo_doc *doc = NULL;
 	json_t *root, *seg, *copy = NULL;
 	size_t i;
 	int rc = -1;
 
 	*out = NULL;
-	if (path == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (hpo_doc_load(path, &doc, err) < 0) {
 		free(path);
 		return -1;

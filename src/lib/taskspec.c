@@ -12,6 +12,7 @@
 #include "file.h"
 #include "optim.h"
 #include "taskspec.h"
+#include "xmalloc.h"
 
 static const char *const top_keys[] = {
 	"name", "evaluation", "steering", "search-space", "search-space-file",
@@ -104,8 +105,8 @@ get_str(struct ctx *c, const json_t *obj, const char *key, const char *what, cha
 
 	*out = NULL;
 	if (v == NULL || json_is_null(v)) {
-		if (dflt != NULL && (*out = strdup(dflt)) == NULL)
-			return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
+		if (dflt != NULL)
+			*out = xstrdup(dflt);
 		return 0;
 	}
 	if (json_is_string(v))
@@ -115,8 +116,7 @@ get_str(struct ctx *c, const json_t *obj, const char *key, const char *what, cha
 				   kind_name(v));
 	if (*s == '\0')
 		return hpo_doc_err(c->err, c->doc, obj, key, "%s must not be empty", what);
-	if ((*out = strdup(s)) == NULL)
-		return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
+	*out = xstrdup(s);
 	return 0;
 }
 
@@ -225,14 +225,9 @@ get_strlist(struct ctx *c, const json_t *obj, const char *key, const char *what,
 	*out = NULL;
 	if (v == NULL || json_is_null(v))
 		return 0;
-	if ((list = json_array()) == NULL)
-		return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
+	list = json_array();
 	if (json_is_string(v)) {
-		char *copy = strdup(json_string_value(v)), *save = NULL;
-		if (copy == NULL) {
-			json_decref(list);
-			return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
-		}
+		char *copy = xstrdup(json_string_value(v)), *save = NULL;
 		for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
 			while (*t == ' ')
 				t++;
@@ -346,9 +341,8 @@ read_steering(struct ctx *c, const json_t *root, struct hpo_task *t)
 	if (t->steer.algorithm != NULL && t->steer.exec != NULL)
 		return hpo_doc_err(c->err, c->doc, s, "exec",
 				   "steering takes either 'algorithm' or 'exec', not both");
-	if (t->steer.algorithm == NULL && t->steer.exec == NULL &&
-	    (t->steer.algorithm = strdup("tpe")) == NULL)
-		return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
+	if (t->steer.algorithm == NULL && t->steer.exec == NULL)
+		t->steer.algorithm = xstrdup("tpe");
 	if (t->steer.algorithm != NULL) {
 		struct hpo_err aerr = {0};
 		if (hpo_optim_get(t->steer.algorithm, &aerr) == NULL)
@@ -368,8 +362,6 @@ read_steering(struct ctx *c, const json_t *root, struct hpo_task *t)
 	} else if (t->steer.algorithm != NULL) {
 		t->steer.settings = json_object();
 	}
-	if (t->steer.algorithm != NULL && t->steer.settings == NULL)
-		return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
 	/* grid: steering.grid-steps is the setting 'steps' */
 	if (t->steer.algorithm != NULL && strcmp(t->steer.algorithm, "grid") == 0) {
 		const json_t *st = json_object_get(t->steer.settings, "steps");
@@ -401,10 +393,8 @@ read_space(struct ctx *c, const json_t *root, struct hpo_task *t)
 	if (t->space_file == NULL)
 		return hpo_doc_err(c->err, c->doc, root, NULL,
 				   "missing 'search-space' (or 'search-space-file')");
-	char *path = t->space_file[0] == '/' ? strdup(t->space_file)
+	char *path = t->space_file[0] == '/' ? xstrdup(t->space_file)
 					     : hpo_path_join(t->dir, t->space_file);
-	if (path == NULL)
-		return hpo_err_set(c->err, HPO_E_SYS, "out of memory");
 	int rc = hpo_space_load(path, &t->space, c->err);
 	free(path);
 	return rc;
@@ -538,7 +528,7 @@ default_name(const char *dir)
 {
 	const char *slash = strrchr(dir, '/');
 
-	return strdup(slash && slash[1] ? slash + 1 : "task");
+	return xstrdup(slash && slash[1] ? slash + 1 : "task");
 }
 
 int
@@ -552,10 +542,8 @@ hpo_task_from_json(const struct hpo_doc *doc, const json_t *root, const char *di
 	if (!json_is_object(root))
 		return hpo_doc_err(err, doc, root, NULL,
 				   "a task file must be a mapping (evaluation:, search-space:, ...)");
-	if ((t = calloc(1, sizeof(*t))) == NULL || (t->dir = strdup(dir)) == NULL) {
-		free(t);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	t = xcalloc(1, sizeof(*t));
+	t->dir = xstrdup(dir);
 	if (check_keys(&c, root, top_keys, NULL) < 0 ||
 	    get_str(&c, root, "name", "name", &t->name, NULL) < 0 ||
 	    read_evaluation(&c, root, t) < 0 || read_steering(&c, root, t) < 0 ||
@@ -584,10 +572,8 @@ hpo_task_from_json(const struct hpo_doc *doc, const json_t *root, const char *di
 					   "algorithm", "steering.settings: %s", serr.msg);
 		}
 	}
-	if (t->name == NULL && (t->name = default_name(t->dir)) == NULL) {
-		hpo_task_free(t);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	if (t->name == NULL)
+		t->name = default_name(t->dir);
 	*out = t;
 	return 0;
 }
@@ -602,10 +588,7 @@ hpo_task_load(const char *path, struct hpo_task **out, struct hpo_err *err)
 	*out = NULL;
 	if (hpo_doc_load(path, &doc, err) < 0)
 		return -1;
-	if ((copy = strdup(path)) == NULL) {
-		hpo_doc_free(doc);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	copy = xstrdup(path);
 	dir = strrchr(copy, '/');
 	if (dir == copy)
 		copy[1] = '\0';

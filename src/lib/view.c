@@ -58,12 +58,8 @@ engine_alive(const struct hpo_store *st, const struct hpo_task_row *row)
 	char *dir = hpo_store_task_dir(st, row->id, row->legacy), *path;
 	int fd, alive = 0;
 
-	if (dir == NULL)
-		return 0;
 	path = hpo_path_join(dir, "lock");
 	free(dir);
-	if (path == NULL)
-		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
 	if (fd < 0)	/* never run; or not ours to see (a colleague's): as recorded */

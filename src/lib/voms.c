@@ -11,6 +11,7 @@
 #include <openssl/x509v3.h>
 
 #include "voms.h"
+#include "xmalloc.h"
 
 /* The VOMS AC extension of a proxy (VOMS's own OID arc) */
 #define VOMS_AC_OID "1.3.6.1.4.1.8005.100.100.5"
@@ -56,7 +57,7 @@ hpo_voms_nickname(const char *proxy, char **nick, struct hpo_err *err)
 
 	*nick = NULL;
 	if (oid == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		hpo_oom();
 	if ((f = fopen(proxy, "re")) == NULL) {
 		ASN1_OBJECT_free(oid);
 		return hpo_err_sys(err, "%s", proxy);
