@@ -85,15 +85,6 @@ static const struct hpo_tool tool = {
 	},
 };
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 fmt_time(double t, char *buf, size_t len)
 {
@@ -105,19 +96,6 @@ fmt_time(double t, char *buf, size_t len)
 }
 
 /* ---- save, load, ls, rm ------------------------------------------------------ */
-
-static int
-do_save(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hpo_err *err)
-{
-	struct hpo_ckpt_gen g;
-	double t0 = now_mono();
-
-	if (hpo_ckpt_save(s, opt, &g, err) < 0)
-		return -1;
-	hpo_info("saved generation %lu to %s: %.1f MB, adler32 %08x, %.2f s", g.number, s->where,
-		 (double)g.sum.size / 1e6, g.sum.adler32, now_mono() - t0);
-	return 0;
-}
 
 static int
 do_load(struct hpo_ckpt_loc *s, const char *dir, const char *archive, struct hpo_err *err)
@@ -331,7 +309,7 @@ main(int argc, char **argv)
 	if (is_save) {
 		struct hpo_ckpt_save opt = {(const char *const *)os.ops + 1, (size_t)os.nops - 1,
 					    gzip ? HPO_TAR_GZIP : HPO_TAR_ZSTD, (int)keep, 1};
-		rc = do_save(s, &opt, &err) < 0 ? -1 : EXIT_OK;
+		rc = hpo_ckpt_save(s, &opt, NULL, &err) < 0 ? -1 : EXIT_OK;
 	} else if (is_load) {
 		char cwd[PATH_MAX];
 		/* messages name the working directory by its path, not "." */

@@ -320,9 +320,17 @@ int
 hpo_ckpt_save(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
 	      struct hpo_err *err)
 {
+	struct hpo_ckpt_gen g;
+	double t0 = hpo_mono();
+
 	for (int attempt = 0;; attempt++) {
-		if (save_once(s, opt, out, err) == 0)
+		if (save_once(s, opt, &g, err) == 0) {
+			hpo_info("saved generation %lu to %s: %.1f MB, adler32 %08x, %.2f s", g.number,
+				 s->where, (double)g.sum.size / 1e6, g.sum.adler32, hpo_mono() - t0);
+			if (out != NULL)
+				*out = g;
 			return 0;
+		}
 		if (err->kind != HPO_E_NET || attempt + 1 >= SAVE_TRIES)
 			return -1;
 		hpo_warn("%s (trying again)", err->msg);

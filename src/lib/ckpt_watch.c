@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ckpt_watch.h"
+#include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -45,15 +46,6 @@ on_signal(int sig)
 	errno = saved;
 }
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct state {
 	const struct hpo_ckpt_watch *w;
 	const char **live;		/* the paths that exist at a save */
@@ -67,10 +59,8 @@ save_if_changed(struct state *st, const char *why)
 	/* no progress line: the command owns the terminal */
 	struct hpo_ckpt_save opt = {st->live, 0, w->comp, w->keep, 0};
 	struct hpo_err err = {0};
-	struct hpo_ckpt_gen g;
 	struct stat sb;
 	uint64_t fp;
-	double t0;
 
 	if (hpo_tar_fingerprint(w->paths, w->npaths, &fp, &err) < 0) {
 		hpo_warn("%s", err.msg);
@@ -88,13 +78,10 @@ save_if_changed(struct state *st, const char *why)
 		return;
 	}
 	hpo_debug("%s: saving", why);
-	t0 = now_mono();
-	if (hpo_ckpt_save(w->loc, &opt, &g, &err) < 0) {
+	if (hpo_ckpt_save(w->loc, &opt, NULL, &err) < 0) {
 		hpo_warn("%s", err.msg);	/* the training goes on */
 		return;
 	}
-	hpo_info("saved generation %lu to %s: %.1f MB, adler32 %08x, %.2f s", g.number,
-		 w->loc->where, (double)g.sum.size / 1e6, g.sum.adler32, now_mono() - t0);
 	st->saved_fp = fp;
 }
 
@@ -109,10 +96,10 @@ static int
 supervise(struct state *st, pid_t pid, int rfd, int *status, struct hpo_err *err)
 {
 	int stopping = 0, grace_done = 0;
-	double next = now_mono() + st->w->interval, stop_at = 0;
+	double next = hpo_mono() + st->w->interval, stop_at = 0;
 
 	for (;;) {
-		double t = now_mono(), until = stopping && !grace_done ? stop_at : next;
+		double t = hpo_mono(), until = stopping && !grace_done ? stop_at : next;
 		int ms = until > t ? (int)((until - t) * 1000) + 1 : 0;
 		struct pollfd p = {rfd, POLLIN, 0};
 		unsigned char sigs[64];
@@ -126,7 +113,7 @@ supervise(struct state *st, pid_t pid, int rfd, int *status, struct hpo_err *err
 			for (ssize_t i = 0; i < got; i++)
 				if (sigs[i] != SIGCHLD && !stopping) {
 					stopping = 1;
-					stop_at = now_mono() + HPO_WATCH_GRACE;
+					stop_at = hpo_mono() + HPO_WATCH_GRACE;
 					hpo_info("got SIG%s: passed on to the command; last save follows",
 						 signame(sigs[i]));
 				}
@@ -135,13 +122,13 @@ supervise(struct state *st, pid_t pid, int rfd, int *status, struct hpo_err *err
 			save_if_changed(st, "the command ended");
 			return 0;
 		}
-		t = now_mono();
+		t = hpo_mono();
 		if (stopping && !grace_done && t >= stop_at) {
 			grace_done = 1;
 			save_if_changed(st, "stopping, the command is still running");
 		} else if (!stopping && t >= next) {
 			save_if_changed(st, "interval");
-			while (next <= now_mono())
+			while (next <= hpo_mono())
 				next += st->w->interval;
 		}
 	}

@@ -4,6 +4,8 @@
 
 /* Seconds since the epoch, with sub-second precision. */
 double hpo_now(void);
+/* Seconds on a clock that never jumps (durations, deadlines). */
+double hpo_mono(void);
 /* Sleep for this many seconds (nothing when <= 0), through signals that
  * interrupt nanosleep. */
 void hpo_sleep(double seconds);

@@ -66,10 +66,11 @@ parse(const char *const *words)
 		snprintf(out + len, sizeof(out) - len, "%s%s%s ", o->name, st.arg ? "=" : "",
 			 st.arg ? st.arg : "");
 	}
-	strcat(out, "|");
-	for (int i = 0; i < st.nops; i++) {
-		strcat(out, " ");
-		strcat(out, st.ops[i]);
+	for (int i = -1; i < st.nops; i++) {
+		size_t len = strlen(out);
+		snprintf(out + len, sizeof(out) - len, "%s", i < 0 ? "|" : " ");
+		len = strlen(out);
+		snprintf(out + len, sizeof(out) - len, "%s", i < 0 ? "" : st.ops[i]);
 	}
 	return out;
 }
