@@ -105,11 +105,9 @@ load_input(const char *path, const char *space_path, struct hpo_doc **doc, json_
 static int
 write_points(const char *path, const json_t *points, struct hpo_err *err)
 {
-	char *text = hpo_json_text(points, JSON_COMPACT | JSON_ENCODE_ANY, 0);
+	char *text = hpo_json_text(points, JSON_COMPACT, 0);
 	int rc;
 
-	if (text == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (strcmp(path, "-") == 0) {
 		rc = puts(text) < 0 || fflush(stdout) != 0 ? hpo_err_sys(err, "stdout") : 0;
 	} else {
@@ -137,10 +135,6 @@ main(int argc, char **argv)
 	const struct hpo_optim_algo *a;
 	json_t *settings = json_object(), *points = NULL, *history;
 
-	if (settings == NULL) {
-		fprintf(stderr, "%s: out of memory\n", tool.name);
-		return EXIT_ERROR;
-	}
 	while ((o = hpo_opts_next(&tool, argc, argv, &os)) != NULL) {
 		if (o == HPO_OPT_ERROR) {
 			json_decref(settings);

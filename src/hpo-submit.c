@@ -303,8 +303,8 @@ run_list(const struct args *a)
 		hpo_task_free(task);
 		return fail(&err);
 	}
-	if (a->json && (files = json_array()) == NULL)
-		rc = fail(&(struct hpo_err){HPO_E_SYS, "out of memory"});
+	if (a->json)
+		files = json_array();
 	for (size_t i = 0; rc == EXIT_OK && i < sb.n; i++) {
 		if (files == NULL) {
 			printf("%s\n", sb.files[i]);

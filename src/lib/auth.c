@@ -199,9 +199,9 @@ name_text(const X509_NAME *name)
 {
 	char *s = X509_NAME_oneline(name, NULL, 0), *copy;
 
-	if (s == NULL)
-		return NULL;
-	copy = strdup(s);
+	if (s == NULL)	/* OpenSSL's only failure here: no memory */
+		hpo_oom();
+	copy = xstrdup(s);
 	OPENSSL_free(s);
 	return copy;
 }
@@ -225,7 +225,7 @@ user_subject(STACK_OF(X509) *chain)
 	}
 	name = X509_NAME_dup(X509_get_subject_name(sk_X509_value(chain, 0)));
 	if (name == NULL)
-		return NULL;
+		hpo_oom();
 	for (int i = 0; i < levels && X509_NAME_entry_count(name) > 1; i++)
 		X509_NAME_ENTRY_free(X509_NAME_delete_entry(name, X509_NAME_entry_count(name) - 1));
 	s = name_text(name);
@@ -455,8 +455,8 @@ load_x509(double min_left, struct hpo_auth *a, struct hpo_err *err)
 	if (rc < 0)
 		return -1;
 	rc = check_chain(a->proxy, chain, &a->not_after, err);
-	if (rc == 0 && (a->subject = user_subject(chain)) == NULL)
-		rc = hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (rc == 0)
+		a->subject = user_subject(chain);
 	if (rc == 0 && hpo_voms_nickname(a->proxy, &a->nickname, NULL) < 0)
 		a->nickname = NULL;	/* read once already: not worth an error */
 	sk_X509_pop_free(chain, X509_free);

@@ -8,31 +8,23 @@
 #include <string.h>
 
 #include "buf.h"
+#include "xmalloc.h"
 
 #define FIRST_CAP 64
 
 int
 hpo_buf_add(struct hpo_buf *b, const void *p, size_t n)
 {
-	if (b->oom)
-		return -1;
 	if (b->max > 0 && (n > b->max || b->len > b->max - n))
 		return -1;
-	if (n >= SIZE_MAX / 2 - b->len) {
-		b->oom = 1;
-		return -1;
-	}
+	if (n >= SIZE_MAX / 2 - b->len)
+		hpo_oom();	/* no block that large */
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap > 0 ? b->cap : FIRST_CAP;
-		char *bigger;
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		if ((bigger = realloc(b->s, cap)) == NULL) {
-			b->oom = 1;
-			return -1;
-		}
-		b->s = bigger;
+		b->s = xreallocarray(b->s, cap, 1);
 		b->cap = cap;
 	}
 	if (n > 0)
@@ -62,10 +54,7 @@ hpo_buf_addf(struct hpo_buf *b, const char *fmt, ...)
 		return -1;
 	if ((size_t)n < sizeof(small))
 		return hpo_buf_add(b, small, (size_t)n);
-	if ((big = malloc((size_t)n + 1)) == NULL) {
-		b->oom = 1;
-		return -1;
-	}
+	big = xmalloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -84,7 +73,6 @@ void
 hpo_buf_reset(struct hpo_buf *b)
 {
 	b->len = 0;
-	b->oom = 0;
 	if (b->s != NULL)
 		b->s[0] = '\0';
 }
@@ -95,12 +83,8 @@ hpo_buf_take(struct hpo_buf *b)
 	char *s = b->s;
 	size_t max = b->max;
 
-	if (b->oom) {
-		free(s);
-		s = NULL;
-	} else if (s == NULL) {
-		s = strdup("");
-	}
+	if (s == NULL)
+		s = xstrdup("");
 	memset(b, 0, sizeof(*b));
 	b->max = max;
 	return s;

@@ -89,20 +89,12 @@ struct resp {
 
 /* ---- small helpers ----------------------------------------------------------- */
 
-static int
-oom(struct hpo_err *err)
-{
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
-}
-
 static char *
 url_of(struct dstore *d, const char *name)
 {
 	char *esc = curl_easy_escape(NULL, name, 0);
 	char *u;
 
-	if (esc == NULL)
-		hpo_oom();
 	u = hpo_strf("%s%s", d->base, esc);
 	curl_free(esc);
 	return u;
@@ -130,8 +122,7 @@ resp_init(struct resp *r, size_t max)
 	r->x.on_header = on_header;
 	r->x.header_arg = r;
 	r->clen = -1;
-	if ((r->x.easy = curl_easy_init()) == NULL)
-		hpo_oom();
+	r->x.easy = curl_easy_init();
 }
 
 static void
@@ -212,8 +203,7 @@ request(struct dstore *d, const char *method, const char *url, const char *what,
 
 	resp_init(r, max);
 	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
-		if (hpo_xfer_header(&r->x, extra[i], err) < 0)
-			return -1;
+		hpo_xfer_header(&r->x, extra[i]);
 	if (hpo_conn_setup(&d->conn, &r->x, url, 0, err) < 0)
 		return -1;
 	if (strcmp(method, "HEAD") == 0) {
@@ -291,8 +281,7 @@ d_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 		http_error(d, &r, s->where, err);
 		goto fail;
 	}
-	if (hpo_davs_listing(d->path, hpo_buf_str(&r.x.body), r.x.body.len, out, n, err) < 0)
-		goto fail;
+	hpo_davs_listing(d->path, hpo_buf_str(&r.x.body), r.x.body.len, out, n);
 	resp_clear(&r);
 	return 0;
 fail:
@@ -374,10 +363,11 @@ pump(struct dput *w, struct hpo_err *err)
 	curl_easy_pause(w->r.x.easy, CURLPAUSE_CONT);
 	for (;;) {
 		int running, left;
+		CURLMcode mc;
 		CURLMsg *m;
 
-		if (curl_multi_perform(w->multi, &running) != CURLM_OK)
-			return oom(err);
+		if ((mc = curl_multi_perform(w->multi, &running)) != CURLM_OK)
+			return hpo_curl_multi_fail(mc, err);
 		while ((m = curl_multi_info_read(w->multi, &left)) != NULL)
 			if (m->msg == CURLMSG_DONE) {
 				w->done = 1;
@@ -394,8 +384,8 @@ pump(struct dput *w, struct hpo_err *err)
 		}
 		if (w->paused && !w->eof)
 			return 0;
-		if (curl_multi_poll(w->multi, NULL, 0, 1000, NULL) != CURLM_OK)
-			return oom(err);
+		if ((mc = curl_multi_poll(w->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+			return hpo_curl_multi_fail(mc, err);
 	}
 }
 
@@ -423,23 +413,24 @@ d_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *er
 {
 	struct dstore *d = s->priv;
 	struct dput *w;
+	CURLMcode mc;
 
 	if (mkcol(d, s, err) < 0)
 		return -1;
 	w = xcalloc(1, sizeof(*w));
 	w->d = d;
 	resp_init(&w->r, MAX_ERRBODY);
-	if ((w->url = url_of(d, name)) == NULL || (w->stage = malloc(STAGE_SIZE)) == NULL ||
-	    (w->multi = curl_multi_init()) == NULL)
-		goto nomem;
+	w->url = url_of(d, name);
+	w->stage = xmalloc(STAGE_SIZE);
+	w->multi = curl_multi_init();
 	/* chunked: no Content-Length.  curl sends "Expect: 100-continue" and
 	 * waits for the 100 before the body: keep it, XrdHttp 5.5.3 answers
 	 * 400 "Invalid chunked encoding" to a chunked body that comes at once
 	 * with the headers (seen with curl -H 'Expect:'), and a refusal
 	 * (403) comes before any byte is sent */
-	if (hpo_xfer_header(&w->r.x, "Transfer-Encoding: chunked", err) < 0 ||
-	    hpo_xfer_header(&w->r.x, "Content-Type: application/octet-stream", err) < 0 ||
-	    hpo_conn_setup(&d->conn, &w->r.x, w->url, 1, err) < 0) {
+	hpo_xfer_header(&w->r.x, "Transfer-Encoding: chunked");
+	hpo_xfer_header(&w->r.x, "Content-Type: application/octet-stream");
+	if (hpo_conn_setup(&d->conn, &w->r.x, w->url, 1, err) < 0) {
 		put_free(w);
 		return -1;
 	}
@@ -451,14 +442,13 @@ d_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *er
 	curl_easy_setopt(w->r.x.easy, CURLOPT_UPLOAD_BUFFERSIZE, (long)UPLOAD_CHUNK);
 	curl_easy_setopt(w->r.x.easy, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(w->r.x.easy, CURLOPT_READDATA, w);
-	if (curl_multi_add_handle(w->multi, w->r.x.easy) != CURLM_OK)
-		goto nomem;
+	if ((mc = curl_multi_add_handle(w->multi, w->r.x.easy)) != CURLM_OK) {
+		put_free(w);
+		return hpo_curl_multi_fail(mc, err);
+	}
 	w->added = 1;
 	*wp = w;
 	return 0;
-nomem:
-	put_free(w);
-	return oom(err);
 }
 
 static int
@@ -638,12 +628,13 @@ d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
 	struct dstore *d = s->priv;
 	struct dget *g = xcalloc(1, sizeof(*g));
 	char range[64];
+	CURLMcode mc;
 
 	g->d = d;
 	g->offset = offset;
 	resp_init(&g->r, MAX_ERRBODY);
-	if ((g->url = url_of(d, name)) == NULL || (g->buf = malloc(RBUF_SIZE)) == NULL)
-		goto nomem;
+	g->url = url_of(d, name);
+	g->buf = xmalloc(RBUF_SIZE);
 	if (offset > 0) {
 		/* never a range past the end: the size first */
 		uint64_t size;
@@ -662,13 +653,9 @@ d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
 		}
 		snprintf(range, sizeof(range), "Range: bytes=%llu-%llu", (unsigned long long)offset,
 			 (unsigned long long)size - 1);
-		if (hpo_xfer_header(&g->r.x, range, err) < 0) {
-			get_free(g);
-			return -1;
-		}
+		hpo_xfer_header(&g->r.x, range);
 	}
-	if ((g->multi = curl_multi_init()) == NULL)
-		goto nomem;
+	g->multi = curl_multi_init();
 	if (hpo_conn_setup(&d->conn, &g->r.x, g->url, 1, err) < 0) {
 		get_free(g);
 		return -1;
@@ -676,14 +663,13 @@ d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
 	curl_easy_setopt(g->r.x.easy, CURLOPT_HTTPGET, 1L);
 	curl_easy_setopt(g->r.x.easy, CURLOPT_WRITEFUNCTION, on_get);
 	curl_easy_setopt(g->r.x.easy, CURLOPT_WRITEDATA, g);
-	if (curl_multi_add_handle(g->multi, g->r.x.easy) != CURLM_OK)
-		goto nomem;
+	if ((mc = curl_multi_add_handle(g->multi, g->r.x.easy)) != CURLM_OK) {
+		get_free(g);
+		return hpo_curl_multi_fail(mc, err);
+	}
 	g->added = 1;
 	*rp = g;
 	return 0;
-nomem:
-	get_free(g);
-	return oom(err);
 }
 
 static ssize_t
@@ -694,11 +680,12 @@ d_read(void *rp, void *buf, size_t len, struct hpo_err *err)
 
 	while (g->head == g->tail && !g->done) {
 		int running, left;
+		CURLMcode mc;
 		CURLMsg *m;
 
 		curl_easy_pause(g->r.x.easy, CURLPAUSE_CONT);
-		if (curl_multi_perform(g->multi, &running) != CURLM_OK)
-			return oom(err);
+		if ((mc = curl_multi_perform(g->multi, &running)) != CURLM_OK)
+			return hpo_curl_multi_fail(mc, err);
 		while ((m = curl_multi_info_read(g->multi, &left)) != NULL)
 			if (m->msg == CURLMSG_DONE) {
 				g->done = 1;
@@ -706,8 +693,8 @@ d_read(void *rp, void *buf, size_t len, struct hpo_err *err)
 				curl_easy_getinfo(g->r.x.easy, CURLINFO_RESPONSE_CODE, &g->r.x.status);
 			}
 		if (g->head == g->tail && !g->done &&
-		    curl_multi_poll(g->multi, NULL, 0, 1000, NULL) != CURLM_OK)
-			return oom(err);
+		    (mc = curl_multi_poll(g->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+			return hpo_curl_multi_fail(mc, err);
 	}
 	if (g->head == g->tail && g->done && !g->eof) {
 		struct judging j = {g->d, &g->r, g->url};
@@ -813,10 +800,11 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 	const char *ca = getenv("X509_CERT_DIR");
 	char *token = NULL;
 	struct stat sb;
-	int rc;
 
-	if (given != NULL)	/* the caller's (PanDA's, for its cache server) */
-		return hpo_conn_set_auth(&d->conn, given, err);
+	if (given != NULL) {	/* the caller's (PanDA's, for its cache server) */
+		hpo_conn_set_auth(&d->conn, given);
+		return 0;
+	}
 
 	if (hpo_auth_bearer_token(&token, &d->token_source, &terr) == 0) {
 		if (ca != NULL && *ca != '\0') {
@@ -830,10 +818,8 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 		} else {
 			ca = NULL;	/* the system's CA store */
 		}
-		rc = hpo_conn_set_token(&d->conn, token, ca, err);
+		hpo_conn_set_token(&d->conn, token, ca);
 		hpo_auth_secret_free(token);
-		if (rc < 0)
-			return -1;
 		hpo_debug("%s: using the bearer token from %s", where, d->token_source);
 		return 0;
 	}
@@ -852,11 +838,10 @@ credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
 				   "BEARER_TOKEN_FILE, or unset PANDA_AUTH to use X509_USER_PROXY",
 				   where);
 	}
-	rc = hpo_conn_set_auth(&d->conn, a, err);
-	if (rc == 0)
-		hpo_debug("%s: using the grid proxy %s", where, a->proxy);
+	hpo_conn_set_auth(&d->conn, a);
+	hpo_debug("%s: using the grid proxy %s", where, a->proxy);
 	hpo_auth_free(a);
-	return rc;
+	return 0;
 }
 
 int
@@ -892,14 +877,12 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 		hpo_err_set(err, HPO_E_INPUT, "%s: a WebDAV location has no query or fragment", url);
 		goto fail;
 	}
-	if ((s->where = strdup(url)) == NULL)
-		goto nomem;
+	s->where = xstrdup(url);
 	wl = strlen(s->where);
 	while (wl > 0 && s->where[wl - 1] == '/')
 		s->where[--wl] = '\0';
 	d->base = hpo_strf("https://%s%s", rest, rest[strlen(rest) - 1] == '/' ? "" : "/");
-	if (d->base == NULL || (d->where = strdup(s->where)) == NULL)
-		goto nomem;
+	d->where = xstrdup(s->where);
 	if (hpo_http_opts_from_env(&ho, err) < 0)
 		goto fail;
 	co.connect_timeout_ms = ho.connect_timeout_ms;
@@ -911,15 +894,14 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 	co.down = "storage unreachable: ";
 	if (hpo_conn_init(&d->conn, &co, err) < 0)
 		goto fail;
-	if ((u = curl_url()) == NULL)
-		goto nomem;
+	u = curl_url();
 	if (curl_url_set(u, CURLUPART_URL, d->base, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) {
 		hpo_err_set(err, HPO_E_INPUT, "%s: not a valid URL", url);
 		goto fail;
 	}
-	if ((dec = curl_easy_unescape(NULL, path, 0, NULL)) == NULL || (d->path = strdup(dec)) == NULL)
-		goto nomem;
+	dec = curl_easy_unescape(NULL, path, 0, NULL);
+	d->path = xstrdup(dec);
 	curl_free(dec);
 	dec = NULL;
 	curl_free(path);
@@ -930,8 +912,6 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 		goto fail;
 	*out = s;
 	return 0;
-nomem:
-	oom(err);
 fail:
 	curl_free(dec);
 	curl_free(path);

@@ -105,3 +105,9 @@ hpo_curl_first_line(const char *body, char *buf, size_t size)
 		if (iscntrl((unsigned char)*p))
 			*p = ' ';
 }
+
+int
+hpo_curl_multi_fail(CURLMcode mc, struct hpo_err *err)
+{
+	return hpo_err_set(err, HPO_E_SYS, "libcurl: %s", curl_multi_strerror(mc));
+}

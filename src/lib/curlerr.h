@@ -9,6 +9,8 @@
 
 #include <curl/curl.h>
 
+#include "err.h"
+
 enum hpo_curl_fail {
 	HPO_CURL_OTHER,		/* none of the below */
 	HPO_CURL_TRANSIENT,	/* no connection, timeout, reset, cut short, TLS
@@ -38,5 +40,10 @@ const char *hpo_curl_cert_alert(CURLcode cc, const char *reason);
 /* The first non-blank line of an answer's body (NULL: none), at most 200
  * bytes, with control characters as spaces: for "HTTP 500: <line>". */
 void hpo_curl_first_line(const char *body, char *buf, size_t size);
+
+/* A failed call of the multi interface (curl_multi_perform, _poll,
+ * _add_handle): -1 with err "libcurl: <curl's reason>".  These fail for a
+ * misuse or an internal error, not for a transfer's own failure. */
+int hpo_curl_multi_fail(CURLMcode mc, struct hpo_err *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "davs_parse.h"
+#include "xmalloc.h"
 
 /* The next element whose local name is name (any namespace prefix) in
  * [p, end): its contents in [*in, *in_end), *after past its end tag.  An
@@ -84,10 +85,8 @@ element(const char *p, const char *end, const char *name, const char **in, const
 static char *
 text_of(const char *p, const char *end, int percent, size_t *len)
 {
-	char *s = malloc((size_t)(end - p) + 1), *o = s;
+	char *s = xmalloc((size_t)(end - p) + 1), *o = s;
 
-	if (s == NULL)
-		return NULL;
 	while (p < end && isspace((unsigned char)*p))
 		p++;
 	while (end > p && isspace((unsigned char)end[-1]))
@@ -192,9 +191,9 @@ size_of(const char *s, uint64_t *v)
 	return 0;
 }
 
-int
+void
 hpo_davs_listing(const char *coll_path, const char *xml, size_t len,
-		 struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
+		 struct hpo_ckpt_entry **out, size_t *n)
 {
 	struct hpo_ckpt_entry *v = NULL;
 	size_t cap = 0, l;
@@ -210,18 +209,14 @@ hpo_davs_listing(const char *coll_path, const char *xml, size_t len,
 		p = after;
 		if (element(in, in_end, "href", &a, &b, &c) < 0)
 			continue;
-		if ((href = text_of(a, b, 1, &l)) == NULL)
-			goto nomem;
+		href = text_of(a, b, 1, &l);
 		name = href_name(coll_path, href, l);
 		if (name == NULL || element(in, in_end, "collection", &a, &b, &c) == 0 ||
 		    element(in, in_end, "getcontentlength", &a, &b, &c) < 0) {
 			free(href);
 			continue;
 		}
-		if ((size = text_of(a, b, 0, &l)) == NULL) {
-			free(href);
-			goto nomem;
-		}
+		size = text_of(a, b, 0, &l);
 		if (size_of(size, &bytes) < 0) {
 			free(href);
 			free(size);
@@ -229,32 +224,17 @@ hpo_davs_listing(const char *coll_path, const char *xml, size_t len,
 		}
 		if (element(in, in_end, "getlastmodified", &a, &b, &c) == 0)
 			mod = text_of(a, b, 0, &l);
-		if (*n == cap) {
-			struct hpo_ckpt_entry *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-			if (nv == NULL) {
-				free(href);
-				free(size);
-				free(mod);
-				goto nomem;
-			}
-			v = nv;
-		}
-		v[*n].name = strdup(name);
+		if (*n == cap)
+			v = xreallocarray(v, cap = cap ? 2 * cap : 16, sizeof(*v));
+		v[*n].name = xstrdup(name);
 		v[*n].size = bytes;
 		v[*n].mtime = mod != NULL ? http_date(mod) : 0;
 		free(href);
 		free(size);
 		free(mod);
-		if (v[*n].name == NULL)
-			goto nomem;
 		(*n)++;
 	}
 	*out = v;
-	return 0;
-nomem:
-	hpo_ckpt_entries_free(v, *n);
-	*n = 0;
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
 int

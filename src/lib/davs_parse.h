@@ -16,9 +16,9 @@
  * that has a getcontentlength of digits; the collection itself,
  * sub-collections, hrefs elsewhere and names holding a NUL, a slash or
  * nothing are left out.  *out (n entries) is malloc'ed; free with
- * hpo_ckpt_entries_free.  -1 only when out of memory. */
-int hpo_davs_listing(const char *coll_path, const char *xml, size_t len,
-		     struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err);
+ * hpo_ckpt_entries_free. */
+void hpo_davs_listing(const char *coll_path, const char *xml, size_t len,
+		      struct hpo_ckpt_entry **out, size_t *n);
 
 /* A header line "Digest: adler32=0a1b2c3d[, md5=...]" (any case, len bytes,
  * not NUL-terminated): 1 and *adler set when it carries an adler32 of

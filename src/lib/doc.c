@@ -436,8 +436,7 @@ attach(struct hpo_doc *doc, struct frame *stack, size_t depth, json_t *v,
 	}
 	struct frame *top = &stack[depth - 1];
 	if (json_is_array(top->value)) {
-		if (json_array_append_new(top->value, v) < 0)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		json_array_append_new(top->value, v);
 		return 0;
 	}
 	/* object: v is a key or a value */
@@ -460,8 +459,8 @@ attach(struct hpo_doc *doc, struct frame *stack, size_t depth, json_t *v,
 		return 0;
 	}
 	add_pos(doc, top->value, top->key, top->key_line, top->key_col);
-	if (json_object_set_new(top->value, top->key, v) < 0)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	/* the key is a string libyaml read, so valid UTF-8 */
+	json_object_set_new(top->value, top->key, v);
 	free(top->key);
 	top->key = NULL;
 	return 0;

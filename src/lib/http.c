@@ -90,12 +90,8 @@ hpo_http_new(const struct hpo_http_opts *o, struct hpo_http **out, struct hpo_er
 		free(h);
 		return -1;
 	}
-	if (hpo_conn_set_auth(&h->conn, o->auth, err) < 0) {
-		hpo_http_free(h);
-		return -1;
-	}
-	if ((h->easy = curl_easy_init()) == NULL)
-		hpo_oom();
+	hpo_conn_set_auth(&h->conn, o->auth);
+	h->easy = curl_easy_init();
 	*out = h;
 	return 0;
 }
@@ -128,7 +124,7 @@ url_parts(const char *url, char *host, size_t hsize, char *path, size_t psize)
 	curl_url_cleanup(u);
 }
 
-/* name=value&name=value, URL-encoded; "" for none.  NULL: out of memory. */
+/* name=value&name=value, URL-encoded; "" for none. */
 static char *
 encode_pairs(CURL *c, const char *const *kv)
 {
@@ -138,10 +134,7 @@ encode_pairs(CURL *c, const char *const *kv)
 		char *k = curl_easy_escape(c, kv[i], 0);
 		char *v = curl_easy_escape(c, kv[i + 1] != NULL ? kv[i + 1] : "", 0);
 
-		if (k == NULL || v == NULL)
-			b.oom = 1;
-		else
-			hpo_buf_addf(&b, "%s%s=%s", b.len > 0 ? "&" : "", k, v);
+		hpo_buf_addf(&b, "%s%s=%s", b.len > 0 ? "&" : "", k, v);
 		curl_free(k);
 		curl_free(v);
 		if (kv[i + 1] == NULL)
@@ -170,10 +163,11 @@ prepare(struct hpo_http *h, struct xfer *x, CURL *easy, const char *content_type
 	x->h = h;
 	x->x.easy = easy;
 	x->x.body.max = MAX_ANSWER;
-	if (x->x.headers == NULL &&
-	    (hpo_xfer_header(&x->x, "Accept: application/json", err) < 0 ||
-	     (content_type != NULL && hpo_xfer_header(&x->x, content_type, err) < 0)))
-		return -1;
+	if (x->x.headers == NULL) {
+		hpo_xfer_header(&x->x, "Accept: application/json");
+		if (content_type != NULL)
+			hpo_xfer_header(&x->x, content_type);
+	}
 	return hpo_conn_setup(&h->conn, &x->x, x->url, stall_only, err);
 }
 
@@ -271,8 +265,7 @@ begin(struct hpo_http *h, struct xfer *x, const char *url, const char *const *qu
 	memset(x, 0, sizeof(*x));
 	curl_easy_reset(h->easy);
 	if (query != NULL && query[0] != NULL) {
-		if ((q = encode_pairs(h->easy, query)) == NULL)
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		q = encode_pairs(h->easy, query);
 		x->url = hpo_strf("%s%c%s", url, strchr(url, '?') != NULL ? '&' : '?', q);
 		free(q);
 	} else {
@@ -342,8 +335,7 @@ hpo_http_post_form(struct hpo_http *h, const char *url, const char *const *field
 
 	if (out != NULL)
 		*out = NULL;
-	if ((text = encode_pairs(h->easy, fields)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	text = encode_pairs(h->easy, fields);
 	rc = post_bytes(h, url, "Content-Type: application/x-www-form-urlencoded", text,
 			strlen(text), flags, out, err);
 	free(text);
@@ -369,29 +361,25 @@ hpo_http_post_file(struct hpo_http *h, const char *url, const char *field, const
 	close(fd);
 	if (begin(h, &x, url, NULL, NULL, 1, err) < 0)
 		return finish(&x, -1);
-	if ((mime = curl_mime_init(h->easy)) == NULL)
-		goto nomem;
+	/* the mime calls fail for want of memory (libcurl's allocator does not
+	 * return it) or a NULL argument, and filedata for a file it cannot
+	 * read: the send then fails as curl's read error */
+	mime = curl_mime_init(h->easy);
 	for (size_t i = 0; fields != NULL && fields[i] != NULL && fields[i + 1] != NULL; i += 2) {
-		if ((part = curl_mime_addpart(mime)) == NULL ||
-		    curl_mime_name(part, fields[i]) != CURLE_OK ||
-		    curl_mime_data(part, fields[i + 1], CURL_ZERO_TERMINATED) != CURLE_OK)
-			goto nomem;
+		part = curl_mime_addpart(mime);
+		curl_mime_name(part, fields[i]);
+		curl_mime_data(part, fields[i + 1], CURL_ZERO_TERMINATED);
 	}
-	if ((part = curl_mime_addpart(mime)) == NULL || curl_mime_name(part, field) != CURLE_OK ||
-	    curl_mime_filedata(part, path) != CURLE_OK ||
-	    curl_mime_filename(part, filename != NULL ? filename : slash != NULL ? slash + 1 : path)
-	    != CURLE_OK ||
-	    curl_mime_type(part, "application/octet-stream") != CURLE_OK)
-		goto nomem;
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, field);
+	curl_mime_filedata(part, path);
+	curl_mime_filename(part, filename != NULL ? filename : slash != NULL ? slash + 1 : path);
+	curl_mime_type(part, "application/octet-stream");
 	curl_easy_setopt(h->easy, CURLOPT_MIMEPOST, mime);
 	rc = perform(h, &x, flags, out, err);
 	curl_easy_setopt(h->easy, CURLOPT_MIMEPOST, NULL);
 	curl_mime_free(mime);
 	return finish(&x, rc);
-nomem:
-	curl_mime_free(mime);
-	hpo_err_set(err, HPO_E_SYS, "out of memory");
-	return finish(&x, -1);
 }
 
 /* ---- many requests ------------------------------------------------------------- */
@@ -404,7 +392,7 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 	size_t *todo = NULL, *busy = NULL, ntodo = 0, npool, next, running;
 	char why[CURL_ERROR_SIZE + 300];
 	int failed = 0, round = 0;
-	struct hpo_err err;
+	CURLMcode mc;
 
 	if (n == 0)
 		return 0;
@@ -416,41 +404,33 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 		reqs[i].rc = -1;
 		hpo_err_clear(&reqs[i].err);
 	}
-	if (h->multi == NULL && (h->multi = curl_multi_init()) == NULL)
-		goto nomem;
+	if (h->multi == NULL)
+		h->multi = curl_multi_init();
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_parallel);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_parallel);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)max_parallel);
-	xs = calloc(n, sizeof(*xs));
-	pool = calloc(npool, sizeof(*pool));
-	busy = calloc(npool, sizeof(*busy));
-	todo = calloc(n, sizeof(*todo));
-	if (xs == NULL || pool == NULL || busy == NULL || todo == NULL)
-		goto nomem;
+	xs = xcalloc(n, sizeof(*xs));
+	pool = xcalloc(npool, sizeof(*pool));
+	busy = xcalloc(npool, sizeof(*busy));
+	todo = xcalloc(n, sizeof(*todo));
 	for (size_t k = 0; k < npool; k++)
-		if ((pool[k] = curl_easy_init()) == NULL)
-			goto nomem;
+		pool[k] = curl_easy_init();
 	for (size_t i = 0; i < n; i++) {
 		char *q = NULL;
 
 		todo[ntodo++] = i;
-		if (reqs[i].query != NULL && reqs[i].query[0] != NULL &&
-		    (q = encode_pairs(pool[0], reqs[i].query)) == NULL)
-			goto nomem;
-		xs[i].url = q == NULL ? strdup(reqs[i].url)
+		if (reqs[i].query != NULL && reqs[i].query[0] != NULL)
+			q = encode_pairs(pool[0], reqs[i].query);
+		xs[i].url = q == NULL ? xstrdup(reqs[i].url)
 				      : hpo_strf("%s%c%s", reqs[i].url,
 						 strchr(reqs[i].url, '?') != NULL ? '&' : '?', q);
 		free(q);
-		if (reqs[i].form != NULL && (xs[i].form = encode_pairs(pool[0], reqs[i].form)) == NULL)
-			goto nomem;
-		if (xs[i].url == NULL)
-			goto nomem;
+		if (reqs[i].form != NULL)
+			xs[i].form = encode_pairs(pool[0], reqs[i].form);
 		xs[i].h = h;
-		if (hpo_xfer_header(&xs[i].x, "Accept: application/json", &err) < 0 ||
-		    (reqs[i].form != NULL &&
-		     hpo_xfer_header(&xs[i].x, "Content-Type: application/x-www-form-urlencoded",
-				     &err) < 0))
-			goto nomem;
+		hpo_xfer_header(&xs[i].x, "Accept: application/json");
+		if (reqs[i].form != NULL)
+			hpo_xfer_header(&xs[i].x, "Content-Type: application/x-www-form-urlencoded");
 	}
 	while (ntodo > 0) {
 		double delay = 0;
@@ -488,14 +468,14 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 				}
 				curl_easy_setopt(pool[k], CURLOPT_PRIVATE, (void *)x);
 				hpo_xfer_rewind(&x->x);
-				if (curl_multi_add_handle(h->multi, pool[k]) != CURLM_OK)
-					goto nomem;
+				if ((mc = curl_multi_add_handle(h->multi, pool[k])) != CURLM_OK)
+					goto broken;
 				running++;
 			}
 			if (running == 0)
 				break;
-			if (curl_multi_perform(h->multi, &still) != CURLM_OK)
-				goto nomem;
+			if ((mc = curl_multi_perform(h->multi, &still)) != CURLM_OK)
+				goto broken;
 			while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
 				struct xfer *x = NULL;
 
@@ -534,8 +514,9 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 					}
 				}
 			}
-			if (running > 0 && curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK)
-				goto nomem;
+			if (running > 0 &&
+			    (mc = curl_multi_poll(h->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
+				goto broken;
 		}
 		/* todo[0..nretry) were rewritten only at indices already started */
 		ntodo = nretry;
@@ -555,22 +536,21 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 	free(busy);
 	free(todo);
 	return failed ? -1 : 0;
-nomem:
+broken:
+	/* the multi interface failed (a misuse or libcurl's internal error):
+	 * every request not yet answered fails with its reason */
 	for (size_t i = 0; i < n; i++) {
-		if (xs != NULL) {
-			if (xs[i].x.easy != NULL)
-				curl_multi_remove_handle(h->multi, xs[i].x.easy);
-			xfer_clear(&xs[i]);
-		}
+		if (xs[i].x.easy != NULL)
+			curl_multi_remove_handle(h->multi, xs[i].x.easy);
+		xfer_clear(&xs[i]);
 		if (reqs[i].rc != 0) {
 			json_decref(reqs[i].out);
 			reqs[i].out = NULL;
-			reqs[i].rc = hpo_err_set(&reqs[i].err, HPO_E_SYS, "out of memory");
+			reqs[i].rc = hpo_curl_multi_fail(mc, &reqs[i].err);
 		}
 	}
-	for (size_t k = 0; pool != NULL && k < npool; k++)
-		if (pool[k] != NULL)
-			curl_easy_cleanup(pool[k]);
+	for (size_t k = 0; k < npool; k++)
+		curl_easy_cleanup(pool[k]);
 	free(xs);
 	free(pool);
 	free(busy);

@@ -24,9 +24,18 @@
 
 /* ---- the connection ------------------------------------------------------------ */
 
+static void *
+curl_xrealloc(void *p, size_t size)
+{
+	return xreallocarray(p, 1, size);
+}
+
 /* curl_global_init once per process.  It is not thread-safe (it may
  * initialise OpenSSL and other libraries), so the first hpo_conn_init must
- * run before the process starts threads; later calls only read the flag. */
+ * run before the process starts threads; later calls only read the flag.
+ * libcurl allocates through xmalloc.h's functions, as jansson does: a
+ * handle, a header list, a MIME part or an escaped string is never NULL
+ * for lack of memory, and callers do not check for it. */
 static int
 global_init(struct hpo_err *err)
 {
@@ -34,16 +43,11 @@ global_init(struct hpo_err *err)
 
 	if (done)
 		return 0;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (curl_global_init_mem(CURL_GLOBAL_DEFAULT, xmalloc, free, curl_xrealloc, xstrdup,
+				 xcalloc) != CURLE_OK)
 		return hpo_err_set(err, HPO_E_SYS, "cannot initialise libcurl");
 	done = 1;
 	return 0;
-}
-
-static int
-oom(struct hpo_err *err)
-{
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
 int
@@ -64,8 +68,7 @@ hpo_conn_init(struct hpo_conn *c, const struct hpo_conn_opts *o, struct hpo_err 
 	c->down = o->down != NULL ? o->down : "";
 	c->user_agent = xstrdup(o->user_agent != NULL ? o->user_agent
 						      : PACKAGE_NAME "/" PACKAGE_VERSION);
-	if ((c->share = curl_share_init()) == NULL)
-		hpo_oom();
+	c->share = curl_share_init();
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
@@ -88,34 +91,28 @@ hpo_conn_cleanup(struct hpo_conn *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int
-hpo_conn_set_auth(struct hpo_conn *c, const struct hpo_auth *a, struct hpo_err *err)
+void
+hpo_conn_set_auth(struct hpo_conn *c, const struct hpo_auth *a)
 {
 	if (a == NULL)
-		return 0;
-	if (a->kind == HPO_AUTH_X509) {
-		if (a->proxy == NULL || (c->proxy = strdup(a->proxy)) == NULL)
-			return oom(err);
-	} else if (a->kind == HPO_AUTH_TOKEN) {
-		if (a->token == NULL ||
-		    (c->auth_header = hpo_strf("Authorization: Bearer %s", a->token)) == NULL)
-			return oom(err);
-		if (a->vo != NULL && (c->origin_header = hpo_strf("Origin: %s", a->vo)) == NULL)
-			return oom(err);
+		return;
+	if (a->kind == HPO_AUTH_X509 && a->proxy != NULL) {
+		c->proxy = xstrdup(a->proxy);
+	} else if (a->kind == HPO_AUTH_TOKEN && a->token != NULL) {
+		c->auth_header = hpo_strf("Authorization: Bearer %s", a->token);
+		if (a->vo != NULL)
+			c->origin_header = hpo_strf("Origin: %s", a->vo);
 	}
-	if (a->ca_dir != NULL && (c->ca_dir = strdup(a->ca_dir)) == NULL)
-		return oom(err);
-	return 0;
+	if (a->ca_dir != NULL)
+		c->ca_dir = xstrdup(a->ca_dir);
 }
 
-int
-hpo_conn_set_token(struct hpo_conn *c, const char *token, const char *ca_dir,
-		   struct hpo_err *err)
+void
+hpo_conn_set_token(struct hpo_conn *c, const char *token, const char *ca_dir)
 {
-	if ((c->auth_header = hpo_strf("Authorization: Bearer %s", token)) == NULL ||
-	    (ca_dir != NULL && (c->ca_dir = strdup(ca_dir)) == NULL))
-		return oom(err);
-	return 0;
+	c->auth_header = hpo_strf("Authorization: Bearer %s", token);
+	if (ca_dir != NULL)
+		c->ca_dir = xstrdup(ca_dir);
 }
 
 /* ---- the policy ------------------------------------------------------------------ */
@@ -143,15 +140,11 @@ url_allowed(const char *url)
 
 /* ---- one transfer ------------------------------------------------------------------ */
 
-int
-hpo_xfer_header(struct hpo_xfer *x, const char *line, struct hpo_err *err)
+void
+hpo_xfer_header(struct hpo_xfer *x, const char *line)
 {
-	struct curl_slist *l = curl_slist_append(x->headers, line);
-
-	if (l == NULL)
-		return oom(err);
-	x->headers = l;
-	return 0;
+	/* NULL only for want of memory, which libcurl's allocator does not return */
+	x->headers = curl_slist_append(x->headers, line);
 }
 
 size_t
@@ -163,8 +156,6 @@ hpo_xfer_write(char *p, size_t size, size_t n, void *arg)
 
 	if (hpo_buf_add(&x->body, p, add) == 0)
 		return add;
-	if (x->body.oom)
-		return 0;
 	/* past the limit: an error answer, or a caller that wants the start */
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (x->keep_start || status >= 300) {
@@ -198,9 +189,9 @@ hpo_conn_setup(struct hpo_conn *c, struct hpo_xfer *x, const char *url, int stal
 		return hpo_err_set(err, HPO_E_INPUT, "%s: not an https:// URL", url);
 	}
 	if (c->auth_header != NULL && !x->has_creds) {
-		if (hpo_xfer_header(x, c->auth_header, err) < 0 ||
-		    (c->origin_header != NULL && hpo_xfer_header(x, c->origin_header, err) < 0))
-			return -1;
+		hpo_xfer_header(x, c->auth_header);
+		if (c->origin_header != NULL)
+			hpo_xfer_header(x, c->origin_header);
 		x->has_creds = 1;
 	}
 	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
@@ -324,7 +315,7 @@ hpo_conn_fail(const struct hpo_conn *c, const struct hpo_xfer *x, const char *wh
 		if (x->too_big)
 			return hpo_err_set(err, HPO_E_SERVER, "bad answer from %s: larger than %zu MB",
 					   what, x->body.max >> 20);
-		return oom(err);
+		return hpo_err_set(err, HPO_E_SYS, "%s: keeping the answer: %s", what, reason);
 	case HPO_CURL_READ:
 		return hpo_err_set(err, HPO_E_SYS, "%s: reading what to send: %s", what, reason);
 	case HPO_CURL_TRANSIENT:

@@ -87,10 +87,9 @@ int hpo_conn_init(struct hpo_conn *c, const struct hpo_conn_opts *o, struct hpo_
 void hpo_conn_cleanup(struct hpo_conn *c);
 /* The credential: a's proxy or token (with its VO) and CA directory
  * (copied); NULL: none. */
-int hpo_conn_set_auth(struct hpo_conn *c, const struct hpo_auth *a, struct hpo_err *err);
+void hpo_conn_set_auth(struct hpo_conn *c, const struct hpo_auth *a);
 /* A bearer token without VO, and the CA directory (NULL: the system's). */
-int hpo_conn_set_token(struct hpo_conn *c, const char *token, const char *ca_dir,
-		       struct hpo_err *err);
+void hpo_conn_set_token(struct hpo_conn *c, const char *token, const char *ca_dir);
 
 /* One request. */
 struct hpo_xfer {
@@ -111,7 +110,7 @@ struct hpo_xfer {
 };
 
 /* Add a request header line. */
-int hpo_xfer_header(struct hpo_xfer *x, const char *line, struct hpo_err *err);
+void hpo_xfer_header(struct hpo_xfer *x, const char *line);
 /* Set x->easy up for url with the policy above: credentials, timeouts
  * (stall_only: the timeout is for no byte moving, not the whole
  * transfer), the body into x->body, header lines to x->on_header.  The

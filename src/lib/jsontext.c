@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jsontext.h"
+#include "xmalloc.h"
 
 void
 hpo_real_text(double x, char *buf, size_t len)
@@ -35,11 +36,9 @@ static char *
 shorten(const char *in, int digits)
 {
 	size_t n = strlen(in), o = 0;
-	char *out = malloc(n + 1);	/* a shortened real is never longer */
+	char *out = xmalloc(n + 1);	/* a shortened real is never longer */
 	int in_string = 0;
 
-	if (out == NULL)
-		return NULL;
 	for (size_t i = 0; i < n;) {
 		char c = in[i];
 		if (in_string) {
@@ -88,10 +87,12 @@ shorten(const char *in, int digits)
 char *
 hpo_json_text(const json_t *v, size_t flags, int digits)
 {
-	char *text = json_dumps(v, flags | JSON_REAL_PRECISION(17)), *s;
+	char *text = json_dumps(v, flags | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)), *s;
 
+	/* with JSON_ENCODE_ANY, json_dumps fails only for want of memory (or
+	 * a value that contains itself, which none of ours does) */
 	if (text == NULL)
-		return NULL;
+		hpo_oom();
 	s = shorten(text, digits);
 	free(text);
 	return s;
@@ -103,8 +104,6 @@ hpo_json_print(FILE *f, const json_t *v, size_t flags)
 	char *text = hpo_json_text(v, flags, 0);
 	int rc;
 
-	if (text == NULL)
-		return -1;
 	rc = fputs(text, f) < 0 || fputc('\n', f) == EOF ? -1 : 0;
 	free(text);
 	return rc;

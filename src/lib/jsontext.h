@@ -13,9 +13,9 @@
 
 #include <jansson.h>
 
-/* v as json_dumps(v, flags) writes it, reals shortened; digits 0: the
- * shortest round trip, else that many significant digits.  NULL: out of
- * memory (or what json_dumps refuses). */
+/* v (any JSON value) as json_dumps(v, flags) writes it, reals shortened;
+ * digits 0: the shortest round trip, else that many significant digits.
+ * Never NULL. */
 char *hpo_json_text(const json_t *v, size_t flags, int digits);
 
 /* Write v with the shortest round-trip reals to f; -1 when writing fails. */

@@ -35,6 +35,7 @@
 
 #include "opt_util.h"
 #include "optim.h"
+#include "xmalloc.h"
 
 struct cma {
 	size_t n;		/* dimension */
@@ -71,7 +72,7 @@ cma_free(struct cma *c)
 
 /* Set the strategy parameters for the population lambda and start from
  * the middle of the space with the initial step. */
-static int
+static void
 cma_start(struct cma *c, size_t lambda)
 {
 	double n = (double)c->n, sum = 0, sum2 = 0;
@@ -79,9 +80,7 @@ cma_start(struct cma *c, size_t lambda)
 	free(c->weights);
 	c->lambda = lambda;
 	c->mu = lambda / 2;
-	c->weights = malloc(c->mu * sizeof *c->weights);
-	if (!c->weights)
-		return -1;
+	c->weights = xreallocarray(NULL, c->mu, sizeof *c->weights);
 	for (size_t i = 0; i < c->mu; i++) {
 		c->weights[i] = log((double)c->mu + 0.5) - log((double)i + 1);
 		sum += c->weights[i];
@@ -107,28 +106,24 @@ cma_start(struct cma *c, size_t lambda)
 	gsl_matrix_set_identity(c->C);
 	gsl_matrix_set_identity(c->B);
 	gsl_vector_set_all(c->D, 1);
-	return 0;
 }
 
-static int
+static void
 cma_alloc(struct cma *c, const struct hpo_enc *enc, double sigma0)
 {
 	size_t n = enc->d;
 
 	*c = (struct cma){.n = n, .sigma0 = sigma0};
-	c->m = calloc(n, sizeof *c->m);
-	c->pc = calloc(n, sizeof *c->pc);
-	c->ps = calloc(n, sizeof *c->ps);
-	c->minsd = calloc(n, sizeof *c->minsd);
-	c->bounded = calloc(n, sizeof *c->bounded);
-	c->C = gsl_matrix_alloc(n, n);
-	c->B = gsl_matrix_alloc(n, n);
-	c->tmp = gsl_matrix_alloc(n, n);
-	c->D = gsl_vector_alloc(n);
-	c->ws = gsl_eigen_symmv_alloc(n);
-	if (!c->m || !c->pc || !c->ps || !c->minsd || !c->bounded || !c->C || !c->B || !c->tmp ||
-	    !c->D || !c->ws)
-		return -1;
+	c->m = xcalloc(n, sizeof *c->m);
+	c->pc = xcalloc(n, sizeof *c->pc);
+	c->ps = xcalloc(n, sizeof *c->ps);
+	c->minsd = xcalloc(n, sizeof *c->minsd);
+	c->bounded = xcalloc(n, sizeof *c->bounded);
+	c->C = hpo_opt_gsl(gsl_matrix_alloc(n, n));
+	c->B = hpo_opt_gsl(gsl_matrix_alloc(n, n));
+	c->tmp = hpo_opt_gsl(gsl_matrix_alloc(n, n));
+	c->D = hpo_opt_gsl(gsl_vector_alloc(n));
+	c->ws = hpo_opt_gsl(gsl_eigen_symmv_alloc(n));
 	for (size_t j = 0; j < n; j++) {
 		const struct hpo_enc_dim *dim = &enc->dims[j];
 
@@ -140,7 +135,6 @@ cma_alloc(struct cma *c, const struct hpo_enc *enc, double sigma0)
 		else
 			c->minsd[j] = dim->step / 5;
 	}
-	return 0;
 }
 
 /* ---- working coordinates ------------------------------------------------------ */
@@ -373,12 +367,10 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 		rc = hpo_opt_emit_fixed(enc, req->num, out, err);
 		goto out;
 	}
-	if (cma_alloc(&c, enc, sigma0) < 0 || cma_start(&c, (size_t)popsize) < 0)
-		goto oom;
-	W = malloc((h->n + 1) * n * sizeof *W);
-	x = malloc(n * sizeof *x);
-	if (!W || !x)
-		goto oom;
+	cma_alloc(&c, enc, sigma0);
+	cma_start(&c, (size_t)popsize);
+	W = xreallocarray(NULL, (h->n + 1) * n, sizeof *W);
+	x = xreallocarray(NULL, n, sizeof *x);
 	for (size_t i = 0; i < h->n; i++)
 		to_work(enc, h->obs[i].x, W + i * n);
 
@@ -397,10 +389,8 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 			break;
 		free(pop);
 		free(work);
-		pop = malloc(c.lambda * sizeof *pop);
-		work = malloc((c.mu + 3) * n * sizeof *work);
-		if (!pop || !work)
-			goto oom;
+		pop = xreallocarray(NULL, c.lambda, sizeof *pop);
+		work = xreallocarray(NULL, (c.mu + 3) * n, sizeof *work);
 		for (size_t i = 0; i < c.lambda; i++) {
 			const struct hpo_optim_obs *o = &h->obs[start + i];
 
@@ -409,15 +399,12 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 		}
 		start += c.lambda;
 		/* a generation that failed entirely teaches nothing */
-		if (ok > 0 && cma_update(&c, pop, work) < 0 &&
-		    cma_start(&c, c.lambda * 2 > 10000 ? c.lambda : c.lambda * 2) < 0)
-			goto oom;
+		if (ok > 0 && cma_update(&c, pop, work) < 0)
+			cma_start(&c, c.lambda * 2 > 10000 ? c.lambda : c.lambda * 2);
 	}
 
 	free(work);
-	work = malloc(2 * n * sizeof *work);
-	if (!work)
-		goto oom;
+	work = xreallocarray(NULL, 2 * n, sizeof *work);
 	for (long i = 0; i < req->num; i++) {
 		double *w = work + n;
 
@@ -427,9 +414,6 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 			goto out;
 	}
 	rc = 0;
-	goto out;
-oom:
-	hpo_err_set(err, HPO_E_SYS, "cmaes: out of memory");
 out:
 	gsl_set_error_handler(old_handler);
 	cma_free(&c);

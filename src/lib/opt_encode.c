@@ -14,12 +14,7 @@
 
 #include "doc.h"
 #include "optim.h"
-
-static int
-oom(struct hpo_err *err)
-{
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
-}
+#include "xmalloc.h"
 
 static double
 clamp(double x, double lo, double hi)
@@ -63,13 +58,12 @@ log_bounds(const struct hpo_param *p, double *lo, double *hi)
 	*hi = log(p->high);
 }
 
-int
-hpo_enc_init(const struct hpo_space *space, struct hpo_enc *enc, struct hpo_err *err)
+void
+hpo_enc_init(const struct hpo_space *space, struct hpo_enc *enc)
 {
 	memset(enc, 0, sizeof(*enc));
 	enc->space = space;
-	if ((enc->dims = calloc(space->n ? space->n : 1, sizeof(*enc->dims))) == NULL)
-		return oom(err);
+	enc->dims = xcalloc(space->n ? space->n : 1, sizeof(*enc->dims));
 	for (size_t i = 0; i < space->n; i++) {
 		const struct hpo_param *p = &space->params[i];
 		struct hpo_enc_dim *dim = &enc->dims[enc->d];
@@ -112,7 +106,6 @@ hpo_enc_init(const struct hpo_space *space, struct hpo_enc *enc, struct hpo_err 
 		}
 		enc->d++;
 	}
-	return 0;
 }
 
 void
@@ -274,8 +267,6 @@ hpo_enc_decode(const struct hpo_enc *enc, const double *x)
 	json_t *o = json_object();
 	size_t j = 0;
 
-	if (o == NULL)
-		return NULL;
 	for (size_t i = 0; i < space->n; i++) {
 		const struct hpo_param *p = &space->params[i];
 		json_t *v;
@@ -331,8 +322,7 @@ hpo_optim_hist_init(const struct hpo_space *space, const json_t *history,
 	size_t n, d;
 
 	memset(h, 0, sizeof(*h));
-	if (hpo_enc_init(space, &h->enc, err) < 0)
-		return -1;
+	hpo_enc_init(space, &h->enc);
 	if (history == NULL || json_is_null(history))
 		return 0;
 	if (!json_is_array(history)) {
@@ -345,11 +335,9 @@ hpo_optim_hist_init(const struct hpo_space *space, const json_t *history,
 	if (n == 0)
 		return 0;
 	/* one block for every coordinate: obs[0].x owns it */
-	if ((h->obs = calloc(n, sizeof(*h->obs))) == NULL ||
-	    (h->obs[0].x = calloc(n * (d ? d : 1), sizeof(double))) == NULL) {
-		hpo_optim_hist_free(h);
-		return oom(err);
-	}
+	h->obs = xcalloc(n, sizeof(*h->obs));
+	h->obs[0].x = xreallocarray(NULL, n, (d ? d : 1) * sizeof(double));
+	memset(h->obs[0].x, 0, n * (d ? d : 1) * sizeof(double));
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(history, i);
 		struct hpo_optim_obs *o = &h->obs[i];

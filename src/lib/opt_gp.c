@@ -36,6 +36,7 @@
 
 #include "opt_util.h"
 #include "optim.h"
+#include "xmalloc.h"
 
 #define SQRT5 2.23606797749979
 
@@ -267,25 +268,22 @@ clampd(double v, double lo, double hi)
 }
 
 /* Fit g's hyperparameters on its current n points; leaves them set. */
-static int
+static void
 gp_fit(struct gp *g, gsl_matrix *inv)
 {
 	size_t np = g->d + 2;
 	struct fit f = {g, inv};
 	gsl_multimin_function_fdf fn = {fit_f, fit_df, fit_fdf, np, &f};
-	gsl_multimin_fdfminimizer *m = gsl_multimin_fdfminimizer_alloc(
-		gsl_multimin_fdfminimizer_vector_bfgs2, np);
-	gsl_vector *t = gsl_vector_alloc(np), *best = gsl_vector_alloc(np);
+	gsl_multimin_fdfminimizer *m = hpo_opt_gsl(gsl_multimin_fdfminimizer_alloc(
+		gsl_multimin_fdfminimizer_vector_bfgs2, np));
+	gsl_vector *t = hpo_opt_gsl(gsl_vector_alloc(np)), *best = hpo_opt_gsl(gsl_vector_alloc(np));
 	double bestval = INFINITY;
 	static const double starts[][3] = {
 		/* log length scale, log signal variance, log noise variance */
 		{-0.9, 0.0, -9.0},
 		{0.3, 0.0, -4.0},
 	};
-	int rc = -1;
 
-	if (!m || !t || !best)
-		goto out;
 	for (size_t s = 0; s < sizeof starts / sizeof starts[0]; s++) {
 		for (size_t j = 0; j < g->d; j++)
 			gsl_vector_set(t, j, starts[s][0]);
@@ -308,12 +306,9 @@ gp_fit(struct gp *g, gsl_matrix *inv)
 	gsl_vector_set(best, g->d, clampd(gsl_vector_get(best, g->d), SF_MIN, SF_MAX));
 	gsl_vector_set(best, g->d + 1, clampd(gsl_vector_get(best, g->d + 1), SN_MIN, SN_MAX));
 	set_theta(g, best);
-	rc = 0;
-out:
 	gsl_multimin_fdfminimizer_free(m);
 	gsl_vector_free(t);
 	gsl_vector_free(best);
-	return rc;
 }
 
 /* ---- expected improvement and its maximisation -------------------------- */
@@ -504,23 +499,22 @@ by_value(const void *a, const void *b)
 
 /* Losses into the model's scale: a shifted log when the upper tail is
  * long, ranks when the spread overflows, then standardised; failed points
- * (infinite) take the worst of the others.  -1: out of memory. */
-static int
+ * (infinite) take the worst of the others. */
+static void
 transform(const struct ranked *sel, size_t m, double *y)
 {
-	double *v = malloc((m + 1) * sizeof *v), lo, hi, med, worst = -INFINITY, mean = 0, var = 0;
+	double *v = xreallocarray(NULL, m + 1, sizeof *v), lo, hi, med, worst = -INFINITY,
+	       mean = 0, var = 0;
 	size_t nf = 0;
 	int use_log, use_rank;
 
-	if (!v)
-		return -1;
 	for (size_t i = 0; i < m; i++)
 		if (isfinite(sel[i].loss))
 			v[nf++] = sel[i].loss;
 	if (nf == 0) {
 		free(v);
 		memset(y, 0, m * sizeof *y);
-		return 0;
+		return;
 	}
 	qsort(v, nf, sizeof *v, by_value);
 	lo = v[0];
@@ -558,7 +552,6 @@ transform(const struct ranked *sel, size_t m, double *y)
 	var /= (double)m;
 	for (size_t i = 0; i < m; i++)
 		y[i] = var > 0 && isfinite(var) ? (y[i] - mean) / sqrt(var) : 0;
-	return 0;
 }
 
 /* ---- the algorithm -------------------------------------------------------- */
@@ -574,17 +567,16 @@ gp_free(struct gp *g)
 	gsl_vector_free(g->k);
 }
 
-static int
+static void
 gp_alloc(struct gp *g, size_t d, size_t cap, const int *cat)
 {
 	*g = (struct gp){.d = d, .cap = cap, .cat = cat};
-	g->X = calloc(cap * d + 1, sizeof *g->X);
-	g->y = calloc(cap + 1, sizeof *g->y);
-	g->ls = calloc(d + 1, sizeof *g->ls);
-	g->L = gsl_matrix_alloc(cap, cap);
-	g->alpha = gsl_vector_alloc(cap);
-	g->k = gsl_vector_alloc(cap);
-	return g->X && g->y && g->ls && g->L && g->alpha && g->k ? 0 : -1;
+	g->X = xcalloc(cap * d + 1, sizeof *g->X);
+	g->y = xcalloc(cap + 1, sizeof *g->y);
+	g->ls = xcalloc(d + 1, sizeof *g->ls);
+	g->L = hpo_opt_gsl(gsl_matrix_alloc(cap, cap));
+	g->alpha = hpo_opt_gsl(gsl_vector_alloc(cap));
+	g->k = hpo_opt_gsl(gsl_vector_alloc(cap));
 }
 
 /* Add a point with the model's mean as its loss: the factor grows by one
@@ -655,12 +647,10 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		goto out;
 	}
 	hpo_rng_seed2(&rng, req->seed, 0x6770000000ULL + h->n);
-	x = calloc(d + 1, sizeof *x);
-	u = calloc(d + 1, sizeof *u);
-	cat = calloc(d + 1, sizeof *cat);
-	sel = calloc(h->n + 1, sizeof *sel);
-	if (!x || !u || !cat || !sel)
-		goto oom;
+	x = xcalloc(d + 1, sizeof *x);
+	u = xcalloc(d + 1, sizeof *u);
+	cat = xcalloc(d + 1, sizeof *cat);
+	sel = xcalloc(h->n + 1, sizeof *sel);
 
 	/* the initial design, and whatever is asked before two points are done */
 	for (; i < req->num && ((size_t)h->n + (size_t)i < (size_t)n_initial || h->ndone < 2); i++) {
@@ -687,13 +677,11 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	m = select_points(h, (size_t)max_points, sel);
 	cap = m + (h->npending + (size_t)req->num < MAX_BELIEVED ? h->npending + (size_t)req->num
 							      : MAX_BELIEVED);
-	if (gp_alloc(&g, d, cap, cat) < 0 ||
-	    !(inv = gsl_matrix_alloc(m < (size_t)fit_points ? m : (size_t)fit_points,
-				     m < (size_t)fit_points ? m : (size_t)fit_points)))
-		goto oom;
+	gp_alloc(&g, d, cap, cat);
+	inv = hpo_opt_gsl(gsl_matrix_alloc(m < (size_t)fit_points ? m : (size_t)fit_points,
+					   m < (size_t)fit_points ? m : (size_t)fit_points));
 	qsort(sel, m, sizeof *sel, by_index);
-	if (transform(sel, m, g.y) < 0)
-		goto oom;
+	transform(sel, m, g.y);
 	for (size_t p = 0; p < m; p++)
 		hpo_opt_to_box(enc, h->obs[sel[p].i].x, g.X + p * d);
 
@@ -702,10 +690,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		size_t nf = m < (size_t)fit_points ? m : (size_t)fit_points;
 		struct gp fg;
 
-		if (gp_alloc(&fg, d, nf, cat) < 0) {
-			gp_free(&fg);
-			goto oom;
-		}
+		gp_alloc(&fg, d, nf, cat);
 		for (size_t p = 0; p < nf; p++) {
 			size_t src = nf == m ? p : (size_t)((double)p * (double)m / (double)nf);
 
@@ -713,10 +698,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			fg.y[p] = g.y[src];
 		}
 		fg.n = nf;
-		if (gp_fit(&fg, inv) < 0) {
-			gp_free(&fg);
-			goto oom;
-		}
+		gp_fit(&fg, inv);
 		memcpy(g.ls, fg.ls, d * sizeof *g.ls);
 		g.sf2 = fg.sf2;
 		g.sn2 = fg.sn2;
@@ -730,10 +712,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 
 	/* the incumbent and the elite, before pending points enter */
 	struct search s = {enc, &g, &rng, INFINITY, xi};
-	struct ranked *byl = malloc(m * sizeof *byl);
+	struct ranked *byl = xreallocarray(NULL, m, sizeof *byl);
 
-	if (!byl)
-		goto oom;
 	for (size_t p = 0; p < m; p++) {
 		byl[p] = (struct ranked){p, g.y[p]};
 		if (isfinite(sel[p].loss))
@@ -741,12 +721,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	}
 	qsort(byl, m, sizeof *byl, by_loss);
 	nelite = m < 5 ? m : 5;
-	elite = malloc(nelite * d * sizeof *elite + 1);
-	work = malloc((KEEP + 3) * d * sizeof *work + 1);
-	if (!elite || !work) {
-		free(byl);
-		goto oom;
-	}
+	elite = xmalloc(nelite * d * sizeof *elite + 1);
+	work = xmalloc((KEEP + 3) * d * sizeof *work + 1);
 	for (size_t e = 0; e < nelite; e++)
 		memcpy(elite + e * d, g.X + byl[e].i * d, d * sizeof *elite);
 	free(byl);
@@ -773,9 +749,6 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		}
 	}
 	rc = 0;
-	goto out;
-oom:
-	hpo_err_set(err, HPO_E_SYS, "gp: out of memory");
 out:
 	gsl_set_error_handler(old_handler);
 	gp_free(&g);

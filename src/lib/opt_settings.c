@@ -8,6 +8,7 @@
 
 #include "doc.h"
 #include "optim.h"
+#include "xmalloc.h"
 
 static const json_t *
 setting(const json_t *settings, const char *name)
@@ -105,10 +106,11 @@ hpo_optim_setting_parse(const char *arg, json_t *settings, struct hpo_err *err)
 	}
 	if (v == NULL)
 		v = json_string(eq + 1);
-	if ((key = strndup(arg, (size_t)(eq - arg))) == NULL || v == NULL ||
-	    json_object_set_new(settings, key, v) < 0) {
+	key = xstrndup(arg, (size_t)(eq - arg));
+	/* json_string and the key refuse what is not UTF-8 */
+	if (v == NULL || json_object_set_new(settings, key, v) < 0) {
 		free(key);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		return hpo_err_set(err, HPO_E_INPUT, "'%s': not valid UTF-8", arg);
 	}
 	free(key);
 	return 0;

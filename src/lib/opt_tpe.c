@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "optim.h"
+#include "xmalloc.h"
 
 #define TPE_FORGET 25		/* the last points that weigh fully */
 #define TPE_TINY 1e-300		/* floor of a density, so a log is finite */
@@ -73,12 +74,6 @@ struct tpe {
 	const double *batch;
 	size_t nbatch, dd;
 };
-
-static int
-oom(struct hpo_err *err)
-{
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
-}
 
 static double
 phi(double z)
@@ -146,9 +141,9 @@ sort_keys(struct sortv *a, struct sortv *tmp, size_t n)
 }
 
 /* The estimator of the points pts[0 .. m-1] (in history order). */
-static int
+static void
 parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct parzen *p,
-	     struct sortv *scratch, struct hpo_err *err)
+	     struct sortv *scratch)
 {
 	size_t d = t->d, n1 = m + 1;
 	double total = 0;
@@ -156,15 +151,12 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 	memset(p, 0, sizeof(*p));
 	p->m = m;
 	p->d = d;
-	if ((p->w = calloc(n1, sizeof(double))) == NULL ||
-	    (p->logw = calloc(n1, sizeof(double))) == NULL ||
-	    (p->mu = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
-	    (p->isig = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
-	    (p->lnorm = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL ||
-	    (p->z = calloc(n1 * (d ? d : 1), sizeof(double))) == NULL) {
-		parzen_free(p);
-		return oom(err);
-	}
+	p->w = xcalloc(n1, sizeof(double));
+	p->logw = xcalloc(n1, sizeof(double));
+	p->mu = xcalloc(n1 * (d ? d : 1), sizeof(double));
+	p->isig = xcalloc(n1 * (d ? d : 1), sizeof(double));
+	p->lnorm = xcalloc(n1 * (d ? d : 1), sizeof(double));
+	p->z = xcalloc(n1 * (d ? d : 1), sizeof(double));
 	/* linear forgetting: the oldest weigh 1/m, rising to 1 at the last 25 */
 	for (size_t k = 0; k < m; k++) {
 		if (m <= TPE_FORGET || k >= m - TPE_FORGET)
@@ -225,7 +217,6 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 				lnorm[k] = log(isig[k] / (sqrt(2 * M_PI) * z[k]));
 		}
 	}
-	return 0;
 }
 
 /* Kernel k's categorical probability of category c. */
@@ -417,19 +408,14 @@ cmp_scored(const void *a, const void *b)
 
 /* Univariate: each coordinate's best value; when that point is known
  * already, the best new combination of the values drawn. */
-static int
+static void
 tpe_point_uni(const struct tpe *t, const struct parzen *l, const struct parzen *g,
-	      struct hpo_rng *rng, double *x, struct hpo_err *err)
+	      struct hpo_rng *rng, double *x)
 {
 	size_t nc = (size_t)t->cfg.n_cand, d = t->d;
-	struct scored *sc = malloc((d ? d : 1) * nc * sizeof(*sc)), *alt = NULL;
-	size_t *nseen = calloc(d ? d : 1, sizeof(size_t)), nalt = 0;
+	struct scored *sc = xreallocarray(NULL, (d ? d : 1) * nc, sizeof(*sc)), *alt = NULL;
+	size_t *nseen = xcalloc(d ? d : 1, sizeof(size_t)), nalt = 0;
 
-	if (sc == NULL || nseen == NULL) {
-		free(sc);
-		free(nseen);
-		return oom(err);
-	}
 	for (size_t j = 0; j < d; j++) {
 		struct scored *row = sc + j * nc;
 		/* gridded and categorical candidates repeat: each value is scored once */
@@ -454,15 +440,9 @@ tpe_point_uni(const struct tpe *t, const struct parzen *l, const struct parzen *
 			combos *= (double)nseen[j];
 		if (combos <= TPE_COMBOS) {
 			/* few: the best-scoring combination of the values seen */
-			size_t *at = calloc(d, sizeof(size_t));
-			double *y = malloc(d * sizeof(double)), best = -INFINITY;
-			if (at == NULL || y == NULL) {
-				free(at);
-				free(y);
-				free(sc);
-				free(nseen);
-				return oom(err);
-			}
+			size_t *at = xcalloc(d, sizeof(size_t));
+			double *y = xreallocarray(NULL, d, sizeof(double)), best = -INFINITY;
+
 			for (;;) {
 				double total = 0;
 				size_t j;
@@ -484,11 +464,7 @@ tpe_point_uni(const struct tpe *t, const struct parzen *l, const struct parzen *
 		} else {
 			/* many: the single change of a coordinate to a lower-ranked
 			 * value that costs the least */
-			if ((alt = malloc(d * nc * sizeof(*alt))) == NULL) {
-				free(sc);
-				free(nseen);
-				return oom(err);
-			}
+			alt = xreallocarray(NULL, d * nc, sizeof(*alt));
 			for (size_t j = 0; j < d; j++)
 				for (size_t r = 1; r < nseen[j]; r++) {
 					alt[nalt].s = sc[j * nc + r].s - sc[j * nc].s;
@@ -508,26 +484,19 @@ tpe_point_uni(const struct tpe *t, const struct parzen *l, const struct parzen *
 	free(alt);
 	free(sc);
 	free(nseen);
-	return 0;
 }
 
 /* Multivariate: the best whole candidate that is not known already (the
  * best one when all are). */
-static int
+static void
 tpe_point_multi(const struct tpe *t, const struct parzen *l, const struct parzen *g,
-		struct hpo_rng *rng, double *x, struct hpo_err *err)
+		struct hpo_rng *rng, double *x)
 {
 	size_t nc = (size_t)t->cfg.n_cand, dd = t->dd, c;
-	double *cand = malloc(nc * dd * sizeof(double));
-	double *scratch = malloc((l->m > g->m ? l->m + 1 : g->m + 1) * sizeof(double));
-	struct scored *sc = malloc(nc * sizeof(*sc));
+	double *cand = xreallocarray(NULL, nc * dd, sizeof(double));
+	double *scratch = xreallocarray(NULL, l->m > g->m ? l->m + 1 : g->m + 1, sizeof(double));
+	struct scored *sc = xreallocarray(NULL, nc, sizeof(*sc));
 
-	if (cand == NULL || scratch == NULL || sc == NULL) {
-		free(cand);
-		free(scratch);
-		free(sc);
-		return oom(err);
-	}
 	for (c = 0; c < nc; c++) {
 		double *y = cand + c * dd;
 		size_t k = pick_kernel(l, rng);
@@ -543,7 +512,6 @@ tpe_point_multi(const struct tpe *t, const struct parzen *l, const struct parzen
 	free(cand);
 	free(scratch);
 	free(sc);
-	return 0;
 }
 
 static int
@@ -579,19 +547,15 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	t.dd = dd;
 	if (read_cfg(req->settings, &t.cfg, err) < 0)
 		return -1;
-	if ((done = calloc(2 * (n + 1), sizeof(*done))) == NULL ||
-	    (t.good = calloc(n + 1, sizeof(double *))) == NULL ||
-	    (t.bad = calloc(n + num + 1, sizeof(double *))) == NULL ||
-	    (batch = calloc(num * dd, sizeof(double))) == NULL ||
-	    (t.batch = batch) == NULL ||
-	    (scratch = calloc(2 * (n + num + 2), sizeof(*scratch))) == NULL ||
-	    (isgood = calloc(n + 1, 1)) == NULL ||
-	    (t.order = calloc(dd, sizeof(size_t))) == NULL ||
-	    (t.lhit = calloc(dd, sizeof(double))) == NULL ||
-	    (t.lmiss = calloc(dd, sizeof(double))) == NULL) {
-		oom(err);
-		goto out;
-	}
+	done = xcalloc(2 * (n + 1), sizeof(*done));
+	t.good = xcalloc(n + 1, sizeof(double *));
+	t.bad = xcalloc(n + num + 1, sizeof(double *));
+	t.batch = batch = xcalloc(num * dd, sizeof(double));
+	scratch = xcalloc(2 * (n + num + 2), sizeof(*scratch));
+	isgood = xcalloc(n + 1, 1);
+	t.order = xcalloc(dd, sizeof(size_t));
+	t.lhit = xcalloc(dd, sizeof(double));
+	t.lmiss = xcalloc(dd, sizeof(double));
 	/* continuous coordinates, then categorical, then gridded */
 	for (int pass = 0, o = 0; pass < 3; pass++)
 		for (size_t j = 0; j < d; j++) {
@@ -646,29 +610,27 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			}
 		} else {
 			if (!have_l) {
-				if (parzen_build(&t, t.good, t.ngood, &l, scratch, err) < 0)
-					goto out;
+				parzen_build(&t, t.good, t.ngood, &l, scratch);
 				have_l = 1;
 			}
-			if (parzen_build(&t, t.bad, t.nbad, &g, scratch, err) < 0)
-				goto out;
+			parzen_build(&t, t.bad, t.nbad, &g, scratch);
 			/* a point known already: fresh candidates, a few times */
 			for (int round = 0; round < TPE_ROUNDS; round++) {
-				rc = t.cfg.multivariate ? tpe_point_multi(&t, &l, &g, &rng, x, err) :
-				     tpe_point_uni(&t, &l, &g, &rng, x, err);
-				if (rc < 0 || !is_known(&t, x))
+				if (t.cfg.multivariate)
+					tpe_point_multi(&t, &l, &g, &rng, x);
+				else
+					tpe_point_uni(&t, &l, &g, &rng, x);
+				if (!is_known(&t, x))
 					break;
 			}
 			parzen_free(&g);
-			if (rc < 0)
-				goto out;
-			rc = -1;
 			pt = hpo_enc_decode(t.enc, x);
 		}
-		if (pt == NULL || json_array_append_new(out, pt) < 0) {
-			oom(err);
+		if (pt == NULL) {
+			hpo_err_set(err, HPO_E_SYS, "a proposed value is not a finite number");
 			goto out;
 		}
+		json_array_append_new(out, pt);
 		if (t.cfg.liar)
 			t.bad[t.nbad++] = x;
 		t.nbatch++;

@@ -9,6 +9,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "opt_util.h"
+#include "xmalloc.h"
 
 /* From u in [0, 1) to the coordinate's own scale. */
 static double
@@ -110,13 +111,12 @@ hpo_opt_emit(const struct hpo_enc *enc, const double *x, json_t *out, double *sn
 	json_t *p = hpo_enc_decode(enc, x);
 
 	if (!p)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		return hpo_err_set(err, HPO_E_SYS, "a proposed value is not a finite number");
 	if (snapped && hpo_enc_point(enc, p, snapped, err) < 0) {
 		json_decref(p);
 		return -1;
 	}
-	if (json_array_append_new(out, p) < 0)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	json_array_append_new(out, p);
 	return 0;
 }
 
@@ -129,4 +129,12 @@ hpo_opt_emit_fixed(const struct hpo_enc *enc, long num, json_t *out, struct hpo_
 		if (hpo_opt_emit(enc, &none, out, NULL, err) < 0)
 			return -1;
 	return 0;
+}
+
+void *
+hpo_opt_gsl(void *p)
+{
+	if (p == NULL)
+		hpo_oom();
+	return p;
 }

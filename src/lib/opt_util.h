@@ -36,9 +36,14 @@ void hpo_opt_from_box(const struct hpo_enc *enc, const double *u, double *x);
 
 /* Decode x into a valid point, append it to out (a list) and write the
  * point's own encoding (rounded to its grid, clamped) back into snapped
- * (may be NULL).  -1 on a failure to encode it again (a bug) or memory. */
+ * (may be NULL).  -1 on a failure to encode it again (a bug). */
 int hpo_opt_emit(const struct hpo_enc *enc, const double *x, json_t *out, double *snapped,
 		 struct hpo_err *err);
+
+/* A GSL object just allocated (gsl_*_alloc, with GSL's error handler
+ * off): returned as is, and NULL, GSL's failure for want of memory or for
+ * a zero size (never asked for), ends the process as xmalloc does. */
+void *hpo_opt_gsl(void *p);
 
 /* Only fixed parameters (enc->d == 0): num copies of the one point. */
 int hpo_opt_emit_fixed(const struct hpo_enc *enc, long num, json_t *out, struct hpo_err *err);

@@ -134,10 +134,7 @@ hpo_optim_propose(const char *algorithm, const struct hpo_space *space, const js
 		return -1;
 	if (hpo_optim_hist_init(space, history, &hist, err) < 0)
 		return -1;
-	if ((out = json_array()) == NULL) {
-		hpo_optim_hist_free(&hist);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	out = json_array();
 	room = max_points - (long)hist.n;
 	if (num > room)
 		num = room;

@@ -53,7 +53,7 @@ struct hpo_enc {
 	struct hpo_enc_dim *dims;
 };
 
-int hpo_enc_init(const struct hpo_space *space, struct hpo_enc *enc, struct hpo_err *err);
+void hpo_enc_init(const struct hpo_space *space, struct hpo_enc *enc);
 void hpo_enc_free(struct hpo_enc *enc);
 /* A point of the space into x[enc->d]; -1 with err for a point that does
  * not fit (missing name, wrong type, unknown category). */
@@ -112,8 +112,8 @@ typedef int (*hpo_optim_fn)(const struct hpo_optim_req *req, json_t *out, struct
 int hpo_optim_random(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 int hpo_optim_grid(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 /* Their points first .. first + n - 1, appended to out. */
-int hpo_optim_random_points(const struct hpo_space *space, uint64_t seed, long first, long n,
-			    json_t *out, struct hpo_err *err);
+void hpo_optim_random_points(const struct hpo_space *space, uint64_t seed, long first, long n,
+			     json_t *out);
 int hpo_optim_grid_points(const struct hpo_space *space, unsigned steps, long first, long n,
 			  json_t *out, struct hpo_err *err);
 int hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);

@@ -93,8 +93,7 @@ hpo_phpo_to_task_json(const struct hpo_doc *doc, const json_t *phpo, const char 
 	for (size_t i = 0; i < nopts; i++)
 		names[i] = phpo_opts[i].name;
 	names[nopts] = NULL;
-	if ((out = json_object()) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	out = json_object();
 
 	json_object_foreach((json_t *)phpo, key, v) {
 		const struct phpo_opt *o = NULL;
@@ -129,33 +128,32 @@ hpo_phpo_to_task_json(const struct hpo_doc *doc, const json_t *phpo, const char 
 		} else if (json_is_string(v) && o->type == O_PATH && dir != NULL &&
 			   json_string_value(v)[0] != '/' && json_string_value(v)[0] != '\0') {
 			char *path = hpo_path_join(dir, json_string_value(v));
-			val = path ? json_string(path) : NULL;
+
+			val = json_string(path);
+			if (val == NULL) {
+				where(doc, phpo, key, at, sizeof(at));
+				hpo_err_set(err, HPO_E_INPUT, "%s: %s: the path is not valid UTF-8",
+					    at, path);
+				free(path);
+				json_decref(out);
+				return -1;
+			}
 			free(path);
-			if (val == NULL)
-				goto oom;
 		}
 		if (val == NULL)
 			val = json_incref(v);	/* the same value: positions stay known */
 		if (o->section == NULL) {
-			if (json_object_set_new(out, o->key, val) < 0)
-				goto oom;
+			json_object_set_new(out, o->key, val);
 			continue;
 		}
 		if ((sec = json_object_get(out, o->section)) == NULL) {
-			if ((sec = json_object()) == NULL ||
-			    json_object_set_new(out, o->section, sec) < 0) {
-				json_decref(val);
-				goto oom;
-			}
+			sec = json_object();
+			json_object_set_new(out, o->section, sec);
 		}
-		if (json_object_set_new(sec, o->key, val) < 0)
-			goto oom;
+		json_object_set_new(sec, o->key, val);
 	}
 	*task_json = out;
 	return 0;
-oom:
-	json_decref(out);
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
 static int
@@ -187,10 +185,8 @@ hpo_task_json_merge(json_t *base, const json_t *over)
 		else if (strcmp(key, "search-space-file") == 0)
 			json_object_del(base, "search-space");
 		if (is_section(key) && json_is_object(ov) && json_is_object(bv)) {
-			json_object_foreach(ov, k2, v2) {
-				if (json_object_set(bv, k2, v2) < 0)
-					return -1;
-			}
+			json_object_foreach(ov, k2, v2)
+				json_object_set(bv, k2, v2);
 			if (strcmp(key, "steering") == 0) {
 				if (json_object_get(ov, "exec") != NULL &&
 				    json_object_get(ov, "algorithm") == NULL)
@@ -202,9 +198,7 @@ hpo_task_json_merge(json_t *base, const json_t *over)
 			continue;
 		}
 		/* a shallow copy: later merges change base, never over */
-		if (json_object_set_new(base, key, json_is_object(ov) ? json_copy(ov)
-								       : json_incref(ov)) < 0)
-			return -1;
+		json_object_set_new(base, key, json_is_object(ov) ? json_copy(ov) : json_incref(ov));
 	}
 	return 0;
 }
@@ -246,9 +240,8 @@ hpo_task_load_with_phpo(const char *task_file, const char *phpo_file, struct hpo
 				    "a task file must be a mapping (evaluation:, search-space:, ...)");
 			goto out;
 		}
-	} else if ((base = json_object()) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
+	} else {
+		base = json_object();
 	}
 	if (hpo_doc_load(phpo_file, &pdoc, err) < 0)
 		goto out;
@@ -259,10 +252,7 @@ hpo_task_load_with_phpo(const char *task_file, const char *phpo_file, struct hpo
 	}
 	if (hpo_phpo_to_task_json(pdoc, hpo_doc_root(pdoc), cwd, &over, err) < 0)
 		goto out;
-	if (hpo_task_json_merge(base, over) < 0) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
+	hpo_task_json_merge(base, over);	/* both objects */
 	/* positions: the task file's values keep theirs; the phpo options are
 	 * checked with positions by hpo_phpo_to_task_json already */
 	rc = hpo_task_from_json(tdoc ? tdoc : pdoc, base, dir, out, err);

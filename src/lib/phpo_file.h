@@ -31,7 +31,7 @@ int hpo_phpo_to_task_json(const struct hpo_doc *doc, const json_t *phpo, const c
  * not sections are replaced.  Where the task file allows only one of two
  * keys, the one from `over` removes the other: search-space and
  * search-space-file; steering.algorithm and steering.exec.  Returns 0, -1
- * when out of memory or either is not an object. */
+ * when either is not an object. */
 int hpo_task_json_merge(json_t *base, const json_t *over);
 
 /* A task from a task file, a phpo option file, or both (the phpo file's

@@ -14,6 +14,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 
+#include "buf.h"
 #include "plot.h"
 
 #define NSHADES 32
@@ -960,31 +961,10 @@ draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 
 /* ---- surfaces --------------------------------------------------------------------------- */
 
-struct membuf {
-	unsigned char *p;
-	size_t len, cap;
-	int oom;
-};
-
 static cairo_status_t
 mem_write(void *closure, const unsigned char *data, unsigned int len)
 {
-	struct membuf *m = closure;
-
-	if (m->len + len > m->cap) {
-		size_t cap = m->cap ? m->cap : 65536;
-		while (cap < m->len + len)
-			cap *= 2;
-		unsigned char *p = realloc(m->p, cap);
-		if (p == NULL) {
-			m->oom = 1;
-			return CAIRO_STATUS_WRITE_ERROR;
-		}
-		m->p = p;
-		m->cap = cap;
-	}
-	memcpy(m->p + m->len, data, len);
-	m->len += len;
+	hpo_buf_add(closure, data, len);
 	return CAIRO_STATUS_SUCCESS;
 }
 
@@ -1001,7 +981,7 @@ count(unsigned mask)
 /* Draw the plots of mask into m as f. */
 static int
 render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
-       const struct hpo_plot_opts *o, struct membuf *m, struct hpo_err *err)
+       const struct hpo_plot_opts *o, struct hpo_buf *m, struct hpo_err *err)
 {
 	size_t n = count(mask), cols = n > 1 ? 2 : 1, rows = (n + cols - 1) / cols;
 	double w = o->width, h = o->height;
@@ -1052,8 +1032,6 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 	if (cst == CAIRO_STATUS_SUCCESS)
 		cst = cairo_surface_status(s);
 	cairo_surface_destroy(s);
-	if (m->oom)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	if (cst != CAIRO_STATUS_SUCCESS)
 		return hpo_err_set(err, HPO_E_SYS, "drawing: %s", cairo_status_to_string(cst));
 	return 0;
@@ -1064,16 +1042,16 @@ hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned m
 	       const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
 	       struct hpo_err *err)
 {
-	struct membuf m = {0};
+	struct hpo_buf m = {0};
 
 	*buf = NULL;
 	*len = 0;
 	if (render(f, d, mask, o, &m, err) < 0) {
-		free(m.p);
+		hpo_buf_free(&m);
 		return -1;
 	}
-	*buf = m.p;
 	*len = m.len;
+	*buf = (unsigned char *)hpo_buf_take(&m);
 	return 0;
 }
 

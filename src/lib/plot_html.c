@@ -150,7 +150,7 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		hpo_buf_adds(&o, "</tbody></table>\n");
 	}
 
-	for (int k = 0; k < HPO_PLOT_NKINDS && !o.oom; k++) {
+	for (int k = 0; k < HPO_PLOT_NKINDS; k++) {
 		unsigned char *png;
 		size_t len;
 		if (!((mask >> k) & 1))
@@ -178,7 +178,7 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 	}
 	hpo_buf_adds(&o, "<th onclick=\"sortTable(this)\">message</th></tr></thead>\n<tbody>\n");
 	const json_t *points = json_object_get(d->task, "points");
-	for (size_t i = 0; i < d->np && !o.oom; i++) {
+	for (size_t i = 0; i < d->np; i++) {
 		const struct hpo_plot_point *p = &d->pts[i];
 		const json_t *pv = json_array_get(points, i);
 		const char *msg = json_string_value(json_object_get(pv, "message"));
@@ -206,10 +206,6 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 	hpo_buf_adds(&o, "</tbody>\n</table>\n<p><small>Made by hpo-plot from the task view; parameter "
 		  "importance is the correlation ratio of the loss ranks over bins of each "
 		  "parameter, normalised (hpo-plot(1)).</small></p>\n</body>\n</html>\n");
-	if (o.oom) {
-		hpo_buf_free(&o);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
 	rc = hpo_file_write_atomic(path, o.s, o.len, 0644, err);
 	hpo_buf_free(&o);
 	return rc;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "space.h"
+#include "xmalloc.h"
 
 #define SPACE_TOL	1e-9		/* relative tolerance for bounds and grids */
 #define SPACE_MAXINT	9007199254740992.0	/* 2^53: doubles hold integers exactly */
@@ -131,12 +132,6 @@ fmt_json(char *buf, size_t size, const json_t *v)
 		snprintf(buf, size, "%s", s);
 	free(s);
 	return buf;
-}
-
-static int
-oom(struct hpo_err *err)
-{
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
 }
 
 /* "file:line:col: parameter 'x': <message>" at the key `key` of obj.
@@ -378,21 +373,18 @@ parse_categories(const struct ctx *c, struct hpo_param *p, const json_t *dim)
 		else
 			return perr(c, dim, "grid_search", "grid_search must be 0, 1, true or false");
 	}
-	if ((p->categories = json_deep_copy(cats)) == NULL)
-		return oom(c->err);
+	p->categories = json_deep_copy(cats);
 	return 0;
 }
 
 /* The canonical dimension: dim's keys for the method in file order, values
  * as given except uniformint bounds (integers) and grid_search (0 or 1). */
-static int
-canonical_dimension(const struct ctx *c, struct hpo_param *p, const json_t *dim)
+static void
+canonical_dimension(struct hpo_param *p, const json_t *dim)
 {
 	const char *key;
-	json_t *v, *d;
+	json_t *v, *d = json_object();
 
-	if ((d = json_object()) == NULL)
-		return oom(c->err);
 	json_object_foreach((json_t *)dim, key, v) {
 		json_t *nv;
 		if (!key_allowed(p->method, key))
@@ -407,13 +399,9 @@ canonical_dimension(const struct ctx *c, struct hpo_param *p, const json_t *dim)
 			nv = json_incref(p->value);
 		else
 			nv = json_deep_copy(v);
-		if (nv == NULL || json_object_set_new(d, key, nv) < 0) {
-			json_decref(d);
-			return oom(c->err);
-		}
+		json_object_set_new(d, key, nv);
 	}
 	p->dimension = d;
-	return 0;
 }
 
 /* spec (space's member) is known to be a mapping with a known method; find
@@ -546,11 +534,11 @@ parse_param(const struct ctx *c, struct hpo_param *p, const json_t *space, const
 			return -1;
 		break;
 	case HPO_FIXED:
-		if ((p->value = json_deep_copy(json_object_get(dim, "value"))) == NULL)
-			return oom(c->err);
+		p->value = json_deep_copy(json_object_get(dim, "value"));	/* required */
 		break;
 	}
-	return canonical_dimension(c, p, dim);
+	canonical_dimension(p, dim);
+	return 0;
 }
 
 int
@@ -570,11 +558,8 @@ hpo_space_from_json(const struct hpo_doc *doc, const json_t *value, struct hpo_s
 				   "to specifications, not %s", hpo_json_kind(value));
 	if (json_object_size(value) == 0)
 		return hpo_doc_err(err, doc, value, NULL, "the search space is empty");
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->params = calloc(json_object_size(value), sizeof(*s->params))) == NULL) {
-		free(s);
-		return oom(err);
-	}
+	s = xcalloc(1, sizeof(*s));
+	s->params = xcalloc(json_object_size(value), sizeof(*s->params));
 	json_object_foreach((json_t *)value, name, spec) {
 		struct hpo_param *p = &s->params[i];
 		if (*name == '\0') {
@@ -582,10 +567,7 @@ hpo_space_from_json(const struct hpo_doc *doc, const json_t *value, struct hpo_s
 			goto fail;
 		}
 		s->n = ++i;
-		if ((p->name = strdup(name)) == NULL) {
-			oom(err);
-			goto fail;
-		}
+		p->name = xstrdup(name);
 		c.name = name;
 		if (parse_param(&c, p, value, spec) < 0)
 			goto fail;

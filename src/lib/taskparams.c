@@ -94,7 +94,7 @@ static const struct holder {
 #define NHOLDERS (sizeof(holders) / sizeof(holders[0]))
 
 /* Replace %<client>[:=]<ext> by ${<jedi>} everywhere in s; the first
- * extension goes to *ext (malloc'ed).  New string or NULL (out of memory). */
+ * extension goes to *ext (malloc'ed).  A new string. */
 static char *
 subst_holder(const char *s, const struct holder *h, char **ext)
 {
@@ -116,8 +116,8 @@ subst_holder(const char *s, const struct holder *h, char **ext)
 					while (*x && strchr(" '\"}", *x) == NULL)
 						x++;
 				if (x > q + 1) {
-					if (*ext == NULL && (*ext = strndup(q + 1, (size_t)(x - q - 1))) == NULL)
-						b.oom = 1;
+					if (*ext == NULL)
+						*ext = xstrndup(q + 1, (size_t)(x - q - 1));
 					r = x;
 					if (h->ext == EXT_DIGITS && *r == '%')
 						r++;
@@ -150,11 +150,11 @@ add_item(json_t *list, json_t *item)
 static int
 add_constant(json_t *list, const char *s, size_t n)
 {
-	char *raw = strndup(s, n), *q = raw ? hpo_url_quote(raw) : NULL;
+	char *raw = xstrndup(s, n), *q = hpo_url_quote(raw);
 	json_t *o = json_object();
 	int rc = -1;
 
-	if (q != NULL && o != NULL && json_object_set_new(o, "type", json_string("constant")) == 0 &&
+	if (json_object_set_new(o, "type", json_string("constant")) == 0 &&
 	    json_object_set_new(o, "value", json_string(q)) == 0) {
 		rc = add_item(list, o);
 		o = NULL;
@@ -168,20 +168,16 @@ add_constant(json_t *list, const char *s, size_t n)
 static int
 add_template(json_t *list, const char *s, size_t n, char *const *exts)
 {
-	char *item = strndup(s, n), *holder = NULL;
+	char *item = xstrndup(s, n), *holder = NULL;
 	json_t *o = json_object();
 	const char *d;
 	int rc = -1, bad = 0;
 	json_int_t off;
 	const char *ext = NULL;
 
-	if (item == NULL || o == NULL)
-		goto out;
 	/* the name in the first ${...}, up to ':' or '}' */
 	d = strstr(item, "${");
-	holder = strndup(d + 2, strcspn(d + 2, ":}"));
-	if (holder == NULL)
-		goto out;
+	holder = xstrndup(d + 2, strcspn(d + 2, ":}"));
 	for (size_t i = 0; i < NHOLDERS; i++)
 		if (strcmp(holder, holders[i].jedi) == 0)
 			ext = exts[i];
@@ -199,7 +195,6 @@ add_template(json_t *list, const char *s, size_t n, char *const *exts)
 		rc = add_item(list, o);
 		o = NULL;
 	}
-out:
 	json_decref(o);
 	free(item);
 	free(holder);
@@ -211,19 +206,16 @@ hpo_exec_job_params(const char *exec)
 {
 	static const char prefix_stop[] = "=,\"' ({;";
 	static const char suffix_stop[] = ",\"' )};";
-	char *exts[NHOLDERS] = {0}, *s = strdup(exec);
+	char *exts[NHOLDERS] = {0}, *s = xstrdup(exec);
 	json_t *list = json_array();
 	size_t prev = 0, n;
-	int bad = s == NULL || list == NULL;
+	int bad = 0;
 
-	for (size_t i = 0; i < NHOLDERS && !bad; i++) {
+	for (size_t i = 0; i < NHOLDERS; i++) {
 		char *t = subst_holder(s, &holders[i], &exts[i]);
 		free(s);
 		s = t;
-		bad = s == NULL;
 	}
-	if (bad)
-		goto out;
 	n = strlen(s);
 	/* split at [^stop]*${HOLDER[^}]*}[^stop]*, keeping the separators */
 	for (size_t d = 0; d + 1 < n && !bad;) {
@@ -252,7 +244,6 @@ hpo_exec_job_params(const char *exec)
 	}
 	if (!bad)
 		bad |= add_constant(list, s + prev, n - prev) < 0;
-out:
 	for (size_t i = 0; i < NHOLDERS; i++)
 		free(exts[i]);
 	free(s);
@@ -272,7 +263,7 @@ jconst(const char *value)
 {
 	json_t *o = json_object();
 
-	if (o == NULL || json_object_set_new(o, "type", json_string("constant")) < 0 ||
+	if (json_object_set_new(o, "type", json_string("constant")) < 0 ||
 	    json_object_set_new(o, "value", json_string(value)) < 0) {
 		json_decref(o);
 		return NULL;
@@ -280,7 +271,8 @@ jconst(const char *value)
 	return o;
 }
 
-/* Append a constant job parameter formatted like printf; -1 out of memory. */
+/* Append a constant job parameter formatted like printf; -1 when the text
+ * is not valid UTF-8. */
 static int
 add_const(json_t *list, const char *fmt, ...) HPO_PRINTF(2, 3);
 
@@ -292,10 +284,8 @@ add_const(json_t *list, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -1;
 	n = json_array_append_new(list, jconst(s));
 	free(s);
 	return n;
@@ -348,16 +338,9 @@ read_segments(const struct hpo_task *t, json_t **out, struct hpo_err *err)
 			goto out;
 		}
 	}
-	if ((copy = json_deep_copy(root)) == NULL) {
-		hpo_err_set(err, HPO_E_SYS, "out of memory");
-		goto out;
-	}
-	json_array_foreach(copy, i, seg) {
-		if (json_object_set_new(seg, "id", json_integer((json_int_t)i)) < 0) {
-			hpo_err_set(err, HPO_E_SYS, "out of memory");
-			goto out;
-		}
-	}
+	copy = json_deep_copy(root);
+	json_array_foreach(copy, i, seg)
+		json_object_set_new(seg, "id", json_integer((json_int_t)i));
 	*out = copy;
 	copy = NULL;
 	rc = 0;
@@ -386,7 +369,7 @@ step(const char *args)
 {
 	json_t *o = json_object();
 
-	if (o == NULL || json_object_set_new(o, "command", json_string("${TRF}")) < 0 ||
+	if (json_object_set_new(o, "command", json_string("${TRF}")) < 0 ||
 	    json_object_set_new(o, "args", json_string(args)) < 0) {
 		json_decref(o);
 		return NULL;
@@ -439,20 +422,14 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	len = strlen(t->grid.output_dataset);
 	outds = hpo_strf("%s%s", t->grid.output_dataset,
 			 t->grid.output_dataset[len - 1] == '/' ? "" : "/");
-	if (outds != NULL) {
-		/* phpo: re.sub('/$', '.log/', outDS) */
-		logds = hpo_strf("%.*s.log/", (int)(strlen(outds) - 1), outds);
-		logval = logds ? hpo_strf("%.*s.$JEDITASKID.${SN}.log.tgz",
-					  (int)(strlen(logds) - 1), logds) : NULL;
-	}
+	/* phpo: re.sub('/$', '.log/', outDS) */
+	logds = hpo_strf("%.*s.log/", (int)(strlen(outds) - 1), outds);
+	logval = hpo_strf("%.*s.$JEDITASKID.${SN}.log.tgz", (int)(strlen(logds) - 1), logds);
 	ptype = hpo_strf("%s-%s-jedi-hpo", ctx->client, ctx->version);
 	if (t->checkpoint.save != NULL)
 		save = join_list(t->checkpoint.save);
 	space = hpo_space_to_json(t->space);
 	p = json_object();
-	if (outds == NULL || logds == NULL || logval == NULL || ptype == NULL || space == NULL ||
-	    p == NULL || (t->checkpoint.save != NULL && save == NULL))
-		goto oom;
 
 	SET(p, "noInput", json_true());
 	SET(p, "nEventsPerJob", json_integer(1));
@@ -500,10 +477,6 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	mse = json_object();
 	copt = json_object();
 	SET(p, "multiStepExec", mse);
-	if (mse == NULL || copt == NULL) {
-		json_decref(copt);
-		goto oom;
-	}
 	SET(mse, "preprocess", step("--preprocess ${TRF_ARGS}"));
 	SET(mse, "postprocess", step("--postprocess ${TRF_ARGS}"));
 	SET(mse, "containerOptions", copt);
@@ -514,8 +487,7 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	if (t->grid.alrb_args != NULL)
 		SET(copt, "execArgs", json_string(t->grid.alrb_args));
 
-	if ((log = json_object()) == NULL)
-		goto oom;
+	log = json_object();
 	SET(p, "log", log);
 	SET(log, "dataset", json_string(logds));
 	SET(log, "container", json_string(logds));
@@ -523,8 +495,7 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	SET(log, "param_type", json_string("log"));
 	SET(log, "value", json_string(logval));
 
-	if ((req = json_object()) == NULL)
-		goto oom;
+	req = json_object();
 	SET(p, "hpoRequestData", req);
 	SET(req, "sandbox", t->steer.container ? json_string(t->steer.container) : json_null());
 	SET(req, "executable", json_string("docker"));
@@ -534,8 +505,6 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 		/* a built-in algorithm: hpo-steer in steering.container */
 		char *cmd = hpo_steer_exec_builtin(t->steer.algorithm, t->steer.settings,
 						   t->steer.seed, t->steer.has_seed);
-		if (cmd == NULL)
-			goto oom;
 		SET(req, "arguments", json_string(cmd));
 		free(cmd);
 	}
@@ -547,11 +516,10 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	if (segments != NULL) {
 		/* one copy of the search space per segment */
 		json_t *list = json_array();
-		for (size_t i = 0; list != NULL && i < nseg; i++) {
+		for (size_t i = 0; i < nseg; i++) {
 			json_t *m = json_object();
-			bad |= json_array_append_new(list, m) != 0;
-			if (m == NULL)
-				break;
+
+			json_array_append_new(list, m);
 			SET(m, "model_id", json_integer((json_int_t)i));
 			SET(m, "search_space", json_deep_copy(space));
 		}
@@ -561,14 +529,13 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 		space = NULL;
 	}
 
-	if ((jp = json_array()) == NULL)
-		goto oom;
+	jp = json_array();
 	SET(p, "jobParameters", jp);
 	bad |= add_const(jp, "-o %s -j \"\" --inSampleFile %s", t->eval.output, t->eval.input) != 0;
 	bad |= add_const(jp, "-a %s --sourceURL %s", ctx->sandbox, ctx->source_url) != 0;
 	bad |= add_item(jp, jconst("-p \"")) != 0;
 	if ((ex = hpo_exec_job_params(t->eval.exec)) == NULL)
-		goto oom;
+		goto bad_text;
 	bad |= json_array_extend(jp, ex) != 0;
 	json_decref(ex);
 	bad |= add_const(jp, "\"") != 0;
@@ -582,9 +549,7 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	if (t->grid.training_dataset != NULL) {
 		json_t *in = json_object();
 		bad |= add_const(jp, "--writeInputToTxt IN_DATA:%s", t->eval.training_data) != 0;
-		bad |= json_array_append_new(jp, in) != 0;
-		if (in == NULL)
-			goto oom;
+		json_array_append_new(jp, in);
 		SET(in, "type", json_string("template"));
 		SET(in, "param_type", json_string("input"));
 		SET(in, "value", json_string("-i \"${IN_DATA/T}\""));
@@ -602,9 +567,7 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	}
 	if (t->eval.metrics != NULL) {
 		json_t *m = json_object();
-		bad |= json_array_append_new(jp, m) != 0;
-		if (m == NULL)
-			goto oom;
+		json_array_append_new(jp, m);
 		SET(m, "type", json_string("template"));
 		SET(m, "param_type", json_string("output"));
 		SET(m, "value", json_string(t->grid.segment_spec_file
@@ -618,7 +581,7 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	if (t->budget.max_points_per_job > 0)
 		bad |= add_const(jp, "--maxLoopCount=%ld", t->budget.max_points_per_job) != 0;
 	if (bad)
-		goto oom;
+		goto bad_text;
 
 	free(outds);
 	free(logds);
@@ -628,7 +591,9 @@ hpo_task_params(const struct hpo_task *t, const struct hpo_params_ctx *ctx, json
 	json_decref(space);
 	*out = p;
 	return 0;
-oom:
+bad_text:
+	/* json_string refused a text: JSON strings are UTF-8, and a value
+	 * built from a path of this machine need not be */
 	free(outds);
 	free(logds);
 	free(logval);
@@ -637,7 +602,7 @@ oom:
 	json_decref(space);
 	json_decref(segments);
 	json_decref(p);
-	return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	return hpo_err_set(err, HPO_E_INPUT, "task parameters: a value is not valid UTF-8");
 }
 
 /* ---------------------------------------------------------------------------

@@ -71,7 +71,8 @@ int hpo_py_int(const char *s, json_int_t *out);
  * PsubUtils.convertParamStrToJediParam(exec, {}, '', True, False,
  * includeIO=False) makes them: placeholders %RNDM:N, %DB:X, %SKIPEVENTS,
  * %FIRSTEVENT:N, %MAXEVENTS, %SEGMENT_NAME become templates, the rest
- * URL-quoted constants, every item with padding false.  New array. */
+ * URL-quoted constants, every item with padding false.  A new array, or
+ * NULL when exec is not valid UTF-8. */
 json_t *hpo_exec_job_params(const char *exec);
 
 #endif

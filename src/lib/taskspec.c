@@ -619,13 +619,6 @@ hpo_task_to_json(const struct hpo_task *t)
 {
 	json_t *o = json_object(), *e = json_object(), *s = json_object(), *b = json_object();
 
-	if (o == NULL || e == NULL || s == NULL || b == NULL) {
-		json_decref(o);
-		json_decref(e);
-		json_decref(s);
-		json_decref(b);
-		return NULL;
-	}
 	set_str(o, "name", t->name);
 	set_str(e, "container", t->eval.container);
 	set_str(e, "exec", t->eval.exec);

@@ -15,9 +15,7 @@
 static void
 listn(const char *xml, size_t len, struct hpo_ckpt_entry **e, size_t *n)
 {
-	struct hpo_err err;
-
-	assert_int_equal(hpo_davs_listing("/data/ckpt/", xml, len, e, n, &err), 0);
+	hpo_davs_listing("/data/ckpt/", xml, len, e, n);
 }
 
 static void

@@ -214,11 +214,9 @@ builtin_ok(const char *algorithm, const struct hpo_space *s, uint64_t seed, unsi
 {
 	struct hpo_err err = {0};
 	json_t *points = json_array();
-	int rc = strcmp(algorithm, "grid") == 0
-		 ? hpo_optim_grid_points(s, steps, first, n, points, &err)
-		 : hpo_optim_random_points(s, seed, first, n, points, &err);
-
-	if (rc < 0)
+	if (strcmp(algorithm, "grid") != 0)
+		hpo_optim_random_points(s, seed, first, n, points);
+	else if (hpo_optim_grid_points(s, steps, first, n, points, &err) < 0)
 		fail_msg("unexpected error: %s", err.msg);
 	return points;
 }
