@@ -23,6 +23,7 @@
 #include "file.h"
 #include "log.h"
 #include "opts.h"
+#include "schema.h"
 #include "taskspec.h"
 #include "xmalloc.h"
 
@@ -122,7 +123,7 @@ do_ls(struct hpo_ckpt_loc *s, int json, struct hpo_err *err)
 	if (hpo_ckpt_list(s, &gens, &n, &ntemp, err) < 0)
 		return -1;
 	if (json) {
-		json_t *doc = json_object(), *arr = json_array();
+		json_t *doc = hpo_schema_doc(HPO_SCHEMA_CHECKPOINTS, json_object()), *arr = json_array();
 		char hex[9];
 		for (size_t i = 0; i < n; i++) {
 			fmt_time(gens[i].mtime, when, sizeof(when));

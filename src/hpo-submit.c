@@ -22,6 +22,7 @@
 #include "file.h"
 #include "grid.h"
 #include "jsontext.h"
+#include "schema.h"
 #include "log.h"
 #include "opts.h"
 #include "proc.h"
@@ -319,9 +320,10 @@ run_list(const struct args *a)
 		free(path);
 	}
 	if (rc == EXIT_OK && files != NULL) {
-		json_t *doc = json_pack("{s:s, s:O, s:I, s:I, s:I}", "directory", task->dir, "files",
-					files, "bytes", (json_int_t)sb.bytes, "archive_bytes",
-					(json_int_t)archive, "limit", (json_int_t)HPO_SANDBOX_MAX);
+		json_t *doc = hpo_schema_doc(HPO_SCHEMA_SANDBOX, json_pack(
+			"{s:s, s:O, s:I, s:I, s:I}", "directory", task->dir, "files", files, "bytes",
+			(json_int_t)sb.bytes, "archive_bytes", (json_int_t)archive, "limit",
+			(json_int_t)HPO_SANDBOX_MAX));
 		print_json(doc);
 		json_decref(doc);
 	} else if (rc == EXIT_OK) {
@@ -352,11 +354,11 @@ run_grid(const struct args *a)
 		return fail(&err);
 	}
 	if (a->json) {
-		json_t *doc = json_pack("{s:o, s:s, s:s, s:b, s:o}", "task_id",
-					res.task_id ? json_integer(res.task_id) : json_null(),
-					"task_name", res.task_name, "sandbox", res.sandbox,
-					"sandbox_reused", res.sandbox_reused, "monitor",
-					res.monitor ? json_string(res.monitor) : json_null());
+		json_t *doc = hpo_schema_doc(HPO_SCHEMA_SUBMISSION, json_pack(
+			"{s:o, s:s, s:s, s:b, s:o}", "task_id",
+			res.task_id ? json_integer(res.task_id) : json_null(), "task_name",
+			res.task_name, "sandbox", res.sandbox, "sandbox_reused", res.sandbox_reused,
+			"monitor", res.monitor ? json_string(res.monitor) : json_null()));
 		print_json(doc);
 		json_decref(doc);
 	} else if (a->no_submit) {
@@ -401,8 +403,9 @@ run_control(const struct args *a)
 		rc = fail(&err);
 	} else {
 		if (a->json) {
-			json_t *doc = json_pack("{s:I, s:s, s:s}", "task_id", (json_int_t)a->control_id,
-						"action", done[a->op], "message", msg);
+			json_t *doc = hpo_schema_doc(HPO_SCHEMA_TASK_COMMAND, json_pack(
+				"{s:I, s:s, s:s}", "task_id", (json_int_t)a->control_id, "action",
+				done[a->op], "message", msg));
 			print_json(doc);
 			json_decref(doc);
 		} else {

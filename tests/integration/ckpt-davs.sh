@@ -63,8 +63,8 @@ ok "the archive is the generation's bytes" cmp -s "$T/ck.tar.gz" "$XRD_DATA"/run
 xrootd_section "ls --json, interop"
 
 hpo-ckpt ls --json "$D" >"$T/ls.json"
-is "$(jq -r '[.generations[].generation] | join(" ")' "$T/ls.json") $(jq -r .temporaries "$T/ls.json")" \
-	"2 1 0" "ls --json: both generations, newest first, no temporary"
+is "$(jq -r '.schema + " " + (.version|tostring)' "$T/ls.json") $(jq -r '[.generations[].generation] | join(" ")' "$T/ls.json") $(jq -r .temporaries "$T/ls.json")" \
+	"hpo-tools/checkpoints 1 2 1 0" "ls --json: its schema, both generations, newest first, no temporary"
 for i in 0 1; do
 	name=$(jq -r ".generations[$i].name" "$T/ls.json")
 	dget "$XRD_DAVS_URL/run1/$name" "$T/dv.$i"

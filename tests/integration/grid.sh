@@ -38,8 +38,8 @@ is "$(hpo-status 1000 | sed -n 2p | awk '{print $3, $4, $6}')" "finished success
 # (another output dataset from a phpo option file outside the task's files)
 echo '{"outDS": "user.testuser.gridtest.2"}' > "$T/o2.json"
 hpo-submit -q --json --load-json "$T/o2.json" "$f" >"$T/s2.json"
-is "$(jqr '(.task_id|tostring) + " " + (.sandbox_reused|tostring)' "$T/s2.json")" "1001 true" \
-	"an identical sandbox is reused from the cache"
+is "$(jqr '.schema + " " + (.task_id|tostring) + " " + (.sandbox_reused|tostring)' "$T/s2.json")" \
+	"hpo-tools/submission 1001 true" "an identical sandbox is reused from the cache"
 is "$(sim_log file_server/upload_cache_file)" 1 "and not uploaded again"
 
 # --- faults: retried, no duplicate task, clear errors ----------------------------------
@@ -92,7 +92,8 @@ msg=$(hpo-submit --kill 1004 2>&1)
 is "$?" 12 "killing it again is refused (exit 12)"
 like "$msg" "hpo-submit: kill task 1004:" "with the server's reason"
 ctl task '{"task_id": 1003, "status": "running", "hold": true}' >/dev/null
-is "$(hpo-submit --json --finish 1003 --soft | jq -r .action)" finish "--finish --soft of a running task"
+is "$(hpo-submit --json --finish 1003 --soft | jq -r '.schema + " " + .action')" \
+	"hpo-tools/task-command finish" "--finish --soft of a running task"
 ctl task '{"task_id": 1003, "hold": false}' >/dev/null
 echo '{"maxFailure": 5}' > "$T/new.json"
 hpo-status --wait --timeout 20 --interval 1 1002 >/dev/null

@@ -98,9 +98,9 @@ out=$(hpo-submit --list-sandbox "$T/lst/task.yaml" 2>"$T/err")
 is "$?:$(echo $out):$(ctl log | jq length)" "0:sub/c.yaml task.yaml train.py:$requests" \
 	"--list-sandbox lists the files that would go, one a line, and sends nothing"
 like "$(cat "$T/err")" "hpo-submit: sandbox of $T/lst: 3 files, " "with a sum on stderr"
-is "$(hpo-submit --list-sandbox --json "$T/lst/task.yaml" | jq -c '[.files[] | [.path, .size]]')" \
-	'[["sub/c.yaml",5],["task.yaml",'"$(stat -c %s "$T/lst/task.yaml")"'],["train.py",9]]' \
-	"--json gives each file's path and size"
+is "$(hpo-submit --list-sandbox --json "$T/lst/task.yaml" | jq -c '[.schema, .version, [.files[] | [.path, .size]]]')" \
+	'["hpo-tools/sandbox",1,[["sub/c.yaml",5],["task.yaml",'"$(stat -c %s "$T/lst/task.yaml")"'],["train.py",9]]]' \
+	"--json names its schema and gives each file's path and size"
 printf 'db:\n  user: me\n  password: hunter2\n' >"$T/lst/sub/db.yaml"
 why="hpo-submit: sandbox: sub/db.yaml:3 holds a password, and the sandbox is public on PanDA's cache server: leave the file out (sandbox.exclude: [sub/db.yaml]) or, to send it anyway, name it in sandbox.include"
 msg=$(hpo-submit --no-submit "$T/lst/task.yaml" 2>&1)
