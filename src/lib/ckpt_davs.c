@@ -71,7 +71,7 @@
 #define UPLOAD_CHUNK (64 * 1024)	/* curl's upload buffer: a chunk */
 #define STAGE_SIZE (1024 * 1024)	/* put()'s bytes waiting for curl */
 
-struct dstore {
+struct davs_loc {
 	char *base;		/* https://host:port/path/ (with the slash) */
 	char *path;		/* /path/ as hrefs have it (decoded) */
 	char *where;		/* the URL as given, without a trailing slash */
@@ -90,7 +90,7 @@ struct resp {
 /* ---- small helpers ----------------------------------------------------------- */
 
 static char *
-url_of(struct dstore *d, const char *name)
+url_of(struct davs_loc *d, const char *name)
 {
 	char *esc = curl_easy_escape(NULL, name, 0);
 	char *u;
@@ -150,7 +150,7 @@ server_line(const struct resp *r, char *buf, size_t size)
  * URL).  0: an HTTP answer in status (the caller judges it); 1: transient
  * (why filled); -1: a permanent error in err. */
 struct judging {
-	struct dstore *d;
+	struct davs_loc *d;
 	struct resp *r;
 	const char *what;
 };
@@ -176,7 +176,7 @@ judge_try(void *arg, struct hpo_xfer *x, char *why, size_t wsize, struct hpo_err
  * token's source: an expired or damaged token and a missing right get the
  * same answer), else HPO_E_SERVER. */
 static int
-http_error(const struct dstore *d, const struct resp *r, const char *what, struct hpo_err *err)
+http_error(const struct davs_loc *d, const struct resp *r, const char *what, struct hpo_err *err)
 {
 	char line[256];
 
@@ -194,7 +194,7 @@ http_error(const struct dstore *d, const struct resp *r, const char *what, struc
  * (NULL-terminated, may be NULL) and a body (may be NULL); max: the largest
  * answer kept.  0 with r->status set (any HTTP status below 500), -1. */
 static int
-request(struct dstore *d, const char *method, const char *url, const char *what,
+request(struct davs_loc *d, const char *method, const char *url, const char *what,
 	const char *const *extra, const char *body, size_t max, struct resp *r,
 	struct hpo_err *err)
 {
@@ -224,7 +224,7 @@ request(struct dstore *d, const char *method, const char *url, const char *what,
 
 /* HEAD: size (and adler32 when asked and given).  404: 1. */
 static int
-head(struct dstore *d, const char *url, int want_adler, uint64_t *size, int *has_adler,
+head(struct davs_loc *d, const char *url, int want_adler, uint64_t *size, int *has_adler,
      uint32_t *adler, struct hpo_err *err)
 {
 	static const char *const digest[] = {"Want-Digest: adler32", NULL};
@@ -266,7 +266,7 @@ d_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 		"<D:propfind xmlns:D=\"DAV:\"><D:prop><D:resourcetype/><D:getcontentlength/>"
 		"<D:getlastmodified/></D:prop></D:propfind>\n";
 	static const char *const hdrs[] = {"Depth: 1", "Content-Type: application/xml", NULL};
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	struct resp r = {0};
 
 	*out = NULL;
@@ -292,7 +292,7 @@ fail:
 /* ---- create, put, finish: a streamed PUT ------------------------------------------ */
 
 struct dput {
-	struct dstore *d;
+	struct davs_loc *d;
 	char *url;
 	CURLM *multi;
 	struct resp r;		/* its easy handle, the error answer */
@@ -393,7 +393,7 @@ pump(struct dput *w, struct hpo_err *err)
  * (401, 403) is an error here: other answers are left to the PUT, which
  * makes missing parents on XRootD. */
 static int
-mkcol(struct dstore *d, struct hpo_ckpt_loc *s, struct hpo_err *err)
+mkcol(struct davs_loc *d, struct hpo_ckpt_loc *s, struct hpo_err *err)
 {
 	struct resp r = {0};
 	int rc = 0;
@@ -411,7 +411,7 @@ mkcol(struct dstore *d, struct hpo_ckpt_loc *s, struct hpo_err *err)
 static int
 d_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *err)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	struct dput *w;
 	CURLMcode mc;
 
@@ -500,7 +500,7 @@ static int
 d_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
        uint32_t *adler, struct hpo_err *err)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	char *url = url_of(d, name);
 	int rc;
 
@@ -516,7 +516,7 @@ d_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
 static int
 d_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	char *a = url_of(d, from), *b = url_of(d, to), *dest = hpo_strf("Destination: %s", b);
 	struct resp r = {0};
 	int rc = -1;
@@ -550,7 +550,7 @@ out:
 static int
 d_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	char *url = url_of(d, name);
 	struct resp r = {0};
 	int rc = 0;
@@ -567,7 +567,7 @@ d_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 /* ---- open, read: a GET through a bounded buffer ----------------------------------- */
 
 struct dget {
-	struct dstore *d;
+	struct davs_loc *d;
 	char *url;
 	CURLM *multi;
 	struct resp r;		/* its easy handle, the error answer if any */
@@ -625,7 +625,7 @@ static int
 d_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
        struct hpo_err *err)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	struct dget *g = xcalloc(1, sizeof(*g));
 	char range[64];
 	CURLMcode mc;
@@ -728,7 +728,7 @@ d_close(void *rp)
 int
 hpo_ckpt_davs_size(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, struct hpo_err *err)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	char *url = url_of(d, name);
 	int rc;
 
@@ -741,7 +741,7 @@ int
 hpo_ckpt_davs_peek(struct hpo_ckpt_loc *s, const char *name, void *buf, size_t len,
 		   struct hpo_err *err)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 	struct resp r = {0};
 	char range[64];
 	const char *const hdrs[] = {range, NULL};
@@ -768,12 +768,12 @@ out:
 	return rc;
 }
 
-/* ---- the store -------------------------------------------------------------------- */
+/* ---- the location -------------------------------------------------------------------- */
 
 static void
 d_free(struct hpo_ckpt_loc *s)
 {
-	struct dstore *d = s->priv;
+	struct davs_loc *d = s->priv;
 
 	if (d == NULL)
 		return;
@@ -792,7 +792,7 @@ static const struct hpo_ckpt_loc_ops davs_ops = {
 
 /* The credential: a bearer token when one is found, else the grid proxy. */
 static int
-credentials(struct dstore *d, const char *where, const struct hpo_auth *given,
+credentials(struct davs_loc *d, const char *where, const struct hpo_auth *given,
 	    struct hpo_err *err)
 {
 	struct hpo_err terr = {0};
@@ -855,7 +855,7 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 			 struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
 	struct hpo_ckpt_loc *s = xcalloc(1, sizeof(*s));
-	struct dstore *d = xcalloc(1, sizeof(*d));
+	struct davs_loc *d = xcalloc(1, sizeof(*d));
 	struct hpo_http_opts ho;
 	struct hpo_conn_opts co = {0};
 	const char *rest, *slash;

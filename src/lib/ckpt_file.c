@@ -24,7 +24,7 @@
 #include "xmalloc.h"
 #include "file.h"
 
-struct fstore {
+struct file_loc {
 	char *dir;
 };
 
@@ -53,13 +53,13 @@ fail(struct hpo_err *err, int e, const char *what)
 static char *
 path_of(struct hpo_ckpt_loc *s, const char *name)
 {
-	return hpo_path_join(((struct fstore *)s->priv)->dir, name);
+	return hpo_path_join(((struct file_loc *)s->priv)->dir, name);
 }
 
 static int
 f_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hpo_err *err)
 {
-	struct fstore *fs = s->priv;
+	struct file_loc *fs = s->priv;
 	struct hpo_ckpt_entry *v = NULL;
 	size_t cap = 0;
 	DIR *d;
@@ -98,7 +98,7 @@ f_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 static int
 f_create(struct hpo_ckpt_loc *s, const char *name, void **w, struct hpo_err *err)
 {
-	struct fstore *fs = s->priv;
+	struct file_loc *fs = s->priv;
 	struct fio *f = xcalloc(1, sizeof(*f));
 
 	f->path = path_of(s, name);
@@ -205,7 +205,7 @@ out:
 static int
 f_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err)
 {
-	struct fstore *fs = s->priv;
+	struct file_loc *fs = s->priv;
 	char *a = path_of(s, from), *b = path_of(s, to);
 	int rc = 0, dfd;
 
@@ -266,7 +266,7 @@ f_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 static void
 f_free(struct hpo_ckpt_loc *s)
 {
-	struct fstore *fs = s->priv;
+	struct file_loc *fs = s->priv;
 
 	if (fs != NULL)
 		free(fs->dir);
@@ -282,7 +282,7 @@ int
 hpo_ckpt_loc_file(const char *path, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
 	struct hpo_ckpt_loc *s = xcalloc(1, sizeof(*s));
-	struct fstore *fs = xcalloc(1, sizeof(*fs));
+	struct file_loc *fs = xcalloc(1, sizeof(*fs));
 
 	if (*path == '\0') {
 		free(s);

@@ -19,7 +19,7 @@
  * set (outside a job, naming a cache host); else an error saying to set
  * HPO_SOURCE_URL.
  *
- * One file means one generation at a time: a location of this store holds
+ * One file means one generation at a time: a location of this kind holds
  * the newest generation only, whatever --keep says.  The server replaces
  * the file only once the whole body has arrived, so a killed upload leaves
  * the previous generation in place.
@@ -73,7 +73,7 @@
 #define ZSTD_PAYLOAD 146	/* HEADER_SIZE - 8 */
 #define MULTIPART_ROOM 4096	/* the multipart envelope around the file */
 
-struct pstore {
+struct panda_loc {
 	struct hpo_auth *auth;
 	struct hpo_panda *panda;
 	struct hpo_ckpt_loc *reader;	/* <cache server>/cache/ */
@@ -85,7 +85,7 @@ struct pstore {
 };
 
 struct pwrite {
-	struct pstore *p;
+	struct panda_loc *p;
 	int fd;
 	char name[64];
 	uint64_t size;
@@ -193,7 +193,7 @@ static int
 probe(struct hpo_ckpt_loc *s, int *found, int *foreign, struct hpo_ckpt_gen *g,
       struct hpo_err *err)
 {
-	struct pstore *p = s->priv;
+	struct panda_loc *p = s->priv;
 	unsigned char h[HEADER_SIZE];
 	uint64_t size;
 	int rc;
@@ -240,7 +240,7 @@ p_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n, struct hp
 }
 
 static void
-spool_drop(struct pstore *p)
+spool_drop(struct panda_loc *p)
 {
 	if (p->spool >= 0)
 		close(p->spool);
@@ -336,7 +336,7 @@ static int
 p_finish(void *wp, struct hpo_err *err)
 {
 	struct pwrite *w = wp;
-	struct pstore *p = w->p;
+	struct panda_loc *p = w->p;
 
 	(void)err;
 	spool_drop(p);
@@ -351,7 +351,7 @@ static int
 p_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
        uint32_t *adler, struct hpo_err *err)
 {
-	struct pstore *p = s->priv;
+	struct panda_loc *p = s->priv;
 	struct hpo_ckpt_gen g;
 	int found, foreign;
 
@@ -374,7 +374,7 @@ p_stat(struct hpo_ckpt_loc *s, const char *name, uint64_t *size, int *has_adler,
 static int
 p_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_err *err)
 {
-	struct pstore *p = s->priv;
+	struct panda_loc *p = s->priv;
 	struct hpo_ckpt_gen want, got;
 	unsigned char h[HEADER_SIZE];
 	char path[64];
@@ -404,7 +404,7 @@ p_rename(struct hpo_ckpt_loc *s, const char *from, const char *to, struct hpo_er
 static int
 p_remove(struct hpo_ckpt_loc *s, const char *name, struct hpo_err *err)
 {
-	struct pstore *p = s->priv;
+	struct panda_loc *p = s->priv;
 	struct hpo_ckpt_gen g;
 	int found, foreign;
 
@@ -426,7 +426,7 @@ static int
 p_open(struct hpo_ckpt_loc *s, const char *name, uint64_t offset, void **rp,
        struct hpo_err *err)
 {
-	struct pstore *p = s->priv;
+	struct panda_loc *p = s->priv;
 	struct pread *r;
 
 	/* no second look at the header: a file replaced since the listing
@@ -463,7 +463,7 @@ p_close(void *rp)
 static void
 p_free(struct hpo_ckpt_loc *s)
 {
-	struct pstore *p = s->priv;
+	struct panda_loc *p = s->priv;
 
 	if (p == NULL)
 		return;
@@ -612,7 +612,7 @@ int
 hpo_ckpt_loc_panda(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
 	struct hpo_ckpt_loc *s = xcalloc(1, sizeof(*s));
-	struct pstore *p = xcalloc(1, sizeof(*p));
+	struct panda_loc *p = xcalloc(1, sizeof(*p));
 	char *cache = NULL, *host = NULL;
 	const char *root;
 
