@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "file.h"
 #include "log.h"
+#include "retry.h"
 
 #define SAVE_TRIES 3
 #define READ_TRIES 5
@@ -210,16 +211,16 @@ progress_end(struct progress *p)
 		hpo_status_clear();
 }
 
+/* Before another try of a whole save or a resumed read: the suite's rule
+ * (retry.h) from 0.5 s; the transfer under it has retried on its own. */
 static void
 backoff(int attempt)
 {
-	/* 0.5 s, 1 s, 2 s, ... (at most 8 s), with jitter */
-	double cap = 0.5 * (double)(1 << (attempt < 4 ? attempt : 4));
 	unsigned int r = 0;
 
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (unsigned int)getpid();
-	hpo_sleep(cap / 2 + cap / 2 * (double)(r % 1000) / 1000.0);
+	hpo_sleep(hpo_retry_delay(0.5, attempt, -1, (double)(r % 1000) / 1000.0));
 }
 
 /* ---- save ------------------------------------------------------------------------ */

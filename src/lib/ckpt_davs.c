@@ -38,7 +38,7 @@
  *
  * Errors: 401 and 403 and refused credentials are HPO_E_AUTH; connection
  * failures, timeouts and 5xx after the retries of HPO_HTTP_RETRIES (delays
- * of hpo_conn_retry_delay) are HPO_E_NET ("storage unreachable"); other
+ * of hpo_retry_delay) are HPO_E_NET ("storage unreachable"); other
  * answers HPO_E_SERVER.  A streamed PUT is not retried here: ckpt retries
  * the whole save on HPO_E_NET.
  */

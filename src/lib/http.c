@@ -22,6 +22,7 @@
 #include "http.h"
 #include "xmalloc.h"
 #include "http_conn.h"
+#include "retry.h"
 
 #define MAX_ANSWER (64L * 1024 * 1024)
 
@@ -502,7 +503,7 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 								      &reqs[i].err);
 					}
 					if (rc == 1) {
-						double d = hpo_conn_retry_delay(
+						double d = hpo_retry_delay(
 							h->conn.backoff, round, x->x.retry_after,
 							hpo_conn_uniform(&h->conn));
 

@@ -12,7 +12,7 @@
  *
  * Retries: connection failures, timeouts, send and receive errors, empty
  * answers, answers cut short, HTTP 5xx and 429 are tried again up to
- * retries times (delays: hpo_conn_retry_delay).  With HPO_HTTP_NO_RETRY only
+ * retries times (delays: hpo_retry_delay).  With HPO_HTTP_NO_RETRY only
  * a 429 (the server did not handle the request) is tried again, and on a
  * connection of its own (HPO_CONN_ONCE).
  *

@@ -18,9 +18,8 @@
 #include "http_conn.h"
 #include "xmalloc.h"
 #include "log.h"
+#include "retry.h"
 
-#define MAX_DELAY 30.0		/* the longest backoff delay, s */
-#define MAX_RETRY_AFTER 60.0	/* the longest wait a server may ask for, s */
 
 /* ---- the connection ------------------------------------------------------------ */
 
@@ -328,19 +327,6 @@ hpo_conn_fail(const struct hpo_conn *c, const struct hpo_xfer *x, const char *wh
 }
 
 double
-hpo_conn_retry_delay(double backoff, int n, double retry_after, double u)
-{
-	double cap;
-
-	if (retry_after >= 0)
-		return retry_after < MAX_RETRY_AFTER ? retry_after : MAX_RETRY_AFTER;
-	cap = backoff * ldexp(1.0, n < 62 ? n : 62);
-	if (!(cap < MAX_DELAY))
-		cap = MAX_DELAY;
-	return u * cap;
-}
-
-double
 hpo_conn_uniform(struct hpo_conn *c)
 {
 	return hpo_rng_uniform(&c->rng);
@@ -377,7 +363,7 @@ hpo_conn_perform(struct hpo_conn *c, struct hpo_xfer *x, int flags, const char *
 		if (((flags & HPO_CONN_ONCE) && x->status != 429) || x->tries > c->retries)
 			return hpo_conn_gave_up(c, x, what, why, err);
 		hpo_debug("%s: %s (trying again)", what, why);
-		hpo_sleep(hpo_conn_retry_delay(c->backoff, x->tries - 1, x->retry_after,
+		hpo_sleep(hpo_retry_delay(c->backoff, x->tries - 1, x->retry_after,
 					       hpo_conn_uniform(c)));
 	}
 }

@@ -147,11 +147,7 @@ int hpo_conn_perform(struct hpo_conn *c, struct hpo_xfer *x, int flags, const ch
 /* The error after the last try of a transient failure (see above). */
 int hpo_conn_gave_up(const struct hpo_conn *c, const struct hpo_xfer *x, const char *what,
 		     const char *why, struct hpo_err *err);
-/* A random draw for hpo_conn_retry_delay. */
+/* A random draw for hpo_retry_delay (retry.h). */
 double hpo_conn_uniform(struct hpo_conn *c);
-
-/* The delay before retry n+1 (n from 0): min(retry_after, 60) when
- * retry_after >= 0, else u * min(30, backoff * 2^n) for u uniform in [0, 1]. */
-double hpo_conn_retry_delay(double backoff, int n, double retry_after, double u);
 
 #endif

@@ -18,6 +18,7 @@
 #include "panda.h"
 #include "xmalloc.h"
 #include "panda_answer.h"
+#include "retry.h"
 #include "rng.h"
 
 struct hpo_panda {
@@ -235,7 +236,7 @@ sleep_backoff(const struct hpo_panda *p, int attempt)
 	struct hpo_rng r;
 
 	hpo_rng_seed2(&r, (uint64_t)time(NULL), (uint64_t)getpid() + (uint64_t)attempt);
-	hpo_sleep(hpo_conn_retry_delay(p->backoff, attempt, -1, hpo_rng_uniform(&r)));
+	hpo_sleep(hpo_retry_delay(p->backoff, attempt, -1, hpo_rng_uniform(&r)));
 }
 
 /* The task with this name among the user's recent tasks, 0 if none. */

@@ -32,6 +32,7 @@
 #include "file.h"
 #include "http.h"
 #include "http_conn.h"
+#include "retry.h"
 
 /* ---- the server ------------------------------------------------------------------
  *
@@ -952,15 +953,15 @@ static void
 test_retry_delay(void **state)
 {
 	(void)state;
-	assert_true(hpo_conn_retry_delay(1, 0, -1, 1.0) == 1);
-	assert_true(hpo_conn_retry_delay(1, 3, -1, 0.5) == 4);
-	assert_true(hpo_conn_retry_delay(1, 4, -1, 1.0) == 16);
-	assert_true(hpo_conn_retry_delay(1, 5, -1, 1.0) == 30);	/* capped */
-	assert_true(hpo_conn_retry_delay(1, 200, -1, 1.0) == 30);
-	assert_true(hpo_conn_retry_delay(1, 200, -1, 0.0) == 0);
-	assert_true(hpo_conn_retry_delay(0.01, 2, -1, 1.0) == 0.04);
-	assert_true(hpo_conn_retry_delay(1, 0, 5, 0.1) == 5);	/* Retry-After */
-	assert_true(hpo_conn_retry_delay(1, 0, 3600, 0.1) == 60);	/* capped */
+	assert_true(hpo_retry_delay(1, 0, -1, 1.0) == 1);
+	assert_true(hpo_retry_delay(1, 3, -1, 0.5) == 4);
+	assert_true(hpo_retry_delay(1, 4, -1, 1.0) == 16);
+	assert_true(hpo_retry_delay(1, 5, -1, 1.0) == 30);	/* capped */
+	assert_true(hpo_retry_delay(1, 200, -1, 1.0) == 30);
+	assert_true(hpo_retry_delay(1, 200, -1, 0.0) == 0);
+	assert_true(hpo_retry_delay(0.01, 2, -1, 1.0) == 0.04);
+	assert_true(hpo_retry_delay(1, 0, 5, 0.1) == 5);	/* Retry-After */
+	assert_true(hpo_retry_delay(1, 0, 3600, 0.1) == 60);	/* capped */
 }
 
 static void
