@@ -121,7 +121,7 @@ load(int local, const char *db, const char *from, long id, json_t **doc, struct 
 	if (hpo_backend_views(b, &want, 1, &tasks, err) < 0)
 		goto out;
 	*doc = hpo_view_wrap(tasks);
-	rc = *doc ? 0 : hpo_err_set(err, HPO_E_SYS, "out of memory");
+	rc = 0;
 out:
 	free(ids);
 	hpo_backend_free(b);
@@ -252,12 +252,8 @@ main(int argc, char **argv)
 	    hpo_plot_data_new(task, &d, &err) < 0)
 		goto fail;
 	if (pair != NULL) {
-		char *x = strdup(pair), *y = x ? strchr(x, ',') : NULL;
-		if (y == NULL) {
-			free(x);
-			hpo_err_set(&err, HPO_E_SYS, "out of memory");
-			goto fail;
-		}
+		char *x = xstrdup(pair), *y = strchr(x, ',');	/* checked with the options */
+
 		*y++ = '\0';
 		po.pair[0] = hpo_plot_param_index(d, x);
 		po.pair[1] = hpo_plot_param_index(d, y);

@@ -158,8 +158,7 @@ hpo_engine_create(struct hpo_store *st, const struct hpo_task *task, int64_t *id
 	json_t *j;
 	int rc = -1;
 
-	if ((j = hpo_task_to_json(task)) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	j = hpo_task_to_json(task);
 	spec = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	/* the database's own <db>.tasks/ (made and marked now, or refused when
@@ -391,8 +390,6 @@ write_json(const char *path, const json_t *v, struct hpo_err *err)
 	char *text = hpo_json_text(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER, 0);
 	int rc;
 
-	if (text == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
 	rc = hpo_file_write_atomic(path, text, strlen(text), 0644, err);
 	free(text);
 	return rc;

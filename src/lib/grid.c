@@ -312,7 +312,8 @@ hpo_grid_views(struct hpo_panda *p, const int64_t *ids, size_t n, json_t *const 
 		views[i] = NULL;
 		if (info[i] != NULL &&
 		    (views[i] = hpo_view_panda(ids[i], info[i], pt[i], why[i])) == NULL) {
-			hpo_err_set(&errs[i], HPO_E_SYS, "out of memory");
+			hpo_err_set(&errs[i], HPO_E_SYS, "task %lld: cannot build its view",
+				    (long long)ids[i]);
 			rc = -1;
 		}
 		json_decref(info[i]);

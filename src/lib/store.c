@@ -363,7 +363,7 @@ hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err)
 static char *
 file_uri(const char *path, const char *query)
 {
-	char *q = hpo_url_quote(path), *u = q ? hpo_strf("file:%s?%s", q, query) : NULL;
+	char *q = hpo_url_quote(path), *u = hpo_strf("file:%s?%s", q, query);
 
 	free(q);
 	return u;
@@ -420,10 +420,7 @@ hpo_store_open_read(const char *path, struct hpo_store **out, struct hpo_err *er
 	mode = read_mode(path, dir);
 	free(dir);
 	st = store_new(path);
-	if ((uri = file_uri(path, mode)) == NULL) {
-		hpo_store_close(st);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	}
+	uri = file_uri(path, mode);
 	if (sqlite3_open_v2(uri, &st->db, (strcmp(mode, "mode=rw") == 0 ? SQLITE_OPEN_READWRITE
 								   : SQLITE_OPEN_READONLY) |
 				     SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {

@@ -144,8 +144,10 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	json_decref(space);
 	hpo_point_rows_free(pts, n);
 	hpo_task_row_free(&row);
+	/* the texts are UTF-8 already (hpo_text_utf8): a bug, if ever */
 	if (finish_view(task, NULL) == NULL)
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		return hpo_err_set(err, HPO_E_SYS, "task %lld: cannot build its view",
+				   (long long)id);
 	*out = task;
 	return 0;
 }
