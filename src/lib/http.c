@@ -525,6 +525,20 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 		if (ntodo > 0)
 			hpo_sleep(delay);
 	}
+	goto done;
+broken:
+	/* the multi interface failed (a misuse or libcurl's internal error):
+	 * every request not yet answered fails with its reason */
+	for (size_t i = 0; i < n; i++) {
+		if (xs[i].x.easy != NULL)
+			curl_multi_remove_handle(h->multi, xs[i].x.easy);
+		if (reqs[i].rc != 0) {
+			json_decref(reqs[i].out);
+			reqs[i].out = NULL;
+			reqs[i].rc = hpo_curl_multi_fail(mc, &reqs[i].err);
+		}
+	}
+done:
 	for (size_t i = 0; i < n; i++) {
 		if (reqs[i].rc < 0)
 			failed = 1;
@@ -537,24 +551,4 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 	free(busy);
 	free(todo);
 	return failed ? -1 : 0;
-broken:
-	/* the multi interface failed (a misuse or libcurl's internal error):
-	 * every request not yet answered fails with its reason */
-	for (size_t i = 0; i < n; i++) {
-		if (xs[i].x.easy != NULL)
-			curl_multi_remove_handle(h->multi, xs[i].x.easy);
-		xfer_clear(&xs[i]);
-		if (reqs[i].rc != 0) {
-			json_decref(reqs[i].out);
-			reqs[i].out = NULL;
-			reqs[i].rc = hpo_curl_multi_fail(mc, &reqs[i].err);
-		}
-	}
-	for (size_t k = 0; k < npool; k++)
-		curl_easy_cleanup(pool[k]);
-	free(xs);
-	free(pool);
-	free(busy);
-	free(todo);
-	return -1;
 }

@@ -150,16 +150,9 @@ add_item(json_t *list, json_t *item)
 static int
 add_constant(json_t *list, const char *s, size_t n)
 {
-	char *raw = xstrndup(s, n), *q = hpo_url_quote(raw);
-	json_t *o = json_object();
-	int rc = -1;
+	char *raw = xstrndup(s, n), *q = hpo_url_quote(raw);	/* ASCII */
+	int rc = add_item(list, json_pack("{s:s, s:s}", "type", "constant", "value", q));
 
-	if (json_object_set_new(o, "type", json_string("constant")) == 0 &&
-	    json_object_set_new(o, "value", json_string(q)) == 0) {
-		rc = add_item(list, o);
-		o = NULL;
-	}
-	json_decref(o);
 	free(raw);
 	free(q);
 	return rc;
@@ -258,17 +251,11 @@ hpo_exec_job_params(const char *exec)
  * task parameters
  */
 
+/* {"type": "constant", "value": value}; NULL when value is not UTF-8 */
 static json_t *
 jconst(const char *value)
 {
-	json_t *o = json_object();
-
-	if (json_object_set_new(o, "type", json_string("constant")) < 0 ||
-	    json_object_set_new(o, "value", json_string(value)) < 0) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return json_pack("{s:s, s:s}", "type", "constant", "value", value);
 }
 
 /* Append a constant job parameter formatted like printf; -1 when the text
@@ -367,14 +354,7 @@ static const char container_exec[] =
 static json_t *
 step(const char *args)
 {
-	json_t *o = json_object();
-
-	if (json_object_set_new(o, "command", json_string("${TRF}")) < 0 ||
-	    json_object_set_new(o, "args", json_string(args)) < 0) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return json_pack("{s:s, s:s}", "command", "${TRF}", "args", args);
 }
 
 static int
