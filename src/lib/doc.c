@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,14 @@ struct hpo_doc {
 	struct anchor *anchors;
 	size_t nanchors;
 	size_t nnodes;
+	/* read by jansson (JSON text): the positions are found when first
+	 * asked for, by reading text again with libyaml (resolve_positions);
+	 * nodes[] are the values as parsed, in document order, to pair with
+	 * libyaml's whatever the caller changed in the tree since */
+	char *text;
+	size_t len;
+	const json_t **nodes;
+	size_t nrec;
 };
 
 struct frame {
@@ -63,6 +72,8 @@ add_pos(struct hpo_doc *doc, const json_t *node, const char *key, int line, int 
 	p->col = col;
 }
 
+static void resolve_positions(const struct hpo_doc *doc);
+
 void
 hpo_doc_where(const struct hpo_doc *doc, const json_t *value, int *line, int *col)
 {
@@ -70,6 +81,7 @@ hpo_doc_where(const struct hpo_doc *doc, const json_t *value, int *line, int *co
 	if (doc == NULL || value == NULL || json_is_true(value) || json_is_false(value) ||
 	    json_is_null(value))
 		return;
+	resolve_positions(doc);
 	for (size_t i = doc->npos; i-- > 0;) {	/* newest first */
 		if (doc->pos[i].node == value && doc->pos[i].key == NULL) {
 			*line = doc->pos[i].line;
@@ -86,6 +98,7 @@ hpo_doc_where_key(const struct hpo_doc *doc, const json_t *obj, const char *key,
 	*line = *col = 0;
 	if (doc == NULL || obj == NULL || key == NULL)
 		return;
+	resolve_positions(doc);
 	for (size_t i = 0; i < doc->npos; i++) {
 		if (doc->pos[i].node == obj && doc->pos[i].key != NULL &&
 		    strcmp(doc->pos[i].key, key) == 0) {
@@ -518,8 +531,8 @@ scalar_value(struct hpo_doc *doc, const yaml_event_t *ev, struct hpo_err *err)
 }
 
 int
-hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **out,
-	      struct hpo_err *err)
+hpo_doc_parse_yaml(const char *name, const char *buf, size_t len, struct hpo_doc **out,
+		   struct hpo_err *err)
 {
 	struct frame stack[DOC_MAX_DEPTH];
 	size_t depth = 0;
@@ -662,6 +675,141 @@ out:
 	return rc;
 }
 
+/* ---- JSON text: jansson, positions when asked ------------------------------------ */
+
+/* v and what it holds, in document order, into doc->nodes; -1 past the
+ * limits of the YAML reader (it then reads the text, and says so). */
+static int
+record_nodes(struct hpo_doc *doc, const json_t *v, size_t depth, size_t *cap)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	if (doc->nrec == DOC_MAX_NODES)
+		return -1;
+	if (doc->nrec == *cap) {
+		*cap = *cap ? 2 * *cap : 256;
+		doc->nodes = xreallocarray(doc->nodes, *cap, sizeof(*doc->nodes));
+	}
+	doc->nodes[doc->nrec++] = v;
+	if (json_is_object(v) || json_is_array(v)) {
+		if (depth == DOC_MAX_DEPTH)
+			return -1;
+		if (json_is_object(v)) {
+			json_object_foreach((json_t *)v, k, m)
+				if (record_nodes(doc, m, depth + 1, cap) < 0)
+					return -1;
+		} else {
+			json_array_foreach(v, i, m)
+				if (record_nodes(doc, m, depth + 1, cap) < 0)
+					return -1;
+		}
+	}
+	return 0;
+}
+
+struct pair {
+	const json_t *y, *f;	/* a container of the libyaml reading, and ours */
+};
+
+static int
+by_y(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct pair *)a)->y;
+	uintptr_t y = (uintptr_t)((const struct pair *)b)->y;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ydoc, the YAML reader's, records a position for every value in document
+ * order (the keys' own scalars taken back) and, apart, each key's with its
+ * object: the values pair with doc->nodes in order, the keys through
+ * their objects' pairs. */
+static void
+pair_positions(struct hpo_doc *doc, const struct hpo_doc *ydoc)
+{
+	struct pair *pairs = xreallocarray(NULL, ydoc->npos + 1, sizeof(*pairs)), want, *hit;
+	size_t k = 0, np = 0;
+
+	for (size_t i = 0; i < ydoc->npos && k < doc->nrec; i++) {
+		const struct pos *p = &ydoc->pos[i];
+
+		if (p->key != NULL)
+			continue;
+		add_pos(doc, doc->nodes[k], NULL, p->line, p->col);
+		if (json_is_object(p->node))
+			pairs[np++] = (struct pair){p->node, doc->nodes[k]};
+		k++;
+	}
+	qsort(pairs, np, sizeof(*pairs), by_y);
+	for (size_t i = 0; i < ydoc->npos; i++) {
+		const struct pos *p = &ydoc->pos[i];
+
+		want.y = p->node;
+		if (p->key != NULL &&
+		    (hit = bsearch(&want, pairs, np, sizeof(*pairs), by_y)) != NULL)
+			add_pos(doc, hit->f, p->key, p->line, p->col);
+	}
+	free(pairs);
+}
+
+/* The positions of a document jansson read, once: libyaml reads the same
+ * text (the cost hpo_doc_parse saved, paid only by a message that names a
+ * place) and its values, in the same order, lend theirs.  The document is
+ * const to callers: the positions are a cache of what it always meant. */
+static void
+resolve_positions(const struct hpo_doc *cdoc)
+{
+	struct hpo_doc *doc = (struct hpo_doc *)cdoc;	/* heap-allocated, not const */
+	struct hpo_doc *ydoc;
+	struct hpo_err err;
+
+	if (doc->text == NULL)
+		return;
+	if (hpo_doc_parse_yaml(doc->name, doc->text, doc->len, &ydoc, &err) == 0) {
+		pair_positions(doc, ydoc);
+		hpo_doc_free(ydoc);
+	}
+	free(doc->text);
+	doc->text = NULL;
+	free(doc->nodes);
+	doc->nodes = NULL;
+}
+
+int
+hpo_doc_parse(const char *name, const char *buf, size_t len, struct hpo_doc **out,
+	      struct hpo_err *err)
+{
+	struct hpo_doc *doc;
+	size_t i = 0, cap = 0;
+	json_t *root;
+
+	/* JSON text (an object or a list) that jansson takes whole is read by
+	 * it, ten times faster than by libyaml event by event; anything else,
+	 * and JSON it refuses (duplicate keys, a NUL, an integer out of range,
+	 * NaN: libyaml then says what and where), by the YAML reader */
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (i == len || (buf[i] != '{' && buf[i] != '[') ||
+	    (root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return hpo_doc_parse_yaml(name, buf, len, out, err);
+	doc = xcalloc(1, sizeof(*doc));
+	doc->name = xstrdup(name);
+	doc->root = root;
+	if (record_nodes(doc, root, 1, &cap) < 0) {
+		hpo_doc_free(doc);
+		return hpo_doc_parse_yaml(name, buf, len, out, err);
+	}
+	doc->nnodes = doc->nrec;
+	doc->text = xmalloc(len + 1);
+	memcpy(doc->text, buf, len);
+	doc->text[len] = '\0';
+	doc->len = len;
+	*out = doc;
+	return 0;
+}
+
 int
 hpo_doc_load(const char *path, struct hpo_doc **out, struct hpo_err *err)
 {
@@ -690,6 +838,8 @@ hpo_doc_free(struct hpo_doc *doc)
 	}
 	free(doc->anchors);
 	free(doc->pos);
+	free(doc->text);
+	free(doc->nodes);
 	json_decref(doc->root);
 	free(doc->name);
 	free(doc);

@@ -2,7 +2,8 @@
  * each value and key stood in the file, so that every later check can name
  * file:line:column.
  *
- * JSON is read with the same YAML parser (JSON is YAML flow syntax).
+ * JSON is YAML flow syntax: the YAML reader reads it as well, and gives
+ * the same values as jansson where jansson reads it (hpo_doc_parse).
  * Scalars are typed with the YAML 1.2 core schema: quoted scalars are
  * strings; plain ones are null (~, null, empty), booleans (true/false),
  * integers, reals (including .inf and .nan) or else strings.
@@ -18,9 +19,14 @@ struct hpo_doc;
 
 /* Parse a file.  On a syntax error, the message names file:line:column. */
 int hpo_doc_load(const char *path, struct hpo_doc **out, struct hpo_err *err);
-/* Parse a buffer; name is used in messages in place of a path. */
+/* Parse a buffer; name is used in messages in place of a path.  JSON text
+ * is read by jansson when it takes it, the positions found only when
+ * asked for; the same value and the same positions as by the YAML reader,
+ * which reads everything else (and, for tests, hpo_doc_parse_yaml). */
 int hpo_doc_parse(const char *name, const char *buf, size_t len,
 		  struct hpo_doc **out, struct hpo_err *err);
+int hpo_doc_parse_yaml(const char *name, const char *buf, size_t len,
+		       struct hpo_doc **out, struct hpo_err *err);
 void hpo_doc_free(struct hpo_doc *doc);
 
 /* The root value (borrowed: valid while doc lives). */

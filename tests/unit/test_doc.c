@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "doc.h"
+#include "../fuzz/doc_same.h"
 
 static struct hpo_doc *
 parse_ok(const char *text)
@@ -70,6 +71,76 @@ test_json_is_read(void **state)
 	assert_int_equal(json_array_size(y), 3);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "x"), "method")),
 			    "uniform");
+	hpo_doc_free(doc);
+}
+
+/* JSON text is read by jansson: the same values and positions as the YAML
+ * reader's, found when first asked for */
+static void
+test_json_fast_same(void **state)
+{
+	static const char *const texts[] = {
+		"{\"x\":{\"method\":\"uniform\",\"dimension\":{\"low\":0,\"high\":1}},"
+		"\"y\": [1, 2.5, \"z\", -0, 1e5, 1E-3, true, false, null, [], {}]}",
+		"  \n [\n  {\"a\": \"\\u00e9\\n\\\"\", \"b\": {\"c\": [[1], [2, {\"d\": 3}]]}},\n  7\n]\n",
+		"{\"points\": [[{\"x\": 0.5, \"c\": \"a\"}, 0.25], [{\"x\": -1, \"c\": \"b\"}, null]],"
+		" \"opt_space\": {\"x\": {\"method\": \"uniform\"}}}",
+	};
+	char why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct hpo_doc *a = parse_ok(texts[i]), *b = NULL;
+		struct hpo_err err = {0};
+		const char *w;
+
+		assert_int_equal(hpo_doc_parse_yaml("t.yaml", texts[i], strlen(texts[i]), &b, &err),
+				 0);
+		if ((w = doc_same(a, b, why, sizeof(why))) != NULL)
+			fail_msg("text %zu: %s", i, w);
+		hpo_doc_free(a);
+		hpo_doc_free(b);
+	}
+}
+
+/* what jansson refuses, the YAML reader reads or refuses, and says where */
+static void
+test_json_fast_refusals(void **state)
+{
+	struct hpo_doc *doc;
+
+	(void)state;
+	parse_fails("{\"a\": 1,\n \"a\": 2}", "t.yaml:2:2: duplicate key 'a'");
+	/* a tab before JSON text: JSON allows it, YAML does not */
+	doc = parse_ok("\t[1]");
+	assert_int_equal(json_array_size(hpo_doc_root(doc)), 1);
+	hpo_doc_free(doc);
+	parse_fails("[\"a\\u0000b\"]", "t.yaml:1:2: NUL byte in a scalar");
+	doc = parse_ok("{\"big\": 123456789012345678901234567890, \"c\": 1} # note");
+	assert_true(json_is_real(json_object_get(hpo_doc_root(doc), "big")));
+	hpo_doc_free(doc);
+}
+
+/* positions are those of the values as parsed, whatever the tree became */
+static void
+test_json_fast_after_changes(void **state)
+{
+	struct hpo_doc *doc = parse_ok("{\"a\": {\"k\": 1},\n \"b\": [10, 20]}");
+	json_t *root = hpo_doc_root(doc), *b = json_object_get(root, "b");
+	int line, col;
+
+	(void)state;
+	json_object_set_new(root, "a", json_integer(5));	/* replaced: not from the text */
+	json_object_set_new(root, "n", json_string("new"));
+	json_array_insert_new(b, 0, json_integer(0));
+	hpo_doc_where(doc, json_array_get(b, 1), &line, &col);
+	assert_int_equal(line * 100 + col, 208);
+	hpo_doc_where(doc, json_array_get(b, 0), &line, &col);
+	assert_int_equal(line, 0);
+	hpo_doc_where_key(doc, root, "b", &line, &col);
+	assert_int_equal(line * 100 + col, 202);
+	hpo_doc_where_key(doc, root, "n", &line, &col);
+	assert_int_equal(line, 0);
 	hpo_doc_free(doc);
 }
 
@@ -207,6 +278,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scalar_types),
 		cmocka_unit_test(test_json_is_read),
+		cmocka_unit_test(test_json_fast_same),
+		cmocka_unit_test(test_json_fast_refusals),
+		cmocka_unit_test(test_json_fast_after_changes),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_syntax_hints),
