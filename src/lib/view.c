@@ -96,7 +96,7 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	const struct hpo_point_row *best = NULL;
 	json_t *task, *list, *spec, *budget, *space;
 	const char *status;
-	long max_points = 0;
+	json_int_t max_points = 0;
 
 	*out = NULL;
 	if (hpo_store_task_get(st, id, &row, err) < 0)
@@ -121,7 +121,7 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	spec = json_loads(row.spec, 0, NULL);
 	budget = json_object_get(spec, "budget");
 	if (json_is_integer(json_object_get(budget, "max-points")))
-		max_points = (long)json_integer_value(json_object_get(budget, "max-points"));
+		max_points = json_integer_value(json_object_get(budget, "max-points"));
 	space = json_object_get(spec, "search-space");
 	space = json_is_object(space) ? json_incref(space) : json_null();
 	json_decref(spec);
@@ -130,14 +130,15 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 	if ((strcmp(status, "running") == 0 || strcmp(status, "registered") == 0) &&
 	    !engine_alive(st, &row))
 		status = "paused";
-	task = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:i, s:{s:i, s:i, s:i, s:i, s:i, "
-			 "s:i}, s:o, s:o}",
+	task = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
+			 "s:I}, s:o, s:o}",
 			 "id", (json_int_t)row.id, "backend", "local", "name", str_or_null(row.name), "status",
 			 status, "message", str_or_null(row.message), "created", iso_time(row.created),
 			 "updated", iso_time(row.updated), "ended", iso_time(row.ended),
-			 "max_points", (int)max_points, "counts", "points", (int)n, "pending",
-			 (int)counts[0], "running", (int)counts[1], "finished", (int)counts[2],
-			 "failed", (int)counts[3], "cancelled", (int)counts[4], "best", best ? point_json(best) : json_null(),
+			 "max_points", (json_int_t)max_points, "counts", "points", (json_int_t)n,
+			 "pending", (json_int_t)counts[0], "running", (json_int_t)counts[1], "finished",
+			 (json_int_t)counts[2], "failed", (json_int_t)counts[3], "cancelled",
+			 (json_int_t)counts[4], "best", best ? point_json(best) : json_null(),
 			 "points", list);
 	if (task != NULL)
 		json_object_set(task, "space", space);
