@@ -1,15 +1,24 @@
 /* opt-bench.c - the optimisers on test functions with known minima
  *
- *   opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS]
+ *   opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS [BATCH]]
  *   opt-bench --list            (the algorithms)
  *
- * For each seed, asks ALGORITHM for one point at a time, evaluates it and
- * prints "function algorithm seed regret@25 regret@50 regret@100 seconds ms"
- * (the regret is the best loss so far minus the known minimum; the seconds
- * are the optimiser's own time, ms the time of the last proposal).
+ * For each seed, asks ALGORITHM for points, evaluates them and prints
+ * "function algorithm seed regret@25 regret@50 regret@100 seconds ms" (the
+ * regret is the best loss of the first 25, 50, 100 evaluations minus the
+ * known minimum; the seconds are the optimiser's own time, ms the time of
+ * the last call).  BATCH (1 by default) says how points are asked for:
+ *
+ *   B    B points a call, all B evaluated before the next call; the
+ *        algorithm column reads ALGORITHM/bB (ALGORITHM for B = 1)
+ *   Bp   one point a call while the B - 1 points proposed before it are
+ *        pending (null losses in the history), as iDDS asks while
+ *        nParallelEvaluation = B evaluations run: after each call the
+ *        oldest pending point is evaluated; the column reads ALGORITHM/pB
+ *
  * $OPT_BENCH_SETTINGS is the algorithm's settings object.  FUNCTION: branin,
- * hartmann6, rosenbrock4, mixed; ALGORITHM: random, tpe, gp, cmaes, as
- * hpo-steer runs them (hpo_optim_propose).
+ * hartmann6, rosenbrock4, mixed, levy5; ALGORITHM: random, tpe, gp, cmaes,
+ * as hpo-steer runs them (hpo_optim_propose).
  */
 #include "autoconf.h"
 
@@ -93,6 +102,21 @@ mixed(const json_t *p)
 	return pow(x - 1, 2) + pow(n - 3, 2) / 10 + pow(lr + 3, 2) + c;
 }
 
+/* Levy in 5-D on [-10, 10]^5: many local minima, 0 at (1, ..., 1). */
+static double
+levy5(const json_t *p)
+{
+	static const char *const names[5] = {"x1", "x2", "x3", "x4", "x5"};
+	double w[5], s;
+
+	for (int j = 0; j < 5; j++)
+		w[j] = 1 + (num(p, names[j]) - 1) / 4;
+	s = pow(sin(M_PI * w[0]), 2);
+	for (int j = 0; j < 4; j++)
+		s += pow(w[j] - 1, 2) * (1 + 10 * pow(sin(M_PI * w[j] + 1), 2));
+	return s + pow(w[4] - 1, 2) * (1 + pow(sin(2 * M_PI * w[4]), 2));
+}
+
 static const struct function functions[] = {
 	{"branin", "{\"x1\": {\"method\": \"uniform\", \"dimension\": {\"low\": -5, \"high\": 10}},"
 		   " \"x2\": {\"method\": \"uniform\", \"dimension\": {\"low\": 0, \"high\": 15}}}",
@@ -105,6 +129,7 @@ static const struct function functions[] = {
 		  " \"act\": {\"method\": \"categorical\","
 		  " \"dimension\": {\"categories\": [\"relu\", \"tanh\", \"sigmoid\", \"elu\"]}}}",
 	 0, mixed},
+	{"levy5", NULL, 0, levy5},
 };
 
 static json_t *
@@ -142,7 +167,9 @@ main(int argc, char **argv)
 	struct hpo_space *space = NULL;
 	struct hpo_err err = {0};
 	json_t *sj, *settings = NULL;
-	long first, last, evals = 100;
+	long first, last, evals = 100, batch = 1;
+	int pending = 0;
+	char label[64];
 
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		const char *sep = "";
@@ -155,8 +182,9 @@ main(int argc, char **argv)
 		printf("\n");
 		return 0;
 	}
-	if (argc < 5 || argc > 6) {
-		fprintf(stderr, "usage: opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED [EVALUATIONS]\n"
+	if (argc < 5 || argc > 7) {
+		fprintf(stderr, "usage: opt-bench FUNCTION ALGORITHM FIRST_SEED LAST_SEED "
+				"[EVALUATIONS [BATCH]]\n"
 				"       opt-bench --list\n");
 		return 2;
 	}
@@ -171,14 +199,30 @@ main(int argc, char **argv)
 	}
 	first = atol(argv[3]);
 	last = atol(argv[4]);
-	if (argc == 6)
+	if (argc >= 6)
 		evals = atol(argv[5]);
+	if (argc == 7) {
+		char *end;
+
+		batch = strtol(argv[6], &end, 10);
+		pending = *end == 'p';
+		if (batch < 1 || (*end != '\0' && strcmp(end, "p") != 0)) {
+			fprintf(stderr, "opt-bench: BATCH is a number, or a number and p\n");
+			return 2;
+		}
+	}
+	if (batch == 1)
+		snprintf(label, sizeof label, "%s", argv[2]);
+	else
+		snprintf(label, sizeof label, "%s/%c%ld", argv[2], pending ? 'p' : 'b', batch);
 	if (getenv("OPT_BENCH_SETTINGS"))
 		settings = json_loads(getenv("OPT_BENCH_SETTINGS"), 0, NULL);
 	if (fun->space)
 		sj = json_loads(fun->space, 0, NULL);
 	else if (strcmp(fun->name, "hartmann6") == 0)
 		sj = box_space(6, 0, 1);
+	else if (strcmp(fun->name, "levy5") == 0)
+		sj = box_space(5, -10, 10);
 	else
 		sj = box_space(4, -5, 10);
 	if (!sj || hpo_space_from_json(NULL, sj, &space, &err) < 0) {
@@ -190,30 +234,52 @@ main(int argc, char **argv)
 		json_t *history = json_array();
 		double best = INFINITY, at[3] = {NAN, NAN, NAN}, secs = 0, lastms = 0;
 
-		for (long k = 0; k < evals; k++) {
-			json_t *out, *p;
-			double t0 = now(), loss;
+		/* k evaluations done, history[k ..] pending */
+		for (long k = 0; k < evals;) {
+			long want = pending ? 1 : batch, proposed = (long)json_array_size(history);
+			json_t *out = NULL;
+			double t0 = now();
 
-			if (hpo_optim_propose(algorithm, space, history, 1, evals, (uint64_t)seed,
-					      settings, &out, &err) < 0) {
+			if (proposed >= evals)
+				want = 0;
+			else if (hpo_optim_propose(algorithm, space, history, want, evals,
+						   (uint64_t)seed, settings, &out, &err) < 0) {
 				fprintf(stderr, "opt-bench: %s\n", err.msg);
 				return 1;
 			}
-			secs += now() - t0;
-			lastms = (now() - t0) * 1e3;
-			p = json_array_get(out, 0);
-			loss = fun->f(p);
-			json_array_append_new(history, json_pack("[O, f]", p, loss));
-			json_decref(out);
-			best = fmin(best, loss);
-			if (k + 1 == 25)
-				at[0] = best - fun->min;
-			if (k + 1 == 50)
-				at[1] = best - fun->min;
-			if (k + 1 == 100)
-				at[2] = best - fun->min;
+			if (want > 0) {
+				secs += now() - t0;
+				lastms = (now() - t0) * 1e3;
+				for (size_t i = 0; i < json_array_size(out); i++)
+					json_array_append_new(history,
+							      json_pack("[O, n]", json_array_get(out, i)));
+				if (json_array_size(out) == 0) {
+					fprintf(stderr, "opt-bench: no point proposed\n");
+					return 1;
+				}
+				json_decref(out);
+			}
+			/* batch: evaluate them all; pending: the oldest once B are out */
+			while (k < (long)json_array_size(history) &&
+			       (!pending || (long)json_array_size(history) - k >= batch ||
+				(long)json_array_size(history) >= evals)) {
+				json_t *e = json_array_get(history, (size_t)k);
+				double loss = fun->f(json_array_get(e, 0));
+
+				json_array_set_new(e, 1, json_real(loss));
+				best = fmin(best, loss);
+				k++;
+				if (k == 25)
+					at[0] = best - fun->min;
+				if (k == 50)
+					at[1] = best - fun->min;
+				if (k == 100)
+					at[2] = best - fun->min;
+				if (pending)
+					break;
+			}
 		}
-		printf("%s %s %ld %.6g %.6g %.6g %.3f %.1f\n", fun->name, argv[2], seed, at[0], at[1],
+		printf("%s %s %ld %.6g %.6g %.6g %.3f %.1f\n", fun->name, label, seed, at[0], at[1],
 		       at[2], secs, lastms);
 		fflush(stdout);
 		json_decref(history);

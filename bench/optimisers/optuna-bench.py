@@ -50,8 +50,16 @@ def mixed(t):
     return (x - 1) ** 2 + (n - 3) ** 2 / 10 + (math.log10(lr) + 3) ** 2 + c
 
 
+def levy5(t):
+    w = [1 + (t.suggest_float("x%d" % (j + 1), -10, 10) - 1) / 4 for j in range(5)]
+    s = math.sin(math.pi * w[0]) ** 2
+    s += sum((w[j] - 1) ** 2 * (1 + 10 * math.sin(math.pi * w[j] + 1) ** 2) for j in range(4))
+    return s + (w[4] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[4]) ** 2)
+
+
 FUNCTIONS = {"branin": (branin, 0.397887), "hartmann6": (hartmann6, -3.32237),
-             "rosenbrock4": (rosenbrock4, 0.0), "mixed": (mixed, 0.0)}
+             "rosenbrock4": (rosenbrock4, 0.0), "mixed": (mixed, 0.0),
+             "levy5": (levy5, 0.0)}
 
 
 def main():

@@ -3,8 +3,13 @@
  * After n_startup random points (the very points random search proposes),
  * the finished points are split by loss into a good group (the best
  * min(ceil(gamma * n), max_good)) and a bad group (the rest, with the
- * failed points and, as a constant liar, the pending ones and the points
- * proposed earlier in the same call).  Each group becomes a Parzen
+ * failed points).  The pending points and the points proposed earlier in
+ * the same call join the split as setting `pending` says: "believe" (the
+ * default) ranks each with the loss of its nearest finished point, so a
+ * batch goes on as a sequential search would if the guess were right;
+ * "liar" puts them in the bad group (a constant liar, the older default,
+ * `constant_liar: true`), which measured worse in batches (bench/README.md);
+ * "ignore" leaves them out.  Each group becomes a Parzen
  * estimator in the encoded space (optim.h): a mixture of one kernel per
  * point plus the prior (N(0.5, 1) truncated to [0, 1] for bounded
  * coordinates, N(0, 1) for the normal families, uniform over the
@@ -47,7 +52,10 @@ struct tpe_cfg {
 	long n_startup, max_good, n_cand;
 	double gamma, prior_weight;
 	int multivariate, liar;
+	int pending;		/* what pending points are: PEND_* */
 };
+
+enum { PEND_IGNORE, PEND_LIAR, PEND_BELIEVE };
 
 /* One group's estimator: components 0 .. m-1 are points, m the prior.
  * Arrays are by coordinate: [j * (m + 1) + k]. */
@@ -514,9 +522,87 @@ tpe_point_multi(const struct tpe *t, const struct parzen *l, const struct parzen
 	free(sc);
 }
 
+/* Entry i of a call: a history point, or point i - n of this call. */
+static const double *
+entry(const struct tpe *t, size_t i)
+{
+	const struct hpo_optim_hist *h = t->req->hist;
+
+	return i < h->n ? h->obs[i].x : t->batch + (i - h->n) * t->dd;
+}
+
+/* The loss a pending point is believed to have: the loss of the nearest
+ * finished point (coordinates as encoded, a category 1 apart from the
+ * others), NaN when there is none. */
+static double
+believed(const struct tpe *t, const double *x)
+{
+	const struct hpo_optim_hist *h = t->req->hist;
+	double best = INFINITY, v = NAN;
+
+	for (size_t i = 0; i < h->n; i++) {
+		const double *y = h->obs[i].x;
+		double r2 = 0;
+
+		if (h->obs[i].state != HPO_OBS_DONE)
+			continue;
+		for (size_t j = 0; j < t->d && r2 < best; j++) {
+			double e = t->enc->dims[j].kind == HPO_ENC_CAT ? x[j] != y[j] : x[j] - y[j];
+			r2 += e * e;
+		}
+		if (r2 < best) {
+			best = r2;
+			v = h->obs[i].loss;
+		}
+	}
+	return v;
+}
+
+/* The groups of entries 0 .. ne-1 (in that order, for the forgetting
+ * weights): the good ones are the best of the finished and (believer)
+ * the pending ones by val; the bad ones the rest, the failed and (liar)
+ * the pending. */
+static void
+split(struct tpe *t, const double *val, size_t ne, struct sortv *rank, char *isgood)
+{
+	const struct hpo_optim_hist *h = t->req->hist;
+	size_t nr = 0, ng;
+
+	for (size_t i = 0; i < ne; i++) {
+		int st = i < h->n ? h->obs[i].state : HPO_OBS_PENDING;
+
+		isgood[i] = 0;
+		if (st == HPO_OBS_DONE || (st == HPO_OBS_PENDING && t->cfg.pending == PEND_BELIEVE &&
+					   !isnan(val[i]))) {
+			rank[nr].key = sort_key(val[i]);
+			rank[nr++].k = i;
+		}
+	}
+	sort_keys(rank, rank + nr, nr);	/* by loss, then order */
+	ng = (size_t)ceil(t->cfg.gamma * (double)nr);
+	if (ng > (size_t)t->cfg.max_good)
+		ng = (size_t)t->cfg.max_good;
+	if (ng < 1)
+		ng = 1;
+	for (size_t r = 0; r < ng && r < nr; r++)
+		isgood[rank[r].k] = 1;
+	t->ngood = t->nbad = 0;
+	for (size_t i = 0; i < ne; i++) {
+		int st = i < h->n ? h->obs[i].state : HPO_OBS_PENDING;
+
+		if (isgood[i])
+			t->good[t->ngood++] = entry(t, i);
+		else if (st != HPO_OBS_PENDING || t->cfg.pending != PEND_IGNORE)
+			t->bad[t->nbad++] = entry(t, i);
+	}
+}
+
 static int
 read_cfg(const json_t *s, struct tpe_cfg *c, struct hpo_err *err)
 {
+	static const char *const names[] = {"ignore", "liar", "believe"};
+	json_t *v;
+
 	if (hpo_optim_setting_int(s, "n_startup", 10, 0, 1000000, &c->n_startup, err) < 0 ||
 	    hpo_optim_setting_num(s, "gamma", 0.25, 1e-9, 1, &c->gamma, err) < 0 ||
 	    hpo_optim_setting_int(s, "max_good", 25, 1, 1000000, &c->max_good, err) < 0 ||
@@ -525,6 +611,18 @@ read_cfg(const json_t *s, struct tpe_cfg *c, struct hpo_err *err)
 	    hpo_optim_setting_bool(s, "multivariate", 1, &c->multivariate, err) < 0 ||
 	    hpo_optim_setting_bool(s, "constant_liar", 1, &c->liar, err) < 0)
 		return -1;
+	v = json_object_get(s, "pending");
+	if (v == NULL) {
+		/* constant_liar, the older name: true for liar, false for ignore */
+		c->pending = json_object_get(s, "constant_liar") == NULL ? PEND_BELIEVE :
+			     c->liar ? PEND_LIAR : PEND_IGNORE;
+		return 0;
+	}
+	for (c->pending = 0; c->pending < 3; c->pending++)
+		if (json_is_string(v) && strcmp(json_string_value(v), names[c->pending]) == 0)
+			return 0;
+	return hpo_err_set(err, HPO_E_INPUT,
+			   "setting 'pending' must be \"believe\", \"liar\" or \"ignore\"");
 	return 0;
 }
 
@@ -538,6 +636,7 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	struct sortv *scratch = NULL;
 	double *batch = NULL;
 	char *isgood = NULL;
+	double *val = NULL;
 	size_t nd = 0, n = h->n, d = h->enc.d, dd = d ? d : 1, num = (size_t)req->num;
 	int rc = -1, have_l = 0;
 
@@ -547,12 +646,13 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	t.dd = dd;
 	if (read_cfg(req->settings, &t.cfg, err) < 0)
 		return -1;
-	done = xcalloc(2 * (n + 1), sizeof(*done));
-	t.good = xcalloc(n + 1, sizeof(double *));
+	done = xcalloc(2 * (n + num + 1), sizeof(*done));
+	val = xcalloc(n + num + 1, sizeof(double));
+	t.good = xcalloc(n + num + 1, sizeof(double *));
 	t.bad = xcalloc(n + num + 1, sizeof(double *));
 	t.batch = batch = xcalloc(num * dd, sizeof(double));
 	scratch = xcalloc(2 * (n + num + 2), sizeof(*scratch));
-	isgood = xcalloc(n + 1, 1);
+	isgood = xcalloc(n + num + 1, 1);
 	t.order = xcalloc(dd, sizeof(size_t));
 	t.lhit = xcalloc(dd, sizeof(double));
 	t.lmiss = xcalloc(dd, sizeof(double));
@@ -571,29 +671,12 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		}
 	for (size_t i = 0; i < n; i++)
 		if (h->obs[i].state == HPO_OBS_DONE) {
-			done[nd].key = sort_key(h->obs[i].loss);
-			done[nd++].k = i;
+			nd++;
+			val[i] = h->obs[i].loss;
 		}
-	sort_keys(done, done + nd, nd);	/* by loss, then history order */
-
-	/* the split: the bad group is the rest, the failed and (liar) the pending */
-	if (nd > 0) {
-		size_t ng = (size_t)ceil(t.cfg.gamma * (double)nd);
-		if (ng > (size_t)t.cfg.max_good)
-			ng = (size_t)t.cfg.max_good;
-		if (ng < 1)
-			ng = 1;
-		for (size_t r = 0; r < ng; r++)
-			isgood[done[r].k] = 1;
-		/* in history order, for the forgetting weights */
-		for (size_t i = 0; i < n; i++) {
-			int st = h->obs[i].state;
-			if (isgood[i])
-				t.good[t.ngood++] = h->obs[i].x;
-			else if (st != HPO_OBS_PENDING || t.cfg.liar)
-				t.bad[t.nbad++] = h->obs[i].x;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (h->obs[i].state == HPO_OBS_PENDING)
+			val[i] = believed(&t, h->obs[i].x);
 
 	for (size_t i = 0; i < num; i++) {
 		struct hpo_rng rng;
@@ -609,10 +692,11 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 				goto out;
 			}
 		} else {
-			if (!have_l) {
-				parzen_build(&t, t.good, t.ngood, &l, scratch);
-				have_l = 1;
-			}
+			split(&t, val, n + i, done, isgood);
+			if (have_l)
+				parzen_free(&l);
+			parzen_build(&t, t.good, t.ngood, &l, scratch);
+			have_l = 1;
 			parzen_build(&t, t.bad, t.nbad, &g, scratch);
 			/* a point known already: fresh candidates, a few times */
 			for (int round = 0; round < TPE_ROUNDS; round++) {
@@ -631,8 +715,7 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			goto out;
 		}
 		json_array_append_new(out, pt);
-		if (t.cfg.liar)
-			t.bad[t.nbad++] = x;
+		val[n + i] = believed(&t, x);
 		t.nbatch++;
 	}
 	rc = 0;
@@ -640,6 +723,7 @@ out:
 	if (have_l)
 		parzen_free(&l);
 	free(done);
+	free(val);
 	free(t.good);
 	free(t.bad);
 	free(batch);

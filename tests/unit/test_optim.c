@@ -508,6 +508,49 @@ test_tpe_liar(void **state)
 	hpo_space_free(s);
 }
 
+/* Setting pending: each way gives 4 different points, the same ones again
+ * for the same seed ("believe" without the setting too); a pending point changes the next proposal; an
+ * unknown way is an error naming the three. */
+static void
+test_tpe_pending(void **state)
+{
+	static const char *const ways[] = {"{\"pending\": \"believe\"}",
+					   "{\"pending\": \"liar\"}",
+					   "{\"pending\": \"ignore\"}"};
+	struct hpo_space *s = space_ok(quad_space);
+	json_t *h = history(s, 20, 4, quad, NULL), *set, *pts, *again, *h2, *next;
+	struct hpo_err err = {0};
+
+	(void)state;
+	for (size_t w = 0; w < 3; w++) {
+		set = json_ok(ways[w]);
+		pts = propose("tpe", s, h, 4, 100, 8, set);
+		/* the same again; the default is the first */
+		again = propose("tpe", s, h, 4, 100, 8, w == 0 ? NULL : set);
+		assert_true(json_equal(pts, again));
+		for (size_t a = 0; a < 4; a++)
+			for (size_t b = 0; b < a; b++)
+				assert_false(json_equal(json_array_get(pts, a), json_array_get(pts, b)));
+		h2 = json_copy(h);
+		json_array_append_new(h2, json_pack("[O, n]", json_array_get(pts, 0)));
+		next = propose("tpe", s, h2, 1, 100, 8, set);
+		assert_int_equal(json_array_size(next), 1);
+		assert_false(json_equal(json_array_get(next, 0), json_array_get(pts, 0)));
+		json_decref(next);
+		json_decref(h2);
+		json_decref(again);
+		json_decref(pts);
+		json_decref(set);
+	}
+	set = json_ok("{\"pending\": \"lie\"}");
+	assert_int_equal(hpo_optim_propose("tpe", s, h, 1, 100, 8, set, &pts, &err), -1);
+	assert_string_equal(err.msg,
+			    "setting 'pending' must be \"believe\", \"liar\" or \"ignore\"");
+	json_decref(set);
+	json_decref(h);
+	hpo_space_free(s);
+}
+
 /* A small discrete space: points already known are not proposed again
  * while new ones are left (the liar alone would not stop that: a
  * category's kernel keeps its weight). */
@@ -679,6 +722,7 @@ main(void)
 		cmocka_unit_test(test_tpe_startup),
 		cmocka_unit_test(test_tpe_odd_histories),
 		cmocka_unit_test(test_tpe_liar),
+		cmocka_unit_test(test_tpe_pending),
 		cmocka_unit_test(test_tpe_no_repeats),
 		cmocka_unit_test(test_tpe_reproducible),
 		cmocka_unit_test(test_tpe_categories),
