@@ -462,8 +462,8 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 	for (size_t i = 0; i < n; i++) {
 		points[i] = NULL;
 		points_err[i] = NULL;
-		if (info[i] == NULL && (entry[i] = hpo_taskcache_get(tc, ids[i])) != NULL &&
-		    json_is_true(json_object_get(entry[i], "listed"))) {
+		entry[i] = hpo_taskcache_get(tc, ids[i]);
+		if (info[i] == NULL && json_is_true(json_object_get(entry[i], "listed"))) {
 			want[i] = 1;
 			nknown++;
 		}
