@@ -410,6 +410,8 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)max_parallel);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)max_parallel);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)max_parallel);
+	/* many requests as streams of one HTTP/2 connection where it can */
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	xs = xcalloc(n, sizeof(*xs));
 	pool = xcalloc(npool, sizeof(*pool));
 	busy = xcalloc(npool, sizeof(*busy));

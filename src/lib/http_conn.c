@@ -204,6 +204,9 @@ hpo_conn_setup(struct hpo_conn *c, struct hpo_xfer *x, const char *url, int stal
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	/* HTTP/2 where the server offers it (ALPN), HTTP/1.1 with keep-alive
+	 * elsewhere: libcurl's default since 7.62, said here */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	if (c->decode)
 		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -20,6 +20,7 @@
 #include "panda_answer.h"
 #include "retry.h"
 #include "rng.h"
+#include "taskcache.h"
 
 struct hpo_panda {
 	struct hpo_http *http;
@@ -31,6 +32,8 @@ struct hpo_panda {
 				 * or the host that holds the sandbox */
 	int retries;
 	double backoff;
+	struct hpo_taskcache *cache;	/* opened when first needed */
+	int cache_tried;
 };
 
 /* scheme://host[:port] of a URL (malloc'ed), NULL if it has none */
@@ -145,6 +148,7 @@ hpo_panda_free(struct hpo_panda *p)
 	if (p == NULL)
 		return;
 	hpo_http_free(p->http);
+	hpo_taskcache_free(p->cache);
 	free(p->api);
 	free(p->legacy);
 	free(p->cache_url);
@@ -329,26 +333,153 @@ hpo_panda_submit(struct hpo_panda *p, const json_t *params, int64_t *task_id, st
 	return rc;
 }
 
+/* Tasks known from the cache (seen before, among the user's) are asked in
+ * one listing call for every LISTING_MAX of them, when there are at least
+ * LISTING_MIN: get_tasks_detailed_info_since, cut to them by a pattern on
+ * jediTaskID (a URL of a few kB at most).  The server cuts the user's tasks
+ * to n_tasks before it applies a pattern, so the window starts at the
+ * oldest one's creation less LISTING_SLACK (JEDI sets modificationTime a
+ * day back at times: task_complex_module.py); one that is not there after
+ * all (another user's, not modified for 90 days, cut away) is asked alone. */
+#define LISTING_MIN 2
+#define LISTING_MAX 400
+#define LISTING_N_TASKS "1000"
+#define LISTING_SLACK (2 * 86400)
+/* connections at once: each request is a round trip of its own */
+#define PARALLEL 16
+
+static struct hpo_taskcache *
+panda_cache(struct hpo_panda *p)
+{
+	if (!p->cache_tried) {
+		p->cache = hpo_taskcache_open(p->api);
+		p->cache_tried = 1;
+	}
+	return p->cache;
+}
+
+/* A PanDA date ({"__datetime__": ISO} or text) as Unix seconds, -1 if none */
+static time_t
+panda_date(const json_t *v)
+{
+	const char *s = json_string_value(json_is_object(v) ? json_object_get(v, "__datetime__") : v);
+	struct tm tm = {0};
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d%*1[ T]%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+				&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* The query of listing k of the tasks ids[i] for the i with want[i] from
+ * *next on, at most LISTING_MAX of them, whose want[i] becomes k + 1:
+ * {n_tasks, filters, since}; q[3] and q[5] malloc'ed. */
+static void
+listing_query(const int64_t *ids, const json_t *const *entry, int *want, size_t n,
+	      size_t *next, int k, const char *q[7])
+{
+	struct hpo_buf re = {0};
+	time_t oldest = -1;
+	size_t taken = 0;
+	char since[32] = "";
+
+	hpo_buf_adds(&re, "^(");
+	for (; *next < n && taken < LISTING_MAX; (*next)++) {
+		size_t i = *next;
+		time_t c;
+		if (!want[i])
+			continue;
+		want[i] = k + 1;
+		hpo_buf_addf(&re, "%s%lld", taken++ ? "|" : "", (long long)ids[i]);
+		c = panda_date(json_object_get(entry[i], "creationDate"));
+		if (c < 0)
+			oldest = 0;	/* unknown: the server's 90 days */
+		else if (oldest < 0 || (oldest > 0 && c < oldest))
+			oldest = c;
+	}
+	hpo_buf_adds(&re, ")$");
+	if (oldest > LISTING_SLACK) {
+		struct tm tm;
+		time_t t = oldest - LISTING_SLACK;
+		gmtime_r(&t, &tm);
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	json_t *f = json_pack("{s:s}", "jediTaskID", hpo_buf_str(&re));
+	q[0] = "n_tasks";
+	q[1] = LISTING_N_TASKS;
+	q[2] = "filters";
+	q[3] = json_dumps(f, JSON_COMPACT);
+	q[4] = since[0] != '\0' ? "since" : NULL;
+	q[5] = since[0] != '\0' ? xstrdup(since) : NULL;
+	q[6] = NULL;
+	if (q[3] == NULL)
+		hpo_oom();
+	json_decref(f);
+	hpo_buf_free(&re);
+}
+
+/* Run the requests of slots[0..n) with a url, at once; the others are not
+ * sent. */
+static void
+run_slots(struct hpo_panda *p, struct hpo_http_req *slots, size_t n)
+{
+	struct hpo_http_req *run = xcalloc(n + 1, sizeof(*run));
+	size_t *where = xcalloc(n + 1, sizeof(*where)), m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (slots[i].url != NULL) {
+			where[m] = i;
+			run[m++] = slots[i];
+		}
+	hpo_http_get_many(p->http, run, m, PARALLEL);
+	for (size_t k = 0; k < m; k++)
+		slots[where[k]] = run[k];
+	free(run);
+	free(where);
+}
+
 int
 hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json_t **info,
 			 json_t **points, char **points_err, struct hpo_err *errs)
 {
-	struct hpo_http_req *reqs = xcalloc(2 * n + 1, sizeof(*reqs));
+	struct hpo_taskcache *tc = panda_cache(p);
+	/* slots: [0, n) a task's info, [n, 2n) its points, then the listings */
+	size_t nknown = 0, nlist, next = 0;
+	json_t **entry = xcalloc(n + 1, sizeof(*entry)), *by_id = json_object();
+	/* want[i]: task i is asked in listing want[i] - 1; missing[i]: that
+	 * listing came, without it */
+	int *want = xcalloc(n + 1, sizeof(*want)), *missing = xcalloc(n + 1, sizeof(*missing));
 	char (*idbuf)[32] = xcalloc(n + 1, sizeof(*idbuf));
 	const char *(*queries)[3] = xcalloc(n + 1, sizeof(*queries));
 	const char *(*forms)[7] = xcalloc(n + 1, sizeof(*forms));
 	char **kwargs = xcalloc(n + 1, sizeof(*kwargs));
 	char *iurl = url_of(p->api, "task/get_detailed_info");
+	char *lurl = url_of(p->api, "task/get_tasks_detailed_info_since");
 	char *rurl = hpo_strf("%s/relay_idds_command", p->legacy);
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		points[i] = NULL;
 		points_err[i] = NULL;
+		entry[i] = hpo_taskcache_get(tc, ids[i]);
+		if (info[i] == NULL && json_is_true(json_object_get(entry[i], "listed"))) {
+			want[i] = 1;
+			nknown++;
+		}
 	}
-	/* two requests a task, all at once over a few reused connections:
-	 * task/get_detailed_info has the status, the dates, the error dialog and
-	 * the task parameters (task/get_details has none of the dates) */
+	if (nknown < LISTING_MIN)
+		memset(want, 0, (n + 1) * sizeof(*want));
+	nlist = nknown < LISTING_MIN ? 0 : (nknown + LISTING_MAX - 1) / LISTING_MAX;
+	struct hpo_http_req *slots = xcalloc(2 * n + nlist + 1, sizeof(*slots));
+	const char *(*lq)[7] = xcalloc(nlist + 1, sizeof(*lq));
+	int *listing_ok = xcalloc(nlist + 1, sizeof(*listing_ok));
+
+	/* the first round, all at once: task/get_detailed_info of the tasks
+	 * not known (it has the status, the dates, the error dialog and the
+	 * parameters; task/get_details has none of the dates), the listings of
+	 * the known ones, and every task's points */
 	for (size_t i = 0; i < n; i++) {
 		snprintf(idbuf[i], sizeof(idbuf[i]), "%lld", (long long)ids[i]);
 		queries[i][0] = "task_id";
@@ -362,59 +493,106 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 		forms[i][4] = "json_outputs";
 		forms[i][5] = "True";
 		forms[i][6] = NULL;
-		if (info[i] == NULL) {
-			reqs[2 * i].url = iurl;
-			reqs[2 * i].query = queries[i];
+		if (info[i] == NULL && !want[i]) {
+			slots[i].url = iurl;
+			slots[i].query = queries[i];
 		}
-		reqs[2 * i + 1].url = rurl;
-		reqs[2 * i + 1].form = forms[i];
+		slots[n + i].url = rurl;
+		slots[n + i].form = forms[i];
 	}
-	/* the requests to make, packed: a known task needs only its points */
-	size_t m = 0;
-	for (size_t i = 0; i < 2 * n; i++)
-		if (reqs[i].url != NULL)
-			reqs[m++] = reqs[i];
-	hpo_http_get_many(p->http, reqs, m, 8);
-	for (size_t i = n, k = m; i-- > 0;) {	/* back to two slots a task */
-		reqs[2 * i + 1] = reqs[--k];
-		if (info[i] == NULL)
-			reqs[2 * i] = reqs[--k];
-		else
-			memset(&reqs[2 * i], 0, sizeof(reqs[2 * i]));
+	for (size_t k = 0; k < nlist; k++) {
+		listing_query(ids, (const json_t *const *)entry, want, n, &next, (int)k, lq[k]);
+		slots[2 * n + k].url = lurl;
+		slots[2 * n + k].query = lq[k];
 	}
+	run_slots(p, slots, 2 * n + nlist);
+	for (size_t k = 0; k < nlist; k++) {
+		json_t *tasks = NULL;
+		struct hpo_err e = {0};
+		if (slots[2 * n + k].rc == 0 &&
+		    hpo_panda_tasks_answer(slots[2 * n + k].out, &tasks, &e) == 0) {
+			hpo_panda_listing_add(by_id, tasks);
+			listing_ok[k] = 1;
+		} else {
+			hpo_debug("the listing of known tasks failed (%s): asking them one by one",
+				  slots[2 * n + k].rc < 0 ? slots[2 * n + k].err.msg : e.msg);
+		}
+		json_decref(tasks);
+		json_decref(slots[2 * n + k].out);
+		free((char *)lq[k][3]);
+		free((char *)lq[k][5]);
+	}
+	/* the second round: the known tasks no listing had, alone */
+	struct hpo_http_req *alone = xcalloc(n + 1, sizeof(*alone));
+	size_t nalone = 0;
 	for (size_t i = 0; i < n; i++) {
-		json_t *data;
-		struct hpo_http_req *r = &reqs[2 * i];
+		json_t *t;
+		if (!want[i])
+			continue;
+		if ((t = json_object_get(by_id, idbuf[i])) != NULL) {
+			info[i] = json_incref(t);
+			continue;
+		}
+		if ((missing[i] = listing_ok[want[i] - 1]))
+			hpo_debug("task %lld: not among your listed tasks; asked alone", (long long)ids[i]);
+		alone[i].url = iurl;
+		alone[i].query = queries[i];
+		nalone++;
+	}
+	if (nalone > 0) {
+		run_slots(p, alone, n);
+		for (size_t i = 0; i < n; i++)
+			if (alone[i].url != NULL)
+				slots[i] = alone[i];
+	}
+	free(alone);
+	for (size_t i = 0; i < n; i++) {
+		json_t *data, *fresh = NULL;
+		struct hpo_http_req *r = &slots[i], *pr = &slots[n + i];
 
 		if (info[i] != NULL) {
 			/* known from the listing */
-		} else if (r[0].rc < 0) {
-			errs[i] = r[0].err;
+		} else if (r->rc < 0) {
+			errs[i] = r->err;
 			rc = -1;
-		} else if (hpo_panda_task_answer(r[0].out, ids[i], p->api, &data, &errs[i]) < 0) {
+		} else if (hpo_panda_task_answer(r->out, ids[i], p->api, &data, &errs[i]) < 0) {
 			rc = -1;
 		} else {
-			info[i] = json_incref(data);
+			info[i] = fresh = json_incref(data);
 		}
 		if (info[i] != NULL) {
 			struct hpo_err e = {0};
+			/* a task's parameters the server could not read: the cache's */
+			hpo_taskcache_fill(entry[i], info[i]);
+			/* new to the cache, or not among the user's listed tasks after all */
+			if (entry[i] == NULL || (fresh != NULL && missing[i]))
+				hpo_taskcache_put(tc, ids[i], info[i], !missing[i]);
 			/* iDDS failing hides the points, not the task */
-			if (r[1].rc < 0)
-				points_err[i] = xstrdup(r[1].err.msg);
-			else if (hpo_panda_points_answer(r[1].out, &points[i], &e) < 0)
+			if (pr->rc < 0)
+				points_err[i] = xstrdup(pr->err.msg);
+			else if (hpo_panda_points_answer(pr->out, &points[i], &e) < 0)
 				points_err[i] = xstrdup(e.msg);
 		}
-		for (int k = 0; k < 2; k++)
-			json_decref(r[k].out);
+		json_decref(r->out);
+		json_decref(pr->out);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(kwargs[i]);
+		json_decref(entry[i]);
+	}
+	json_decref(by_id);
 	free(kwargs);
-	free(reqs);
+	free(entry);
+	free(want);
+	free(missing);
+	free(slots);
+	free(lq);
+	free(listing_ok);
 	free(idbuf);
 	free(queries);
 	free(forms);
 	free(iurl);
+	free(lurl);
 	free(rurl);
 	return rc;
 }

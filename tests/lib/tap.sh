@@ -22,6 +22,8 @@ HPO_DB=$T/db/hpo.db
 export HPO_DB
 unset XDG_DATA_HOME HPO_CONTAINER_RUNTIME NO_COLOR HPO_CONFIG HPO_NICKNAME
 XDG_CONFIG_HOME=$T/config	# no configuration file but the test's own
+XDG_CACHE_HOME=$T/cache	# hpo-status's task cache: the test's own
+export XDG_CACHE_HOME
 export XDG_CONFIG_HOME
 trap 'rm -rf "$T"' EXIT
 
