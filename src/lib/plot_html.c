@@ -177,12 +177,9 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		hpo_buf_adds(&o, "</th>");
 	}
 	hpo_buf_adds(&o, "<th onclick=\"sortTable(this)\">message</th></tr></thead>\n<tbody>\n");
-	const json_t *points = json_object_get(d->task, "points");
 	for (size_t i = 0; i < d->np && !o.oom; i++) {
 		const struct hpo_plot_point *p = &d->pts[i];
-		const json_t *pv = json_array_get(points, i);
-		const char *msg = json_string_value(json_object_get(pv, "message"));
-		const char *status = json_string_value(json_object_get(pv, "status"));
+		const char *msg = p->message, *status = p->status;
 		hpo_buf_adds(&o, i == d->best ? "<tr class=\"best\">"
 			  : p->state == HPO_PT_FAILED ? "<tr class=\"failed\">" : "<tr>");
 		hpo_buf_addf(&o, "<td class=\"n\" data-v=\"%lld\">%lld</td><td>", (long long)p->id,
