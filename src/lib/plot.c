@@ -613,6 +613,50 @@ json_text(const json_t *v)
 	return t ? t : xstrdup("null");
 }
 
+void
+hpo_plot_build_json_params(struct hpo_plot_build *b, const json_t *ps)
+{
+	const char *key;
+	const json_t *v;
+
+	json_object_foreach((json_t *)ps, key, v) {
+		if (json_is_null(v))
+			hpo_plot_build_null(b, key);
+		else if (json_is_integer(v))
+			hpo_plot_build_integer(b, key, json_integer_value(v));
+		else if (json_is_real(v))
+			hpo_plot_build_real(b, key, json_real_value(v));
+		else if (json_is_string(v))
+			hpo_plot_build_text(b, key, json_string_value(v), 1);
+		else {
+			char *t = json_text(v);
+			hpo_plot_build_text(b, key, t, 0);
+			free(t);
+		}
+	}
+}
+
+void
+hpo_plot_build_json_curve(struct hpo_plot_build *b, const json_t *c)
+{
+	const json_t *v;
+	size_t k;
+
+	if (c == NULL || json_is_null(c))
+		return;
+	if (!json_is_array(c)) {
+		hpo_plot_build_bad_curve(b, (size_t)-1);
+		return;
+	}
+	hpo_plot_build_curve_start(b);
+	json_array_foreach(c, k, v) {
+		double x = NAN;
+		if (!json_is_null(v) && loss_value(v, &x) < 0)
+			hpo_plot_build_bad_curve(b, k);
+		hpo_plot_build_curve(b, x);
+	}
+}
+
 int
 hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err *err)
 {
@@ -639,7 +683,6 @@ hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err
 		const char *message = json_string_value(json_object_get(pt, "message"));
 		double loss = NAN;
 		int has = loss_value(json_object_get(pt, "loss"), &loss) == 0;
-		size_t k;
 
 		hpo_plot_build_point(b);
 		if (json_is_integer(json_object_get(pt, "id")))
@@ -650,33 +693,8 @@ hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err
 		hpo_plot_build_message(b, message);
 		if (!json_is_object(pt) || !(json_is_object(ps) || json_is_null(ps)))
 			hpo_plot_build_bad_params(b);
-		json_object_foreach((json_t *)ps, key, v) {
-			if (json_is_null(v))
-				hpo_plot_build_null(b, key);
-			else if (json_is_integer(v))
-				hpo_plot_build_integer(b, key, json_integer_value(v));
-			else if (json_is_real(v))
-				hpo_plot_build_real(b, key, json_real_value(v));
-			else if (json_is_string(v))
-				hpo_plot_build_text(b, key, json_string_value(v), 1);
-			else {
-				char *t = json_text(v);
-				hpo_plot_build_text(b, key, t, 0);
-				free(t);
-			}
-		}
-		if (c == NULL || json_is_null(c))
-			continue;
-		if (!json_is_array(c)) {
-			hpo_plot_build_bad_curve(b, (size_t)-1);
-			continue;
-		}
-		json_array_foreach(c, k, v) {
-			double x = NAN;
-			if (!json_is_null(v) && loss_value(v, &x) < 0)
-				hpo_plot_build_bad_curve(b, k);
-			hpo_plot_build_curve(b, x);
-		}
+		hpo_plot_build_json_params(b, ps);
+		hpo_plot_build_json_curve(b, c);
 	}
 	return hpo_plot_build_finish(b, out, err);
 }

@@ -123,6 +123,10 @@ void hpo_plot_build_text(struct hpo_plot_build *b, const char *param, const char
 void hpo_plot_build_curve_start(struct hpo_plot_build *b);
 void hpo_plot_build_curve(struct hpo_plot_build *b, double v);
 void hpo_plot_build_bad_curve(struct hpo_plot_build *b, size_t at);
+/* A point's "parameters" object and "intermediate" value (NULL or null:
+ * none) as JSON */
+void hpo_plot_build_json_params(struct hpo_plot_build *b, const json_t *ps);
+void hpo_plot_build_json_curve(struct hpo_plot_build *b, const json_t *c);
 int hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out,
 			  struct hpo_err *err);
 
@@ -210,10 +214,11 @@ int hpo_plot_write(const char *path, enum hpo_plot_format f, const struct hpo_pl
 int hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 		   const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
 		   struct hpo_err *err);
-/* One plot as PNG or SVG bytes (malloc'ed). */
+/* One plot as PNG or SVG bytes (malloc'ed); imp: hpo_plot_importance's
+ * values when the caller has them, else NULL. */
 int hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d,
-		    enum hpo_plot_kind k, const struct hpo_plot_opts *o, unsigned char **buf,
-		    size_t *len, struct hpo_err *err);
+		    enum hpo_plot_kind k, const struct hpo_plot_opts *o, const double *imp,
+		    unsigned char **buf, size_t *len, struct hpo_err *err);
 /* The HTML report: one self-contained page with the plots of mask (PNG,
  * inline as data: URLs), the best point and a table of every point that
  * sorts by a click on its header.  Nothing is fetched to show it. */

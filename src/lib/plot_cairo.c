@@ -15,6 +15,7 @@
 #include <cairo-svg.h>
 
 #include "plot.h"
+#include "xmalloc.h"
 
 #define NSHADES 32
 #define FONT "DejaVu Sans"
@@ -1001,7 +1002,8 @@ count(unsigned mask)
 /* Draw the plots of mask into m as f. */
 static int
 render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
-       const struct hpo_plot_opts *o, struct membuf *m, struct hpo_err *err)
+       const struct hpo_plot_opts *o, const double *given, struct membuf *m,
+       struct hpo_err *err)
 {
 	size_t n = count(mask), cols = n > 1 ? 2 : 1, rows = (n + cols - 1) / cols;
 	double w = o->width, h = o->height;
@@ -1009,12 +1011,18 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 	cairo_surface_t *s;
 	cairo_t *cr;
 	size_t i = 0;
-	/* importance: for its plot and to choose the pair; computed once */
-	double *imp = calloc(d->nparams + 1, sizeof(*imp));
+	/* importance: for its plot and to choose the pair; computed once, and
+	 * only for them (it sorts the points by each parameter) */
+	double *imp = NULL;
 
-	if (imp == NULL || hpo_plot_importance(d, imp) < 0) {
-		free(imp);
-		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	if (given != NULL) {
+		imp = (double *)given;
+	} else if (mask & (1u << HPO_PLOT_PAIR | 1u << HPO_PLOT_IMPORTANCE)) {
+		imp = xcalloc(d->nparams + 1, sizeof(*imp));
+		if (hpo_plot_importance(d, imp) < 0) {
+			free(imp);
+			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+		}
 	}
 
 	if (f == HPO_FMT_PNG)
@@ -1045,7 +1053,8 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 	}
 	cairo_status_t cst = cairo_status(cr);
 	cairo_destroy(cr);
-	free(imp);
+	if (imp != given)
+		free(imp);
 	if (cst == CAIRO_STATUS_SUCCESS && f == HPO_FMT_PNG)
 		cst = cairo_surface_write_to_png_stream(s, mem_write, m);
 	cairo_surface_finish(s);
@@ -1068,7 +1077,7 @@ hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned m
 
 	*buf = NULL;
 	*len = 0;
-	if (render(f, d, mask, o, &m, err) < 0) {
+	if (render(f, d, mask, o, NULL, &m, err) < 0) {
 		free(m.p);
 		return -1;
 	}
@@ -1079,10 +1088,20 @@ hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned m
 
 int
 hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d, enum hpo_plot_kind k,
-		const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
-		struct hpo_err *err)
+		const struct hpo_plot_opts *o, const double *imp, unsigned char **buf,
+		size_t *len, struct hpo_err *err)
 {
-	return hpo_plot_cairo(f, d, 1u << k, o, buf, len, err);
+	struct membuf m = {0};
+
+	*buf = NULL;
+	*len = 0;
+	if (render(f, d, 1u << k, o, imp, &m, err) < 0) {
+		free(m.p);
+		return -1;
+	}
+	*buf = m.p;
+	*len = m.len;
+	return 0;
 }
 
 void

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "file.h"
 #include "plot.h"
+#include "xmalloc.h"
 
 static void
 esc(struct hpo_buf *o, const char *s)
@@ -150,12 +151,22 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		hpo_buf_adds(&o, "</tbody></table>\n");
 	}
 
+	/* importance once, for the pair and importance plots */
+	double *imp = NULL;
+	if ((mask & (1u << HPO_PLOT_PAIR | 1u << HPO_PLOT_IMPORTANCE)) &&
+	    hpo_plot_importance(d, imp = xcalloc(d->nparams + 1, sizeof(*imp))) < 0) {
+		free(imp);
+		hpo_buf_free(&o);
+		return hpo_err_set(err, HPO_E_SYS, "out of memory");
+	}
 	for (int k = 0; k < HPO_PLOT_NKINDS && !o.oom; k++) {
 		unsigned char *png;
 		size_t len;
 		if (!((mask >> k) & 1))
 			continue;
-		if (hpo_plot_render(HPO_FMT_PNG, d, (enum hpo_plot_kind)k, opts, &png, &len, err) < 0) {
+		if (hpo_plot_render(HPO_FMT_PNG, d, (enum hpo_plot_kind)k, opts, imp, &png, &len,
+				    err) < 0) {
+			free(imp);
 			hpo_buf_free(&o);
 			return -1;
 		}
@@ -168,6 +179,7 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		free(png);
 	}
 
+	free(imp);
 	hpo_buf_adds(&o, "<h2>Points</h2>\n<p>Click a column header to sort by it.</p>\n"
 		  "<table id=\"points\">\n<thead><tr><th onclick=\"sortTable(this)\">point</th>"
 		  "<th onclick=\"sortTable(this)\">status</th><th onclick=\"sortTable(this)\">loss</th>");

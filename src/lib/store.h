@@ -115,6 +115,11 @@ int hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_
  * damaged row: "PATH: task T point P: column C: VALUE is WHY"). */
 int hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows,
 		     size_t *n, struct hpo_err *err);
+/* The same, one row at a time to fn (the row is freed after: fn takes
+ * references of what it keeps); fn's -1 stops it and is returned. */
+int hpo_store_points_each(struct hpo_store *st, int64_t task,
+			  int (*fn)(void *arg, const struct hpo_point_row *p), void *arg,
+			  struct hpo_err *err);
 void hpo_point_rows_free(struct hpo_point_row *rows, size_t n);
 
 /* Insert or replace one attempt. */
