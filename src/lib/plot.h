@@ -127,6 +127,12 @@ void hpo_plot_build_bad_curve(struct hpo_plot_build *b, size_t at);
  * none) as JSON */
 void hpo_plot_build_json_params(struct hpo_plot_build *b, const json_t *ps);
 void hpo_plot_build_json_curve(struct hpo_plot_build *b, const json_t *c);
+/* The same from their JSON text (a local point's params and intermediate
+ * columns), read as hpo_plot_read reads them; -1 when the text is not a
+ * JSON object, or not a list of numbers and "nan", "inf", ... strings (the
+ * point's values then incomplete: give the build up) (plot_read.c). */
+int hpo_plot_read_params(struct hpo_plot_build *b, const char *text);
+int hpo_plot_read_curve(struct hpo_plot_build *b, const char *text);
 int hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out,
 			  struct hpo_err *err);
 

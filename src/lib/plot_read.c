@@ -864,3 +864,42 @@ out:
 	free(r.buf[1]);
 	return rc;
 }
+
+/* ---- a local point's columns ----------------------------------------------------- */
+
+int
+hpo_plot_read_params(struct hpo_plot_build *b, const char *text)
+{
+	struct hpo_err err;
+	struct rd r = {"params", text, text, text + strlen(text), &err, 0, {NULL, NULL}, {0, 0}};
+	int rc = peek(&r) == '{' && parameters(&r, b) == 0 && peek(&r) == 0 ? 0 : -1;
+
+	free(r.buf[0]);
+	free(r.buf[1]);
+	return rc;
+}
+
+int
+hpo_plot_read_curve(struct hpo_plot_build *b, const char *text)
+{
+	struct hpo_err err;
+	struct rd r = {"intermediate", text, text, text + strlen(text), &err, 0, {NULL, NULL}, {0, 0}};
+	int m, rc = -1;
+	double v;
+
+	hpo_plot_build_curve_start(b);
+	if (peek(&r) != '[' || (m = begin(&r, ']')) < 0)
+		goto out;
+	/* numbers and "nan", "inf", ... only, as the store checks them */
+	while (m == 1) {
+		if (loss(&r, &v) != 1)
+			goto out;
+		hpo_plot_build_curve(b, v);
+		m = more(&r, ']');
+	}
+	rc = m == 0 && peek(&r) == 0 ? 0 : -1;
+out:
+	free(r.buf[0]);
+	free(r.buf[1]);
+	return rc;
+}

@@ -1051,14 +1051,28 @@ hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_poin
 static const char *const point_statuses[] = {"pending", "running", "finished", "failed", "cancelled", NULL};
 
 /* Fill p from a row of hpo_store_points' SELECT; the damaged column in *bad. */
+/* A JSON column's text, unparsed (HPO_STORE_RAW): NULL or a text. */
 static const char *
-point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad)
+bad_raw(sqlite3_stmt *s, int i, int null_ok, const char **out)
+{
+	*out = NULL;
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return null_ok ? NULL : "is missing";
+	if (sqlite3_column_type(s, i) != SQLITE_TEXT)
+		return "is not a text";
+	*out = (const char *)sqlite3_column_text(s, i);
+	return NULL;
+}
+
+static const char *
+point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad, int raw)
 {
 	const char *why;
 	long long v;
 
 	p->id = sqlite3_column_int64(s, 0);
-	if ((why = bad_json(s, *bad = 1, JSON_OBJECT, 0, &p->params)) ||
+	if ((why = raw ? bad_raw(s, *bad = 1, 0, &p->params_text)
+		       : bad_json(s, *bad = 1, JSON_OBJECT, 0, &p->params)) ||
 	    (why = bad_word(s, *bad = 2, point_statuses, &p->status)) ||
 	    (why = bad_loss(s, *bad = 3, &p->has_loss, &p->loss)) ||
 	    (why = bad_int(s, *bad = 4, 0, INT_MAX, 0, &v)) ||
@@ -1066,7 +1080,8 @@ point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad)
 	    (why = bad_time(s, *bad = 6, 1, &p->created)) ||
 	    (why = bad_time(s, *bad = 7, 0, &p->started)) ||
 	    (why = bad_time(s, *bad = 8, 0, &p->ended)) ||
-	    (why = bad_json(s, *bad = 9, JSON_ARRAY, 1, &p->intermediate)))
+	    (why = raw ? bad_raw(s, *bad = 9, 1, &p->intermediate_text)
+		       : bad_json(s, *bad = 9, JSON_ARRAY, 1, &p->intermediate)))
 		return why;
 	p->attempts = (int)v;
 	if (strcmp(p->status, "finished") == 0 && !p->has_loss) {
@@ -1086,7 +1101,7 @@ point_row_clear(struct hpo_point_row *p)
 }
 
 int
-hpo_store_points_each(struct hpo_store *st, int64_t task,
+hpo_store_points_each(struct hpo_store *st, int64_t task, int flags,
 		      int (*fn)(void *arg, const struct hpo_point_row *p), void *arg,
 		      struct hpo_err *err)
 {
@@ -1094,7 +1109,7 @@ hpo_store_points_each(struct hpo_store *st, int64_t task,
 	size_t cnt = 0;
 	sqlite3_stmt *s;
 	char sql[256], where[96];
-	int rc;
+	int rc, raw = (flags & HPO_STORE_RAW) != 0;
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, params, status, loss, attempts, message, created, started, ended, %s "
@@ -1105,10 +1120,10 @@ hpo_store_points_each(struct hpo_store *st, int64_t task,
 	sqlite3_bind_int64(s, 1, task);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *why;
-		int bad = 0;
+		int bad = 0, got = 0;
 		memset(&p, 0, sizeof(p));
 		cnt++;
-		why = point_fill(s, &p, &bad);
+		why = point_fill(s, &p, &bad, raw);
 		if (why == NULL && p.id != (int64_t)cnt) {
 			/* the engine numbers points 1, 2, ...: a gap is a lost row */
 			hpo_err_set(err, HPO_E_SYS, "%s: task %lld: point %lld is missing (the next "
@@ -1116,17 +1131,25 @@ hpo_store_points_each(struct hpo_store *st, int64_t task,
 				    (long long)task, (long long)cnt, (long long)p.id);
 			goto fail;
 		}
+		if (why == NULL && (got = fn(arg, &p)) == 1 && raw) {
+			/* the caller could not read the text: what is wrong with it */
+			point_row_clear(&p);
+			memset(&p, 0, sizeof(p));
+			if ((why = point_fill(s, &p, &bad, 0)) == NULL) {
+				hpo_err_set(err, HPO_E_SYS, "%s: task %lld point %lld: its parameters "
+					    "or intermediate losses could not be read", st->path,
+					    (long long)task, (long long)p.id);
+				goto fail;
+			}
+		}
 		if (why != NULL) {
 			snprintf(where, sizeof(where), "task %lld point %lld", (long long)task,
 				 (long long)p.id);
 			damaged(st, err, where, s, bad, why);
 			goto fail;
 		}
-		if (fn(arg, &p) < 0) {
-			point_row_clear(&p);
-			sqlite3_finalize(s);
-			return -1;
-		}
+		if (got < 0)
+			goto fail;
 		point_row_clear(&p);
 	}
 	if (rc != SQLITE_DONE) {
@@ -1174,7 +1197,7 @@ hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows
 
 	*rows = NULL;
 	*n = 0;
-	if (hpo_store_points_each(st, task, keep_row, &rs, err) < 0) {
+	if (hpo_store_points_each(st, task, 0, keep_row, &rs, err) < 0) {
 		hpo_point_rows_free(rs.r, rs.cnt);
 		return -1;
 	}

@@ -172,6 +172,14 @@ plot_point(void *arg, const struct hpo_point_row *p)
 		hpo_text_utf8(f->text);
 		hpo_plot_build_message(f->b, f->text);
 	}
+	if (p->params_text != NULL) {
+		/* the columns' text read with no JSON tree (1: the store says what
+		 * is wrong with it) */
+		if (hpo_plot_read_params(f->b, p->params_text) < 0 ||
+		    (p->intermediate_text != NULL && hpo_plot_read_curve(f->b, p->intermediate_text) < 0))
+			return 1;
+		return 0;
+	}
 	hpo_plot_build_json_params(f->b, p->params);
 	hpo_plot_build_json_curve(f->b, p->intermediate);
 	return 0;
@@ -206,7 +214,7 @@ hpo_view_local_plot(struct hpo_store *st, int64_t id, struct hpo_plot_data **out
 			hpo_plot_build_space(f.b, key, json_string_value(json_object_get(v, "method")));
 	json_decref(spec);
 	hpo_task_row_free(&row);
-	rc = hpo_store_points_each(st, id, plot_point, &f, err);
+	rc = hpo_store_points_each(st, id, HPO_STORE_RAW, plot_point, &f, err);
 	free(f.text);
 	if (rc < 0) {
 		hpo_plot_build_free(f.b);
