@@ -101,7 +101,7 @@ load(int local, const char *db, const char *from, long id, struct hpo_plot_data 
 		/* a file mapped (no copy), a pipe read whole; then read from memory */
 		if (strcmp(from, "-") != 0 && (fd = open(from, O_RDONLY | O_CLOEXEC)) >= 0) {
 			void *m = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
-					  ? mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+					  ? mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
 					  : MAP_FAILED;
 			close(fd);
 			if (m != MAP_FAILED) {

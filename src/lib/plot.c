@@ -105,12 +105,37 @@ is_log_method(const char *m)
 		     strcmp(m, "lognormal") == 0 || strcmp(m, "qlognormal") == 0);
 }
 
-static int
-cmp_double(const void *a, const void *b)
+double
+hpo_plot_kth(double *v, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return x < y ? -1 : x > y;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
 /* Without a search space: is parameter k (its column filled, finite range
@@ -129,8 +154,7 @@ looks_log(const struct hpo_plot_data *d, size_t k, double lo, double hi)
 	for (size_t i = 0; i < d->np; i++)
 		if (isfinite(d->x[i * d->nparams + k]))
 			v[n++] = d->x[i * d->nparams + k];
-	qsort(v, n, sizeof(*v), cmp_double);
-	med = v[n / 2];
+	med = hpo_plot_kth(v, n, n / 2);
 	free(v);
 	/* |log med - log geo| < |log mid - log med|, with geo = sqrt(lo hi) */
 	return fabs(log(med) - 0.5 * (log(lo) + log(hi))) < fabs(log((lo + hi) / 2) - log(med));

@@ -191,6 +191,10 @@ void hpo_plot_fmt(char *buf, size_t size, double v);
  * sum 1.  imp has d->nparams entries.  -1 only when out of memory. */
 int hpo_plot_importance(const struct hpo_plot_data *d, double *imp);
 
+/* The k-th smallest (from 0) of the n values v (none NaN), k < n, in
+ * linear time (quickselect); v is reordered. */
+double hpo_plot_kth(double *v, size_t n, size_t k);
+
 /* The running best: best[i] is the lowest OK loss of points 0..i, NaN
  * before the first. */
 void hpo_plot_running_best(const struct hpo_plot_data *d, double *best);

@@ -479,40 +479,6 @@ draw_history(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_o
 #define MAX_LINES 5000
 #define BEST_LINES 1000
 
-/* The k-th smallest (0-based) of v[0..n-1], k < n; v is reordered. */
-static double
-kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		double pivot = v[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
-}
-
 /* Leave at most MAX_LINES lines in sh (255 marks the others): the
  * BEST_LINES lowest losses and every k-th of the rest in point order; the
  * number left. */
@@ -534,7 +500,7 @@ thin_lines(const struct hpo_plot_data *d, unsigned char *sh)
 	}
 	/* the BEST_LINES lowest losses, ties in point order: those below the
 	 * BEST_LINES-th lowest, then those equal to it, first come */
-	double cut = kth(loss, n, BEST_LINES - 1);
+	double cut = hpo_plot_kth(loss, n, BEST_LINES - 1);
 	size_t below = 0;
 	for (size_t j = 0; j < n; j++)
 		below += loss[j] < cut;

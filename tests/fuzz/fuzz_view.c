@@ -86,17 +86,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
+	/* jansson takes a NUL byte after a number (its lexer loses it when it
+	 * puts the byte back): not JSON, and hpo_plot_read says so */
+	int nul = memchr(data, '\0', size) != NULL;
 	if (hpo_plot_view_task(doc, "view.json", -1, &task, &err) < 0 ||
 	    hpo_plot_data_new(task, &d, &err) < 0) {
-		if (err.msg[0] == '\0' || rc2 == 0 || strcmp(err.msg, err2.msg) != 0)
+		if (err.msg[0] == '\0' || (!nul && (rc2 == 0 || strcmp(err.msg, err2.msg) != 0)))
 			abort();
+		if (rc2 == 0)
+			hpo_plot_data_free(d2);
 		json_decref(doc);
 		return 0;
 	}
-	if (rc2 < 0)
+	if (rc2 < 0 && !nul)
 		abort();
-	compare(d, d2);
-	hpo_plot_data_free(d2);
+	if (rc2 == 0) {
+		compare(d, d2);
+		hpo_plot_data_free(d2);
+	}
 	imp = calloc(d->nparams + 1, sizeof *imp);
 	best = calloc(d->np + 1, sizeof *best);
 	if (imp == NULL || best == NULL || hpo_plot_importance(d, imp) < 0)
