@@ -576,6 +576,10 @@ blend(struct pixels *px, int x, int y, double cov)
 static void
 segment(struct pixels *px, double xa, double ya, double xb, double yb)
 {
+	/* far outside any image (or not finite): nothing to draw, and no
+	 * pixel index to overflow */
+	if (!(fabs(xa) < 1e6 && fabs(ya) < 1e6 && fabs(xb) < 1e6 && fabs(yb) < 1e6))
+		return;
 	int steep = fabs(yb - ya) > fabs(xb - xa);
 	double a0 = steep ? ya : xa, a1 = steep ? yb : xb;
 	double b0 = steep ? xa : ya, b1 = steep ? xb : yb;
