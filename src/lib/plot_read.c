@@ -537,7 +537,7 @@ point(struct rd *r, struct hpo_plot_build *b)
 	const char *k, *s;
 	int m, is_int, has_params = 0;
 	int64_t i;
-	double v;
+	double v = NAN;
 
 	hpo_plot_build_point(b);
 	if (peek(r) != '{') {
@@ -823,7 +823,9 @@ hpo_plot_read(const char *what, const char *text, size_t len, int64_t id,
 		syntax(&r, r.p, r.p < r.end ? "'[' or '{' expected" : "no JSON value, the text is empty");
 		goto out;
 	}
-	if (peek(&r) != 0) {
+	/* (peek's 0 is also a NUL byte) */
+	ws(&r);
+	if (r.p != r.end) {
 		syntax(&r, r.p, "the end of the text expected");
 		goto out;
 	}
@@ -872,7 +874,7 @@ hpo_plot_read_params(struct hpo_plot_build *b, const char *text)
 {
 	struct hpo_err err;
 	struct rd r = {"params", text, text, text + strlen(text), &err, 0, {NULL, NULL}, {0, 0}};
-	int rc = peek(&r) == '{' && parameters(&r, b) == 0 && peek(&r) == 0 ? 0 : -1;
+	int rc = peek(&r) == '{' && parameters(&r, b) == 0 && (ws(&r), r.p == r.end) ? 0 : -1;
 
 	free(r.buf[0]);
 	free(r.buf[1]);
@@ -897,7 +899,7 @@ hpo_plot_read_curve(struct hpo_plot_build *b, const char *text)
 		hpo_plot_build_curve(b, v);
 		m = more(&r, ']');
 	}
-	rc = m == 0 && peek(&r) == 0 ? 0 : -1;
+	rc = m == 0 && (ws(&r), r.p == r.end) ? 0 : -1;
 out:
 	free(r.buf[0]);
 	free(r.buf[1]);
