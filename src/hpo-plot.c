@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -76,34 +79,44 @@ static const struct hpo_tool tool = {
 	},
 };
 
-/* The task view: from a file, or the backend's view of one task. */
+/* The plot data of the task: from a view file, read with no JSON tree
+ * (hpo_plot_read); from the local database, read straight into the data;
+ * or from PanDA's view (hpo_backend_plot). */
 static int
-load(int local, const char *db, const char *from, long id, json_t **doc, struct hpo_err *err)
+load(int local, const char *db, const char *from, long id, struct hpo_plot_data **d,
+     struct hpo_err *err)
 {
 	struct hpo_backend *b = NULL;
-	json_t *tasks = NULL;
 	int64_t *ids = NULL, want = id;
 	size_t n = 0;
 	int rc = -1;
 
-	*doc = NULL;
+	*d = NULL;
 	if (from != NULL) {
-		json_error_t jerr;
 		const char *name = strcmp(from, "-") == 0 ? "stdin" : from;
 		char *text = NULL;
 		size_t len = 0;
-		/* whole, then parsed from memory: jansson reads a FILE a byte at a time */
+		struct stat sb;
+		int fd;
+		/* a file mapped (no copy), a pipe read whole; then read from memory */
+		if (strcmp(from, "-") != 0 && (fd = open(from, O_RDONLY | O_CLOEXEC)) >= 0) {
+			void *m = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
+					  ? mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+					  : MAP_FAILED;
+			close(fd);
+			if (m != MAP_FAILED) {
+				madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+				rc = hpo_plot_read(name, m, (size_t)sb.st_size, id, d, err);
+				munmap(m, (size_t)sb.st_size);
+				return rc;
+			}
+		}
 		if (hpo_file_read(strcmp(from, "-") == 0 ? "/dev/stdin" : from, (size_t)1 << 30, &text,
 				  &len, err) < 0)
 			return -1;
-		*doc = json_loadb(text, len, 0, &jerr);
+		rc = hpo_plot_read(name, text, len, id, d, err);
 		free(text);
-		if (*doc != NULL)
-			return 0;
-		if (jerr.line > 0)
-			return hpo_err_set(err, HPO_E_INPUT, "%s:%d:%d: %s", name, jerr.line,
-					   jerr.column, jerr.text);
-		return hpo_err_set(err, HPO_E_INPUT, "%s: %s", name, jerr.text);
+		return rc;
 	}
 	if ((local ? hpo_backend_local(db, &b, err) : hpo_backend_panda(&b, err)) < 0)
 		return -1;
@@ -118,10 +131,7 @@ load(int local, const char *db, const char *from, long id, json_t **doc, struct 
 		/* the newest: last locally, first from PanDA */
 		want = local ? ids[n - 1] : ids[0];
 	}
-	if (hpo_backend_views(b, &want, 1, &tasks, err) < 0)
-		goto out;
-	*doc = hpo_view_wrap(tasks);
-	rc = 0;
+	rc = hpo_backend_plot(b, want, d, err);
 out:
 	free(ids);
 	hpo_backend_free(b);
@@ -154,8 +164,6 @@ main(int argc, char **argv)
 	struct hpo_plot_opts po = {0, {-1, -1}, 800, 500};
 	struct hpo_err err = {0};
 	struct hpo_plot_data *d = NULL;
-	const json_t *task;
-	json_t *doc = NULL;
 	long id = -1;
 	int rc = EXIT_ERROR;
 
@@ -246,10 +254,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (load(local, db, from, id, &doc, &err) < 0 ||
-	    hpo_plot_view_task(doc, from ? (strcmp(from, "-") ? from : "stdin") : "the task view", id,
-			       &task, &err) < 0 ||
-	    hpo_plot_data_new(task, &d, &err) < 0)
+	if (load(local, db, from, id, &d, &err) < 0)
 		goto fail;
 	if (pair != NULL) {
 		char *x = xstrdup(pair), *y = strchr(x, ',');	/* checked with the options */
@@ -293,7 +298,6 @@ fail:
 	rc = hpo_exit_for(&err);
 out:
 	hpo_plot_data_free(d);
-	json_decref(doc);
 	hpo_plot_finish();
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "grid.h"
 #include "panda.h"
+#include "plot.h"
 #include "store.h"
 #include "view.h"
 
@@ -204,4 +205,23 @@ hpo_backend_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **
 		  struct hpo_err *err)
 {
 	return b->ops->views(b, ids, n, tasks, err);
+}
+
+int
+hpo_backend_plot(struct hpo_backend *b, int64_t id, struct hpo_plot_data **d, struct hpo_err *err)
+{
+	json_t *tasks, *doc;
+	const json_t *task;
+	int rc;
+
+	*d = NULL;
+	if (b->st != NULL)
+		return hpo_view_local_plot(b->st, id, d, err);
+	if (hpo_backend_views(b, &id, 1, &tasks, err) < 0)
+		return -1;
+	doc = hpo_view_wrap(tasks);
+	rc = hpo_plot_view_task(doc, "the task view", id, &task, err) < 0 ||
+	     hpo_plot_data_new(task, d, err) < 0 ? -1 : 0;
+	json_decref(doc);
+	return rc;
 }

@@ -41,4 +41,10 @@ int hpo_backend_ids(struct hpo_backend *b, const struct hpo_task_filter *f, int6
 int hpo_backend_views(struct hpo_backend *b, const int64_t *ids, size_t n, json_t **tasks,
 		      struct hpo_err *err);
 
+/* The plot data of one task (plot.h): a local one read from the database
+ * with no view built (hpo_view_local_plot), a Grid one from its view. */
+struct hpo_plot_data;
+int hpo_backend_plot(struct hpo_backend *b, int64_t id, struct hpo_plot_data **d,
+		     struct hpo_err *err);
+
 #endif

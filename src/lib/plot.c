@@ -99,33 +99,43 @@ loss_value(const json_t *v, double *out)
 }
 
 static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
 is_log_method(const char *m)
 {
 	return m && (strcmp(m, "loguniform") == 0 || strcmp(m, "qloguniform") == 0 ||
 		     strcmp(m, "lognormal") == 0 || strcmp(m, "qlognormal") == 0);
 }
 
-/* A categorical value as text (malloc'ed). */
-static char *
-cat_text(const json_t *v)
+double
+hpo_plot_kth(double *v, size_t n, size_t k)
 {
-	if (json_is_string(v))
-		return strdup(json_string_value(v));
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-}
+	size_t lo = 0, hi = n - 1;
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
 /* Without a search space: is parameter k (its column filled, finite range
@@ -144,32 +154,322 @@ looks_log(const struct hpo_plot_data *d, size_t k, double lo, double hi)
 	for (size_t i = 0; i < d->np; i++)
 		if (isfinite(d->x[i * d->nparams + k]))
 			v[n++] = d->x[i * d->nparams + k];
-	qsort(v, n, sizeof(*v), cmp_double);
-	med = v[n / 2];
+	med = hpo_plot_kth(v, n, n / 2);
 	free(v);
 	/* |log med - log geo| < |log mid - log med|, with geo = sqrt(lo hi) */
 	return fabs(log(med) - 0.5 * (log(lo) + log(hi))) < fabs(log((lo + hi) / 2) - log(med));
 }
 
-/* Fill parameter k's column of x and its axis. */
+/* ---- building the data, point by point ------------------------------------------ */
+
+/* A parameter value as given: its column of cells is filled as the points
+ * come, and typed when the last has come (hpo_plot_build_finish). */
+enum cell_kind { CELL_ABSENT, CELL_NULL, CELL_REAL, CELL_INT, CELL_TEXT };
+
+struct cell {
+	unsigned char kind;
+	union {
+		double r;
+		int64_t i;
+		char *text;	/* a string's value, or another value's JSON text */
+	} u;
+	unsigned char string;	/* CELL_TEXT: a JSON string (else other JSON) */
+};
+
+struct column {
+	char *name;
+	struct cell *cells;	/* one a point, cap of the build's points */
+};
+
+struct space_entry {
+	char *name;
+	int log;		/* its method is a log one */
+};
+
+struct hpo_plot_build {
+	int64_t id;
+	char *name, *status, *backend;
+	struct column *cols;
+	size_t ncols, lastcol;
+	struct space_entry *space;
+	size_t nspace;
+	struct hpo_plot_point *pts;
+	char **status_of;	/* each point's status text (NULL: none) */
+	char **message_of;
+	size_t np, cap;
+	double *curve;
+	size_t ncurve, capcurve;
+	size_t bad_params, bad_curve, bad_curve_at;	/* first bad point + 1, 0: none */
+	char **statuses;	/* distinct status texts */
+	size_t nstatuses;
+};
+
+struct hpo_plot_build *
+hpo_plot_build_new(void)
+{
+	return xcalloc(1, sizeof(struct hpo_plot_build));
+}
+
+void
+hpo_plot_build_free(struct hpo_plot_build *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t k = 0; k < b->ncols; k++) {
+		for (size_t i = 0; i < b->np; i++)
+			if (b->cols[k].cells[i].kind == CELL_TEXT)
+				free(b->cols[k].cells[i].u.text);
+		free(b->cols[k].cells);
+		free(b->cols[k].name);
+	}
+	free(b->cols);
+	for (size_t k = 0; k < b->nspace; k++)
+		free(b->space[k].name);
+	free(b->space);
+	for (size_t i = 0; i < b->np; i++)
+		free(b->message_of[i]);
+	for (size_t k = 0; k < b->nstatuses; k++)
+		free(b->statuses[k]);
+	free(b->statuses);
+	free(b->status_of);
+	free(b->message_of);
+	free(b->pts);
+	free(b->curve);
+	free(b->name);
+	free(b->status);
+	free(b->backend);
+	free(b);
+}
+
+void
+hpo_plot_build_task(struct hpo_plot_build *b, int64_t id, const char *name, const char *status,
+		    const char *backend)
+{
+	b->id = id;
+	free(b->name);
+	free(b->status);
+	free(b->backend);
+	b->name = xstrdup(name ? name : "");
+	b->status = xstrdup(status ? status : "unknown");
+	b->backend = xstrdup(backend ? backend : "");
+}
+
+void
+hpo_plot_build_space(struct hpo_plot_build *b, const char *name, const char *method)
+{
+	for (size_t k = 0; k < b->nspace; k++)
+		if (strcmp(b->space[k].name, name) == 0) {
+			b->space[k].log = is_log_method(method);
+			return;
+		}
+	b->space = xreallocarray(b->space, b->nspace + 1, sizeof(*b->space));
+	b->space[b->nspace].name = xstrdup(name);
+	b->space[b->nspace++].log = is_log_method(method);
+}
+
+void
+hpo_plot_build_point(struct hpo_plot_build *b)
+{
+	if (b->np == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->pts = xreallocarray(b->pts, b->cap, sizeof(*b->pts));
+		b->status_of = xreallocarray(b->status_of, b->cap, sizeof(*b->status_of));
+		b->message_of = xreallocarray(b->message_of, b->cap, sizeof(*b->message_of));
+		for (size_t k = 0; k < b->ncols; k++)
+			b->cols[k].cells = xreallocarray(b->cols[k].cells, b->cap,
+							 sizeof(*b->cols[k].cells));
+	}
+	struct hpo_plot_point *p = &b->pts[b->np];
+	memset(p, 0, sizeof(*p));
+	p->id = (int64_t)b->np + 1;
+	p->loss = NAN;
+	p->state = HPO_PT_PENDING;
+	p->curve_off = b->ncurve;
+	b->status_of[b->np] = NULL;
+	b->message_of[b->np] = NULL;
+	for (size_t k = 0; k < b->ncols; k++)
+		b->cols[k].cells[b->np].kind = CELL_ABSENT;
+	b->np++;
+}
+
+#define CUR(b) (&(b)->pts[(b)->np - 1])
+
+void
+hpo_plot_build_id(struct hpo_plot_build *b, int64_t id)
+{
+	CUR(b)->id = id;
+}
+
+void
+hpo_plot_build_status(struct hpo_plot_build *b, const char *status)
+{
+	size_t k;
+
+	for (k = 0; k < b->nstatuses; k++)
+		if (strcmp(b->statuses[k], status) == 0)
+			break;
+	if (k == b->nstatuses) {
+		b->statuses = xreallocarray(b->statuses, b->nstatuses + 1, sizeof(*b->statuses));
+		b->statuses[b->nstatuses++] = xstrdup(status);
+	}
+	b->status_of[b->np - 1] = b->statuses[k];
+}
+
+/* The loss: a number (has) or none; the state follows from the status at
+ * the end.  Kept in loss with curve_len as the mark (set below). */
+void
+hpo_plot_build_loss(struct hpo_plot_build *b, int has, double loss)
+{
+	CUR(b)->loss = has ? loss : NAN;
+	CUR(b)->state = has ? HPO_PT_OK : HPO_PT_PENDING;	/* "has a loss", until finish */
+}
+
+void
+hpo_plot_build_message(struct hpo_plot_build *b, const char *message)
+{
+	free(b->message_of[b->np - 1]);
+	b->message_of[b->np - 1] = message ? xstrdup(message) : NULL;
+}
+
+void
+hpo_plot_build_bad_params(struct hpo_plot_build *b)
+{
+	if (b->bad_params == 0)
+		b->bad_params = b->np;
+}
+
+/* The cell of the current point in the column named name (made when new). */
+static struct cell *
+cell_of(struct hpo_plot_build *b, const char *name)
+{
+	size_t k = b->lastcol + 1 < b->ncols ? b->lastcol + 1 : 0;
+
+	/* the keys of each point mostly come in the same order */
+	for (size_t n = 0; n < b->ncols; n++, k = k + 1 < b->ncols ? k + 1 : 0)
+		if (strcmp(b->cols[k].name, name) == 0) {
+			b->lastcol = k;
+			return &b->cols[k].cells[b->np - 1];
+		}
+	b->cols = xreallocarray(b->cols, b->ncols + 1, sizeof(*b->cols));
+	struct column *c = &b->cols[b->ncols];
+	c->name = xstrdup(name);
+	c->cells = xcalloc(b->cap, sizeof(*c->cells));	/* CELL_ABSENT */
+	b->lastcol = b->ncols++;
+	return &c->cells[b->np - 1];
+}
+
+static struct cell *
+cell_reset(struct hpo_plot_build *b, const char *name)
+{
+	struct cell *c = cell_of(b, name);
+
+	if (c->kind == CELL_TEXT)
+		free(c->u.text);
+	c->kind = CELL_ABSENT;
+	return c;
+}
+
+void
+hpo_plot_build_null(struct hpo_plot_build *b, const char *param)
+{
+	cell_reset(b, param)->kind = CELL_NULL;
+}
+
+void
+hpo_plot_build_real(struct hpo_plot_build *b, const char *param, double v)
+{
+	struct cell *c = cell_reset(b, param);
+
+	c->kind = CELL_REAL;
+	c->u.r = v;
+}
+
+void
+hpo_plot_build_integer(struct hpo_plot_build *b, const char *param, int64_t v)
+{
+	struct cell *c = cell_reset(b, param);
+
+	c->kind = CELL_INT;
+	c->u.i = v;
+}
+
+void
+hpo_plot_build_text(struct hpo_plot_build *b, const char *param, const char *text, int string)
+{
+	struct cell *c = cell_reset(b, param);
+
+	c->kind = CELL_TEXT;
+	c->u.text = xstrdup(text);
+	c->string = (unsigned char)(string != 0);
+}
+
+void
+hpo_plot_build_curve_start(struct hpo_plot_build *b)
+{
+	/* a second "intermediate" replaces the first */
+	b->ncurve = CUR(b)->curve_off;
+	CUR(b)->curve_len = 0;
+}
+
+void
+hpo_plot_build_curve(struct hpo_plot_build *b, double v)
+{
+	if (b->ncurve == b->capcurve) {
+		b->capcurve = b->capcurve ? b->capcurve * 2 : 256;
+		b->curve = xreallocarray(b->curve, b->capcurve, sizeof(*b->curve));
+	}
+	b->curve[b->ncurve++] = v;
+	CUR(b)->curve_len++;
+}
+
+void
+hpo_plot_build_bad_curve(struct hpo_plot_build *b, size_t at)
+{
+	if (b->bad_curve == 0) {
+		b->bad_curve = b->np;
+		b->bad_curve_at = at;
+	}
+}
+
 static int
-fill_param(struct hpo_plot_data *d, size_t k, const json_t *points, const json_t *space)
+cmp_column(const void *a, const void *b)
+{
+	return strcmp(((const struct column *)a)->name, ((const struct column *)b)->name);
+}
+
+/* A category's text: a string's value, other values as compact JSON
+ * (malloc'ed). */
+static char *
+cell_text(const struct cell *c)
+{
+	json_t *v;
+	char *t;
+
+	if (c->kind == CELL_TEXT)
+		return xstrdup(c->u.text);
+	v = c->kind == CELL_INT ? json_integer((json_int_t)c->u.i) : json_real(c->u.r);
+	t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(v);
+	return t ? t : xstrdup("nan");
+}
+
+/* Parameter k's column of x and its axis, from column c; -1 for a
+ * category that is not valid UTF-8 (a JSON key). */
+static int
+fill_param(struct hpo_plot_data *d, size_t k, const struct column *c,
+	   const struct hpo_plot_build *b)
 {
 	struct hpo_plot_param *p = &d->params[k];
 	int numeric = 1;
 	size_t i;
-	const json_t *pt;
 	double lo = INFINITY, hi = -INFINITY;
 
-	json_array_foreach(points, i, pt) {
-		const json_t *v = json_object_get(json_object_get(pt, "parameters"), p->name);
-		if (v != NULL && !json_is_null(v) && !json_is_number(v))
-			numeric = 0;
-	}
+	for (i = 0; i < d->np && numeric; i++)
+		numeric = c->cells[i].kind != CELL_TEXT;
 	if (numeric) {
-		json_array_foreach(points, i, pt) {
-			const json_t *v = json_object_get(json_object_get(pt, "parameters"), p->name);
-			double x = json_is_number(v) ? json_number_value(v) : NAN;
+		for (i = 0; i < d->np; i++) {
+			const struct cell *e = &c->cells[i];
+			double x = e->kind == CELL_REAL ? e->u.r : e->kind == CELL_INT ? (double)e->u.i : NAN;
 			d->x[i * d->nparams + k] = x;
 			if (isfinite(x)) {
 				lo = x < lo ? x : lo;
@@ -178,10 +478,12 @@ fill_param(struct hpo_plot_data *d, size_t k, const json_t *points, const json_t
 		}
 		p->lo = lo;
 		p->hi = hi;
-		const json_t *sp = json_object_get(space, p->name);
-		if (json_is_object(sp))
-			p->axis = is_log_method(json_string_value(json_object_get(sp, "method"))) && lo > 0
-					  ? HPO_AXIS_LOG : HPO_AXIS_LINEAR;
+		const struct space_entry *sp = NULL;
+		for (size_t s = 0; s < b->nspace && sp == NULL; s++)
+			if (strcmp(b->space[s].name, p->name) == 0)
+				sp = &b->space[s];
+		if (sp != NULL)
+			p->axis = sp->log && lo > 0 ? HPO_AXIS_LOG : HPO_AXIS_LINEAR;
 		else
 			p->axis = looks_log(d, k, lo, hi) ? HPO_AXIS_LOG : HPO_AXIS_LINEAR;
 		return 0;
@@ -189,36 +491,33 @@ fill_param(struct hpo_plot_data *d, size_t k, const json_t *points, const json_t
 	/* categories, in order of appearance; a JSON object indexes them */
 	json_t *index = json_object();
 	size_t cap = 0;
-	if (index == NULL)
-		return -1;
 	p->axis = HPO_AXIS_CAT;
-	json_array_foreach(points, i, pt) {
-		const json_t *v = json_object_get(json_object_get(pt, "parameters"), p->name);
+	for (i = 0; i < d->np; i++) {
+		const struct cell *e = &c->cells[i];
+		const json_t *at;
 		char *t;
-		if (v == NULL || json_is_null(v)) {
+		if (e->kind == CELL_ABSENT || e->kind == CELL_NULL) {
 			d->x[i * d->nparams + k] = NAN;
 			continue;
 		}
-		if ((t = cat_text(v)) == NULL)
-			goto oom;
-		const json_t *at = json_object_get(index, t);
-		if (at != NULL) {
+		if (e->kind == CELL_TEXT && (at = json_object_get(index, e->u.text)) != NULL) {
+			d->x[i * d->nparams + k] = (double)json_integer_value(at);
+			continue;
+		}
+		t = cell_text(e);
+		if ((at = json_object_get(index, t)) != NULL) {
 			d->x[i * d->nparams + k] = (double)json_integer_value(at);
 			free(t);
 			continue;
 		}
 		if (p->ncats == cap) {
 			cap = cap ? cap * 2 : 8;
-			char **c = realloc(p->cats, cap * sizeof(*c));
-			if (c == NULL) {
-				free(t);
-				goto oom;
-			}
-			p->cats = c;
+			p->cats = xreallocarray(p->cats, cap, sizeof(*p->cats));
 		}
 		if (json_object_set_new(index, t, json_integer((json_int_t)p->ncats)) < 0) {
 			free(t);
-			goto oom;
+			json_decref(index);
+			return -1;
 		}
 		d->x[i * d->nparams + k] = (double)p->ncats;
 		p->cats[p->ncats++] = t;
@@ -227,113 +526,64 @@ fill_param(struct hpo_plot_data *d, size_t k, const json_t *points, const json_t
 	p->lo = 0;
 	p->hi = p->ncats ? (double)(p->ncats - 1) : 0;
 	return 0;
-oom:
-	json_decref(index);
-	return -1;
-}
-
-/* The parameter names of every point, sorted; the first non-object
- * "parameters" is an error. */
-static int
-collect_names(struct hpo_plot_data *d, const json_t *points, struct hpo_err *err)
-{
-	json_t *seen = json_object();
-	const json_t *pt, *v;
-	const char *key;
-	size_t i, n = 0;
-
-	json_array_foreach(points, i, pt) {
-		const json_t *ps = json_object_get(pt, "parameters");
-		if (!json_is_object(pt) || !(json_is_object(ps) || json_is_null(ps))) {
-			json_decref(seen);
-			return hpo_err_set(err, HPO_E_INPUT, "point %zu: \"parameters\" is not an object",
-					   i + 1);
-		}
-		json_object_foreach((json_t *)ps, key, v)
-			if (json_object_get(seen, key) == NULL)
-				json_object_set_new(seen, key, json_true());
-	}
-	d->nparams = json_object_size(seen);
-	d->params = xcalloc(d->nparams ? d->nparams : 1, sizeof(*d->params));
-	json_object_foreach(seen, key, v)
-		d->params[n++].name = xstrdup(key);
-	json_decref(seen);
-	char **names = xcalloc(d->nparams ? d->nparams : 1, sizeof(*names));
-	for (i = 0; i < d->nparams; i++)
-		names[i] = d->params[i].name;
-	qsort(names, d->nparams, sizeof(*names), cmp_str);
-	for (i = 0; i < d->nparams; i++)
-		d->params[i].name = names[i];
-	free(names);
-	return 0;
-}
-
-static char *
-dup_or(const json_t *v, const char *dflt)
-{
-	return xstrdup(json_is_string(v) ? json_string_value(v) : dflt);
 }
 
 int
-hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err *err)
+hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out, struct hpo_err *err)
 {
-	const json_t *points = json_object_get(task, "points"), *pt;
 	struct hpo_plot_data *d;
-	size_t i, ncurve = 0;
+	size_t i;
 
 	*out = NULL;
-	if (!json_is_array(points))
-		return hpo_err_set(err, HPO_E_INPUT, "the task has no \"points\" list");
+	if (b->bad_params) {
+		hpo_err_set(err, HPO_E_INPUT, "point %zu: \"parameters\" is not an object",
+			    b->bad_params);
+		hpo_plot_build_free(b);
+		return -1;
+	}
+	if (b->bad_curve) {
+		if (b->bad_curve_at == (size_t)-1)
+			hpo_err_set(err, HPO_E_INPUT, "point %zu: \"intermediate\" is not a list",
+				    b->bad_curve);
+		else
+			hpo_err_set(err, HPO_E_INPUT, "point %zu: \"intermediate\"[%zu] is not a number",
+				    b->bad_curve, b->bad_curve_at);
+		hpo_plot_build_free(b);
+		return -1;
+	}
+	if (b->name == NULL)
+		hpo_plot_build_task(b, 0, NULL, NULL, NULL);
 	d = xcalloc(1, sizeof(*d));
-	d->task = task;
-	d->id = json_integer_value(json_object_get(task, "id"));
-	d->name = dup_or(json_object_get(task, "name"), "");
-	d->status = dup_or(json_object_get(task, "status"), "unknown");
-	d->backend = dup_or(json_object_get(task, "backend"), "");
-	d->np = json_array_size(points);
+	d->id = b->id;
+	d->name = b->name;
+	d->status = b->status;
+	d->backend = b->backend;
+	b->name = b->status = b->backend = NULL;
+	d->np = b->np;
 	d->best = HPO_PLOT_NONE;
 	d->lo = INFINITY;
 	d->hi = -INFINITY;
 	d->poslo = INFINITY;
-	d->pts = xcalloc(d->np ? d->np : 1, sizeof(*d->pts));
-	if (collect_names(d, points, err) < 0) {
-		hpo_plot_data_free(d);
-		return -1;
-	}
-	json_array_foreach(points, i, pt) {
-		const json_t *c = json_object_get(pt, "intermediate");
-		const json_t *v;
-		size_t k;
-		if (c == NULL || json_is_null(c))
-			continue;
-		if (!json_is_array(c)) {
-			hpo_plot_data_free(d);
-			return hpo_err_set(err, HPO_E_INPUT, "point %zu: \"intermediate\" is not a list",
-					   i + 1);
-		}
-		json_array_foreach(c, k, v) {
-			double x;
-			if (!json_is_null(v) && loss_value(v, &x) < 0) {
-				hpo_plot_data_free(d);
-				return hpo_err_set(err, HPO_E_INPUT,
-						   "point %zu: \"intermediate\"[%zu] is not a number",
-						   i + 1, k);
-			}
-		}
-		ncurve += json_array_size(c);
-	}
-	d->x = xcalloc(d->np * d->nparams + 1, sizeof(*d->x));
-	d->curve = xcalloc(ncurve + 1, sizeof(*d->curve));
-	json_array_foreach(points, i, pt) {
+	d->pts = b->np ? b->pts : xcalloc(1, sizeof(*d->pts));
+	d->curve = b->ncurve ? b->curve : xcalloc(1, sizeof(*d->curve));
+	if (!b->ncurve)
+		free(b->curve);
+	d->ncurve = b->ncurve;
+	d->statuses = b->statuses;
+	d->nstatuses = b->nstatuses;
+	b->pts = NULL;
+	b->curve = NULL;
+	b->statuses = NULL;
+	b->nstatuses = 0;
+	for (i = 0; i < d->np; i++) {
 		struct hpo_plot_point *p = &d->pts[i];
-		const char *status = json_string_value(json_object_get(pt, "status"));
-		const json_t *c = json_object_get(pt, "intermediate"), *v;
-		double loss = NAN;
-		size_t k;
-		int has = loss_value(json_object_get(pt, "loss"), &loss) == 0;
+		const char *status = b->status_of[i];
+		int has = p->state == HPO_PT_OK;
+		double loss = p->loss;
 
-		p->id = json_is_integer(json_object_get(pt, "id"))
-				? json_integer_value(json_object_get(pt, "id")) : (int64_t)i + 1;
+		p->status = status;
+		p->message = b->message_of[i];
+		b->message_of[i] = NULL;
 		if (status != NULL && strcmp(status, "failed") == 0)
 			p->state = HPO_PT_FAILED;
 		else if (status != NULL && strcmp(status, "finished") == 0)
@@ -355,24 +605,123 @@ hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err
 		case HPO_PT_BADLOSS: d->nbad++; break;
 		case HPO_PT_PENDING: d->npending++; break;
 		}
-		p->curve_off = d->ncurve;
-		json_array_foreach(c, k, v) {
-			double x = NAN;
-			if (!json_is_null(v))
-				loss_value(v, &x);
-			d->curve[d->ncurve++] = x;
-		}
-		p->curve_len = d->ncurve - p->curve_off;
 		d->ncurves += p->curve_len > 0;
 	}
-	const json_t *space = json_object_get(task, "space");
-	for (i = 0; i < d->nparams; i++)
-		if (fill_param(d, i, points, space) < 0) {
+	qsort(b->cols, b->ncols, sizeof(*b->cols), cmp_column);
+	d->nparams = b->ncols;
+	d->params = xcalloc(d->nparams ? d->nparams : 1, sizeof(*d->params));
+	d->x = xcalloc(d->np * d->nparams + 1, sizeof(*d->x));
+	for (i = 0; i < d->nparams; i++) {
+		d->params[i].name = b->cols[i].name;
+		b->cols[i].name = NULL;
+		if (fill_param(d, i, &b->cols[i], b) < 0) {
+			hpo_err_set(err, HPO_E_INPUT, "parameter '%s': a value that is not valid UTF-8",
+				    d->params[i].name);
+			hpo_plot_build_free(b);
 			hpo_plot_data_free(d);
-			return hpo_err_set(err, HPO_E_SYS, "out of memory");
+			return -1;
 		}
+	}
+	hpo_plot_build_free(b);
 	*out = d;
 	return 0;
+}
+
+/* ---- the data from a task of a view as JSON ------------------------------------------ */
+
+/* A categorical value as text (malloc'ed). */
+static char *
+json_text(const json_t *v)
+{
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+
+	return t ? t : xstrdup("null");
+}
+
+void
+hpo_plot_build_json_params(struct hpo_plot_build *b, const json_t *ps)
+{
+	const char *key;
+	const json_t *v;
+
+	json_object_foreach((json_t *)ps, key, v) {
+		if (json_is_null(v))
+			hpo_plot_build_null(b, key);
+		else if (json_is_integer(v))
+			hpo_plot_build_integer(b, key, json_integer_value(v));
+		else if (json_is_real(v))
+			hpo_plot_build_real(b, key, json_real_value(v));
+		else if (json_is_string(v))
+			hpo_plot_build_text(b, key, json_string_value(v), 1);
+		else {
+			char *t = json_text(v);
+			hpo_plot_build_text(b, key, t, 0);
+			free(t);
+		}
+	}
+}
+
+void
+hpo_plot_build_json_curve(struct hpo_plot_build *b, const json_t *c)
+{
+	const json_t *v;
+	size_t k;
+
+	if (c == NULL || json_is_null(c))
+		return;
+	if (!json_is_array(c)) {
+		hpo_plot_build_bad_curve(b, (size_t)-1);
+		return;
+	}
+	hpo_plot_build_curve_start(b);
+	json_array_foreach(c, k, v) {
+		double x = NAN;
+		if (!json_is_null(v) && loss_value(v, &x) < 0)
+			hpo_plot_build_bad_curve(b, k);
+		hpo_plot_build_curve(b, x);
+	}
+}
+
+int
+hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err *err)
+{
+	const json_t *points = json_object_get(task, "points"), *pt, *space, *v;
+	struct hpo_plot_build *b;
+	const char *key;
+	size_t i;
+
+	*out = NULL;
+	if (!json_is_array(points))
+		return hpo_err_set(err, HPO_E_INPUT, "the task has no \"points\" list");
+	b = hpo_plot_build_new();
+	hpo_plot_build_task(b, json_integer_value(json_object_get(task, "id")),
+			    json_string_value(json_object_get(task, "name")),
+			    json_string_value(json_object_get(task, "status")),
+			    json_string_value(json_object_get(task, "backend")));
+	space = json_object_get(task, "space");
+	json_object_foreach((json_t *)space, key, v)
+		if (json_is_object(v))
+			hpo_plot_build_space(b, key, json_string_value(json_object_get(v, "method")));
+	json_array_foreach(points, i, pt) {
+		const json_t *ps = json_object_get(pt, "parameters"), *c = json_object_get(pt, "intermediate");
+		const char *status = json_string_value(json_object_get(pt, "status"));
+		const char *message = json_string_value(json_object_get(pt, "message"));
+		double loss = NAN;
+		int has = loss_value(json_object_get(pt, "loss"), &loss) == 0;
+
+		hpo_plot_build_point(b);
+		if (json_is_integer(json_object_get(pt, "id")))
+			hpo_plot_build_id(b, json_integer_value(json_object_get(pt, "id")));
+		if (status != NULL)
+			hpo_plot_build_status(b, status);
+		hpo_plot_build_loss(b, has, loss);
+		hpo_plot_build_message(b, message);
+		if (!json_is_object(pt) || !(json_is_object(ps) || json_is_null(ps)))
+			hpo_plot_build_bad_params(b);
+		hpo_plot_build_json_params(b, ps);
+		hpo_plot_build_json_curve(b, c);
+	}
+	return hpo_plot_build_finish(b, out, err);
 }
 
 void
@@ -386,6 +735,11 @@ hpo_plot_data_free(struct hpo_plot_data *d)
 		free(d->params[i].cats);
 		free(d->params[i].name);
 	}
+	for (size_t i = 0; d->pts && i < d->np; i++)
+		free(d->pts[i].message);
+	for (size_t i = 0; i < d->nstatuses; i++)
+		free(d->statuses[i]);
+	free(d->statuses);
 	free(d->params);
 	free(d->pts);
 	free(d->x);
@@ -574,21 +928,17 @@ ranks(struct rank_item *it, size_t n, double *r)
 int
 hpo_plot_importance(const struct hpo_plot_data *d, double *imp)
 {
-	size_t n = 0, *ok = malloc((d->nok ? d->nok : 1) * sizeof(*ok));
-	struct rank_item *it = malloc((d->nok ? d->nok : 1) * sizeof(*it));
-	double *r = malloc((d->nok ? d->nok : 1) * sizeof(*r)), sum = 0;
-	int rc = -1;
+	size_t n = 0, *ok = xreallocarray(NULL, d->nok ? d->nok : 1, sizeof(*ok));
+	struct rank_item *it = xreallocarray(NULL, d->nok ? d->nok : 1, sizeof(*it));
+	double *r = xreallocarray(NULL, d->nok ? d->nok : 1, sizeof(*r)), sum = 0;
 
 	for (size_t k = 0; k < d->nparams; k++)
 		imp[k] = 0;
-	if (ok == NULL || it == NULL || r == NULL)
-		goto out;
-	rc = 0;
 	for (size_t i = 0; i < d->np; i++)
 		if (d->pts[i].state == HPO_PT_OK)
 			ok[n++] = i;
 	if (n < 3)
-		goto out;
+		goto done;
 	for (size_t j = 0; j < n; j++)
 		it[j] = (struct rank_item){d->pts[ok[j]].loss, j};
 	ranks(it, n, r);
@@ -596,7 +946,7 @@ hpo_plot_importance(const struct hpo_plot_data *d, double *imp)
 	for (size_t j = 0; j < n; j++)
 		total += (r[j] - mean) * (r[j] - mean);
 	if (!(total > 0))
-		goto out;	/* equal losses: nothing explains anything */
+		goto done;	/* equal losses: nothing explains anything */
 	for (size_t k = 0; k < d->nparams; k++) {
 		const struct hpo_plot_param *p = &d->params[k];
 		size_t m = 0;
@@ -649,9 +999,9 @@ hpo_plot_importance(const struct hpo_plot_data *d, double *imp)
 	if (sum > 0)
 		for (size_t k = 0; k < d->nparams; k++)
 			imp[k] /= sum;
-out:
+done:
 	free(ok);
 	free(it);
 	free(r);
-	return rc;
+	return 0;
 }

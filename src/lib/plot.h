@@ -53,6 +53,8 @@ struct hpo_plot_point {
 	enum hpo_pt_state state;
 	double loss;		/* NaN unless OK (or BADLOSS: the value) */
 	size_t curve_off, curve_len;	/* into hpo_plot_data.curve */
+	const char *status;	/* as the view says (NULL: not a string); in statuses */
+	char *message;		/* or NULL */
 };
 
 struct hpo_plot_data {
@@ -68,7 +70,8 @@ struct hpo_plot_data {
 	size_t nok, nfailed, nbad, npending;
 	double lo, hi;		/* loss range of the OK points (lo > hi: none) */
 	double poslo;		/* smallest positive OK loss (inf: none) */
-	const json_t *task;	/* the task of the view, borrowed */
+	char **statuses;	/* the points' distinct status texts */
+	size_t nstatuses;
 };
 
 #define HPO_PLOT_NONE ((size_t)-1)
@@ -84,6 +87,63 @@ struct hpo_plot_data {
  * is wrong. */
 int hpo_plot_data_new(const json_t *task, struct hpo_plot_data **out, struct hpo_err *err);
 void hpo_plot_data_free(struct hpo_plot_data *d);
+
+/* The same data built point by point, by a reader of a view that builds
+ * no JSON tree (hpo_plot_read) or of the local database
+ * (hpo_view_local_plot): hpo_plot_data_new is this on a task's JSON.
+ * The task's fields and space entries (a parameter's method; only for
+ * entries that are objects) in any order; then each point:
+ * hpo_plot_build_point, then its fields, parameters and intermediate
+ * losses in any order (a parameter given twice: the last counts).  A
+ * parameter value is null, an integer, a real, or text: a string's value
+ * (string 1) or another value's compact JSON with sorted keys.  Errors of
+ * the points are kept and said by hpo_plot_build_finish, which frees the
+ * build (as hpo_plot_build_free does one given up). */
+struct hpo_plot_build;
+struct hpo_plot_build *hpo_plot_build_new(void);
+void hpo_plot_build_free(struct hpo_plot_build *b);
+void hpo_plot_build_task(struct hpo_plot_build *b, int64_t id, const char *name,
+			 const char *status, const char *backend);
+void hpo_plot_build_space(struct hpo_plot_build *b, const char *name, const char *method);
+void hpo_plot_build_point(struct hpo_plot_build *b);
+void hpo_plot_build_id(struct hpo_plot_build *b, int64_t id);
+void hpo_plot_build_status(struct hpo_plot_build *b, const char *status);
+/* has: the loss is a number or "nan", "inf", "-inf" (loss holds it) */
+void hpo_plot_build_loss(struct hpo_plot_build *b, int has, double loss);
+void hpo_plot_build_message(struct hpo_plot_build *b, const char *message);
+/* the point is not an object, or its "parameters" not an object or null */
+void hpo_plot_build_bad_params(struct hpo_plot_build *b);
+void hpo_plot_build_null(struct hpo_plot_build *b, const char *param);
+void hpo_plot_build_real(struct hpo_plot_build *b, const char *param, double v);
+void hpo_plot_build_integer(struct hpo_plot_build *b, const char *param, int64_t v);
+void hpo_plot_build_text(struct hpo_plot_build *b, const char *param, const char *text,
+			 int string);
+/* "intermediate": its start, each value (NaN for null), or what is wrong:
+ * not a list (at (size_t)-1) or value at not a number */
+void hpo_plot_build_curve_start(struct hpo_plot_build *b);
+void hpo_plot_build_curve(struct hpo_plot_build *b, double v);
+void hpo_plot_build_bad_curve(struct hpo_plot_build *b, size_t at);
+/* A point's "parameters" object and "intermediate" value (NULL or null:
+ * none) as JSON */
+void hpo_plot_build_json_params(struct hpo_plot_build *b, const json_t *ps);
+void hpo_plot_build_json_curve(struct hpo_plot_build *b, const json_t *c);
+/* The same from their JSON text (a local point's params and intermediate
+ * columns), read as hpo_plot_read reads them; -1 when the text is not a
+ * JSON object, or not a list of numbers and "nan", "inf", ... strings (the
+ * point's values then incomplete: give the build up) (plot_read.c). */
+int hpo_plot_read_params(struct hpo_plot_build *b, const char *text);
+int hpo_plot_read_curve(struct hpo_plot_build *b, const char *text);
+int hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out,
+			  struct hpo_err *err);
+
+/* The task of a task view's text (what hpo-status --json writes), read
+ * without building its JSON tree: what hpo_plot_view_task and
+ * hpo_plot_data_new give on the parsed text, with the same messages, but
+ * for JSON syntax errors, said as "what:LINE:COLUMN: ..." in words of our
+ * own (plot_read.c). */
+int hpo_plot_read(const char *what, const char *text, size_t len, int64_t id,
+		  struct hpo_plot_data **out, struct hpo_err *err);
+
 /* The parameter named name, or -1. */
 int hpo_plot_param_index(const struct hpo_plot_data *d, const char *name);
 static inline double
@@ -128,8 +188,12 @@ void hpo_plot_fmt(char *buf, size_t size, double v);
  * equal counts along the axis, 2 to 10, m the points that have it); its raw importance is the correlation
  * ratio eta^2 = (variance of the bin means of the ranks, weighted by bin
  * size) / (variance of the ranks); the raw values are then normalised to
- * sum 1.  imp has d->nparams entries.  -1 only when out of memory. */
+ * sum 1.  imp has d->nparams entries.  Returns 0. */
 int hpo_plot_importance(const struct hpo_plot_data *d, double *imp);
+
+/* The k-th smallest (from 0) of the n values v (none NaN), k < n, in
+ * linear time (quickselect); v is reordered. */
+double hpo_plot_kth(double *v, size_t n, size_t k);
 
 /* The running best: best[i] is the lowest OK loss of points 0..i, NaN
  * before the first. */
@@ -160,10 +224,11 @@ int hpo_plot_write(const char *path, enum hpo_plot_format f, const struct hpo_pl
 int hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 		   const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
 		   struct hpo_err *err);
-/* One plot as PNG or SVG bytes (malloc'ed). */
+/* One plot as PNG or SVG bytes (malloc'ed); imp: hpo_plot_importance's
+ * values when the caller has them, else NULL. */
 int hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d,
-		    enum hpo_plot_kind k, const struct hpo_plot_opts *o, unsigned char **buf,
-		    size_t *len, struct hpo_err *err);
+		    enum hpo_plot_kind k, const struct hpo_plot_opts *o, const double *imp,
+		    unsigned char **buf, size_t *len, struct hpo_err *err);
 /* The HTML report: one self-contained page with the plots of mask (PNG,
  * inline as data: URLs), the best point and a table of every point that
  * sorts by a click on its header.  Nothing is fetched to show it. */

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "file.h"
 #include "plot.h"
+#include "xmalloc.h"
 
 static void
 esc(struct hpo_buf *o, const char *s)
@@ -82,14 +83,113 @@ static const char script[] =
 	" rows.forEach(function(r){b.appendChild(r)})}\n"
 	"</script>\n";
 
+/* v as "%.6g" prints it, from s, its "%.17g" (a number of the table has
+ * both: one printf, not two).  Rounding the 17 digits to 6 rounds v the
+ * same way unless they end in exactly 5 after the sixth: then printf
+ * does it. */
+static void
+g6(char *out, size_t size, const char *s, double v)
+{
+	char dig[24];
+	int n = 0, exp10 = 0, seen_point = 0, lead = 1;
+	const char *p = s;
+	char *o = out;
+
+	if (*p == '-')
+		*o++ = *p++;
+	for (; *p && *p != 'e'; p++) {
+		if (*p == '.') {
+			seen_point = 1;
+			continue;
+		}
+		if (lead && *p == '0') {
+			if (seen_point)
+				exp10--;
+			continue;
+		}
+		lead = 0;
+		if (n < (int)sizeof(dig) - 1)
+			dig[n++] = *p;
+		if (!seen_point)
+			exp10++;
+	}
+	if (*p == 'e')
+		exp10 += atoi(p + 1);
+	/* v = 0.dig * 10^exp10; the zeros of an integer's end said by exp10 */
+	while (n > 0 && dig[n - 1] == '0')
+		n--;
+	if (n == 0 || (n == 7 && dig[6] == '5')) {
+		snprintf(out, size, "%.6g", v);
+		return;
+	}
+	if (n > 6) {
+		int up = dig[6] >= '5';
+		n = 6;
+		for (int i = 5; up && i >= 0; i--) {
+			if (dig[i] == '9') {
+				dig[i] = '0';
+			} else {
+				dig[i]++;
+				up = 0;
+			}
+		}
+		if (up) {
+			memmove(dig + 1, dig, 5);
+			dig[0] = '1';
+			exp10++;
+		}
+	}
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	int x = exp10 - 1;	/* the exponent of d.ddddd */
+	if (x < -4 || x >= 6) {
+		*o++ = dig[0];
+		if (n > 1) {
+			*o++ = '.';
+			memcpy(o, dig + 1, (size_t)n - 1);
+			o += n - 1;
+		}
+		snprintf(o, size - (size_t)(o - out), "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+		return;
+	}
+	if (x < 0) {
+		*o++ = '0';
+		*o++ = '.';
+		for (int i = 0; i < -x - 1; i++)
+			*o++ = '0';
+		memcpy(o, dig, (size_t)n);
+		o += n;
+	} else {
+		for (int i = 0; i <= x; i++)
+			*o++ = i < n ? dig[i] : '0';
+		if (n > x + 1) {
+			*o++ = '.';
+			memcpy(o, dig + x + 1, (size_t)(n - x - 1));
+			o += n - x - 1;
+		}
+	}
+	*o = '\0';
+}
+
 static void
 num_cell(struct hpo_buf *o, double v, int has)
 {
+	char exact[32], shown[32];
+
 	if (!has || isnan(v)) {
 		hpo_buf_adds(o, "<td class=\"n\" data-v=\"\">-</td>");
 		return;
 	}
-	hpo_buf_addf(o, "<td class=\"n\" data-v=\"%.17g\">%.6g</td>", v, v);
+	snprintf(exact, sizeof(exact), "%.17g", v);
+	if (isfinite(v))
+		g6(shown, sizeof(shown), exact, v);
+	else
+		snprintf(shown, sizeof(shown), "%.6g", v);
+	hpo_buf_adds(o, "<td class=\"n\" data-v=\"");
+	hpo_buf_adds(o, exact);
+	hpo_buf_adds(o, "\">");
+	hpo_buf_adds(o, shown);
+	hpo_buf_adds(o, "</td>");
 }
 
 static void
@@ -150,12 +250,18 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		hpo_buf_adds(&o, "</tbody></table>\n");
 	}
 
+	/* importance once, for the pair and importance plots */
+	double *imp = NULL;
+	if (mask & (1u << HPO_PLOT_PAIR | 1u << HPO_PLOT_IMPORTANCE))
+		hpo_plot_importance(d, imp = xcalloc(d->nparams + 1, sizeof(*imp)));
 	for (int k = 0; k < HPO_PLOT_NKINDS; k++) {
 		unsigned char *png;
 		size_t len;
 		if (!((mask >> k) & 1))
 			continue;
-		if (hpo_plot_render(HPO_FMT_PNG, d, (enum hpo_plot_kind)k, opts, &png, &len, err) < 0) {
+		if (hpo_plot_render(HPO_FMT_PNG, d, (enum hpo_plot_kind)k, opts, imp, &png, &len,
+				    err) < 0) {
+			free(imp);
 			hpo_buf_free(&o);
 			return -1;
 		}
@@ -168,6 +274,7 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		free(png);
 	}
 
+	free(imp);
 	hpo_buf_adds(&o, "<h2>Points</h2>\n<p>Click a column header to sort by it.</p>\n"
 		  "<table id=\"points\">\n<thead><tr><th onclick=\"sortTable(this)\">point</th>"
 		  "<th onclick=\"sortTable(this)\">status</th><th onclick=\"sortTable(this)\">loss</th>");
@@ -177,12 +284,9 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		hpo_buf_adds(&o, "</th>");
 	}
 	hpo_buf_adds(&o, "<th onclick=\"sortTable(this)\">message</th></tr></thead>\n<tbody>\n");
-	const json_t *points = json_object_get(d->task, "points");
 	for (size_t i = 0; i < d->np; i++) {
 		const struct hpo_plot_point *p = &d->pts[i];
-		const json_t *pv = json_array_get(points, i);
-		const char *msg = json_string_value(json_object_get(pv, "message"));
-		const char *status = json_string_value(json_object_get(pv, "status"));
+		const char *msg = p->message, *status = p->status;
 		hpo_buf_adds(&o, i == d->best ? "<tr class=\"best\">"
 			  : p->state == HPO_PT_FAILED ? "<tr class=\"failed\">" : "<tr>");
 		hpo_buf_addf(&o, "<td class=\"n\" data-v=\"%lld\">%lld</td><td>", (long long)p->id,

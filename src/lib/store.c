@@ -1048,14 +1048,28 @@ hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_poin
 static const char *const point_statuses[] = {"pending", "running", "finished", "failed", "cancelled", NULL};
 
 /* Fill p from a row of hpo_store_points' SELECT; the damaged column in *bad. */
+/* A JSON column's text, unparsed (HPO_STORE_RAW): NULL or a text. */
 static const char *
-point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad)
+bad_raw(sqlite3_stmt *s, int i, int null_ok, const char **out)
+{
+	*out = NULL;
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return null_ok ? NULL : "is missing";
+	if (sqlite3_column_type(s, i) != SQLITE_TEXT)
+		return "is not a text";
+	*out = (const char *)sqlite3_column_text(s, i);
+	return NULL;
+}
+
+static const char *
+point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad, int raw)
 {
 	const char *why;
 	long long v;
 
 	p->id = sqlite3_column_int64(s, 0);
-	if ((why = bad_json(s, *bad = 1, JSON_OBJECT, 0, &p->params)) ||
+	if ((why = raw ? bad_raw(s, *bad = 1, 0, &p->params_text)
+		       : bad_json(s, *bad = 1, JSON_OBJECT, 0, &p->params)) ||
 	    (why = bad_word(s, *bad = 2, point_statuses, &p->status)) ||
 	    (why = bad_loss(s, *bad = 3, &p->has_loss, &p->loss)) ||
 	    (why = bad_int(s, *bad = 4, 0, INT_MAX, 0, &v)) ||
@@ -1063,7 +1077,8 @@ point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad)
 	    (why = bad_time(s, *bad = 6, 1, &p->created)) ||
 	    (why = bad_time(s, *bad = 7, 0, &p->started)) ||
 	    (why = bad_time(s, *bad = 8, 0, &p->ended)) ||
-	    (why = bad_json(s, *bad = 9, JSON_ARRAY, 1, &p->intermediate)))
+	    (why = raw ? bad_raw(s, *bad = 9, 1, &p->intermediate_text)
+		       : bad_json(s, *bad = 9, JSON_ARRAY, 1, &p->intermediate)))
 		return why;
 	p->attempts = (int)v;
 	if (strcmp(p->status, "finished") == 0 && !p->has_loss) {
@@ -1073,18 +1088,26 @@ point_fill(sqlite3_stmt *s, struct hpo_point_row *p, int *bad)
 	return NULL;
 }
 
-int
-hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows, size_t *n,
-		 struct hpo_err *err)
+static void
+point_row_clear(struct hpo_point_row *p)
 {
-	struct hpo_point_row *r = NULL;
-	size_t cap = 0, cnt = 0;
+	json_decref(p->params);
+	free(p->status);
+	free(p->message);
+	json_decref(p->intermediate);
+}
+
+int
+hpo_store_points_each(struct hpo_store *st, int64_t task, int flags,
+		      int (*fn)(void *arg, const struct hpo_point_row *p), void *arg,
+		      struct hpo_err *err)
+{
+	struct hpo_point_row p;
+	size_t cnt = 0;
 	sqlite3_stmt *s;
 	char sql[256], where[96];
-	int rc;
+	int rc, raw = (flags & HPO_STORE_RAW) != 0;
 
-	*rows = NULL;
-	*n = 0;
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, params, status, loss, attempts, message, created, started, ended, %s "
 		 "FROM points WHERE task_id = ? ORDER BY id",
@@ -1093,52 +1116,98 @@ hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows
 		return -1;
 	sqlite3_bind_int64(s, 1, task);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			r = xreallocarray(r, cap, sizeof(*r));
-		}
-		struct hpo_point_row *p = &r[cnt++];
 		const char *why;
-		int bad = 0;
-		memset(p, 0, sizeof(*p));
-		why = point_fill(s, p, &bad);
-		if (why == NULL && p->id != (int64_t)cnt) {
+		int bad = 0, got = 0;
+		memset(&p, 0, sizeof(p));
+		cnt++;
+		why = point_fill(s, &p, &bad, raw);
+		if (why == NULL && p.id != (int64_t)cnt) {
 			/* the engine numbers points 1, 2, ...: a gap is a lost row */
 			hpo_err_set(err, HPO_E_SYS, "%s: task %lld: point %lld is missing (the next "
 				    "one is %lld; the database is damaged)", st->path,
-				    (long long)task, (long long)cnt, (long long)p->id);
+				    (long long)task, (long long)cnt, (long long)p.id);
 			goto fail;
+		}
+		if (why == NULL && (got = fn(arg, &p)) == 1 && raw) {
+			/* the caller could not read the text: what is wrong with it */
+			point_row_clear(&p);
+			memset(&p, 0, sizeof(p));
+			if ((why = point_fill(s, &p, &bad, 0)) == NULL) {
+				hpo_err_set(err, HPO_E_SYS, "%s: task %lld point %lld: its parameters "
+					    "or intermediate losses could not be read", st->path,
+					    (long long)task, (long long)p.id);
+				goto fail;
+			}
 		}
 		if (why != NULL) {
 			snprintf(where, sizeof(where), "task %lld point %lld", (long long)task,
-				 (long long)p->id);
+				 (long long)p.id);
 			damaged(st, err, where, s, bad, why);
 			goto fail;
 		}
+		if (got < 0)
+			goto fail;
+		point_row_clear(&p);
 	}
 	if (rc != SQLITE_DONE) {
 		db_err(st, err, "read points");
-		goto fail;
+		sqlite3_finalize(s);
+		return -1;
 	}
 	sqlite3_finalize(s);
-	*rows = r;
-	*n = cnt;
 	return 0;
 fail:
-	hpo_point_rows_free(r, cnt);
+	point_row_clear(&p);
 	sqlite3_finalize(s);
 	return -1;
+}
+
+struct rows {
+	struct hpo_point_row *r;
+	size_t cnt, cap;
+};
+
+/* hpo_store_points' callback: the row kept (its values taken) */
+static int
+keep_row(void *arg, const struct hpo_point_row *p)
+{
+	struct rows *rs = arg;
+
+	if (rs->cnt == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		rs->r = xreallocarray(rs->r, rs->cap, sizeof(*rs->r));
+	}
+	rs->r[rs->cnt] = *p;
+	rs->r[rs->cnt].params = json_incref(p->params);
+	rs->r[rs->cnt].intermediate = json_incref(p->intermediate);
+	rs->r[rs->cnt].status = xstrdup(p->status);
+	rs->r[rs->cnt].message = p->message ? xstrdup(p->message) : NULL;
+	rs->cnt++;
+	return 0;
+}
+
+int
+hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows, size_t *n,
+		 struct hpo_err *err)
+{
+	struct rows rs = {NULL, 0, 0};
+
+	*rows = NULL;
+	*n = 0;
+	if (hpo_store_points_each(st, task, 0, keep_row, &rs, err) < 0) {
+		hpo_point_rows_free(rs.r, rs.cnt);
+		return -1;
+	}
+	*rows = rs.r;
+	*n = rs.cnt;
+	return 0;
 }
 
 void
 hpo_point_rows_free(struct hpo_point_row *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		json_decref(rows[i].params);
-		free(rows[i].status);
-		free(rows[i].message);
-		json_decref(rows[i].intermediate);
-	}
+	for (size_t i = 0; i < n; i++)
+		point_row_clear(&rows[i]);
 	free(rows);
 }
 

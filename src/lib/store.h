@@ -45,6 +45,10 @@ struct hpo_point_row {
 	double created, started, ended;	/* 0 = not yet */
 	json_t *intermediate;	/* the evaluation's intermediate losses (a list of
 				 * numbers, output.json "intermediate"), or NULL */
+	/* hpo_store_points_each with HPO_STORE_RAW: the params and intermediate
+	 * columns' text (intermediate NULL: none), unparsed, in place of params
+	 * and intermediate (NULL) */
+	const char *params_text, *intermediate_text;
 };
 
 struct hpo_attempt_row {
@@ -115,6 +119,15 @@ int hpo_store_point_update(struct hpo_store *st, int64_t task, const struct hpo_
  * damaged row: "PATH: task T point P: column C: VALUE is WHY"). */
 int hpo_store_points(struct hpo_store *st, int64_t task, struct hpo_point_row **rows,
 		     size_t *n, struct hpo_err *err);
+/* The same, one row at a time to fn (the row is freed after: fn takes
+ * references of what it keeps); fn's -1 (err filled by fn) stops it and
+ * is returned.  With HPO_STORE_RAW the JSON columns come as text, which
+ * fn reads, and fn's 1 says it could not: the row is then checked as
+ * hpo_store_points checks it, which names what is wrong. */
+#define HPO_STORE_RAW 1
+int hpo_store_points_each(struct hpo_store *st, int64_t task, int flags,
+			  int (*fn)(void *arg, const struct hpo_point_row *p), void *arg,
+			  struct hpo_err *err);
 void hpo_point_rows_free(struct hpo_point_row *rows, size_t n);
 
 /* Insert or replace one attempt. */

@@ -14,8 +14,10 @@
 #include "config.h"
 #include "file.h"
 #include "jsontext.h"
+#include "plot.h"
 #include "text.h"
 #include "view.h"
+#include "xmalloc.h"
 
 static json_t *
 iso_time(double t)
@@ -151,6 +153,77 @@ hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *e
 				   (long long)id);
 	*out = task;
 	return 0;
+}
+
+struct plot_feed {
+	struct hpo_plot_build *b;
+	char *text;		/* a message, its bytes made UTF-8 */
+};
+
+static int
+plot_point(void *arg, const struct hpo_point_row *p)
+{
+	struct plot_feed *f = arg;
+
+	hpo_plot_build_point(f->b);
+	hpo_plot_build_id(f->b, p->id);
+	hpo_plot_build_status(f->b, p->status);
+	hpo_plot_build_loss(f->b, p->has_loss, p->loss);
+	if (p->message != NULL) {
+		free(f->text);
+		f->text = xstrdup(p->message);
+		hpo_text_utf8(f->text);
+		hpo_plot_build_message(f->b, f->text);
+	}
+	if (p->params_text != NULL) {
+		/* the columns' text read with no JSON tree (1: the store says what
+		 * is wrong with it) */
+		if (hpo_plot_read_params(f->b, p->params_text) < 0 ||
+		    (p->intermediate_text != NULL && hpo_plot_read_curve(f->b, p->intermediate_text) < 0))
+			return 1;
+		return 0;
+	}
+	hpo_plot_build_json_params(f->b, p->params);
+	hpo_plot_build_json_curve(f->b, p->intermediate);
+	return 0;
+}
+
+int
+hpo_view_local_plot(struct hpo_store *st, int64_t id, struct hpo_plot_data **out,
+		    struct hpo_err *err)
+{
+	struct plot_feed f = {NULL, NULL};
+	struct hpo_task_row row;
+	const char *status, *key;
+	json_t *spec, *v;
+	char *name;
+	int rc;
+
+	*out = NULL;
+	if (hpo_store_task_get(st, id, &row, err) < 0)
+		return -1;
+	f.b = hpo_plot_build_new();
+	status = row.status;
+	if ((strcmp(status, "running") == 0 || strcmp(status, "registered") == 0) &&
+	    !engine_alive(st, &row))
+		status = "paused";
+	name = xstrdup(row.name);
+	hpo_text_utf8(name);
+	hpo_plot_build_task(f.b, row.id, name, status, "local");
+	free(name);
+	spec = json_loads(row.spec, 0, NULL);
+	json_object_foreach(json_object_get(spec, "search-space"), key, v)
+		if (json_is_object(v))
+			hpo_plot_build_space(f.b, key, json_string_value(json_object_get(v, "method")));
+	json_decref(spec);
+	hpo_task_row_free(&row);
+	rc = hpo_store_points_each(st, id, HPO_STORE_RAW, plot_point, &f, err);
+	free(f.text);
+	if (rc < 0) {
+		hpo_plot_build_free(f.b);
+		return -1;
+	}
+	return hpo_plot_build_finish(f.b, out, err);
 }
 
 /* PanDA's datetimes: {"__datetime__": "ISO"} or a plain string */

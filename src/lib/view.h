@@ -32,6 +32,11 @@
 /* The view of one local task (new ref).  A task recorded as running whose
  * engine is gone (its lock is free) is shown as paused. */
 int hpo_view_local(struct hpo_store *st, int64_t id, json_t **out, struct hpo_err *err);
+/* The plot data of one local task, as hpo_plot_data_new gives on its view,
+ * read from the database row by row: no view is built (plot.h). */
+struct hpo_plot_data;
+int hpo_view_local_plot(struct hpo_store *st, int64_t id, struct hpo_plot_data **out,
+			struct hpo_err *err);
 /* The view of a Grid task from PanDA's answers: info (task/get_detailed_info,
  * or a task of the task/get_tasks_detailed_info_since listing: the status,
  * dates, error dialog and raw_task_params) and points (iDDS

@@ -1,16 +1,65 @@
 /* fuzz_view.c - the task view JSON that `hpo-plot --from-json` reads: the
  * view picked apart (plot data), the importance, the running best, every
  * parameter's scale and ticks, and the terminal plot.  Invariants: the
- * importances are in [0, 1]; the best point is an OK one; ticks are finite. */
+ * importances are in [0, 1]; the best point is an OK one; ticks are finite;
+ * the reader with no JSON tree (hpo_plot_read, what hpo-plot runs) takes
+ * what jansson takes, and gives the same data or the same message. */
 #include "autoconf.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "log.h"
 #include "plot.h"
+
+static int
+same_double(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* hpo_plot_read's data against hpo_plot_data_new's */
+static void
+compare(const struct hpo_plot_data *a, const struct hpo_plot_data *b)
+{
+	if (a->id != b->id || strcmp(a->name, b->name) || strcmp(a->status, b->status) ||
+	    strcmp(a->backend, b->backend) || a->np != b->np || a->nparams != b->nparams ||
+	    a->ncurve != b->ncurve || a->ncurves != b->ncurves || a->best != b->best ||
+	    a->nok != b->nok || a->nfailed != b->nfailed || a->nbad != b->nbad ||
+	    a->npending != b->npending || !same_double(a->lo, b->lo) || !same_double(a->hi, b->hi))
+		abort();
+	for (size_t i = 0; i < a->np; i++) {
+		const struct hpo_plot_point *p = &a->pts[i], *q = &b->pts[i];
+		if (p->id != q->id || p->state != q->state || !same_double(p->loss, q->loss) ||
+		    p->curve_off != q->curve_off || p->curve_len != q->curve_len ||
+		    !same_text(p->status, q->status) || !same_text(p->message, q->message))
+			abort();
+		for (size_t k = 0; k < a->nparams; k++)
+			if (!same_double(hpo_plot_x(a, i, k), hpo_plot_x(b, i, k)))
+				abort();
+	}
+	for (size_t k = 0; k < a->nparams; k++) {
+		const struct hpo_plot_param *p = &a->params[k], *q = &b->params[k];
+		if (strcmp(p->name, q->name) || p->axis != q->axis || p->ncats != q->ncats ||
+		    !same_double(p->lo, q->lo) || !same_double(p->hi, q->hi))
+			abort();
+		for (size_t c = 0; c < p->ncats; c++)
+			if (strcmp(p->cats[c], q->cats[c]))
+				abort();
+	}
+	for (size_t c = 0; c < a->ncurve; c++)
+		if (!same_double(a->curve[c], b->curve[c]))
+			abort();
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,15 +76,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hpo_log_init("fuzz", HPO_LOG_QUIET);
 	if (null == NULL && (null = fopen("/dev/null", "w")) == NULL)
 		abort();
+	struct hpo_plot_data *d2;
+	struct hpo_err err2;
+	int rc2 = hpo_plot_read("view.json", (const char *)data, size, -1, &d2, &err2);
 	doc = json_loadb((const char *)data, size, 0, &jerr);
-	if (doc == NULL)
+	if (doc == NULL) {
+		/* not JSON: no data, and a message */
+		if (rc2 == 0 || err2.msg[0] == '\0')
+			abort();
 		return 0;
+	}
+	/* jansson takes a NUL byte after a number (its lexer loses it when it
+	 * puts the byte back): not JSON, and hpo_plot_read says so */
+	int nul = memchr(data, '\0', size) != NULL;
 	if (hpo_plot_view_task(doc, "view.json", -1, &task, &err) < 0 ||
 	    hpo_plot_data_new(task, &d, &err) < 0) {
-		if (err.msg[0] == '\0')
+		if (err.msg[0] == '\0' || (!nul && (rc2 == 0 || strcmp(err.msg, err2.msg) != 0)))
 			abort();
+		if (rc2 == 0)
+			hpo_plot_data_free(d2);
 		json_decref(doc);
 		return 0;
+	}
+	if (rc2 < 0 && !nul)
+		abort();
+	if (rc2 == 0) {
+		compare(d, d2);
+		hpo_plot_data_free(d2);
 	}
 	imp = calloc(d->nparams + 1, sizeof *imp);
 	best = calloc(d->np + 1, sizeof *best);

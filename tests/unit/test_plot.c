@@ -190,6 +190,141 @@ test_view_task(void **state)
 	json_decref(doc);
 }
 
+/* hpo_plot_read: the view's text read with no tree, as the tree is read */
+static void
+test_read(void **state)
+{
+	(void)state;
+	static const char task[] =
+		"{\"id\": 9, \"name\": \"t\\u00e9\", \"status\": \"finished\", \"backend\": \"local\","
+		" \"space\": {\"lr\": {\"dimension\": {}, \"method\": \"loguniform\"}, \"n\": 3},"
+		" \"points\": ["
+		"  {\"loss\": 0.5, \"id\": 1, \"status\": \"finished\", \"message\": \"a<b\","
+		"   \"parameters\": {\"lr\": 0.01, \"opt\": \"adam\", \"n\": 3, \"f\": {\"b\": 1, \"a\": [true]}},"
+		"   \"intermediate\": [2, null, \"inf\"]},"
+		"  {\"id\": 2, \"status\": \"failed\", \"loss\": 100000, \"parameters\": {\"lr\": 0.05, \"opt\": 7}},"
+		"  {\"id\": 3, \"status\": \"finished\", \"loss\": \"NaN\", \"parameters\": {\"lr\": 0.002, \"n\": 1.5}},"
+		"  {\"status\": \"running\", \"loss\": null, \"parameters\": null, \"extra\": [{}, []]}"
+		" ]}";
+	char text[2048];
+	struct hpo_err err = {0};
+	struct hpo_plot_data *a, *b;
+	json_t *t = json_ok(task);
+
+	a = data_ok(t);
+	snprintf(text, sizeof(text), "{\"tasks\": [{\"id\": 4, \"points\": 3}, %s],\n"
+		 "\"version\": 1, \"schema\": \"hpo-tools/task-view\"}", task);
+	assert_int_equal(hpo_plot_read("v.json", text, strlen(text), 9, &b, &err), 0);
+	assert_int_equal(b->id, 9);
+	assert_string_equal(b->name, a->name);
+	assert_int_equal(b->np, a->np);
+	assert_int_equal(b->nparams, a->nparams);
+	assert_int_equal(b->nok, a->nok);
+	assert_int_equal(b->nbad, a->nbad);
+	assert_int_equal(b->best, a->best);
+	assert_int_equal(b->ncurve, a->ncurve);
+	for (size_t k = 0; k < a->nparams; k++) {
+		assert_string_equal(b->params[k].name, a->params[k].name);
+		assert_int_equal(b->params[k].axis, a->params[k].axis);
+		assert_int_equal(b->params[k].ncats, a->params[k].ncats);
+		for (size_t c = 0; c < a->params[k].ncats; c++)
+			assert_string_equal(b->params[k].cats[c], a->params[k].cats[c]);
+		for (size_t i = 0; i < a->np; i++)
+			assert_true(hpo_plot_x(a, i, k) == hpo_plot_x(b, i, k) ||
+				    (isnan(hpo_plot_x(a, i, k)) && isnan(hpo_plot_x(b, i, k))));
+	}
+	assert_int_equal(a->params[0].axis, HPO_AXIS_CAT);	/* f */
+	assert_string_equal(b->params[0].cats[0], "{\"a\":[true],\"b\":1}");
+	assert_int_equal(b->params[1].axis, HPO_AXIS_LOG);	/* lr */
+	assert_string_equal(b->pts[0].message, "a<b");
+	assert_string_equal(b->pts[3].status, "running");
+	assert_int_equal(b->pts[3].id, 4);
+	assert_true(isinf(b->curve[2]) && isnan(b->curve[1]));
+	hpo_plot_data_free(a);
+	hpo_plot_data_free(b);
+	json_decref(t);
+
+	/* the tree's messages, and syntax errors with their place */
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"{\"schema\": \"other\", \"tasks\": []}",
+		 "v.json: not a task view (no \"schema\": \"hpo-tools/task-view\")"},
+		{"[]", "v.json: not a task view (no \"schema\": \"hpo-tools/task-view\")"},
+		{"{\"schema\": \"hpo-tools/task-view\", \"version\": 1.0, \"tasks\": []}",
+		 "v.json: task view version 0, this hpo-plot reads 1"},
+		{"{\"schema\": \"hpo-tools/task-view\", \"version\": 1, \"tasks\": {}}",
+		 "v.json: \"tasks\" is not a list"},
+		{"{\"schema\": \"hpo-tools/task-view\", \"version\": 1, \"tasks\": []}",
+		 "v.json: holds 0 tasks: name one by its ID"},
+		{"{\"schema\": \"hpo-tools/task-view\", \"version\": 1, \"tasks\": [{\"points\": {}}]}",
+		 "v.json: a task without a \"points\" list"},
+		{"{\"schema\": \"hpo-tools/task-view\", \"version\": 1, \"tasks\": [{\"points\": "
+		 "[{\"parameters\": {}, \"intermediate\": [1, \"x\"]}, {\"parameters\": 3}]}]}",
+		 "point 2: \"parameters\" is not an object"},
+		{"{\"schema\": \"hpo-tools/task-view\", \"version\": 1, \"tasks\": [{\"points\": "
+		 "[{\"parameters\": {}, \"intermediate\": [1, \"x\"]}]}]}",
+		 "point 1: \"intermediate\"[1] is not a number"},
+		{"{\"schema\": \"hpo-tools/task-view\",\n \"tasks\": [}", "v.json:2:12: a value expected"},
+		{"{\"a\": \"\\ud800\"}", "v.json:1:8: a high surrogate \\uD800 without its low one"},
+		{"{\"a\": 1e999}", "v.json:1:7: real number overflow"},
+		{"{\"a\": 1} 2", "v.json:1:10: the end of the text expected"},
+		{"", "v.json:1:1: no JSON value, the text is empty"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = NULL;
+		assert_int_equal(hpo_plot_read("v.json", bad[i].text, strlen(bad[i].text), -1, &b, &err),
+				 -1);
+		assert_null(b);
+		assert_string_equal(err.msg, bad[i].msg);
+	}
+}
+
+/* A local point's columns, and the k-th smallest value */
+static void
+test_read_columns_and_kth(void **state)
+{
+	(void)state;
+	struct hpo_plot_build *b = hpo_plot_build_new();
+	struct hpo_plot_data *d;
+	struct hpo_err err = {0};
+	double v[200], w[200];
+
+	hpo_plot_build_point(b);
+	assert_int_equal(hpo_plot_read_params(b, "{\"x\": 1.5, \"o\": \"a\"}"), 0);
+	assert_int_equal(hpo_plot_read_curve(b, "[3, 2.5, \"-Infinity\"]"), 0);
+	hpo_plot_build_point(b);
+	assert_int_equal(hpo_plot_read_params(b, " {} "), 0);
+	assert_int_equal(hpo_plot_read_curve(b, "[]"), 0);
+	assert_int_equal(hpo_plot_build_finish(b, &d, &err), 0);
+	assert_int_equal(d->nparams, 2);
+	assert_true(hpo_plot_x(d, 0, 1) == 1.5 && isnan(hpo_plot_x(d, 1, 1)));
+	assert_int_equal(d->pts[0].curve_len, 3);
+	assert_true(d->curve[1] == 2.5 && isinf(d->curve[2]) && d->curve[2] < 0);
+	hpo_plot_data_free(d);
+	b = hpo_plot_build_new();
+	hpo_plot_build_point(b);
+	assert_int_equal(hpo_plot_read_params(b, "[1]"), -1);
+	assert_int_equal(hpo_plot_read_params(b, "{\"x\": 1,"), -1);
+	assert_int_equal(hpo_plot_read_curve(b, "[1, null]"), -1);
+	assert_int_equal(hpo_plot_read_curve(b, "{}"), -1);
+	hpo_plot_build_free(b);
+
+	srand(7);
+	for (int round = 0; round < 50; round++) {
+		size_t n = 1 + (size_t)(rand() % 200), k = (size_t)rand() % n;
+		for (size_t i = 0; i < n; i++)
+			v[i] = w[i] = (double)(rand() % (round % 5 ? 1000 : 3));
+		double got = hpo_plot_kth(v, n, k);
+		size_t below = 0, equal = 0;
+		for (size_t i = 0; i < n; i++) {
+			below += w[i] < got;
+			equal += w[i] == got;
+		}
+		assert_true(below <= k && k < below + equal);
+	}
+}
+
 /* ---- scales and ticks -------------------------------------------------------------- */
 
 static void
@@ -399,6 +534,8 @@ main(void)
 		cmocka_unit_test(test_log_without_space),
 		cmocka_unit_test(test_empty_and_bad),
 		cmocka_unit_test(test_view_task),
+		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_read_columns_and_kth),
 		cmocka_unit_test(test_scales),
 		cmocka_unit_test(test_log_scale_extremes),
 		cmocka_unit_test(test_importance),
