@@ -1206,16 +1206,16 @@ hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d, enum hpo_
 		const struct hpo_plot_opts *o, const double *imp, unsigned char **buf,
 		size_t *len, struct hpo_err *err)
 {
-	struct membuf m = {0};
+	struct hpo_buf m = {0};
 
 	*buf = NULL;
 	*len = 0;
 	if (render(f, d, 1u << k, o, imp, &m, err) < 0) {
-		free(m.p);
+		hpo_buf_free(&m);
 		return -1;
 	}
-	*buf = m.p;
 	*len = m.len;
+	*buf = (unsigned char *)hpo_buf_take(&m);
 	return 0;
 }
 
