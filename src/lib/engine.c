@@ -385,6 +385,9 @@ fill_command(const struct engine *e, const struct job *j, struct hpo_command *cm
 	cmd->env = env;
 }
 
+/* A file of a run's working directory: written in place, not synced, as
+ * the directory is removed and made again whenever its run starts (after
+ * a crash too). */
 static int
 write_json(const char *path, const json_t *v, struct hpo_err *err)
 {
@@ -393,7 +396,7 @@ write_json(const char *path, const json_t *v, struct hpo_err *err)
 
 	if (text == NULL)
 		return hpo_err_set(err, HPO_E_SYS, "out of memory");
-	rc = hpo_file_write_atomic(path, text, strlen(text), 0644, err);
+	rc = hpo_file_write(path, text, strlen(text), 0644, err);
 	free(text);
 	return rc;
 }
