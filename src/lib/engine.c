@@ -384,13 +384,16 @@ fill_command(const struct engine *e, const struct job *j, struct hpo_command *cm
 	cmd->env = env;
 }
 
+/* A file of a run's working directory: written in place, not synced, as
+ * the directory is removed and made again whenever its run starts (after
+ * a crash too). */
 static int
 write_json(const char *path, const json_t *v, struct hpo_err *err)
 {
 	char *text = hpo_json_text(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER, 0);
 	int rc;
 
-	rc = hpo_file_write_atomic(path, text, strlen(text), 0644, err);
+	rc = hpo_file_write(path, text, strlen(text), 0644, err);
 	free(text);
 	return rc;
 }

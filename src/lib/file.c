@@ -120,30 +120,58 @@ hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode
 }
 
 int
+hpo_file_write(const char *path, const void *buf, size_t len, mode_t mode, struct hpo_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return hpo_err_sys(err, "%s", path);
+	if (write_all(fd, buf, len) < 0) {
+		hpo_err_sys(err, "%s", path);
+		close(fd);
+		return -1;
+	}
+	if (close(fd) < 0)
+		return hpo_err_sys(err, "%s", path);
+	return 0;
+}
+
+/* mkdir p, and its missing parents first: from the deepest existing one
+ * down, so that the common cases (p there, or only p missing) cost one or
+ * two calls. */
+static int
+mkdirs_in(char *p, mode_t mode, struct hpo_err *err)
+{
+	struct stat st;
+	char *slash;
+
+	if (mkdir(p, mode) == 0)
+		return 0;
+	if ((errno == ENOENT || errno == ENOTDIR) && (slash = strrchr(p, '/')) != NULL &&
+	    slash != p) {
+		*slash = '\0';
+		int rc = mkdirs_in(p, mode, err);
+		*slash = '/';
+		if (rc < 0)
+			return -1;
+		if (mkdir(p, mode) == 0)
+			return 0;
+	}
+	if (errno == EEXIST && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		errno = ENOTDIR;	/* a file stands there */
+	return hpo_err_sys(err, "%s", p);
+}
+
+int
 hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err)
 {
 	char *p = xstrdup(path);
+	int rc = mkdirs_in(p, mode, err);
 
-	for (char *s = p + 1;; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-			*s = '\0';
-			struct stat st;
-			if (mkdir(p, mode) < 0 &&
-			    (errno != EEXIST || stat(p, &st) < 0 || !S_ISDIR(st.st_mode))) {
-				if (errno == EEXIST)
-					errno = ENOTDIR;	/* a file stands there */
-				hpo_err_sys(err, "%s", p);
-				free(p);
-				return -1;
-			}
-			*s = c;
-			if (c == '\0')
-				break;
-		}
-	}
 	free(p);
-	return 0;
+	return rc;
 }
 
 static int

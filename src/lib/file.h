@@ -14,6 +14,10 @@ int hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct 
  * leaves a half-written file under path. */
 int hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			  struct hpo_err *err);
+/* Write a file in place (no fsync): for files in a directory that is made
+ * again when a crash interrupts its user. */
+int hpo_file_write(const char *path, const void *buf, size_t len, mode_t mode,
+		   struct hpo_err *err);
 /* Publish a file written through fd under the temporary name tmp: fsync,
  * close, rename to path.  fd is closed whatever happens; on failure tmp is
  * removed and nothing appears under path.  Messages name `what` (the file

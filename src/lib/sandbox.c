@@ -204,17 +204,22 @@ int
 hpo_sandbox_copy(const struct hpo_sandbox *sb, const char *src, const char *dest,
 		 struct hpo_err *err)
 {
+	if (sb->n > 0 && hpo_mkdirs(dest, 0755, err) < 0)
+		return -1;
 	for (size_t i = 0; i < sb->n; i++) {
 		char *from = hpo_path_join(src, sb->files[i]);
 		char *to = hpo_path_join(dest, sb->files[i]);
 		char *slash;
 		int rc = -1;
 
-		slash = strrchr(to, '/');
-		*slash = '\0';
-		if (hpo_mkdirs(to, 0755, err) < 0)
-			goto next;
-		*slash = '/';
+		/* dest is there: only a file in a subdirectory needs one made */
+		if (strchr(sb->files[i], '/') != NULL) {
+			slash = strrchr(to, '/');
+			*slash = '\0';
+			if (hpo_mkdirs(to, 0755, err) < 0)
+				goto next;
+			*slash = '/';
+		}
 		rc = hpo_copy_file(from, to, err);
 next:
 		free(from);
