@@ -9,7 +9,13 @@ connection spends on its TCP handshake before the client may send.  What
 it leaves out: TCP's slow start and the bandwidth (a large answer costs
 more round trips on a real link than here), and losses.
 
-    delay-relay.py --rtt-ms 100 --to PORT --port-file FILE
+    delay-relay.py --rtt-ms 100 --to PORT --port-file FILE [--stats FILE]
+
+--stats: a line appended for each connection as it ends: the client's
+flights that were answered, each a run of bytes sent after an answer (a
+TLS 1.3 handshake is one, each request on the connection one more): a
+connection's round trips after its TCP handshake, whatever the
+processors' load.
 """
 
 import argparse
@@ -17,9 +23,10 @@ import asyncio
 import os
 
 
-async def pipe(reader, writer, half, extra):
+async def pipe(reader, writer, half, extra, state, up):
     """copy reader to writer, each chunk `half` seconds later (the first
-    `extra` more), keeping the order; EOF is passed on as a half-close"""
+    `extra` more), keeping the order; EOF is passed on as a half-close;
+    state["flights"] counts the runs of client (up) bytes"""
     loop = asyncio.get_running_loop()
     queue = asyncio.Queue()
 
@@ -41,6 +48,10 @@ async def pipe(reader, writer, half, extra):
     try:
         while True:
             data = await reader.read(1 << 16)
+            if data and up and state["last"] != "up":
+                state["flights"] += 1
+            if data:
+                state["last"] = "up" if up else "down"
             last = max(loop.time() + half + extra, last)
             extra = 0.0
             queue.put_nowait((last, data))
@@ -56,6 +67,7 @@ async def main():
     ap.add_argument("--rtt-ms", type=float, required=True)
     ap.add_argument("--to", type=int, required=True, help="the server's port on 127.0.0.1")
     ap.add_argument("--port-file", required=True)
+    ap.add_argument("--stats")
     a = ap.parse_args()
     rtt = a.rtt_ms / 1000
 
@@ -65,10 +77,17 @@ async def main():
         except OSError:
             cwriter.close()
             return
-        await asyncio.gather(pipe(creader, swriter, rtt / 2, rtt), pipe(sreader, cwriter, rtt / 2, 0.0),
-                             return_exceptions=True)
+        state = {"flights": 0, "last": None}
+        await asyncio.gather(pipe(creader, swriter, rtt / 2, rtt, state, True),
+                             pipe(sreader, cwriter, rtt / 2, 0.0, state, False), return_exceptions=True)
         for w in (swriter, cwriter):
             w.close()
+        # a last flight no answer followed (TLS's close_notify as the client
+        # goes) is no round trip
+        state["flights"] -= state["last"] == "up"
+        if a.stats:
+            with open(a.stats, "a") as f:
+                f.write(f"{state['flights']}\n")
 
     server = await asyncio.start_server(client, "127.0.0.1", 0, backlog=512)
     tmp = a.port_file + ".tmp"
