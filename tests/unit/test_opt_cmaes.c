@@ -56,27 +56,28 @@ test_beats_random(void **state)
 	optcheck_beats_random(hpo_optim_cmaes, 11, 60);
 }
 
-/* A generation (7 points in 3-D) updates the state only once all its
- * points are evaluated: the losses of an incomplete one change nothing. */
+/* After the initial design (5 points in 3-D), a generation (7 points)
+ * updates the state only once all its points are evaluated: the losses of
+ * an incomplete one change nothing. */
 static void
 test_generations(void **state)
 {
 	struct hpo_space *s = optcheck_space("a: {method: uniform, low: 0, high: 4}\n"
 					     "b: {method: uniform, low: -1, high: 1}\n"
 					     "c: {method: categorical, categories: [x, y, z]}\n");
-	json_t *h = optcheck_history(s, 7, 8, 0), *pending = json_deep_copy(h);
+	json_t *h = optcheck_history(s, 12, 8, 0), *pending = json_deep_copy(h);
 	json_t *fresh, *updated, *waiting, *other;
 
 	(void)state;
 	updated = optcheck_ask(hpo_optim_cmaes, s, h, 2, 3, NULL);
-	json_array_set_new(json_array_get(pending, 6), 1, json_null());
+	json_array_set_new(json_array_get(pending, 11), 1, json_null());
 	waiting = optcheck_ask(hpo_optim_cmaes, s, pending, 2, 3, NULL);
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 5; i < 11; i++)
 		json_array_set_new(json_array_get(pending, i), 1, json_real((double)i));
 	other = optcheck_ask(hpo_optim_cmaes, s, pending, 2, 3, NULL);
 	assert_true(json_equal(waiting, other));
 	/* as if none had been evaluated */
-	for (size_t i = 0; i < 6; i++)
+	for (size_t i = 5; i < 11; i++)
 		json_array_set_new(json_array_get(pending, i), 1, json_null());
 	fresh = optcheck_ask(hpo_optim_cmaes, s, pending, 2, 3, NULL);
 	assert_true(json_equal(waiting, fresh));
