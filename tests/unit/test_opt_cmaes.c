@@ -91,6 +91,50 @@ test_generations(void **state)
 	hpo_space_free(s);
 }
 
+/* The initial design: the middle, then a Latin hypercube (each of 4
+ * points in its own quarter of a); the first generation is drawn around
+ * the best of it with a step of a tenth of the range. */
+static void
+test_design(void **state)
+{
+	struct hpo_space *s = optcheck_space("a: {method: uniform, low: 0, high: 4}\n"
+					     "b: {method: uniform, low: -1, high: 1}\n"
+					     "c: {method: categorical, categories: [x, y, z]}\n");
+	json_t *h = json_array(), *out, *p;
+	int quarter[4] = {0};
+	double a3, b3;
+
+	(void)state;
+	out = optcheck_ask(hpo_optim_cmaes, s, h, 5, 3, NULL);
+	p = json_array_get(out, 0);
+	assert_true(json_number_value(json_object_get(p, "a")) == 2);
+	assert_true(json_number_value(json_object_get(p, "b")) == 0);
+	assert_string_equal(json_string_value(json_object_get(p, "c")), "y");
+	for (size_t i = 1; i < 5; i++) {
+		double a = json_number_value(json_object_get(json_array_get(out, i), "a"));
+
+		quarter[(int)a]++;
+		/* the design's losses: point 3 is the best */
+		json_array_append_new(h, json_pack("[O, f]", json_array_get(out, i - 1),
+						   i == 4 ? 0.5 : 10.0 + (double)i));
+	}
+	for (int q = 0; q < 4; q++)
+		assert_int_equal(quarter[q], 1);
+	json_array_append_new(h, json_pack("[O, f]", json_array_get(out, 4), 20.0));
+	a3 = json_number_value(json_object_get(json_array_get(out, 3), "a"));
+	b3 = json_number_value(json_object_get(json_array_get(out, 3), "b"));
+	json_decref(out);
+	out = optcheck_ask(hpo_optim_cmaes, s, h, 7, 3, NULL);
+	for (size_t i = 0; i < 7; i++) {
+		p = json_array_get(out, i);
+		assert_true(fabs(json_number_value(json_object_get(p, "a")) - a3) < 4 * 0.4 + 1e-9);
+		assert_true(fabs(json_number_value(json_object_get(p, "b")) - b3) < 4 * 0.2 + 1e-9);
+	}
+	json_decref(out);
+	json_decref(h);
+	hpo_space_free(s);
+}
+
 int
 main(void)
 {
@@ -102,6 +146,7 @@ main(void)
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_beats_random),
 		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_design),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
