@@ -124,7 +124,8 @@ styblinski4(const json_t *p)
 	return s / 2;
 }
 
-/* Levy, d-D on [-10, 10]^d; minimum 0 at (1, ..., 1). */
+/* Levy, d-D; minimum 0 at (1, ..., 1): 5-D on [-10, 10]^5, 10-D on
+ * [-5, 15]^10 (off-centre). */
 static double
 levy(const json_t *p, int d)
 {
@@ -151,7 +152,8 @@ levy10(const json_t *p)
 	return levy(p, 10);
 }
 
-/* Ackley, 10-D on [-32.768, 32.768]^10; minimum 0 at the origin. */
+/* Ackley, 10-D on [-10, 30]^10 (off-centre, so that the middle of the space
+ * is not the answer); minimum 0 at the origin. */
 static double
 ackley10(const json_t *p)
 {
@@ -191,8 +193,8 @@ static const struct function functions[] = {
 	{"levy5", NULL, 0, levy5, 5, -10, 10, 0},
 	/* not tuned on */
 	{"hartmann6-noisy", NULL, -3.32237, hartmann6, 6, 0, 1, 0.1},
-	{"ackley10", NULL, 0, ackley10, 10, -32.768, 32.768, 0},
-	{"levy10", NULL, 0, levy10, 10, -10, 10, 0},
+	{"ackley10", NULL, 0, ackley10, 10, -10, 30, 0},
+	{"levy10", NULL, 0, levy10, 10, -5, 15, 0},
 };
 
 static json_t *

@@ -77,11 +77,11 @@ def levy5(t):
 
 
 def levy10(t):
-    return levy(box(t, 10, -10, 10))
+    return levy(box(t, 10, -5, 15))
 
 
 def ackley10(t):
-    x = box(t, 10, -32.768, 32.768)
+    x = box(t, 10, -10, 30)
     return (-20 * math.exp(-0.2 * math.sqrt(sum(v * v for v in x) / 10))
             - math.exp(sum(math.cos(2 * math.pi * v) for v in x) / 10) + 20 + math.e)
 
