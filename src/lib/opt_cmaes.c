@@ -356,7 +356,8 @@ cma_sample(const struct cma *c, uint64_t seed, size_t k, double *w, double *z)
 }
 
 /* The start after the initial design: the mean at the best of its
- * evaluated points (the middle when none is). */
+ * evaluated points; when none is (points asked for before the design's
+ * losses are in), the plain start from the middle with a wide step. */
 static void
 cma_first(struct cma *c, const struct hpo_optim_hist *h, const double *W, size_t ninit)
 {
@@ -366,8 +367,10 @@ cma_first(struct cma *c, const struct hpo_optim_hist *h, const double *W, size_t
 		if (h->obs[i].state == HPO_OBS_DONE &&
 		    (best == SIZE_MAX || h->obs[i].loss < h->obs[best].loss))
 			best = i;
-	if (best == SIZE_MAX)
+	if (best == SIZE_MAX) {
+		c->sigma0 = fmax(c->sigma0, 0.3);
 		return;
+	}
 	for (size_t j = 0; j < c->n; j++)
 		c->m0[j] = W[best * c->n + j];
 }
