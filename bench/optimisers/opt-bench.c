@@ -16,9 +16,12 @@
  *        nParallelEvaluation = B evaluations run: after each call the
  *        oldest pending point is evaluated; the column reads ALGORITHM/pB
  *
- * $OPT_BENCH_SETTINGS is the algorithm's settings object.  FUNCTION: branin,
- * hartmann6, rosenbrock4, mixed, levy5; ALGORITHM: random, tpe, gp, cmaes,
- * as hpo-steer runs them (hpo_optim_propose).
+ * The regret is the true loss of the point with the best observed loss so
+ * far minus the known minimum (the same as the best loss so far for all but
+ * hartmann6-noisy).  $OPT_BENCH_SETTINGS is the algorithm's settings
+ * object.  FUNCTION: branin, hartmann6, rosenbrock4, mixed, styblinski4,
+ * levy5, and, not tuned on, hartmann6-noisy, ackley10, levy10; ALGORITHM:
+ * random, tpe, gp, cmaes, as hpo-steer runs them (hpo_optim_propose).
  */
 #include "autoconf.h"
 
@@ -32,12 +35,16 @@
 
 #include "doc.h"
 #include "optim.h"
+#include "rng.h"
 #include "space.h"
 
 struct function {
 	const char *name, *space;
 	double min;
 	double (*f)(const json_t *p);
+	int d;			/* a box [low, high]^d of x1 .. xd when space is NULL */
+	double low, high;
+	double noise;		/* standard deviation of the noise on the observed loss */
 };
 
 static double
@@ -102,34 +109,101 @@ mixed(const json_t *p)
 	return pow(x - 1, 2) + pow(n - 3, 2) / 10 + pow(lr + 3, 2) + c;
 }
 
-/* Levy in 5-D on [-10, 10]^5: many local minima, 0 at (1, ..., 1). */
+/* x1 .. xd of a box function */
+static void
+box(const json_t *p, int d, double *x)
+{
+	for (int j = 0; j < d; j++) {
+		char name[8];
+
+		snprintf(name, sizeof name, "x%d", j + 1);
+		x[j] = num(p, name);
+	}
+}
+
+/* Styblinski-Tang, 4-D on [-5, 5]^4; minimum -39.16617 d at x_i = -2.903534. */
+static double
+styblinski4(const json_t *p)
+{
+	double x[4], s = 0;
+
+	box(p, 4, x);
+	for (int j = 0; j < 4; j++)
+		s += pow(x[j], 4) - 16 * x[j] * x[j] + 5 * x[j];
+	return s / 2;
+}
+
+/* Levy, d-D; minimum 0 at (1, ..., 1): 5-D on [-10, 10]^5, 10-D on
+ * [-5, 15]^10 (off-centre). */
+static double
+levy(const json_t *p, int d)
+{
+	double x[20], w[20], s;
+
+	box(p, d, x);
+	for (int j = 0; j < d; j++)
+		w[j] = 1 + (x[j] - 1) / 4;
+	s = pow(sin(M_PI * w[0]), 2);
+	for (int j = 0; j < d - 1; j++)
+		s += pow(w[j] - 1, 2) * (1 + 10 * pow(sin(M_PI * w[j] + 1), 2));
+	return s + pow(w[d - 1] - 1, 2) * (1 + pow(sin(2 * M_PI * w[d - 1]), 2));
+}
+
 static double
 levy5(const json_t *p)
 {
-	static const char *const names[5] = {"x1", "x2", "x3", "x4", "x5"};
-	double w[5], s;
+	return levy(p, 5);
+}
 
-	for (int j = 0; j < 5; j++)
-		w[j] = 1 + (num(p, names[j]) - 1) / 4;
-	s = pow(sin(M_PI * w[0]), 2);
-	for (int j = 0; j < 4; j++)
-		s += pow(w[j] - 1, 2) * (1 + 10 * pow(sin(M_PI * w[j] + 1), 2));
-	return s + pow(w[4] - 1, 2) * (1 + pow(sin(2 * M_PI * w[4]), 2));
+static double
+levy10(const json_t *p)
+{
+	return levy(p, 10);
+}
+
+/* Ackley, 10-D on [-10, 30]^10 (off-centre, so that the middle of the space
+ * is not the answer); minimum 0 at the origin. */
+static double
+ackley10(const json_t *p)
+{
+	double x[10], s2 = 0, sc = 0;
+
+	box(p, 10, x);
+	for (int j = 0; j < 10; j++) {
+		s2 += x[j] * x[j];
+		sc += cos(2 * M_PI * x[j]);
+	}
+	return -20 * exp(-0.2 * sqrt(s2 / 10)) - exp(sc / 10) + 20 + M_E;
+}
+
+/* The noise on evaluation k of a seed: its own stream. */
+static double
+gauss(uint64_t seed, long k)
+{
+	struct hpo_rng r;
+
+	hpo_rng_seed2(&r, seed, 0x6e6f69730000ULL + (uint64_t)k);
+	return hpo_rng_normal(&r);
 }
 
 static const struct function functions[] = {
 	{"branin", "{\"x1\": {\"method\": \"uniform\", \"dimension\": {\"low\": -5, \"high\": 10}},"
 		   " \"x2\": {\"method\": \"uniform\", \"dimension\": {\"low\": 0, \"high\": 15}}}",
-	 0.397887, branin},
-	{"hartmann6", NULL, -3.32237, hartmann6},
-	{"rosenbrock4", NULL, 0, rosenbrock4},
+	 0.397887, branin, 0, 0, 0, 0},
+	{"hartmann6", NULL, -3.32237, hartmann6, 0, 0, 0, 0},
+	{"rosenbrock4", NULL, 0, rosenbrock4, 0, 0, 0, 0},
 	{"mixed", "{\"x\": {\"method\": \"uniform\", \"dimension\": {\"low\": -5, \"high\": 5}},"
 		  " \"n\": {\"method\": \"uniformint\", \"dimension\": {\"low\": -10, \"high\": 10}},"
 		  " \"lr\": {\"method\": \"loguniform\", \"dimension\": {\"low\": 1e-5, \"high\": 1}},"
 		  " \"act\": {\"method\": \"categorical\","
 		  " \"dimension\": {\"categories\": [\"relu\", \"tanh\", \"sigmoid\", \"elu\"]}}}",
-	 0, mixed},
-	{"levy5", NULL, 0, levy5},
+	 0, mixed, 0, 0, 0, 0},
+	{"styblinski4", NULL, -156.66468, styblinski4, 4, -5, 5, 0},
+	{"levy5", NULL, 0, levy5, 5, -10, 10, 0},
+	/* not tuned on */
+	{"hartmann6-noisy", NULL, -3.32237, hartmann6, 6, 0, 1, 0.1},
+	{"ackley10", NULL, 0, ackley10, 10, -10, 30, 0},
+	{"levy10", NULL, 0, levy10, 10, -5, 15, 0},
 };
 
 static json_t *
@@ -219,6 +293,8 @@ main(int argc, char **argv)
 		settings = json_loads(getenv("OPT_BENCH_SETTINGS"), 0, NULL);
 	if (fun->space)
 		sj = json_loads(fun->space, 0, NULL);
+	else if (fun->d)
+		sj = box_space(fun->d, fun->low, fun->high);
 	else if (strcmp(fun->name, "hartmann6") == 0)
 		sj = box_space(6, 0, 1);
 	else if (strcmp(fun->name, "levy5") == 0)
@@ -232,7 +308,7 @@ main(int argc, char **argv)
 	json_decref(sj);
 	for (long seed = first; seed <= last; seed++) {
 		json_t *history = json_array();
-		double best = INFINITY, at[3] = {NAN, NAN, NAN}, secs = 0, lastms = 0;
+		double best = INFINITY, regret = INFINITY, at[3] = {NAN, NAN, NAN}, secs = 0, lastms = 0;
 
 		/* k evaluations done, history[k ..] pending */
 		for (long k = 0; k < evals;) {
@@ -264,17 +340,23 @@ main(int argc, char **argv)
 			       (!pending || (long)json_array_size(history) - k >= batch ||
 				(long)json_array_size(history) >= evals)) {
 				json_t *e = json_array_get(history, (size_t)k);
-				double loss = fun->f(json_array_get(e, 0));
+				double truth = fun->f(json_array_get(e, 0));
+				double loss = truth + (fun->noise > 0
+							       ? fun->noise * gauss((uint64_t)seed, k)
+							       : 0);
 
 				json_array_set_new(e, 1, json_real(loss));
-				best = fmin(best, loss);
+				if (loss < best) {
+					best = loss;
+					regret = truth - fun->min;
+				}
 				k++;
 				if (k == 25)
-					at[0] = best - fun->min;
+					at[0] = regret;
 				if (k == 50)
-					at[1] = best - fun->min;
+					at[1] = regret;
 				if (k == 100)
-					at[2] = best - fun->min;
+					at[2] = regret;
 				if (pending)
 					break;
 			}

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Optuna's TPESampler on opt-bench's functions, in opt-bench's format.
+"""Optuna's TPESampler or CmaEsSampler on opt-bench's functions, in
+opt-bench's format.
 
-    optuna-bench.py FUNCTION FIRST_SEED LAST_SEED [EVALUATIONS]
+    optuna-bench.py FUNCTION FIRST_SEED LAST_SEED [EVALUATIONS [SAMPLER]]
 
-prints "function optuna-tpe seed regret@25 regret@50 regret@100 seconds ms"
+SAMPLER: tpe (the default) or cmaes, default settings but the seed.  Prints
+"function optuna-SAMPLER seed regret@25 regret@50 regret@100 seconds ms"
 (seconds: the sampler's own time; ms: its last proposal).  The functions
-and domains are opt-bench.c's.
+and domains are opt-bench.c's; the regret is the true loss of the point
+with the best observed loss minus the minimum (hartmann6-noisy adds
+normal noise of standard deviation 0.1 to the observed loss).
 """
 import math
+import random
 import sys
 import time
+import warnings
 
 import optuna
 
@@ -50,38 +56,74 @@ def mixed(t):
     return (x - 1) ** 2 + (n - 3) ** 2 / 10 + (math.log10(lr) + 3) ** 2 + c
 
 
-def levy5(t):
-    w = [1 + (t.suggest_float("x%d" % (j + 1), -10, 10) - 1) / 4 for j in range(5)]
+def box(t, d, low, high):
+    return [t.suggest_float("x%d" % (j + 1), low, high) for j in range(d)]
+
+
+def styblinski4(t):
+    return sum(x ** 4 - 16 * x * x + 5 * x for x in box(t, 4, -5, 5)) / 2
+
+
+def levy(x):
+    w = [1 + (v - 1) / 4 for v in x]
     s = math.sin(math.pi * w[0]) ** 2
-    s += sum((w[j] - 1) ** 2 * (1 + 10 * math.sin(math.pi * w[j] + 1) ** 2) for j in range(4))
-    return s + (w[4] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[4]) ** 2)
+    for v in w[:-1]:
+        s += (v - 1) ** 2 * (1 + 10 * math.sin(math.pi * v + 1) ** 2)
+    return s + (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
+
+
+def levy5(t):
+    return levy(box(t, 5, -10, 10))
+
+
+def levy10(t):
+    return levy(box(t, 10, -5, 15))
+
+
+def ackley10(t):
+    x = box(t, 10, -10, 30)
+    return (-20 * math.exp(-0.2 * math.sqrt(sum(v * v for v in x) / 10))
+            - math.exp(sum(math.cos(2 * math.pi * v) for v in x) / 10) + 20 + math.e)
 
 
 FUNCTIONS = {"branin": (branin, 0.397887), "hartmann6": (hartmann6, -3.32237),
              "rosenbrock4": (rosenbrock4, 0.0), "mixed": (mixed, 0.0),
-             "levy5": (levy5, 0.0)}
+             "styblinski4": (styblinski4, -156.66468), "levy5": (levy5, 0.0),
+             "hartmann6-noisy": (hartmann6, -3.32237), "ackley10": (ackley10, 0.0),
+             "levy10": (levy10, 0.0)}
+NOISE = {"hartmann6-noisy": 0.1}
 
 
 def main():
     name, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     evals = int(sys.argv[4]) if len(sys.argv) > 4 else 100
+    which = sys.argv[5] if len(sys.argv) > 5 else "tpe"
     f, fmin = FUNCTIONS[name]
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    noise = NOISE.get(name, 0.0)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    warnings.simplefilter("ignore")
     for seed in range(first, last + 1):
-        study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
-        best, at, spent, last_ms = math.inf, {}, 0.0, 0.0
+        if which == "cmaes":
+            sampler = optuna.samplers.CmaEsSampler(seed=seed)
+        else:
+            sampler = optuna.samplers.TPESampler(seed=seed)
+        study = optuna.create_study(sampler=sampler)
+        rng = random.Random(seed)
+        best, regret, at, spent, last_ms = math.inf, math.inf, {}, 0.0, 0.0
         for k in range(1, evals + 1):
             t0 = time.perf_counter()
             trial = study.ask()
-            loss = f(trial)     # the sampler proposes as the parameters are asked for
+            truth = f(trial)    # the sampler proposes as the parameters are asked for
             spent += time.perf_counter() - t0
             last_ms = (time.perf_counter() - t0) * 1e3
+            loss = truth + (rng.gauss(0, noise) if noise else 0)
             study.tell(trial, loss)
-            best = min(best, loss)
+            if loss < best:
+                best, regret = loss, truth - fmin
             if k in (25, 50, 100):
-                at[k] = best - fmin
-        print("%s optuna-tpe %d %.6g %.6g %.6g %.3f %.1f" % (
-            name, seed, at.get(25, math.nan), at.get(50, math.nan), at.get(100, math.nan),
+                at[k] = regret
+        print("%s optuna-%s %d %.6g %.6g %.6g %.3f %.1f" % (
+            name, which, seed, at.get(25, math.nan), at.get(50, math.nan), at.get(100, math.nan),
             spent, last_ms), flush=True)
 
 

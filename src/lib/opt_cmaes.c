@@ -9,16 +9,23 @@
  * deviation of at least a fifth of a step, so that the search does not
  * freeze on one grid value.
  *
+ * The search starts with an initial design of n_initial points (the middle
+ * of the space, then a Latin hypercube of the others) and the first
+ * generation's mean at the best of them, with the step sigma0 (small: the
+ * design has done the global look); a budget of tens of points then goes
+ * to refining, not to a wide first generation around the middle.  With
+ * n_initial 0 the search starts from the middle, as plain CMA-ES does.
+ *
  * Stateless ask-and-tell: every call rebuilds the state from the history.
- * The history, in order, is cut into generations of lambda points; each
- * complete generation whose points are all evaluated updates the state
- * (the points as they were proposed and decoded, steps clipped as for
+ * The history after the initial design, in order, is cut into generations
+ * of lambda points; each complete generation whose points are all
+ * evaluated updates the state (the points as they were proposed and decoded, steps clipped as for
  * injected solutions).  The first generation that is not complete, or
  * still has pending points, is the current one: new points are drawn from
  * the state, point k with a random stream of its own, so the same history
  * and seed give the same points.  When the step size collapses or the
  * covariance degenerates the search restarts from the middle with twice
- * the population (IPOP).
+ * the population (IPOP) and a step of at least 0.3.
  *
  * Eigen-decomposition: GSL.
  */
@@ -26,6 +33,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_eigen.h>
@@ -43,7 +51,7 @@ struct cma {
 	double *weights, mueff;
 	double cc, cs, c1, cmu, damps, chin;
 	double sigma, sigma0;
-	double *m, *pc, *ps;
+	double *m, *m0, *pc, *ps;	/* the mean; the one it starts from */
 	gsl_matrix *C, *B;	/* covariance; its eigenvectors */
 	gsl_vector *D;		/* square roots of its eigenvalues */
 	gsl_eigen_symmv_workspace *ws;
@@ -58,6 +66,7 @@ cma_free(struct cma *c)
 {
 	free(c->weights);
 	free(c->m);
+	free(c->m0);
 	free(c->pc);
 	free(c->ps);
 	free(c->minsd);
@@ -71,7 +80,7 @@ cma_free(struct cma *c)
 }
 
 /* Set the strategy parameters for the population lambda and start from
- * the middle of the space with the initial step. */
+ * m0 with the initial step. */
 static void
 cma_start(struct cma *c, size_t lambda)
 {
@@ -102,7 +111,7 @@ cma_start(struct cma *c, size_t lambda)
 	for (size_t j = 0; j < c->n; j++)
 		c->m[j] = c->pc[j] = c->ps[j] = 0;
 	for (size_t j = 0; j < c->n; j++)
-		c->m[j] = 0.5;
+		c->m[j] = c->m0[j];
 	gsl_matrix_set_identity(c->C);
 	gsl_matrix_set_identity(c->B);
 	gsl_vector_set_all(c->D, 1);
@@ -115,6 +124,9 @@ cma_alloc(struct cma *c, const struct hpo_enc *enc, double sigma0)
 
 	*c = (struct cma){.n = n, .sigma0 = sigma0};
 	c->m = xcalloc(n, sizeof *c->m);
+	c->m0 = xcalloc(n, sizeof *c->m0);
+	for (size_t j = 0; j < n; j++)
+		c->m0[j] = 0.5;
 	c->pc = xcalloc(n, sizeof *c->pc);
 	c->ps = xcalloc(n, sizeof *c->ps);
 	c->minsd = xcalloc(n, sizeof *c->minsd);
@@ -343,36 +355,80 @@ cma_sample(const struct cma *c, uint64_t seed, size_t k, double *w, double *z)
 	}
 }
 
+/* The start after the initial design: the mean at the best of its
+ * evaluated points; when none is (points asked for before the design's
+ * losses are in), the plain start from the middle with a wide step. */
+static void
+cma_first(struct cma *c, const struct hpo_optim_hist *h, const double *W, size_t ninit)
+{
+	size_t best = SIZE_MAX;
+
+	for (size_t i = 0; i < ninit && i < h->n; i++)
+		if (h->obs[i].state == HPO_OBS_DONE &&
+		    (best == SIZE_MAX || h->obs[i].loss < h->obs[best].loss))
+			best = i;
+	if (best == SIZE_MAX) {
+		c->sigma0 = fmax(c->sigma0, 0.3);
+		return;
+	}
+	for (size_t j = 0; j < c->n; j++)
+		c->m0[j] = W[best * c->n + j];
+}
+
 int
 hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 {
 	const struct hpo_optim_hist *h = req->hist;
 	const struct hpo_enc *enc = &h->enc;
 	size_t n = enc->d;
-	long popsize;
+	long popsize, n_initial;
 	double sigma0;
 	gsl_error_handler_t *old_handler = gsl_set_error_handler_off();
 	struct cma c = {0};
 	struct member *pop = NULL;
 	double *W = NULL, *work = NULL, *x = NULL;
-	size_t start = 0;
+	size_t start;
+	long i = 0;
 	int rc = -1;
 
 	if (hpo_optim_setting_int(req->settings, "popsize",
 				  4 + (long)floor(3 * log(n > 0 ? (double)n : 1)), 2, 10000, &popsize,
 				  err) < 0 ||
-	    hpo_optim_setting_num(req->settings, "sigma0", 0.3, 1e-3, 1, &sigma0, err) < 0)
+	    hpo_optim_setting_int(req->settings, "n_initial",
+				  n + 1 < 5 ? 5 : n + 1 > 20 ? 20 : (long)n + 1, 0, 10000, &n_initial,
+				  err) < 0 ||
+	    hpo_optim_setting_num(req->settings, "sigma0", 0.1, 1e-3, 1, &sigma0, err) < 0)
 		goto out;
 	if (n == 0) {
 		rc = hpo_opt_emit_fixed(enc, req->num, out, err);
 		goto out;
 	}
-	cma_alloc(&c, enc, sigma0);
-	cma_start(&c, (size_t)popsize);
 	W = xreallocarray(NULL, (h->n + 1) * n, sizeof *W);
 	x = xreallocarray(NULL, n, sizeof *x);
-	for (size_t i = 0; i < h->n; i++)
-		to_work(enc, h->obs[i].x, W + i * n);
+	/* the initial design: the middle, then a Latin hypercube */
+	for (; i < req->num && h->n + (size_t)i < (size_t)n_initial; i++) {
+		size_t k = h->n + (size_t)i;
+
+		if (k == 0) {
+			for (size_t j = 0; j < n; j++)
+				W[j] = 0.5;
+			from_work(enc, W, x);
+		} else {
+			hpo_opt_lhs(enc, req->seed, (size_t)n_initial - 1, k - 1, x);
+		}
+		if (hpo_opt_emit(enc, x, out, NULL, err) < 0)
+			goto out;
+	}
+	if (i == req->num) {
+		rc = 0;
+		goto out;
+	}
+	cma_alloc(&c, enc, sigma0);
+	for (size_t k = 0; k < h->n; k++)
+		to_work(enc, h->obs[k].x, W + k * n);
+	cma_first(&c, h, W, (size_t)n_initial);
+	cma_start(&c, (size_t)popsize);
+	start = (size_t)n_initial;
 
 	/* replay: every complete, evaluated generation updates the state */
 	for (;;) {
@@ -381,9 +437,9 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 
 		if (start + c.lambda > h->n)
 			break;
-		for (size_t i = start; i < start + c.lambda; i++) {
-			pending |= h->obs[i].state == HPO_OBS_PENDING;
-			ok += h->obs[i].state == HPO_OBS_DONE;
+		for (size_t k = start; k < start + c.lambda; k++) {
+			pending |= h->obs[k].state == HPO_OBS_PENDING;
+			ok += h->obs[k].state == HPO_OBS_DONE;
 		}
 		if (pending)
 			break;
@@ -391,21 +447,27 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 		free(work);
 		pop = xreallocarray(NULL, c.lambda, sizeof *pop);
 		work = xreallocarray(NULL, (c.mu + 3) * n, sizeof *work);
-		for (size_t i = 0; i < c.lambda; i++) {
-			const struct hpo_optim_obs *o = &h->obs[start + i];
+		for (size_t k = 0; k < c.lambda; k++) {
+			const struct hpo_optim_obs *o = &h->obs[start + k];
 
-			pop[i] = (struct member){W + (start + i) * n,
-						 o->state == HPO_OBS_DONE ? o->loss : INFINITY, i};
+			pop[k] = (struct member){W + (start + k) * n,
+						 o->state == HPO_OBS_DONE ? o->loss : INFINITY, k};
 		}
 		start += c.lambda;
-		/* a generation that failed entirely teaches nothing */
-		if (ok > 0 && cma_update(&c, pop, work) < 0)
+		/* a generation that failed entirely teaches nothing; a restart
+		 * goes back to the middle with a wide step and twice the
+		 * population */
+		if (ok > 0 && cma_update(&c, pop, work) < 0) {
+			for (size_t j = 0; j < n; j++)
+				c.m0[j] = 0.5;
+			c.sigma0 = fmax(sigma0, 0.3);
 			cma_start(&c, c.lambda * 2 > 10000 ? c.lambda : c.lambda * 2);
+		}
 	}
 
 	free(work);
 	work = xreallocarray(NULL, 2 * n, sizeof *work);
-	for (long i = 0; i < req->num; i++) {
+	for (; i < req->num; i++) {
 		double *w = work + n;
 
 		cma_sample(&c, req->seed, h->n + (size_t)i, w, work);
