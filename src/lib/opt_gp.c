@@ -16,7 +16,10 @@
  * best.  Pending points, and each point of a batch once chosen, enter the
  * posterior with the model's mean as their loss (kriging believer), so
  * the points of a batch spread out (the first MAX_BELIEVED of them; later
- * ones only by the candidates' randomness).  The first `n_initial` points
+ * ones only by the candidates' randomness); once a point is believed, all
+ * candidates are drawn near the best points instead of half of them
+ * uniformly, which kept batches from drifting into exploration
+ * (bench/README.md, Batches).  The first `n_initial` points
  * of a task come from a Latin-hypercube design.
  *
  * Linear algebra: GSL (Cholesky factorisation, triangular solves, BFGS).
@@ -331,6 +334,7 @@ struct search {
 	const struct gp *g;
 	struct hpo_rng *rng;
 	double best, xi;
+	int local;		/* candidates only near the elite */
 };
 
 /* A neighbour of u: continuous coordinates moved by N(0, sd), categories
@@ -390,7 +394,7 @@ maximise_ei(const struct search *s, size_t ncand, const double *elite, size_t ne
 		double val;
 		int slot = -1;
 
-		if (c % 2 == 0 || nelite == 0) {
+		if ((c % 2 == 0 && !s->local) || nelite == 0) {
 			hpo_opt_random(s->enc, s->rng, x);
 			/* REAL coordinates: uniform over the span as often as from the prior */
 			for (size_t j = 0; j < d; j++)
@@ -711,7 +715,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	}
 
 	/* the incumbent and the elite, before pending points enter */
-	struct search s = {enc, &g, &rng, INFINITY, xi};
+	struct search s = {enc, &g, &rng, INFINITY, xi, 0};
 	struct ranked *byl = xreallocarray(NULL, m, sizeof *byl);
 
 	for (size_t p = 0; p < m; p++) {
@@ -736,6 +740,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			}
 		}
 	for (; i < req->num; i++) {
+		/* believed points spread the batch already: search near the best */
+		s.local = g.n > m;
 		maximise_ei(&s, (size_t)candidates, elite, nelite, u, work);
 		hpo_opt_from_box(enc, u, x);
 		if (hpo_opt_emit(enc, x, out, x, err) < 0)
