@@ -607,7 +607,8 @@ hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out, stru
 		}
 		d->ncurves += p->curve_len > 0;
 	}
-	qsort(b->cols, b->ncols, sizeof(*b->cols), cmp_column);
+	if (b->ncols > 0)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(b->cols, b->ncols, sizeof(*b->cols), cmp_column);
 	d->nparams = b->ncols;
 	d->params = xcalloc(d->nparams ? d->nparams : 1, sizeof(*d->params));
 	d->x = xcalloc(d->np * d->nparams + 1, sizeof(*d->x));

@@ -130,7 +130,11 @@ test_signals_back(void **state)
 	sigaddset(&block, SIGCHLD);
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	status = run(state, *state, "grep -E '^(SigIgn|SigBlk)' /proc/$$/status", NULL, &log);
+	/* the shell reads its own status with builtins only: a command it
+	 * forked would see the shell while it blocks signals around the fork */
+	status = run(state, *state,
+		     "while read -r k v; do case $k in SigIgn:|SigBlk:) echo \"$k $v\";; esac; "
+		     "done </proc/$$/status", NULL, &log);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
