@@ -1183,16 +1183,17 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 	return 0;
 }
 
-int
-hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
-	       const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
-	       struct hpo_err *err)
+/* render into a new malloc'ed block */
+static int
+render_bytes(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
+	     const struct hpo_plot_opts *o, const double *imp, unsigned char **buf, size_t *len,
+	     struct hpo_err *err)
 {
 	struct hpo_buf m = {0};
 
 	*buf = NULL;
 	*len = 0;
-	if (render(f, d, mask, o, NULL, &m, err) < 0) {
+	if (render(f, d, mask, o, imp, &m, err) < 0) {
 		hpo_buf_free(&m);
 		return -1;
 	}
@@ -1202,21 +1203,19 @@ hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned m
 }
 
 int
+hpo_plot_cairo(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
+	       const struct hpo_plot_opts *o, unsigned char **buf, size_t *len,
+	       struct hpo_err *err)
+{
+	return render_bytes(f, d, mask, o, NULL, buf, len, err);
+}
+
+int
 hpo_plot_render(enum hpo_plot_format f, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 		const struct hpo_plot_opts *o, const double *imp, unsigned char **buf,
 		size_t *len, struct hpo_err *err)
 {
-	struct hpo_buf m = {0};
-
-	*buf = NULL;
-	*len = 0;
-	if (render(f, d, 1u << k, o, imp, &m, err) < 0) {
-		hpo_buf_free(&m);
-		return -1;
-	}
-	*len = m.len;
-	*buf = (unsigned char *)hpo_buf_take(&m);
-	return 0;
+	return render_bytes(f, d, 1u << k, o, imp, buf, len, err);
 }
 
 void
