@@ -41,7 +41,7 @@ enum {
 };
 
 static const struct hpo_option options[] = {
-	[OPT_ALGORITHM] = {"algorithm", 'a', "NAME", "the optimiser: tpe, gp, cmaes, random, grid (hpo-steer(1) says which to pick)"},
+	[OPT_ALGORITHM] = {"algorithm", 'a', "NAME", "the optimiser: tpe, gp, cmaes, random, grid, asha, hyperband (hpo-steer(1) says which to pick)"},
 	[OPT_IN] = {"in", 'i', "FILE", "the iDDS input: {\"points\": [[point, loss|null], ...], \"opt_space\": {...}} (%IN)"},
 	[OPT_OUT] = {"out", 'o', "FILE", "where the new points go, a JSON list; [] once the budget is spent (%OUT; - for stdout)"},
 	[OPT_NUM_POINTS] = {"num-points", 'n', "N", "how many points are wanted now (%NUM_POINTS)"},

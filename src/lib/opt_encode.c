@@ -69,7 +69,7 @@ hpo_enc_init(const struct hpo_space *space, struct hpo_enc *enc)
 		struct hpo_enc_dim *dim = &enc->dims[enc->d];
 		double r = p->high - p->low;
 
-		if (p->method == HPO_FIXED)
+		if (hpo_param_is_constant(p))
 			continue;
 		dim->param = i;
 		switch (p->method) {
@@ -102,6 +102,7 @@ hpo_enc_init(const struct hpo_space *space, struct hpo_enc *enc)
 			dim->ncat = json_array_size(p->categories);
 			break;
 		case HPO_FIXED:
+		case HPO_FIDELITY:
 			break;
 		}
 		enc->d++;
@@ -271,8 +272,8 @@ hpo_enc_decode(const struct hpo_enc *enc, const double *x)
 		const struct hpo_param *p = &space->params[i];
 		json_t *v;
 
-		if (p->method == HPO_FIXED) {
-			v = json_deep_copy(p->value);
+		if (hpo_param_is_constant(p)) {
+			v = hpo_param_constant(p);
 		} else {
 			const struct hpo_enc_dim *dim = &enc->dims[j];
 			double c = sane(dim, x[j]);

@@ -21,6 +21,7 @@ static const char *const gp_settings[] = {
 	"n_initial", "candidates", "max_points", "fit_points", "xi", NULL,
 };
 static const char *const cmaes_settings[] = {"popsize", "sigma0", "n_initial", NULL};
+static const char *const mf_settings[] = {"sampler", "random_fraction", "min_points", NULL};
 
 /* The registry.  An algorithm is one line here and one function in its own
  * file (opt_NAME.c, declared in optim.h), with the names of its settings. */
@@ -30,6 +31,8 @@ static const struct hpo_optim_algo algorithms[] = {
 	{"tpe", hpo_optim_tpe, tpe_settings},
 	{"gp", hpo_optim_gp, gp_settings},
 	{"cmaes", hpo_optim_cmaes, cmaes_settings},
+	{"asha", hpo_optim_asha, mf_settings},
+	{"hyperband", hpo_optim_hyperband, mf_settings},
 };
 #define NALGORITHMS (sizeof(algorithms) / sizeof(algorithms[0]))
 
@@ -144,6 +147,7 @@ hpo_optim_propose(const char *algorithm, const struct hpo_space *space, const js
 		req.num = num;
 		req.seed = seed;
 		req.settings = json_is_object(settings) ? settings : NULL;
+		req.history = json_is_array(history) ? history : NULL;
 		if (a->fn(&req, out, err) < 0) {
 			json_decref(out);
 			hpo_optim_hist_free(&hist);

@@ -99,6 +99,7 @@ struct hpo_optim_req {
 	long num;		/* points wanted now (>= 1) */
 	uint64_t seed;		/* the same request and seed give the same points */
 	const json_t *settings;	/* the algorithm's settings object, or NULL */
+	const json_t *history;	/* the list hist was parsed from (its points), or NULL */
 };
 
 /* Each appends req->num new points (new refs) to out, a JSON list. */
@@ -119,6 +120,10 @@ int hpo_optim_grid_points(const struct hpo_space *space, unsigned steps, long fi
 int hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 int hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 int hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
+/* Multi-fidelity (opt_mf.c): the space needs a fidelity parameter; the
+ * points carry HPO_KEY_TRIAL and HPO_KEY_CONTINUES (space.h). */
+int hpo_optim_asha(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
+int hpo_optim_hyperband(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err);
 
 /* ---- the registry and the one entry point (optim.c) ---------------------------- */
 

@@ -58,12 +58,13 @@ static const struct method_info methods[] = {
 	[HPO_CATEGORICAL] = {"categorical",
 			     {{"categories", K_REQ}, {"grid_search", K_OPT}, {NULL, 0}}},
 	[HPO_FIXED] = {"fixed", {{"value", K_REQ}, {NULL, 0}}},
+	[HPO_FIDELITY] = {"fidelity", {{"low", K_REQ}, {"high", K_REQ}, {"eta", K_OPT}, {NULL, 0}}},
 };
 #define NMETHODS (sizeof(methods) / sizeof(methods[0]))
 
 static const char *const method_names[] = {
 	"uniform", "uniformint", "quniform", "loguniform", "qloguniform", "normal",
-	"qnormal", "lognormal", "qlognormal", "categorical", "fixed", NULL,
+	"qnormal", "lognormal", "qlognormal", "categorical", "fixed", "fidelity", NULL,
 };
 
 /* Where a parse is: for messages. */
@@ -216,6 +217,8 @@ integral(const struct hpo_param *p)
 	case HPO_QNORMAL:
 	case HPO_QLOGNORMAL:
 		return is_int(p->q);
+	case HPO_FIDELITY:
+		return is_int(p->low) && is_int(p->high);
 	default:
 		return 0;
 	}
@@ -315,7 +318,8 @@ parse_bounds(const struct ctx *c, struct hpo_param *p, const json_t *dim)
 	if (p->low >= p->high)
 		return perr(c, dim, "low", "low (%s) must be below high (%s)",
 			    fmt_num(a, sizeof(a), p->low), fmt_num(b, sizeof(b), p->high));
-	if ((p->method == HPO_LOGUNIFORM || p->method == HPO_QLOGUNIFORM) && p->low <= 0)
+	if ((p->method == HPO_LOGUNIFORM || p->method == HPO_QLOGUNIFORM ||
+	     p->method == HPO_FIDELITY) && p->low <= 0)
 		return perr(c, dim, "low", "low (%s) must be positive for method '%s'",
 			    fmt_num(a, sizeof(a), p->low), methods[p->method].name);
 	return 0;
@@ -536,6 +540,19 @@ parse_param(const struct ctx *c, struct hpo_param *p, const json_t *space, const
 	case HPO_FIXED:
 		p->value = json_deep_copy(json_object_get(dim, "value"));	/* required */
 		break;
+	case HPO_FIDELITY:
+		if (parse_bounds(c, p, dim) < 0)
+			return -1;
+		p->eta = 3;
+		if (json_object_get(dim, "eta") != NULL) {
+			char a[32];
+			if (get_num(c, dim, "eta", &p->eta) < 0)
+				return -1;
+			if (p->eta <= 1)
+				return perr(c, dim, "eta", "eta (%s) must be above 1",
+					    fmt_num(a, sizeof(a), p->eta));
+		}
+		break;
 	}
 	canonical_dimension(p, dim);
 	return 0;
@@ -569,8 +586,18 @@ hpo_space_from_json(const struct hpo_doc *doc, const json_t *value, struct hpo_s
 		s->n = ++i;
 		p->name = xstrdup(name);
 		c.name = name;
+		if (strncmp(name, "__hpo_", 6) == 0) {
+			hpo_doc_err_key(err, doc, value, name,
+					"parameter names starting with '__hpo_' are reserved");
+			goto fail;
+		}
 		if (parse_param(&c, p, value, spec) < 0)
 			goto fail;
+		if (p->method == HPO_FIDELITY && hpo_space_fidelity(s) != (int)i - 1) {
+			perr(&c, value, name, "a second fidelity parameter (the first is '%s'): "
+			     "a task has one budget", s->params[hpo_space_fidelity(s)].name);
+			goto fail;
+		}
 	}
 	*out = s;
 	return 0;
@@ -656,6 +683,12 @@ dimension_from_fields(const struct hpo_param *p)
 	case HPO_FIXED:
 		rc |= json_object_set(d, "value", p->value);
 		break;
+	case HPO_FIDELITY:
+		rc |= set_num(d, "low", p->low, integral(p));
+		rc |= set_num(d, "high", p->high, integral(p));
+		if (p->eta != 3 && p->eta != 0)
+			rc |= set_num(d, "eta", p->eta, 0);
+		break;
 	}
 	if (rc != 0) {
 		json_decref(d);
@@ -737,6 +770,8 @@ hpo_param_nearest(const struct hpo_param *p, double x)
 		return clamp(x, DBL_MIN, DBL_MAX);
 	case HPO_QLOGNORMAL:
 		return snap(clamp(x, 0, DBL_MAX), p->q);
+	case HPO_FIDELITY:
+		return integral(p) ? clamp(round(x), p->low, p->high) : clamp(x, p->low, p->high);
 	default:
 		return x;
 	}
@@ -774,7 +809,8 @@ sample_param(const struct hpo_param *p, struct hpo_rng *rng)
 		return json_deep_copy(json_array_get(p->categories,
 			(size_t)hpo_rng_below(rng, json_array_size(p->categories))));
 	case HPO_FIXED:
-		return json_deep_copy(p->value);
+	case HPO_FIDELITY:
+		return hpo_param_constant(p);
 	}
 	return NULL;
 }
@@ -794,6 +830,73 @@ hpo_space_sample(const struct hpo_space *space, struct hpo_rng *rng)
 		}
 	}
 	return o;
+}
+
+/* ---- fidelity ------------------------------------------------------------ */
+
+int
+hpo_param_is_constant(const struct hpo_param *p)
+{
+	return p->method == HPO_FIXED || p->method == HPO_FIDELITY;
+}
+
+json_t *
+hpo_param_constant(const struct hpo_param *p)
+{
+	if (p->method == HPO_FIDELITY)
+		return num_json(p->high, integral(p));
+	return json_deep_copy(p->value);
+}
+
+int
+hpo_space_fidelity(const struct hpo_space *space)
+{
+	for (size_t i = 0; i < space->n; i++)
+		if (space->params[i].method == HPO_FIDELITY)
+			return (int)i;
+	return -1;
+}
+
+size_t
+hpo_param_rungs(const struct hpo_param *p, double *budgets)
+{
+	double k = floor(log(p->high / p->low) / log(p->eta) + 1e-9), prev = -1;
+	size_t n = 0;
+
+	if (k > HPO_RUNGS_MAX - 1)
+		k = HPO_RUNGS_MAX - 1;
+	for (double i = k; i >= 0; i--) {
+		double b = i == 0 ? p->high : p->high / pow(p->eta, i);
+		if (integral(p))
+			b = round(b);
+		b = clamp(b, p->low, p->high);
+		if (b <= prev)
+			continue;	/* whole numbers: two rungs rounded alike */
+		if (budgets != NULL)
+			budgets[n] = b;
+		n++;
+		prev = b;
+	}
+	return n;
+}
+
+static int
+alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+int
+hpo_trial_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > HPO_TRIAL_MAX || !alnum(s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!alnum(s[i]) && s[i] != '.' && s[i] != '-')
+			return 0;
+	return 1;
 }
 
 /* ---- checking a point ------------------------------------------------------ */
@@ -832,7 +935,8 @@ check_value(const struct hpo_param *p, const json_t *v, const char *what, struct
 				   what, p->name, fmt_num(a, sizeof(a), x));
 	switch (p->method) {
 	case HPO_UNIFORMINT:
-		if (floor(x) != x)
+	case HPO_FIDELITY:
+		if (integral(p) && floor(x) != x)
 			return hpo_err_set(err, HPO_E_INPUT,
 					   "%s: parameter '%s': %s is not an integer", what,
 					   p->name, fmt_num(a, sizeof(a), x));
@@ -876,6 +980,40 @@ check_value(const struct hpo_param *p, const json_t *v, const char *what, struct
 	return 0;
 }
 
+/* A reserved key of a point: only with a fidelity parameter. */
+static int
+check_reserved(const struct hpo_space *space, const json_t *point, const char *key,
+	       const json_t *v, const char *what, struct hpo_err *err)
+{
+	int f = hpo_space_fidelity(space);
+	char a[32], b[32];
+	double budget;
+
+	if (f < 0)
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "%s: '%s' is reserved for tasks with a fidelity parameter", what,
+				   key);
+	if (strcmp(key, HPO_KEY_TRIAL) == 0) {
+		if (!json_is_string(v) || !hpo_trial_name_ok(json_string_value(v)))
+			return hpo_err_set(err, HPO_E_INPUT,
+					   "%s: '%s' must be a string of letters, digits, '.' and "
+					   "'-' (at most %d), starting with a letter or digit", what,
+					   key, HPO_TRIAL_MAX);
+		return 0;
+	}
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return hpo_err_set(err, HPO_E_INPUT, "%s: '%s' must be a budget (a number), not %s",
+				   what, key, hpo_json_kind(v));
+	/* the fidelity parameter's value was checked before the extra keys */
+	budget = json_number_value(json_object_get(point, space->params[f].name));
+	if (json_number_value(v) >= budget || json_number_value(v) < space->params[f].low)
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "%s: '%s' (%s) must be a budget below the point's '%s' (%s)", what,
+				   key, fmt_num(a, sizeof(a), json_number_value(v)),
+				   space->params[f].name, fmt_num(b, sizeof(b), budget));
+	return 0;
+}
+
 int
 hpo_space_check_point(const struct hpo_space *space, const json_t *point, const char *what,
 		      struct hpo_err *err)
@@ -902,9 +1040,19 @@ hpo_space_check_point(const struct hpo_space *space, const json_t *point, const 
 		for (i = 0; i < space->n; i++)
 			if (strcmp(space->params[i].name, key) == 0)
 				break;
-		if (i == space->n)
-			return hpo_err_set(err, HPO_E_INPUT, "%s: unknown parameter '%s'", what, key);
+		if (i < space->n)
+			continue;
+		if (strcmp(key, HPO_KEY_TRIAL) == 0 || strcmp(key, HPO_KEY_CONTINUES) == 0) {
+			if (check_reserved(space, point, key, v, what, err) < 0)
+				return -1;
+			continue;
+		}
+		return hpo_err_set(err, HPO_E_INPUT, "%s: unknown parameter '%s'", what, key);
 	}
+	if (json_object_get(point, HPO_KEY_CONTINUES) != NULL &&
+	    json_object_get(point, HPO_KEY_TRIAL) == NULL)
+		return hpo_err_set(err, HPO_E_INPUT, "%s: '%s' without '%s'", what,
+				   HPO_KEY_CONTINUES, HPO_KEY_TRIAL);
 	return 0;
 }
 
@@ -930,6 +1078,7 @@ grid_count(const struct hpo_param *p, unsigned steps)
 	case HPO_CATEGORICAL:
 		return (double)json_array_size(p->categories);
 	case HPO_FIXED:
+	case HPO_FIDELITY:
 		return 1;
 	default:
 		return -1;
@@ -999,7 +1148,8 @@ grid_value(const struct hpo_param *p, unsigned steps, uint64_t j)
 	case HPO_CATEGORICAL:
 		return json_deep_copy(json_array_get(p->categories, (size_t)j));
 	case HPO_FIXED:
-		return json_deep_copy(p->value);
+	case HPO_FIDELITY:
+		return hpo_param_constant(p);
 	default:
 		return NULL;
 	}

@@ -14,6 +14,9 @@
  *     qlognormal   sigma > 0, q > 0                round(exp(N(mu, sigma)) / q) * q
  *     categorical  categories: non-empty list, grid_search: 0|1 (optional)
  *     fixed        value: any JSON value
+ *     fidelity     0 < low < high, eta > 1 (3)     the training budget (epochs,
+ *                                                  iterations): not searched, set
+ *                                                  by the algorithm; at most one
  * In YAML the dimension keys may also stand directly beside `method`
  * (`x: {method: uniform, low: 0, high: 1}`); the JSON form is always the
  * canonical {method, dimension} one that the steering protocol expects.
@@ -42,7 +45,15 @@ enum hpo_method {
 	HPO_QLOGNORMAL,
 	HPO_CATEGORICAL,
 	HPO_FIXED,
+	HPO_FIDELITY,
 };
+
+/* The reserved keys of a point in a space with a fidelity parameter
+ * (hpo-task(5)): the trial (configuration) it belongs to, and the budget of
+ * the trial's earlier point that it resumes. */
+#define HPO_KEY_TRIAL "__hpo_trial"
+#define HPO_KEY_CONTINUES "__hpo_continues"
+#define HPO_TRIAL_MAX 64
 
 struct hpo_param {
 	char *name;
@@ -51,6 +62,7 @@ struct hpo_param {
 	double q;		/* q* methods; 0 otherwise */
 	double base;		/* log families; e when not given */
 	double mu, sigma;	/* normal families */
+	double eta;		/* fidelity: the reduction factor between rungs */
 	json_t *categories;	/* categorical: the list */
 	int grid_search;	/* categorical: grid_search flag as given */
 	json_t *value;		/* fixed */
@@ -89,9 +101,30 @@ json_t *hpo_space_sample(const struct hpo_space *space, struct hpo_rng *rng);
 double hpo_param_nearest(const struct hpo_param *p, double x);
 json_t *hpo_param_value(const struct hpo_param *p, double x);
 
+/* Whether p takes one value only, for the optimisers: fixed, and fidelity
+ * (whose value for an algorithm that is not multi-fidelity is the full
+ * budget, high); and that value (new ref). */
+int hpo_param_is_constant(const struct hpo_param *p);
+json_t *hpo_param_constant(const struct hpo_param *p);
+
+/* The index of the space's fidelity parameter, or -1. */
+int hpo_space_fidelity(const struct hpo_space *space);
+/* The budgets of a fidelity parameter's rungs, lowest first:
+ * high / eta^(K-k) for k = 0..K, K = floor(log(high/low) / log(eta)),
+ * whole numbers when low and high are; their number (at most
+ * HPO_RUNGS_MAX) and, when budgets is not NULL, the values. */
+#define HPO_RUNGS_MAX 64
+size_t hpo_param_rungs(const struct hpo_param *p, double *budgets);
+/* Whether s is a valid trial name: [A-Za-z0-9][A-Za-z0-9.-]*, at most
+ * HPO_TRIAL_MAX characters (a PanDA checkpoint's sub ID, a directory). */
+int hpo_trial_name_ok(const char *s);
+
 /* Check that a point proposed by a steering program fits the space: every
  * parameter present, no extra names, numbers within bounds and on the grid,
- * categories among the list.  `what` names the point in the message. */
+ * categories among the list.  In a space with a fidelity parameter the
+ * reserved keys HPO_KEY_TRIAL (a trial name) and HPO_KEY_CONTINUES (a
+ * budget below the point's) may be present.  `what` names the point in
+ * the message. */
 int hpo_space_check_point(const struct hpo_space *space, const json_t *point,
 			  const char *what, struct hpo_err *err);
 

@@ -30,7 +30,7 @@ optcheck_ask(hpo_optim_fn fn, const struct hpo_space *s, const json_t *history, 
 	struct hpo_err err = {0};
 	struct hpo_rng rng;
 	json_t *out = json_array(), *ref, *p;
-	struct hpo_optim_req req = {s, &h, num, seed, settings};
+	struct hpo_optim_req req = {s, &h, num, seed, settings, history};
 	size_t k;
 
 	if (hpo_optim_hist_init(s, history, &h, &err) < 0)
@@ -252,7 +252,7 @@ assert_refused(hpo_optim_fn fn, const struct hpo_space *s, const char *settings,
 	struct hpo_optim_hist h;
 	struct hpo_err err = {0};
 	json_t *out = json_array(), *set = json_ok(settings);
-	struct hpo_optim_req req = {s, &h, 1, 1, set};
+	struct hpo_optim_req req = {s, &h, 1, 1, set, NULL};
 
 	/* called directly, as the registry would after checking the names */
 	assert_int_equal(hpo_optim_hist_init(s, NULL, &h, &err), 0);

@@ -682,6 +682,95 @@ test_sample_integral_q(void **state)
 	hpo_space_free(s);
 }
 
+/* The fidelity parameter: its rungs, its value for the other algorithms,
+ * and the reserved keys of a multi-fidelity point. */
+static void
+test_fidelity(void **state)
+{
+	(void)state;
+	struct hpo_space *s = space_ok("lr: {method: loguniform, low: 0.001, high: 1}\n"
+				       "epochs: {method: fidelity, low: 1, high: 81}\n");
+	const struct hpo_param *e = param(s, "epochs");
+	double r[HPO_RUNGS_MAX];
+	struct hpo_rng rng;
+	json_t *p, *j;
+	char *t;
+
+	assert_int_equal(hpo_space_fidelity(s), 1);
+	assert_true(e->eta == 3);
+	assert_int_equal(hpo_param_rungs(e, r), 5);
+	assert_true(r[0] == 1 && r[1] == 3 && r[2] == 9 && r[3] == 27 && r[4] == 81);
+	/* not searched: a sample is the full budget, a JSON integer */
+	hpo_rng_seed(&rng, 3);
+	p = hpo_space_sample(s, &rng);
+	assert_true(json_is_integer(json_object_get(p, "epochs")));
+	assert_int_equal(json_integer_value(json_object_get(p, "epochs")), 81);
+	json_decref(p);
+	/* the canonical form keeps what was given, and eta only when given */
+	j = hpo_space_to_json(s);
+	t = dumps(json_object_get(j, "epochs"));
+	assert_string_equal(t, "{\"method\":\"fidelity\",\"dimension\":{\"low\":1,\"high\":81}}");
+	free(t);
+	json_decref(j);
+
+	point_text_ok(s, "{\"lr\": 0.1, \"epochs\": 9}");
+	point_text_ok(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"t7\"}");
+	point_text_ok(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"a.b-C9\", "
+			 "\"__hpo_continues\": 3}");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9.5}",
+		    "p: parameter 'epochs': 9.5 is not an integer");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 100}",
+		    "p: parameter 'epochs': 100 is above high (81)");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"../x\"}",
+		    "p: '__hpo_trial' must be a string of letters, digits, '.' and '-' (at "
+		    "most 64), starting with a letter or digit");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": 7}",
+		    "p: '__hpo_trial' must be a string of letters, digits, '.' and '-' (at "
+		    "most 64), starting with a letter or digit");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"t1\", "
+		       "\"__hpo_continues\": 9}",
+		    "p: '__hpo_continues' (9) must be a budget below the point's 'epochs' (9)");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_continues\": 3}",
+		    "p: '__hpo_continues' without '__hpo_trial'");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"t1\", "
+		       "\"__hpo_continues\": \"3\"}",
+		    "p: '__hpo_continues' must be a budget (a number), not a string");
+	hpo_space_free(s);
+
+	/* without a fidelity parameter the keys are not allowed */
+	s = space_ok("lr: {method: uniform, low: 0, high: 1}\n");
+	assert_int_equal(hpo_space_fidelity(s), -1);
+	point_fails(s, "{\"lr\": 0.1, \"__hpo_trial\": \"t1\"}",
+		    "p: '__hpo_trial' is reserved for tasks with a fidelity parameter");
+	hpo_space_free(s);
+
+	/* reals, another eta, rungs from the top down */
+	s = space_ok("f: {method: fidelity, dimension: {low: 0.1, high: 1.0, eta: 2}}\n");
+	e = param(s, "f");
+	assert_int_equal(hpo_param_rungs(e, r), 4);
+	assert_true(r[0] == 0.125 && r[1] == 0.25 && r[2] == 0.5 && r[3] == 1.0);
+	hpo_rng_seed(&rng, 3);
+	p = hpo_space_sample(s, &rng);
+	assert_true(json_is_real(json_object_get(p, "f")));
+	json_decref(p);
+	hpo_space_free(s);
+	/* rounded to whole numbers, a rung is never twice */
+	s = space_ok("f: {method: fidelity, low: 1, high: 5, eta: 1.5}\n");
+	assert_int_equal(hpo_param_rungs(param(s, "f"), r), 4);
+	assert_true(r[0] == 1 && r[1] == 2 && r[2] == 3 && r[3] == 5);
+	hpo_space_free(s);
+
+	space_fails("a: {method: fidelity, low: 0, high: 10}\n",
+		    "t.yaml:1:23: parameter 'a': low (0) must be positive for method 'fidelity'");
+	space_fails("a: {method: fidelity, low: 1, high: 10, eta: 1}\n",
+		    "t.yaml:1:41: parameter 'a': eta (1) must be above 1");
+	space_fails("a: {method: fidelity, low: 1, high: 10}\nb: {method: fidelity, low: 1, high: 9}\n",
+		    "t.yaml:2:1: parameter 'b': a second fidelity parameter (the first is 'a'): "
+		    "a task has one budget");
+	space_fails("__hpo_x: {method: uniform, low: 0, high: 1}\n",
+		    "t.yaml:1:1: parameter names starting with '__hpo_' are reserved");
+}
+
 /* q = 0.1: grid values are (double)k * 0.1, e.g. 0.30000000000000004. */
 static void
 test_sample_float_grid(void **state)
@@ -1083,6 +1172,7 @@ main(void)
 		cmocka_unit_test(test_sample_all_methods),
 		cmocka_unit_test(test_sample_integral_q),
 		cmocka_unit_test(test_sample_float_grid),
+		cmocka_unit_test(test_fidelity),
 		cmocka_unit_test(test_sample_means),
 		cmocka_unit_test(test_sample_seeds),
 		cmocka_unit_test(test_sample_extremes),
