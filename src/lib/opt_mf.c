@@ -140,7 +140,7 @@ add_entry(struct mf *m, json_t *point, const double *x, int state, double loss)
 	e->loss = state == HPO_OBS_DONE ? loss : HUGE_VAL;
 	e->rung = rung_of(m, json_object_get(point, m->fid->name));
 	e->trial = -1;
-	if (json_is_string(tv) && e->rung >= 0) {
+	if (json_is_string(tv) && hpo_trial_name_ok(json_string_value(tv)) && e->rung >= 0) {
 		int ti = find_trial(m, json_string_value(tv));
 		if (ti < 0)
 			ti = add_trial(m, json_string_value(tv), e->rung);
@@ -194,14 +194,31 @@ promotable(const struct mf *m, int b, int k, double *scratch)
 	return -1;
 }
 
-/* The point of trial ti at rung k + 1, continuing its point at rung k. */
+/* The point of trial ti at rung k + 1, continuing its point at rung k: the
+ * same values, or, when the history's point does not fit the space (a
+ * steering command's), the nearest valid ones. */
 static json_t *
 promote(struct mf *m, int ti, int k)
 {
-	json_t *p = json_deep_copy(m->e[m->t[ti].at[k]].point);
+	const struct mf_entry *e = &m->e[m->t[ti].at[k]];
+	const struct hpo_space *space = m->req->space;
+	json_t *p = json_object();
 
+	for (size_t i = 0; i < space->n; i++) {
+		json_t *v = json_object_get(e->point, space->params[i].name);
+		json_object_set_new(p, space->params[i].name,
+				    v != NULL ? json_deep_copy(v) : json_null());
+	}
 	json_object_set_new(p, m->fid->name, hpo_param_value(m->fid, m->rungs[k + 1]));
+	json_object_set_new(p, HPO_KEY_TRIAL, json_string(m->t[ti].name));
 	json_object_set_new(p, HPO_KEY_CONTINUES, hpo_param_value(m->fid, m->rungs[k]));
+	if (hpo_space_check_point(space, p, "point", NULL) < 0) {
+		json_t *fit = hpo_enc_decode(&m->req->hist->enc, e->x);
+		json_object_set_new(fit, m->fid->name, hpo_param_value(m->fid, m->rungs[k + 1]));
+		json_object_update_missing(fit, p);
+		json_decref(p);
+		p = fit;
+	}
 	return p;
 }
 

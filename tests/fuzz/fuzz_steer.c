@@ -13,7 +13,8 @@
 #include "optim.h"
 #include "space.h"
 
-static const char *const algorithms[] = {"random", "grid", "tpe", "gp", "cmaes"};
+static const char *const algorithms[] = {"random", "grid", "tpe", "gp", "cmaes", "asha", "hyperband"};
+#define NALGO (sizeof(algorithms) / sizeof(algorithms[0]))
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -30,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	hpo_log_init("fuzz", HPO_LOG_QUIET);
-	algorithm = algorithms[data[0] % 5];
-	num = 1 + data[0] / 5 % 4;
+	algorithm = algorithms[data[0] % NALGO];
+	num = 1 + data[0] / NALGO % 4;
 	if (hpo_doc_parse("input.json", (const char *)data + 1, size - 1, &doc, &err) < 0)
 		return 0;
 	root = hpo_doc_root(doc);
