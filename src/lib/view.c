@@ -15,6 +15,7 @@
 #include "file.h"
 #include "jsontext.h"
 #include "plot.h"
+#include "space.h"
 #include "text.h"
 #include "view.h"
 #include "xmalloc.h"
@@ -285,7 +286,102 @@ hpo_view_outcome(const json_t *task)
 	return "incomplete";
 }
 
-/* outcome and points_error, the keys every view ends with */
+/* The name of the task's fidelity parameter, from its space, or NULL. */
+static const char *
+fidelity_name(const json_t *task)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(json_object_get(task, "space"), key, v) {
+		const char *m = json_string_value(json_object_get(v, "method"));
+		if (m != NULL && strcmp(m, "fidelity") == 0)
+			return key;
+	}
+	return NULL;
+}
+
+/* The key of a trial's point at a budget, for the points continued. */
+static char *
+rung_key(const char *trial, double budget)
+{
+	return hpo_strf("%s\n%.17g", trial, budget);
+}
+
+static int
+is_done(const json_t *p)
+{
+	const json_t *loss = json_object_get(p, "loss");
+	const char *st = json_string_value(json_object_get(p, "status"));
+
+	return st != NULL && strcmp(st, "finished") == 0 && json_is_number(loss) && isfinite(json_number_value(loss));
+}
+
+/* In a task whose space has a fidelity parameter: each point's trial,
+ * budget and the id of the point it continues (the latest earlier point of
+ * its trial at the budget __hpo_continues names, a finished one first);
+ * and the best point is the best of the highest budget a finished point
+ * reached (hpo-status(1)). */
+static void
+add_rungs(json_t *task)
+{
+	const char *fid = fidelity_name(task);
+	json_t *points = json_object_get(task, "points"), *p, *best = NULL;
+	json_t *done_at, *any_at;
+	double top = -INFINITY;
+	size_t i;
+
+	if (fid == NULL)
+		return;
+	done_at = json_object();
+	any_at = json_object();
+	json_array_foreach(points, i, p) {
+		const json_t *ps = json_object_get(p, "parameters");
+		const json_t *trial = json_object_get(ps, HPO_KEY_TRIAL);
+		const json_t *budget = json_object_get(ps, fid);
+		const json_t *cont = json_object_get(ps, HPO_KEY_CONTINUES);
+		json_t *from = NULL;
+		char *key;
+
+		if (!json_is_string(trial))
+			trial = NULL;
+		if (!json_is_number(budget))
+			budget = NULL;
+		if (trial != NULL && json_is_number(cont)) {
+			key = rung_key(json_string_value(trial), json_number_value(cont));
+			from = json_object_get(done_at, key);
+			if (from == NULL)
+				from = json_object_get(any_at, key);
+			free(key);
+		}
+		json_object_set_new(p, "trial", trial ? json_incref((json_t *)trial) : json_null());
+		json_object_set_new(p, "budget", budget ? json_incref((json_t *)budget) : json_null());
+		json_object_set_new(p, "continues", from ? json_incref(from) : json_null());
+		if (trial != NULL && budget != NULL) {
+			key = rung_key(json_string_value(trial), json_number_value(budget));
+			json_object_set(any_at, key, json_object_get(p, "id"));
+			if (is_done(p))
+				json_object_set(done_at, key, json_object_get(p, "id"));
+			free(key);
+		}
+		if (budget != NULL && is_done(p) && json_number_value(budget) > top)
+			top = json_number_value(budget);
+	}
+	json_decref(done_at);
+	json_decref(any_at);
+	json_array_foreach(points, i, p) {
+		const json_t *b = json_object_get(p, "budget");
+		if (is_done(p) && json_is_number(b) && json_number_value(b) == top &&
+		    (best == NULL || json_number_value(json_object_get(p, "loss")) <
+				     json_number_value(json_object_get(best, "loss"))))
+			best = p;
+	}
+	if (best != NULL)
+		json_object_set(task, "best", best);
+}
+
+/* outcome and points_error, the keys every view ends with; the rungs of a
+ * multi-fidelity task */
 static json_t *
 finish_view(json_t *task, const char *points_error)
 {
@@ -293,6 +389,7 @@ finish_view(json_t *task, const char *points_error)
 
 	if (task == NULL)
 		return NULL;
+	add_rungs(task);
 	json_object_set_new(task, "points_error", str_or_null(points_error));
 	o = hpo_view_outcome(task);
 	json_object_set_new(task, "outcome", str_or_null(o));
@@ -487,6 +584,38 @@ compact(const json_t *v)
 	return v ? hpo_json_text(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY, 6) : NULL;
 }
 
+/* A point's parameters for a table: in a multi-fidelity task without the
+ * reserved keys, and without the budget (skip, its own column) when not
+ * NULL. */
+static char *
+compact_params(const json_t *task, const json_t *ps, const char *skip)
+{
+	json_t *c;
+	char *s;
+
+	if (fidelity_name(task) == NULL || !json_is_object(ps))
+		return compact(ps);
+	c = json_copy((json_t *)ps);
+	json_object_del(c, HPO_KEY_TRIAL);
+	json_object_del(c, HPO_KEY_CONTINUES);
+	if (skip != NULL)
+		json_object_del(c, skip);
+	s = compact(c);
+	json_decref(c);
+	return s;
+}
+
+/* "-" for null, else a string's text or a value's compact JSON */
+static char *
+cell(const json_t *v)
+{
+	if (v == NULL || json_is_null(v))
+		return strdup("-");
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	return compact(v);
+}
+
 /* "2026-11-27T14:21Z" of an ISO time, "-" for none: one word, UTC */
 static char *
 fmt_created(const json_t *v)
@@ -528,7 +657,8 @@ hpo_view_print_tasks(FILE *f, const json_t *tasks)
 							   json_object_get(counts, "failed"))),
 			unknown ? strdup("?") : fmt_loss(json_object_get(best, "loss")),
 			unknown ? strdup("?")
-			: json_is_object(best) ? compact(json_object_get(best, "parameters")) : strdup("-"),
+			: json_is_object(best) ? compact_params(task, json_object_get(best, "parameters"), NULL)
+			: strdup("-"),
 		};
 		table_add(&t, row);
 	}
@@ -541,7 +671,12 @@ hpo_view_print_points(FILE *f, const json_t *task)
 	struct table t = {.ncols = 6, .head = {"POINT", "STATUS", "LOSS", "ATTEMPTS", "PARAMETERS",
 					      "MESSAGE"},
 			  .right = {1, 0, 1, 1, 0, 0}};
+	/* a multi-fidelity task: the trial, budget and point continued */
+	struct table tf = {.ncols = 9, .head = {"POINT", "STATUS", "LOSS", "ATTEMPTS", "TRIAL",
+					       "BUDGET", "CONTINUES", "PARAMETERS", "MESSAGE"},
+			   .right = {1, 0, 1, 1, 0, 1, 1, 0, 0}};
 	const json_t *p, *why = json_object_get(task, "points_error");
+	const char *fid = fidelity_name(task);
 	size_t i;
 
 	if (json_is_string(why)) {
@@ -563,10 +698,18 @@ hpo_view_print_points(FILE *f, const json_t *task)
 			json_is_integer(json_object_get(p, "attempts"))
 				? hpo_strf("%lld", (long long)json_integer_value(json_object_get(p, "attempts")))
 				: strdup("-"),
-			compact(json_object_get(p, "parameters")),
+			compact_params(task, json_object_get(p, "parameters"), fid),
 			strdup(json_is_string(msg) ? json_string_value(msg) : ""),
 		};
-		table_add(&t, row);
+		if (fid != NULL) {
+			char *wide[9] = {row[0], row[1], row[2], row[3],
+					 cell(json_object_get(p, "trial")),
+					 cell(json_object_get(p, "budget")),
+					 cell(json_object_get(p, "continues")), row[4], row[5]};
+			table_add(&tf, wide);
+		} else {
+			table_add(&t, row);
+		}
 	}
-	table_print(f, &t);
+	table_print(f, fid != NULL ? &tf : &t);
 }

@@ -153,6 +153,79 @@ test_bad_dates(void **state)
 	json_decref(in);
 }
 
+/* A multi-fidelity Grid task: iDDS's points carry the reserved keys; the
+ * view names each point's trial, budget and the point it continues, and
+ * the best point is the best at the highest budget a finished point
+ * reached, not the lowest loss of any budget. */
+static void
+test_grid_rungs(void **state)
+{
+	json_t *in = info("running");
+	json_t *hrd = json_object_get(json_object_get(in, "raw_task_params"), "hpoRequestData");
+	json_t *pts = json_pack("["
+		"{s:s, s:{s:f, s:i, s:s}, s:f},"		/* 10: t0 at 1 */
+		"{s:s, s:{s:f, s:i, s:s}, s:f},"		/* 11: t1 at 1, the lowest loss */
+		"{s:s, s:{s:f, s:i, s:s, s:i}, s:f},"		/* 12: t0 at 3, from 10 */
+		"{s:s, s:{s:f, s:i, s:s, s:i}, s:f},"		/* 13: t1 at 3, from 11 */
+		"{s:s, s:{s:f, s:i, s:s, s:i}, s:n},"		/* 14: t0 at 9, pending */
+		"{s:s, s:{s:f, s:i, s:s, s:i}, s:f}]",		/* 15: t2 at 3, from none */
+		"id", "10", "parameters", "x", 0.5, "epochs", 1, "__hpo_trial", "t0", "loss", 0.9,
+		"id", "11", "parameters", "x", 0.1, "epochs", 1, "__hpo_trial", "t1", "loss", 0.05,
+		"id", "12", "parameters", "x", 0.5, "epochs", 3, "__hpo_trial", "t0",
+		"__hpo_continues", 1, "loss", 0.4,
+		"id", "13", "parameters", "x", 0.1, "epochs", 3, "__hpo_trial", "t1",
+		"__hpo_continues", 1, "loss", 0.6,
+		"id", "14", "parameters", "x", 0.5, "epochs", 9, "__hpo_trial", "t0",
+		"__hpo_continues", 3, "loss",
+		"id", "15", "parameters", "x", 0.7, "epochs", 3, "__hpo_trial", "t2",
+		"__hpo_continues", 1, "loss", 0.5);
+	json_t *v, *p;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	json_object_set_new(hrd, "opt_space", json_pack(
+		"{s:{s:s, s:{s:i, s:i}}, s:{s:s, s:{s:i, s:i, s:i}}}",
+		"x", "method", "uniform", "dimension", "low", 0, "high", 1,
+		"epochs", "method", "fidelity", "dimension", "low", 1, "high", 9, "eta", 3));
+	v = hpo_view_panda(41, in, pts, NULL);
+	assert_non_null(v);
+	p = json_array_get(json_object_get(v, "points"), 2);
+	assert_string_equal(str(p, "trial"), "t0");
+	assert_int_equal(json_integer_value(json_object_get(p, "budget")), 3);
+	assert_int_equal(json_integer_value(json_object_get(p, "continues")), 10);
+	p = json_array_get(json_object_get(v, "points"), 4);
+	assert_int_equal(json_integer_value(json_object_get(p, "continues")), 12);
+	p = json_array_get(json_object_get(v, "points"), 0);
+	assert_true(json_is_null(json_object_get(p, "continues")));
+	/* t2's first point names a budget no point of t2 has */
+	p = json_array_get(json_object_get(v, "points"), 5);
+	assert_true(json_is_null(json_object_get(p, "continues")));
+	/* 11's 0.05 at 1 epoch does not count: the best at 3 epochs is 12 */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "best"), "id")), 12);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "best"), "budget")), 3);
+	/* the table: the rungs' columns; the reserved keys and the budget not
+	 * shown as parameters */
+	f = open_memstream(&out, &len);
+	hpo_view_print_points(f, v);
+	fclose(f);
+	assert_non_null(strstr(out, "TRIAL  BUDGET  CONTINUES  PARAMETERS"));
+	assert_non_null(strstr(out, "   12  finished   0.4         -  t0          3         10  {\"x\":0.5}"));
+	assert_null(strstr(out, "__hpo"));
+	assert_null(strstr(out, "epochs"));
+	free(out);
+	json_decref(v);
+	/* without a fidelity parameter in the space: no rungs, the lowest loss */
+	json_object_set_new(hrd, "opt_space", json_null());
+	v = hpo_view_panda(41, in, pts, NULL);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "best"), "id")), 11);
+	assert_null(json_object_get(json_array_get(json_object_get(v, "points"), 0), "trial"));
+	json_decref(v);
+	json_decref(pts);
+	json_decref(in);
+}
+
 int
 main(void)
 {
@@ -162,6 +235,7 @@ main(void)
 		cmocka_unit_test(test_outcome),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_bad_dates),
+		cmocka_unit_test(test_grid_rungs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
