@@ -12,7 +12,11 @@
  *           "points_error": why the points are unknown or null,
  *           "outcome": "success" | "incomplete" | "failure" | "unknown" | null}
  *   POINT = {"id", "status", "parameters", "loss", "attempts", "message",
- *            "created", "started", "ended"[, "intermediate": [numbers]]}
+ *            "created", "started", "ended"[, "intermediate": [numbers]]
+ *            [, "trial", "budget", "continues"]}
+ * The last three only in a task whose space has a fidelity parameter
+ * (multi-fidelity), whose "best" is the best point at the highest budget
+ * that a finished point reached.
  * Times are ISO 8601 UTC strings or null; loss is a number or null.
  */
 #ifndef HPO_VIEW_H
