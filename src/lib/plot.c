@@ -9,11 +9,12 @@
 #include <strings.h>
 
 #include "plot.h"
+#include "space.h"
 #include "xmalloc.h"
 #include "view.h"
 
 static const char *const kind_names[HPO_PLOT_NKINDS] = {
-	"history", "parallel", "slice", "pair", "importance", "curves",
+	"history", "parallel", "slice", "pair", "importance", "curves", "rungs",
 };
 
 const char *
@@ -184,6 +185,7 @@ struct column {
 struct space_entry {
 	char *name;
 	int log;		/* its method is a log one */
+	int fidelity;		/* its method is fidelity */
 };
 
 struct hpo_plot_build {
@@ -257,14 +259,17 @@ hpo_plot_build_task(struct hpo_plot_build *b, int64_t id, const char *name, cons
 void
 hpo_plot_build_space(struct hpo_plot_build *b, const char *name, const char *method)
 {
-	for (size_t k = 0; k < b->nspace; k++)
-		if (strcmp(b->space[k].name, name) == 0) {
-			b->space[k].log = is_log_method(method);
-			return;
-		}
-	b->space = xreallocarray(b->space, b->nspace + 1, sizeof(*b->space));
-	b->space[b->nspace].name = xstrdup(name);
-	b->space[b->nspace++].log = is_log_method(method);
+	size_t k;
+
+	for (k = 0; k < b->nspace; k++)
+		if (strcmp(b->space[k].name, name) == 0)
+			break;
+	if (k == b->nspace) {
+		b->space = xreallocarray(b->space, b->nspace + 1, sizeof(*b->space));
+		b->space[b->nspace++].name = xstrdup(name);
+	}
+	b->space[k].log = is_log_method(method);
+	b->space[k].fidelity = method != NULL && strcmp(method, "fidelity") == 0;
 }
 
 void
@@ -528,6 +533,193 @@ fill_param(struct hpo_plot_data *d, size_t k, const struct column *c,
 	return 0;
 }
 
+static double
+cell_number(const struct cell *c)
+{
+	return c->kind == CELL_REAL ? c->u.r : c->kind == CELL_INT ? (double)c->u.i : NAN;
+}
+
+/* Take the columns of a multi-fidelity task out of the parameters: the
+ * reserved keys always, the budget when the space has a fidelity
+ * parameter, into each point's trial, continues and budget.  -1 for a
+ * trial name that is not UTF-8 (no JSON key). */
+static int
+take_rungs(struct hpo_plot_data *d, struct hpo_plot_build *b)
+{
+	const char *fid = NULL;
+	json_t *index = json_object();
+	size_t cap = 0;
+
+	for (size_t k = 0; k < b->nspace; k++)
+		if (b->space[k].fidelity && (fid == NULL || strcmp(b->space[k].name, fid) < 0))
+			fid = b->space[k].name;
+	if (fid != NULL)
+		d->budget_name = xstrdup(fid);
+	for (size_t i = 0; i < d->np; i++) {
+		d->pts[i].budget = d->pts[i].continues = NAN;
+		d->pts[i].trial = d->pts[i].from = HPO_PLOT_NONE;
+	}
+	for (size_t k = 0; k < b->ncols;) {
+		struct column *c = &b->cols[k];
+		int what = strcmp(c->name, HPO_KEY_TRIAL) == 0 ? 1
+			 : strcmp(c->name, HPO_KEY_CONTINUES) == 0 ? 2
+			 : fid != NULL && strcmp(c->name, fid) == 0 ? 3 : 0;
+
+		if (what == 0) {
+			k++;
+			continue;
+		}
+		for (size_t i = 0; i < d->np; i++) {
+			struct cell *e = &c->cells[i];
+			const json_t *at;
+			if (what == 3)
+				d->pts[i].budget = cell_number(e);
+			else if (what == 2)
+				d->pts[i].continues = cell_number(e);
+			else if (e->kind == CELL_TEXT && e->string) {
+				if ((at = json_object_get(index, e->u.text)) == NULL) {
+					if (json_object_set_new(index, e->u.text,
+								json_integer((json_int_t)d->ntrials)) < 0) {
+						json_decref(index);
+						return -1;
+					}
+					if (d->ntrials == cap) {
+						cap = cap ? cap * 2 : 16;
+						d->trials = xreallocarray(d->trials, cap, sizeof(*d->trials));
+					}
+					d->trials[d->ntrials++] = xstrdup(e->u.text);
+				}
+				d->pts[i].trial = at ? (size_t)json_integer_value(at) : d->ntrials - 1;
+			}
+		}
+		for (size_t i = 0; i < d->np; i++)
+			if (c->cells[i].kind == CELL_TEXT)
+				free(c->cells[i].u.text);
+		free(c->cells);
+		free(c->name);
+		memmove(c, c + 1, (b->ncols - k - 1) * sizeof(*c));
+		b->ncols--;
+	}
+	json_decref(index);
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Each point's point continued (from), the budgets, the top budget and
+ * whether the budgets are eta-spaced. */
+static void
+link_rungs(struct hpo_plot_data *d)
+{
+	json_t *ok_at = json_object(), *any_at = json_object();
+	char key[64];
+	size_t n = 0;
+
+	d->top = NAN;
+	d->budgets = xcalloc(d->np + 1, sizeof(*d->budgets));
+	for (size_t i = 0; i < d->np; i++) {
+		struct hpo_plot_point *p = &d->pts[i];
+		const json_t *at;
+		if (p->trial != HPO_PLOT_NONE && !isnan(p->continues)) {
+			snprintf(key, sizeof(key), "%zu %.17g", p->trial, p->continues);
+			if ((at = json_object_get(ok_at, key)) == NULL)
+				at = json_object_get(any_at, key);
+			if (at != NULL)
+				p->from = (size_t)json_integer_value(at);
+		}
+		if (isnan(p->budget))
+			continue;
+		d->budgets[n++] = p->budget;
+		if (p->trial != HPO_PLOT_NONE) {
+			snprintf(key, sizeof(key), "%zu %.17g", p->trial, p->budget);
+			json_object_set_new(any_at, key, json_integer((json_int_t)i));
+			if (p->state == HPO_PT_OK)
+				json_object_set_new(ok_at, key, json_integer((json_int_t)i));
+		}
+		if (p->state == HPO_PT_OK && d->budget_name != NULL && !(p->budget <= d->top))
+			d->top = p->budget;
+	}
+	json_decref(ok_at);
+	json_decref(any_at);
+	if (n > 0)
+		qsort(d->budgets, n, sizeof(*d->budgets), cmp_double);
+	d->nbudgets = 0;
+	for (size_t j = 0; j < n; j++)
+		if (d->nbudgets == 0 || d->budgets[j] != d->budgets[d->nbudgets - 1])
+			d->budgets[d->nbudgets++] = d->budgets[j];
+	/* the rung of the plots of parameters: OK points counted by budget */
+	d->rung = d->top;
+	if (!isnan(d->top)) {
+		size_t *ok = xcalloc(d->nbudgets, sizeof(*ok));
+		for (size_t i = 0; i < d->np; i++) {
+			const double *at = d->pts[i].state == HPO_PT_OK && !isnan(d->pts[i].budget)
+				? bsearch(&d->pts[i].budget, d->budgets, d->nbudgets,
+					  sizeof(*d->budgets), cmp_double) : NULL;
+			if (at != NULL)
+				ok[at - d->budgets]++;
+		}
+		for (size_t j = d->nbudgets; j-- > 0;)
+			if (ok[j] >= HPO_PLOT_RUNG_MIN) {
+				d->rung = d->budgets[j];
+				break;
+			}
+		free(ok);
+	}
+	d->budget_log = d->nbudgets >= 2 && d->budgets[0] > 0;
+	for (size_t j = 1; j < d->nbudgets && d->budget_log; j++)
+		d->budget_log = d->budgets[j] >= 1.5 * d->budgets[j - 1];
+}
+
+int
+hpo_plot_in_top(const struct hpo_plot_data *d, size_t i)
+{
+	return isnan(d->top) || d->pts[i].budget == d->top;
+}
+
+int
+hpo_plot_in_rung(const struct hpo_plot_data *d, size_t i)
+{
+	return isnan(d->rung) || d->pts[i].budget == d->rung;
+}
+
+/* The counts, the loss range and the best point, from the points' states. */
+static void
+tally(struct hpo_plot_data *d)
+{
+	d->best = HPO_PLOT_NONE;
+	d->lo = INFINITY;
+	d->hi = -INFINITY;
+	d->poslo = INFINITY;
+	d->nok = d->nfailed = d->nbad = d->npending = d->ncurves = 0;
+	for (size_t i = 0; i < d->np; i++) {
+		const struct hpo_plot_point *p = &d->pts[i];
+		double loss = p->loss;
+
+		switch (p->state) {
+		case HPO_PT_OK:
+			d->nok++;
+			d->lo = loss < d->lo ? loss : d->lo;
+			d->hi = loss > d->hi ? loss : d->hi;
+			if (loss > 0 && loss < d->poslo)
+				d->poslo = loss;
+			if (hpo_plot_in_top(d, i) &&
+			    (d->best == HPO_PLOT_NONE || loss < d->pts[d->best].loss))
+				d->best = i;
+			break;
+		case HPO_PT_FAILED: d->nfailed++; break;
+		case HPO_PT_BADLOSS: d->nbad++; break;
+		case HPO_PT_PENDING: d->npending++; break;
+		}
+		d->ncurves += p->curve_len > 0;
+	}
+}
+
 int
 hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out, struct hpo_err *err)
 {
@@ -560,10 +752,7 @@ hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out, stru
 	d->backend = b->backend;
 	b->name = b->status = b->backend = NULL;
 	d->np = b->np;
-	d->best = HPO_PLOT_NONE;
-	d->lo = INFINITY;
-	d->hi = -INFINITY;
-	d->poslo = INFINITY;
+	d->top = d->rung = NAN;
 	d->pts = b->np ? b->pts : xcalloc(1, sizeof(*d->pts));
 	d->curve = b->ncurve ? b->curve : xcalloc(1, sizeof(*d->curve));
 	if (!b->ncurve)
@@ -591,22 +780,16 @@ hpo_plot_build_finish(struct hpo_plot_build *b, struct hpo_plot_data **out, stru
 		else
 			p->state = HPO_PT_PENDING;
 		p->loss = p->state == HPO_PT_OK || p->state == HPO_PT_BADLOSS ? loss : NAN;
-		switch (p->state) {
-		case HPO_PT_OK:
-			d->nok++;
-			d->lo = loss < d->lo ? loss : d->lo;
-			d->hi = loss > d->hi ? loss : d->hi;
-			if (loss > 0 && loss < d->poslo)
-				d->poslo = loss;
-			if (d->best == HPO_PLOT_NONE || loss < d->pts[d->best].loss)
-				d->best = i;
-			break;
-		case HPO_PT_FAILED: d->nfailed++; break;
-		case HPO_PT_BADLOSS: d->nbad++; break;
-		case HPO_PT_PENDING: d->npending++; break;
-		}
-		d->ncurves += p->curve_len > 0;
 	}
+	if (take_rungs(d, b) < 0) {
+		hpo_err_set(err, HPO_E_INPUT, "parameter '%s': a value that is not valid UTF-8",
+			    HPO_KEY_TRIAL);
+		hpo_plot_build_free(b);
+		hpo_plot_data_free(d);
+		return -1;
+	}
+	link_rungs(d);
+	tally(d);
 	if (b->ncols > 0)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(b->cols, b->ncols, sizeof(*b->cols), cmp_column);
 	d->nparams = b->ncols;
@@ -741,6 +924,11 @@ hpo_plot_data_free(struct hpo_plot_data *d)
 	for (size_t i = 0; i < d->nstatuses; i++)
 		free(d->statuses[i]);
 	free(d->statuses);
+	for (size_t i = 0; i < d->ntrials; i++)
+		free(d->trials[i]);
+	free(d->trials);
+	free(d->budgets);
+	free(d->budget_name);
 	free(d->params);
 	free(d->pts);
 	free(d->x);
@@ -760,13 +948,107 @@ hpo_plot_param_index(const struct hpo_plot_data *d, const char *name)
 	return -1;
 }
 
+unsigned
+hpo_plot_all(const struct hpo_plot_data *d)
+{
+	unsigned all = (1u << HPO_PLOT_NKINDS) - 1;
+
+	return d->budget_name != NULL ? all : all & ~(1u << HPO_PLOT_RUNGS);
+}
+
+struct hpo_plot_data *
+hpo_plot_rung(const struct hpo_plot_data *d)
+{
+	struct hpo_plot_data *t;
+	size_t n = 0, nc = 0, *at;
+
+	if (isnan(d->rung))
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
+	t->id = d->id;
+	t->name = xstrdup(d->name);
+	t->status = xstrdup(d->status);
+	t->backend = xstrdup(d->backend);
+	t->budget_name = xstrdup(d->budget_name);
+	t->top = t->rung = d->rung;
+	t->budget_log = d->budget_log;
+	t->nbudgets = d->nbudgets;
+	t->budgets = xcalloc(d->nbudgets + 1, sizeof(*t->budgets));
+	if (d->nbudgets > 0)
+		memcpy(t->budgets, d->budgets, d->nbudgets * sizeof(*t->budgets));
+	t->ntrials = d->ntrials;
+	t->trials = xcalloc(d->ntrials + 1, sizeof(*t->trials));
+	for (size_t k = 0; k < d->ntrials; k++)
+		t->trials[k] = xstrdup(d->trials[k]);
+	t->nstatuses = d->nstatuses;
+	t->statuses = xcalloc(d->nstatuses + 1, sizeof(*t->statuses));
+	for (size_t k = 0; k < d->nstatuses; k++)
+		t->statuses[k] = xstrdup(d->statuses[k]);
+	t->nparams = d->nparams;
+	t->params = xcalloc(d->nparams + 1, sizeof(*t->params));
+	for (size_t k = 0; k < d->nparams; k++) {
+		const struct hpo_plot_param *p = &d->params[k];
+		struct hpo_plot_param *q = &t->params[k];
+		q->name = xstrdup(p->name);
+		q->axis = p->axis;
+		q->ncats = p->ncats;
+		q->cats = xcalloc(p->ncats + 1, sizeof(*q->cats));
+		for (size_t c = 0; c < p->ncats; c++)
+			q->cats[c] = xstrdup(p->cats[c]);
+		/* numbers: the range of the points kept (below) */
+		q->lo = p->axis == HPO_AXIS_CAT ? p->lo : INFINITY;
+		q->hi = p->axis == HPO_AXIS_CAT ? p->hi : -INFINITY;
+	}
+	/* at[i]: point i's index in the copy, HPO_PLOT_NONE when left out */
+	at = xcalloc(d->np + 1, sizeof(*at));
+	for (size_t i = 0; i < d->np; i++) {
+		at[i] = hpo_plot_in_rung(d, i) ? n++ : HPO_PLOT_NONE;
+		if (at[i] != HPO_PLOT_NONE)
+			nc += d->pts[i].curve_len;
+	}
+	t->np = n;
+	t->pts = xcalloc(n + 1, sizeof(*t->pts));
+	t->x = xcalloc(n * d->nparams + 1, sizeof(*t->x));
+	t->curve = xcalloc(nc + 1, sizeof(*t->curve));
+	for (size_t i = 0; i < d->np; i++) {
+		const struct hpo_plot_point *p = &d->pts[i];
+		struct hpo_plot_point *q;
+		if (at[i] == HPO_PLOT_NONE)
+			continue;
+		q = &t->pts[at[i]];
+		*q = *p;
+		q->message = p->message ? xstrdup(p->message) : NULL;
+		for (size_t k = 0; k < d->nstatuses; k++)
+			if (p->status == d->statuses[k])
+				q->status = t->statuses[k];
+		q->from = p->from != HPO_PLOT_NONE ? at[p->from] : HPO_PLOT_NONE;
+		q->curve_off = t->ncurve;
+		if (p->curve_len > 0)
+			memcpy(t->curve + t->ncurve, d->curve + p->curve_off,
+			       p->curve_len * sizeof(*t->curve));
+		t->ncurve += p->curve_len;
+		for (size_t k = 0; k < d->nparams; k++) {
+			double x = hpo_plot_x(d, i, k);
+			struct hpo_plot_param *pk = &t->params[k];
+			t->x[at[i] * d->nparams + k] = x;
+			if (pk->axis != HPO_AXIS_CAT && isfinite(x)) {
+				pk->lo = x < pk->lo ? x : pk->lo;
+				pk->hi = x > pk->hi ? x : pk->hi;
+			}
+		}
+	}
+	free(at);
+	tally(t);
+	return t;
+}
+
 void
 hpo_plot_running_best(const struct hpo_plot_data *d, double *best)
 {
 	double b = NAN;
 
 	for (size_t i = 0; i < d->np; i++) {
-		if (d->pts[i].state == HPO_PT_OK && !(d->pts[i].loss >= b))
+		if (d->pts[i].state == HPO_PT_OK && hpo_plot_in_top(d, i) && !(d->pts[i].loss >= b))
 			b = d->pts[i].loss;
 		best[i] = b;
 	}
@@ -936,7 +1218,7 @@ hpo_plot_importance(const struct hpo_plot_data *d, double *imp)
 	for (size_t k = 0; k < d->nparams; k++)
 		imp[k] = 0;
 	for (size_t i = 0; i < d->np; i++)
-		if (d->pts[i].state == HPO_PT_OK)
+		if (d->pts[i].state == HPO_PT_OK && hpo_plot_in_rung(d, i))
 			ok[n++] = i;
 	if (n < 3)
 		goto done;

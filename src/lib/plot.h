@@ -5,6 +5,16 @@
  * parameter as a numeric, log or categorical axis, the intermediate losses
  * of the learning curves.  The drawing (plot_cairo.c), the HTML report
  * (plot_html.c) and the terminal view (plot_term.c) only read it.
+ *
+ * A multi-fidelity task (its space has a parameter of method fidelity,
+ * hpo-task(5)) has each point's budget, trial and the point it continues
+ * beside its parameters: the budget and the reserved keys __hpo_trial and
+ * __hpo_continues are not parameters (no axis, no importance).  Losses of
+ * different budgets do not compare: the best point and the running best
+ * take the points of the top budget only, the highest budget that an OK
+ * point reached; the importance and the plots of parameters (parallel,
+ * slice, pair) those of one rung, the highest with HPO_PLOT_RUNG_MIN OK
+ * points or more, else the top budget (hpo-plot(1)).
  */
 #ifndef HPO_PLOT_H
 #define HPO_PLOT_H
@@ -24,6 +34,7 @@ enum hpo_plot_kind {
 	HPO_PLOT_PAIR,		/* two parameters, coloured by loss */
 	HPO_PLOT_IMPORTANCE,	/* parameter importance (hpo_plot_importance) */
 	HPO_PLOT_CURVES,	/* learning curves: the intermediate losses */
+	HPO_PLOT_RUNGS,		/* multi-fidelity: loss against budget, a line a trial */
 	HPO_PLOT_NKINDS,
 };
 
@@ -55,6 +66,12 @@ struct hpo_plot_point {
 	size_t curve_off, curve_len;	/* into hpo_plot_data.curve */
 	const char *status;	/* as the view says (NULL: not a string); in statuses */
 	char *message;		/* or NULL */
+	/* multi-fidelity (else NaN and HPO_PLOT_NONE) */
+	double budget;		/* the fidelity parameter's value (a number) */
+	double continues;	/* __hpo_continues (a number) */
+	size_t trial;		/* __hpo_trial (a string): index into trials */
+	size_t from;		/* the point it continues: the latest earlier point of
+				 * its trial at budget continues, an OK one first */
 };
 
 struct hpo_plot_data {
@@ -72,6 +89,19 @@ struct hpo_plot_data {
 	double poslo;		/* smallest positive OK loss (inf: none) */
 	char **statuses;	/* the points' distinct status texts */
 	size_t nstatuses;
+	/* multi-fidelity: budget_name is the space's fidelity parameter (of
+	 * several, the first by name), NULL for a task without one */
+	char *budget_name;
+	char **trials;		/* the trials' names, in order of appearance */
+	size_t ntrials;
+	double *budgets;	/* the points' distinct budgets, ascending */
+	size_t nbudgets;
+	double top;		/* the highest budget of an OK point; NaN: none */
+	double rung;		/* the budget of the plots of parameters: the
+				 * highest with HPO_PLOT_RUNG_MIN OK points, else
+				 * top; NaN: none */
+	int budget_log;		/* budgets positive, each 1.5 times the one below
+				 * or more (eta-spaced rungs): a log axis */
 };
 
 #define HPO_PLOT_NONE ((size_t)-1)
@@ -146,6 +176,22 @@ int hpo_plot_read(const char *what, const char *text, size_t len, int64_t id,
 
 /* The parameter named name, or -1. */
 int hpo_plot_param_index(const struct hpo_plot_data *d, const char *name);
+
+#define HPO_PLOT_RUNG_MIN 3
+/* Does point i count for the best point and the running best (in_top),
+ * for the importance and the plots of parameters (in_rung)?  Every point
+ * of a task that is not multi-fidelity (or whose points have no OK budget
+ * yet); else those at the top budget, at the budget rung. */
+int hpo_plot_in_top(const struct hpo_plot_data *d, size_t i);
+int hpo_plot_in_rung(const struct hpo_plot_data *d, size_t i);
+/* A copy of d with only its points at the budget rung (its own counts,
+ * loss range, best point and parameter ranges; the same parameters,
+ * categories and trials; top and rung that budget), or NULL when every
+ * point counts. */
+struct hpo_plot_data *hpo_plot_rung(const struct hpo_plot_data *d);
+/* The plots "all" means: every kind, but rungs only for a multi-fidelity
+ * task. */
+unsigned hpo_plot_all(const struct hpo_plot_data *d);
 static inline double
 hpo_plot_x(const struct hpo_plot_data *d, size_t point, size_t param)
 {
@@ -188,15 +234,16 @@ void hpo_plot_fmt(char *buf, size_t size, double v);
  * equal counts along the axis, 2 to 10, m the points that have it); its raw importance is the correlation
  * ratio eta^2 = (variance of the bin means of the ranks, weighted by bin
  * size) / (variance of the ranks); the raw values are then normalised to
- * sum 1.  imp has d->nparams entries.  Returns 0. */
+ * sum 1.  Only the points hpo_plot_in_rung takes count.  imp has d->nparams
+ * entries.  Returns 0. */
 int hpo_plot_importance(const struct hpo_plot_data *d, double *imp);
 
 /* The k-th smallest (from 0) of the n values v (none NaN), k < n, in
  * linear time (quickselect); v is reordered. */
 double hpo_plot_kth(double *v, size_t n, size_t k);
 
-/* The running best: best[i] is the lowest OK loss of points 0..i, NaN
- * before the first. */
+/* The running best: best[i] is the lowest OK loss of points 0..i that
+ * hpo_plot_in_top takes, NaN before the first. */
 void hpo_plot_running_best(const struct hpo_plot_data *d, double *best);
 
 /* ---- drawing (plot_cairo.c, plot_html.c, plot_term.c) ---------------------- */

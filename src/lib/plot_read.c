@@ -8,7 +8,9 @@
  * use to hpo_plot_build as it goes: the task asked for, its name, status,
  * backend and space, and each point's id, status, loss, message,
  * parameters and intermediate losses.  Everything else is checked and
- * skipped.  A parameter value that is an object or a list (rare) is parsed
+ * skipped: a multi-fidelity point's "trial", "budget" and "continues" too,
+ * which the build takes from its parameters (the reserved keys and the
+ * space's fidelity parameter), as it does for a local task's rows.  A parameter value that is an object or a list (rare) is parsed
  * by jansson alone, for its text as a category.
  */
 #include "autoconf.h"

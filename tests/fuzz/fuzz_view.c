@@ -2,6 +2,7 @@
  * view picked apart (plot data), the importance, the running best, every
  * parameter's scale and ticks, and the terminal plot.  Invariants: the
  * importances are in [0, 1]; the best point is an OK one; ticks are finite;
+ * a multi-fidelity task's rungs hold together (check_rungs);
  * the reader with no JSON tree (hpo_plot_read, what hpo-plot runs) takes
  * what jansson takes, and gives the same data or the same message. */
 #include "autoconf.h"
@@ -59,6 +60,56 @@ compare(const struct hpo_plot_data *a, const struct hpo_plot_data *b)
 	for (size_t c = 0; c < a->ncurve; c++)
 		if (!same_double(a->curve[c], b->curve[c]))
 			abort();
+	/* multi-fidelity */
+	if (!same_text(a->budget_name, b->budget_name) || a->ntrials != b->ntrials ||
+	    a->nbudgets != b->nbudgets || !same_double(a->top, b->top) ||
+	    !same_double(a->rung, b->rung) || a->budget_log != b->budget_log)
+		abort();
+	for (size_t t = 0; t < a->ntrials; t++)
+		if (strcmp(a->trials[t], b->trials[t]))
+			abort();
+	for (size_t j = 0; j < a->nbudgets; j++)
+		if (!same_double(a->budgets[j], b->budgets[j]))
+			abort();
+	for (size_t i = 0; i < a->np; i++) {
+		const struct hpo_plot_point *p = &a->pts[i], *q = &b->pts[i];
+		if (!same_double(p->budget, q->budget) || !same_double(p->continues, q->continues) ||
+		    p->trial != q->trial || p->from != q->from)
+			abort();
+	}
+}
+
+/* The rungs: a point continues an earlier one of its trial, at the budget
+ * it names; the best is of the top budget; the copy of the parameter
+ * plots' rung holds the points at that budget, its best an OK one. */
+static void
+check_rungs(const struct hpo_plot_data *d)
+{
+	struct hpo_plot_data *r;
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->np; i++) {
+		const struct hpo_plot_point *p = &d->pts[i];
+		if (p->trial != HPO_PLOT_NONE && p->trial >= d->ntrials)
+			abort();
+		if (p->from != HPO_PLOT_NONE &&
+		    (p->from >= i || d->pts[p->from].trial != p->trial ||
+		     d->pts[p->from].budget != p->continues))
+			abort();
+		n += hpo_plot_in_rung(d, i);
+	}
+	if (d->best != HPO_PLOT_NONE && !hpo_plot_in_top(d, d->best))
+		abort();
+	if (!isnan(d->top) && (d->budget_name == NULL || d->best == HPO_PLOT_NONE ||
+			       isnan(d->rung) || d->rung > d->top))
+		abort();
+	r = hpo_plot_rung(d);
+	if ((r == NULL) != isnan(d->rung))
+		abort();
+	if (r != NULL && (r->np != n || r->nparams != d->nparams ||
+			  (r->best != HPO_PLOT_NONE && r->pts[r->best].state != HPO_PT_OK)))
+		abort();
+	hpo_plot_data_free(r);
 }
 
 int
@@ -120,6 +171,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(imp[j] >= 0 && imp[j] <= 1 + 1e-9))
 			abort();
 	hpo_plot_running_best(d, best);
+	check_rungs(d);
 	if (d->best != HPO_PLOT_NONE && (d->best >= d->np || d->pts[d->best].state != HPO_PT_OK))
 		abort();
 	for (size_t j = 0; j <= d->nparams; j++) {

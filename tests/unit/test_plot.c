@@ -502,6 +502,124 @@ test_kinds_and_formats(void **state)
 	assert_int_equal(hpo_plot_format_of("png"), -1);
 }
 
+/* ---- multi-fidelity -------------------------------------------------------------- */
+
+static const char rungs_task[] =
+	"{\"id\": 3, \"name\": \"mf\", \"status\": \"running\", \"backend\": \"local\","
+	" \"space\": {\"x\": {\"method\": \"uniform\", \"dimension\": {\"low\": 0, \"high\": 1}},"
+	"  \"epochs\": {\"method\": \"fidelity\", \"dimension\": {\"low\": 1, \"high\": 9, \"eta\": 3}}},"
+	" \"points\": ["
+	"  {\"id\": 1, \"status\": \"finished\", \"loss\": 0.9,"
+	"   \"parameters\": {\"x\": 0.5, \"epochs\": 1, \"__hpo_trial\": \"t0\"}},"
+	"  {\"id\": 2, \"status\": \"finished\", \"loss\": 0.05,"
+	"   \"parameters\": {\"x\": 0.1, \"epochs\": 1, \"__hpo_trial\": \"t1\"}},"
+	"  {\"id\": 3, \"status\": \"finished\", \"loss\": 0.7,"
+	"   \"parameters\": {\"x\": 0.9, \"epochs\": 1, \"__hpo_trial\": \"t2\"}},"
+	"  {\"id\": 4, \"status\": \"finished\", \"loss\": 0.4, \"parameters\":"
+	"   {\"x\": 0.5, \"epochs\": 3, \"__hpo_trial\": \"t0\", \"__hpo_continues\": 1}},"
+	"  {\"id\": 5, \"status\": \"finished\", \"loss\": 0.6, \"parameters\":"
+	"   {\"x\": 0.1, \"epochs\": 3, \"__hpo_trial\": \"t1\", \"__hpo_continues\": 1}},"
+	"  {\"id\": 6, \"status\": \"failed\", \"loss\": 100000, \"parameters\":"
+	"   {\"x\": 0.9, \"epochs\": 3, \"__hpo_trial\": \"t2\", \"__hpo_continues\": 1}},"
+	"  {\"id\": 7, \"status\": \"finished\", \"loss\": 0.3, \"parameters\":"
+	"   {\"x\": 0.5, \"epochs\": 9, \"__hpo_trial\": \"t0\", \"__hpo_continues\": 3}},"
+	"  {\"id\": 8, \"status\": \"pending\", \"loss\": null,"
+	"   \"parameters\": {\"x\": 0.3, \"epochs\": 1, \"__hpo_trial\": \"t3\"}}"
+	" ]}";
+
+/* A multi-fidelity task: the budget and the reserved keys are no
+ * parameters; each point's trial, budget and the point it continues; the
+ * best of the top budget; the parameter plots' rung and its copy. */
+static void
+test_rungs(void **state)
+{
+	(void)state;
+	json_t *task = json_ok(rungs_task);
+	struct hpo_plot_data *d = data_ok(task), *r, *b;
+	struct hpo_err err = {0};
+	char text[4096];
+	double best[8], imp[1], imp2[1];
+
+	assert_int_equal(d->nparams, 1);
+	assert_string_equal(d->params[0].name, "x");
+	assert_string_equal(d->budget_name, "epochs");
+	assert_int_equal(d->ntrials, 4);
+	assert_string_equal(d->trials[d->pts[3].trial], "t0");
+	assert_true(d->pts[3].budget == 3 && d->pts[3].continues == 1);
+	assert_int_equal(d->pts[3].from, 0);
+	assert_int_equal(d->pts[6].from, 3);
+	assert_int_equal(d->pts[5].from, 2);
+	assert_int_equal(d->pts[0].from, HPO_PLOT_NONE);
+	assert_true(isnan(d->pts[0].continues));
+	assert_int_equal(d->nbudgets, 3);
+	assert_true(d->budgets[0] == 1 && d->budgets[1] == 3 && d->budgets[2] == 9);
+	assert_true(d->budget_log);
+	/* 0.05 after 1 epoch is not the best: 0.3 after 9 is */
+	assert_true(d->top == 9);
+	assert_int_equal(d->best, 6);
+	hpo_plot_running_best(d, best);
+	assert_true(isnan(best[5]) && best[6] == 0.3 && best[7] == 0.3);
+	/* the rung of the parameter plots: the highest with 3 OK points */
+	assert_true(d->rung == 1);
+	assert_true(hpo_plot_in_rung(d, 1) && !hpo_plot_in_rung(d, 3));
+	assert_true(hpo_plot_in_top(d, 6) && !hpo_plot_in_top(d, 1));
+	assert_int_equal(hpo_plot_importance(d, imp), 0);
+	r = hpo_plot_rung(d);
+	assert_non_null(r);
+	/* the importance of the rung's points, as of its copy */
+	assert_int_equal(hpo_plot_importance(r, imp2), 0);
+	assert_true(imp[0] == imp2[0]);
+	assert_int_equal(r->np, 4);	/* 1, 2, 3 and the pending 8 */
+	assert_int_equal(r->nok, 3);
+	assert_int_equal(r->npending, 1);
+	assert_int_equal(r->best, 1);	/* point 2 */
+	assert_int_equal(r->pts[1].id, 2);
+	assert_string_equal(r->pts[3].status, "pending");
+	assert_true(r->params[0].lo == 0.1 && r->params[0].hi == 0.9);
+	assert_true(r->lo == 0.05 && r->hi == 0.9);
+	assert_true(r->top == 1 && r->rung == 1);
+	hpo_plot_data_free(r);
+	assert_true(hpo_plot_all(d) & 1u << HPO_PLOT_RUNGS);
+	/* drawn, in every format */
+	for (int f = HPO_FMT_PNG; f <= HPO_FMT_PDF; f++) {
+		unsigned char *buf;
+		size_t len;
+		struct hpo_plot_opts o = {0, {-1, -1}, 400, 300};
+		assert_int_equal(hpo_plot_cairo((enum hpo_plot_format)f, d, hpo_plot_all(d), &o, &buf,
+						&len, &err), 0);
+		assert_true(len > 100);
+		free(buf);
+	}
+
+	/* hpo_plot_read gives the same */
+	snprintf(text, sizeof(text), "{\"schema\": \"hpo-tools/task-view\", \"version\": 1, "
+		 "\"tasks\": [%s]}", rungs_task);
+	assert_int_equal(hpo_plot_read("v.json", text, strlen(text), -1, &b, &err), 0);
+	assert_int_equal(b->nparams, 1);
+	assert_string_equal(b->budget_name, "epochs");
+	assert_int_equal(b->ntrials, d->ntrials);
+	assert_int_equal(b->best, d->best);
+	assert_true(b->rung == d->rung && b->top == d->top);
+	for (size_t i = 0; i < d->np; i++)
+		assert_true(b->pts[i].from == d->pts[i].from && b->pts[i].trial == d->pts[i].trial);
+	hpo_plot_data_free(b);
+	hpo_plot_data_free(d);
+
+	/* without the space: the reserved keys are still no parameters, the
+	 * budget is one, and every point counts */
+	json_object_set_new(task, "space", json_null());
+	d = data_ok(task);
+	assert_int_equal(d->nparams, 2);
+	assert_null(d->budget_name);
+	assert_true(isnan(d->top) && isnan(d->rung));
+	assert_int_equal(d->best, 1);
+	assert_int_equal(d->ntrials, 4);
+	assert_null(hpo_plot_rung(d));
+	assert_false(hpo_plot_all(d) & 1u << HPO_PLOT_RUNGS);
+	hpo_plot_data_free(d);
+	json_decref(task);
+}
+
 /* a log axis over losses up to near DBL_MAX (or down to near DBL_MIN)
  * keeps finite ends and ticks: its margin overflowed to inf, and every tick
  * past the first was inf (the view fuzzer) */
@@ -540,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_log_scale_extremes),
 		cmocka_unit_test(test_importance),
 		cmocka_unit_test(test_kinds_and_formats),
+		cmocka_unit_test(test_rungs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
