@@ -50,7 +50,7 @@ static const struct hpo_option options[] = {
 	[OPT_DB] = HPO_OPTION_DB,
 	[OPT_FROM_JSON] = {"from-json", 'f', "FILE", "read the task view that hpo-status --json wrote (- for stdin)"},
 	[OPT_OUTPUT] = {"output", 'o', "FILE", "write the plots to FILE: .png, .svg, .pdf or .html (the report)"},
-	[OPT_PLOT] = {"plot", 'k', "KIND", "history, parallel, slice, pair, importance, curves or all (default)"},
+	[OPT_PLOT] = {"plot", 'k', "KIND", "history, parallel, slice, pair, importance, curves, rungs or all (default)"},
 	[OPT_PAIR] = {"pair", 0, "X,Y", "the parameters of the pair plot (default the two most important)"},
 	[OPT_LOG] = {"log", 0, NULL, "draw the loss on a log scale (when every loss is above 0)"},
 	[OPT_SIZE] = {"size", 0, "WxH", "size of one plot, pixels or points (default 800x500)"},
@@ -65,8 +65,9 @@ static const struct hpo_option options[] = {
 static const struct hpo_tool tool = {
 	"hpo-plot", usage,
 	"Draw an HPO task's results: the optimisation history, parallel coordinates,\n"
-	"slices, a pair of parameters, parameter importance and learning curves, as\n"
-	"PNG, SVG, PDF or an HTML report, or on the terminal.  The task is a Grid task\n"
+	"slices, a pair of parameters, parameter importance, learning curves and the\n"
+	"rungs of a multi-fidelity task, as PNG, SVG, PDF or an HTML report, or on the\n"
+	"terminal.  The task is a Grid task\n"
 	"(ID, default your newest), a local one with --local (default the newest), or\n"
 	"a task view file with --from-json (ID needed when it holds several).",
 	options,
@@ -160,7 +161,7 @@ main(int argc, char **argv)
 	const char *db, *from = NULL, *out = NULL, *pair = NULL;
 	struct hpo_common com = {0};
 	int local, term = 0, ascii = 0, fmt = -1;
-	unsigned mask = (1u << HPO_PLOT_NKINDS) - 1;
+	unsigned mask = 0;	/* 0: all (hpo_plot_all) */
 	struct hpo_plot_opts po = {0, {-1, -1}, 800, 500};
 	struct hpo_err err = {0};
 	struct hpo_plot_data *d = NULL;
@@ -187,12 +188,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_PLOT:
 			if (strcmp(os.arg, "all") == 0) {
-				mask = (1u << HPO_PLOT_NKINDS) - 1;
+				mask = 0;
 			} else {
 				int k = hpo_plot_kind_parse(os.arg);
 				if (k < 0) {
 					hpo_opts_error(&tool, "--plot: '%s' is not history, parallel, slice, pair, "
-						       "importance, curves or all", os.arg);
+						       "importance, curves, rungs or all", os.arg);
 					return EXIT_USAGE;
 				}
 				mask = 1u << k;
@@ -256,6 +257,8 @@ main(int argc, char **argv)
 
 	if (load(local, db, from, id, &d, &err) < 0)
 		goto fail;
+	if (mask == 0)
+		mask = hpo_plot_all(d);
 	if (pair != NULL) {
 		char *x = xstrdup(pair), *y = strchr(x, ',');	/* checked with the options */
 

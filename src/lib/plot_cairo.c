@@ -27,7 +27,7 @@ struct box {
 
 static const char *const titles[HPO_PLOT_NKINDS] = {
 	"optimisation history", "parallel coordinates", "slices: loss against each parameter",
-	"pair", "parameter importance", "learning curves",
+	"pair", "parameter importance", "learning curves", "rungs: loss against budget, a line a trial",
 };
 
 /* ---- colours and text ---------------------------------------------------------- */
@@ -1059,6 +1059,227 @@ draw_curves(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_op
 	colorbar(cr, &(struct box){b0->x + b0->w - 40, b.y, 10, b.h}, &ls);
 }
 
+/* Colours of the rungs, lowest to highest budget: distinct hues (a
+ * trial's colour says how far it went). */
+static void
+rung_colour(cairo_t *cr, size_t r, size_t n, double alpha)
+{
+	static const double c[][3] = {
+		{0.55, 0.63, 0.80}, {0.40, 0.70, 0.42}, {0.95, 0.60, 0.10}, {0.60, 0.31, 0.64},
+		{0.12, 0.47, 0.71}, {0.55, 0.34, 0.29}, {0.89, 0.47, 0.76}, {0.50, 0.50, 0.50},
+	};
+	double rgb[3];
+
+	if (n <= 8) {
+		cairo_set_source_rgba(cr, c[r][0], c[r][1], c[r][2], alpha);
+		return;
+	}
+	shade(n > 1 ? (double)r / (double)(n - 1) : 0.5, rgb);
+	cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], alpha);
+}
+
+/* The rung of budget v: its index among the budgets (the nearest below). */
+static size_t
+rung_of(const struct hpo_plot_data *d, double v)
+{
+	size_t lo = 0, hi = d->nbudgets;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->budgets[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A point in the order of the rungs plot: by trial, budget, then order. */
+struct by_trial {
+	size_t trial, i;
+	double budget;
+};
+
+static int
+cmp_by_trial(const void *a, const void *b)
+{
+	const struct by_trial *p = a, *q = b;
+
+	if (p->trial != q->trial)
+		return (p->trial > q->trial) - (p->trial < q->trial);
+	if (p->budget != q->budget)
+		return (p->budget > q->budget) - (p->budget < q->budget);
+	return (p->i > q->i) - (p->i < q->i);
+}
+
+/* Learning curves by rung: each OK point's loss at its budget, the points
+ * of a trial joined by a line in budget order, coloured by the highest
+ * rung the trial reached; failed points crossed in a strip above; the
+ * best point circled. */
+static void
+draw_rungs(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opts *o,
+	   const struct box *b0)
+{
+	struct box strip = {b0->x, b0->y, b0->w - 90, 16};
+	struct box b = {b0->x, b0->y + 22, b0->w - 90, b0->h - 22};
+	struct hpo_scale xs, ys;
+	size_t n = 0, nfail = 0, *reach;
+	struct by_trial *ord;
+	double r = dot_size(d->nok);
+	char buf[64];
+
+	if (d->budget_name == NULL || d->nbudgets == 0) {
+		frame(cr, b0);
+		message(cr, b0, d->budget_name == NULL ? "not a multi-fidelity task: its space has no "
+				"fidelity parameter" : "no point has a budget yet");
+		return;
+	}
+	hpo_scale_fit(&xs, d->budgets[0], d->budgets[d->nbudgets - 1], d->budget_log);
+	loss_scale(d, o, &ys);
+	grid(cr, &b, &ys, 1);
+	frame(cr, &b);
+	/* the rungs' budgets as the ticks, when they are few */
+	gray(cr, 0.25);
+	if (d->nbudgets <= 12) {
+		cairo_set_source_rgb(cr, 0.92, 0.92, 0.92);
+		for (size_t j = 0; j < d->nbudgets; j++) {
+			double x = b.x + b.w * hpo_scale_map(&xs, d->budgets[j]);
+			cairo_move_to(cr, x, b.y);
+			cairo_line_to(cr, x, b.y + b.h);
+		}
+		cairo_stroke(cr);
+		gray(cr, 0.25);
+		for (size_t j = 0; j < d->nbudgets; j++) {
+			double x = b.x + b.w * hpo_scale_map(&xs, d->budgets[j]);
+			cairo_move_to(cr, x, b.y + b.h);
+			cairo_line_to(cr, x, b.y + b.h + 4);
+			cairo_stroke(cr);
+			textf_num(cr, x, b.y + b.h + 6, 10, 0.5, 0, d->budgets[j]);
+		}
+	} else {
+		axis(cr, &b, &xs, NULL, 0, 10);
+	}
+	if (d->nok > 0)
+		axis(cr, &b, &ys, NULL, 1, 10);
+	gray(cr, 0.25);
+	snprintf(buf, sizeof(buf), "%s (budget%s)", d->budget_name, xs.log ? ", log scale" : "");
+	text(cr, b.x + b.w / 2, b.y + b.h + 22, 11, 0.5, 0, 0, buf, 60);
+	text(cr, b.x - 52, b.y + b.h / 2, 11, 0.5, 1, -M_PI / 2,
+	     hpo_plot_loss_log(d, o) ? "loss (log scale)" : "loss", 40);
+	/* the highest rung each trial reached, any state: how far it went */
+	reach = xcalloc(d->ntrials + 1, sizeof(*reach));
+	ord = xcalloc(d->np + 1, sizeof(*ord));
+	for (size_t i = 0; i < d->np; i++) {
+		const struct hpo_plot_point *p = &d->pts[i];
+		if (isnan(p->budget))
+			continue;
+		if (p->trial != HPO_PLOT_NONE && rung_of(d, p->budget) + 1 > reach[p->trial])
+			reach[p->trial] = rung_of(d, p->budget) + 1;
+		if (p->state == HPO_PT_OK)
+			ord[n++] = (struct by_trial){p->trial, i, p->budget};
+		else if (p->state == HPO_PT_FAILED || p->state == HPO_PT_BADLOSS)
+			nfail++;
+	}
+	if (nfail > 0) {
+		cairo_set_source_rgb(cr, 0.99, 0.93, 0.93);
+		cairo_rectangle(cr, strip.x, strip.y, strip.w, strip.h);
+		cairo_fill(cr);
+		red(cr);
+		cairo_set_line_width(cr, 1);
+		for (size_t i = 0; i < d->np; i++) {
+			const struct hpo_plot_point *p = &d->pts[i];
+			if (!isnan(p->budget) && (p->state == HPO_PT_FAILED || p->state == HPO_PT_BADLOSS))
+				cross(cr, b.x + b.w * hpo_scale_map(&xs, p->budget), strip.y + strip.h / 2, 4);
+		}
+		cairo_stroke(cr);
+		snprintf(buf, sizeof(buf), "%zu failed", nfail);
+		text(cr, strip.x - 4, strip.y + strip.h / 2, 9, 1, 0.5, 0, buf, 20);
+	}
+	if (n == 0) {
+		message(cr, &b, "no point with a budget finished yet");
+		free(ord);
+		free(reach);
+		return;
+	}
+	/* a trial's points together, by budget */
+	qsort(ord, n, sizeof(*ord), cmp_by_trial);
+	cairo_save(cr);
+	cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+	cairo_clip(cr);
+	double lw = n > 5000 ? 0.5 : n > 500 ? 0.8 : 1.3, alpha = n > 5000 ? 0.35 : 0.75;
+	/* the trials that went furthest last, on top */
+	for (size_t rung = 1; rung <= d->nbudgets; rung++) {
+		for (size_t a = 0; a < n;) {
+			size_t e = a + 1;
+			const struct hpo_plot_point *p = &d->pts[ord[a].i];
+			size_t t = p->trial, got = t != HPO_PLOT_NONE ? reach[t] : rung_of(d, p->budget) + 1;
+			while (t != HPO_PLOT_NONE && e < n && d->pts[ord[e].i].trial == t)
+				e++;
+			if (got == rung)
+				for (size_t j = a; j < e; j++) {
+					const struct hpo_plot_point *q = &d->pts[ord[j].i];
+					double x = b.x + b.w * hpo_scale_map(&xs, q->budget);
+					double y = b.y + b.h * (1 - hpo_scale_map(&ys, q->loss));
+					if (j == a)
+						cairo_move_to(cr, x, y);
+					else
+						cairo_line_to(cr, x, y);
+				}
+			a = e;
+		}
+		rung_colour(cr, rung - 1, d->nbudgets, alpha);
+		cairo_set_line_width(cr, lw);
+		cairo_stroke(cr);
+		for (size_t a = 0; a < n; a++) {
+			const struct hpo_plot_point *q = &d->pts[ord[a].i];
+			size_t got = q->trial != HPO_PLOT_NONE ? reach[q->trial] : rung_of(d, q->budget) + 1;
+			if (got != rung)
+				continue;
+			double x = b.x + b.w * hpo_scale_map(&xs, q->budget);
+			double y = b.y + b.h * (1 - hpo_scale_map(&ys, q->loss));
+			cairo_rectangle(cr, x - r / 2, y - r / 2, r, r);
+		}
+		rung_colour(cr, rung - 1, d->nbudgets, 0.95);
+		cairo_fill(cr);
+	}
+	if (d->best != HPO_PLOT_NONE) {
+		const struct hpo_plot_point *q = &d->pts[d->best];
+		red(cr);
+		cairo_set_line_width(cr, 2);
+		cairo_arc(cr, b.x + b.w * hpo_scale_map(&xs, q->budget),
+			  b.y + b.h * (1 - hpo_scale_map(&ys, q->loss)), r + 4, 0, 2 * M_PI);
+		cairo_stroke(cr);
+	}
+	cairo_restore(cr);
+	/* the legend: the colour of the trials that stopped at each rung */
+	double lx = b0->x + b0->w - 80, ly = b.y;
+	gray(cr, 0.2);
+	text(cr, lx, ly, 10, 0, 0, 0, "trials that", 20);
+	text(cr, lx, ly + 13, 10, 0, 0, 0, "reached", 20);
+	size_t step = d->nbudgets > 16 ? (d->nbudgets + 15) / 16 : 1;
+	for (size_t j = 0; j < d->nbudgets; j += step) {
+		double y = ly + 34 + 16 * (double)(j / step);
+		char num[32];
+		rung_colour(cr, j, d->nbudgets, 1);
+		cairo_rectangle(cr, lx, y - 4, 14, 8);
+		cairo_fill(cr);
+		gray(cr, 0.2);
+		hpo_plot_fmt(num, sizeof(num), d->budgets[j]);
+		text(cr, lx + 20, y, 10, 0, 0.5, 0, num, 12);
+	}
+	red(cr);
+	cairo_set_line_width(cr, 2);
+	cairo_new_path(cr);
+	cairo_arc(cr, lx + 7, ly + 34 + 16 * (double)((d->nbudgets + step - 1) / step) + 6, 5, 0,
+		  2 * M_PI);
+	cairo_stroke(cr);
+	gray(cr, 0.2);
+	text(cr, lx + 20, ly + 34 + 16 * (double)((d->nbudgets + step - 1) / step) + 6, 10, 0, 0.5, 0,
+	     "best", 12);
+	free(ord);
+	free(reach);
+}
+
 /* One plot with its title in a box of the surface. */
 static void
 draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
@@ -1082,6 +1303,13 @@ draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 	snprintf(sub, sizeof(sub), "task %lld, %s: %zu point%s, %zu finished, %zu failed%s",
 		 (long long)d->id, d->status, d->np, d->np == 1 ? "" : "s", d->nok + d->nbad, d->nfailed,
 		 k == HPO_PLOT_IMPORTANCE ? "; correlation ratio of the loss ranks, normalised" : "");
+	if (k != HPO_PLOT_HISTORY && k != HPO_PLOT_CURVES && k != HPO_PLOT_RUNGS && !isnan(d->rung)) {
+		/* the copy of one rung's points (hpo_plot_rung) */
+		char num[32];
+		size_t len = strlen(sub);
+		hpo_plot_fmt(num, sizeof(num), d->rung);
+		snprintf(sub + len, sizeof(sub) - len, "; only those at %s = %s", d->budget_name, num);
+	}
 	gray(cr, 0.05);
 	text(cr, cell->x + 16, cell->y + 10, 15, 0, 0, 0, title, 90);
 	gray(cr, 0.4);
@@ -1094,6 +1322,7 @@ draw(cairo_t *cr, const struct hpo_plot_data *d, enum hpo_plot_kind k,
 		case HPO_PLOT_PAIR: draw_pair(cr, d, o, imp, &b); break;
 		case HPO_PLOT_IMPORTANCE: draw_importance(cr, d, imp, &b); break;
 		case HPO_PLOT_CURVES: draw_curves(cr, d, o, &b); break;
+		case HPO_PLOT_RUNGS: draw_rungs(cr, d, o, &b); break;
 		default: break;
 		}
 	}
@@ -1119,6 +1348,9 @@ count(unsigned mask)
 	return n;
 }
 
+#define PARAM_PLOTS (1u << HPO_PLOT_PARALLEL | 1u << HPO_PLOT_SLICE | 1u << HPO_PLOT_PAIR | \
+		     1u << HPO_PLOT_IMPORTANCE)
+
 /* Draw the plots of mask into m as f. */
 static int
 render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
@@ -1134,6 +1366,8 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 	/* importance: for its plot and to choose the pair; computed once, and
 	 * only for them (it sorts the points by each parameter) */
 	double *imp = NULL;
+	/* the plots of parameters draw a multi-fidelity task's top budget */
+	struct hpo_plot_data *top = mask & PARAM_PLOTS ? hpo_plot_rung(d) : NULL;
 
 	if (given != NULL) {
 		imp = (double *)given;
@@ -1165,9 +1399,11 @@ render(enum hpo_plot_format f, const struct hpo_plot_data *d, unsigned mask,
 		} else if (i > 0) {
 			cairo_show_page(cr);
 		}
-		draw(cr, d, (enum hpo_plot_kind)k, o, imp, &cell);
+		draw(cr, top != NULL && (1u << k & PARAM_PLOTS) ? top : d, (enum hpo_plot_kind)k, o,
+		     imp, &cell);
 		i++;
 	}
+	hpo_plot_data_free(top);
 	cairo_status_t cst = cairo_status(cr);
 	cairo_destroy(cr);
 	if (imp != given)

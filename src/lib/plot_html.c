@@ -240,6 +240,15 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 		hpo_buf_addf(&o, "<table id=\"best\"><tbody>\n<tr><th>point</th><td class=\"n\">%lld</td></tr>\n"
 			 "<tr><th>loss</th><td class=\"n\">%.6g</td></tr>\n",
 		     (long long)b->id, b->loss);
+		if (d->budget_name != NULL) {
+			hpo_buf_adds(&o, "<tr><th>trial</th><td>");
+			esc(&o, b->trial != HPO_PLOT_NONE ? d->trials[b->trial] : "-");
+			hpo_buf_adds(&o, "</td></tr>\n<tr><th>");
+			esc(&o, d->budget_name);
+			hpo_buf_adds(&o, " (budget)</th>");
+			num_cell(&o, b->budget, !isnan(b->budget));
+			hpo_buf_adds(&o, "</tr>\n");
+		}
 		for (size_t k = 0; k < d->nparams; k++) {
 			hpo_buf_adds(&o, "<tr><th>");
 			esc(&o, d->params[k].name);
@@ -248,6 +257,9 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 			hpo_buf_adds(&o, "</tr>\n");
 		}
 		hpo_buf_adds(&o, "</tbody></table>\n");
+		if (d->budget_name != NULL)
+			hpo_buf_adds(&o, "<p>Of the points at the highest budget that a point finished: "
+				     "losses after different budgets do not compare.</p>\n");
 	}
 
 	/* importance once, for the pair and importance plots */
@@ -278,6 +290,11 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 	hpo_buf_adds(&o, "<h2>Points</h2>\n<p>Click a column header to sort by it.</p>\n"
 		  "<table id=\"points\">\n<thead><tr><th onclick=\"sortTable(this)\">point</th>"
 		  "<th onclick=\"sortTable(this)\">status</th><th onclick=\"sortTable(this)\">loss</th>");
+	if (d->budget_name != NULL) {
+		hpo_buf_adds(&o, "<th onclick=\"sortTable(this)\">trial</th><th onclick=\"sortTable(this)\">");
+		esc(&o, d->budget_name);
+		hpo_buf_adds(&o, " (budget)</th><th onclick=\"sortTable(this)\">continues</th>");
+	}
 	for (size_t k = 0; k < d->nparams; k++) {
 		hpo_buf_adds(&o, "<th onclick=\"sortTable(this)\">");
 		esc(&o, d->params[k].name);
@@ -299,6 +316,17 @@ hpo_plot_html(const char *path, const struct hpo_plot_data *d, unsigned mask,
 			hpo_buf_addf(&o, "<td class=\"n\" data-v=\"\">%s</td>", buf);
 		} else {
 			num_cell(&o, p->loss, p->state == HPO_PT_OK);
+		}
+		if (d->budget_name != NULL) {
+			hpo_buf_adds(&o, "<td>");
+			esc(&o, p->trial != HPO_PLOT_NONE ? d->trials[p->trial] : "-");
+			hpo_buf_adds(&o, "</td>");
+			num_cell(&o, p->budget, !isnan(p->budget));
+			if (p->from != HPO_PLOT_NONE)
+				hpo_buf_addf(&o, "<td class=\"n\" data-v=\"%lld\">%lld</td>",
+					     (long long)d->pts[p->from].id, (long long)d->pts[p->from].id);
+			else
+				hpo_buf_adds(&o, "<td class=\"n\" data-v=\"\">-</td>");
 		}
 		for (size_t k = 0; k < d->nparams; k++)
 			param_cell(&o, d, i, k);

@@ -199,8 +199,14 @@ hpo_plot_term(FILE *f, const struct hpo_plot_data *d, const struct hpo_term_opts
 	fputc('\n', f);
 	snprintf(num, sizeof(num), "%zu", d->np);
 	fprintf(f, "%*s 1%*s\n", LABEL - 1, "", W - 1 > 0 ? W - 1 + (int)0 : 1, num);
-	snprintf(head, sizeof(head), "%*s %s point, %s running best%s", LABEL - 1, "",
-		 o->utf8 ? "\xe2\xa0\x82" : "o", o->utf8 ? "\xe2\xa0\x89" : "-",
+	/* a multi-fidelity task's best: of the top budget (plot.h) */
+	char top[96] = "";
+	if (!isnan(d->top)) {
+		hpo_plot_fmt(num, sizeof(num), d->top);
+		snprintf(top, sizeof(top), " at %s = %s", d->budget_name, num);
+	}
+	snprintf(head, sizeof(head), "%*s %s point, %s running best%s%s", LABEL - 1, "",
+		 o->utf8 ? "\xe2\xa0\x82" : "o", o->utf8 ? "\xe2\xa0\x89" : "-", top,
 		 ys.log ? "; loss on a log scale" : "");
 	put_cut(f, head, columns);
 	fputc('\n', f);
@@ -208,7 +214,9 @@ hpo_plot_term(FILE *f, const struct hpo_plot_data *d, const struct hpo_term_opts
 	/* the best point */
 	const struct hpo_plot_point *b = &d->pts[d->best];
 	hpo_plot_fmt(num, sizeof(num), b->loss);
-	snprintf(head, sizeof(head), "best: point %lld, loss %.6g", (long long)b->id, b->loss);
+	snprintf(head, sizeof(head), "best: point %lld, loss %.6g%s%s%s", (long long)b->id, b->loss,
+		 b->trial != HPO_PLOT_NONE ? ", trial " : "",
+		 b->trial != HPO_PLOT_NONE ? d->trials[b->trial] : "", top);
 	put_cut(f, head, columns);
 	fputc('\n', f);
 	for (size_t k = 0; k < d->nparams; k++) {
