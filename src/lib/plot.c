@@ -622,7 +622,8 @@ link_rungs(struct hpo_plot_data *d)
 	size_t n = 0;
 
 	d->top = NAN;
-	d->budgets = xcalloc(d->np + 1, sizeof(*d->budgets));
+	/* budgets only when the space names one (take_rungs) */
+	d->budgets = xcalloc(d->budget_name != NULL ? d->np + 1 : 1, sizeof(*d->budgets));
 	for (size_t i = 0; i < d->np; i++) {
 		struct hpo_plot_point *p = &d->pts[i];
 		const json_t *at;
