@@ -1062,19 +1062,25 @@ draw_curves(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_op
 /* Colours of the rungs, lowest to highest budget: distinct hues (a
  * trial's colour says how far it went). */
 static void
-rung_colour(cairo_t *cr, size_t r, size_t n, double alpha)
+rung_rgb(size_t r, size_t n, double *rgb)
 {
 	static const double c[][3] = {
 		{0.55, 0.63, 0.80}, {0.40, 0.70, 0.42}, {0.95, 0.60, 0.10}, {0.60, 0.31, 0.64},
 		{0.12, 0.47, 0.71}, {0.55, 0.34, 0.29}, {0.89, 0.47, 0.76}, {0.50, 0.50, 0.50},
 	};
+
+	if (n <= 8)
+		memcpy(rgb, c[r], sizeof(c[r]));
+	else
+		shade(n > 1 ? (double)r / (double)(n - 1) : 0.5, rgb);
+}
+
+static void
+rung_colour(cairo_t *cr, size_t r, size_t n, double alpha)
+{
 	double rgb[3];
 
-	if (n <= 8) {
-		cairo_set_source_rgba(cr, c[r][0], c[r][1], c[r][2], alpha);
-		return;
-	}
-	shade(n > 1 ? (double)r / (double)(n - 1) : 0.5, rgb);
+	rung_rgb(r, n, rgb);
 	cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], alpha);
 }
 
@@ -1094,9 +1100,10 @@ rung_of(const struct hpo_plot_data *d, double v)
 	return lo;
 }
 
-/* A point in the order of the rungs plot: by trial, budget, then order. */
+/* A point in the order of the rungs plot: by the rung its trial reached
+ * (its colour), trial, budget, then order. */
 struct by_trial {
-	size_t trial, i;
+	size_t reach, trial, i;
 	double budget;
 };
 
@@ -1105,6 +1112,8 @@ cmp_by_trial(const void *a, const void *b)
 {
 	const struct by_trial *p = a, *q = b;
 
+	if (p->reach != q->reach)
+		return (p->reach > q->reach) - (p->reach < q->reach);
 	if (p->trial != q->trial)
 		return (p->trial > q->trial) - (p->trial < q->trial);
 	if (p->budget != q->budget)
@@ -1176,7 +1185,7 @@ draw_rungs(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opt
 		if (p->trial != HPO_PLOT_NONE && rung_of(d, p->budget) + 1 > reach[p->trial])
 			reach[p->trial] = rung_of(d, p->budget) + 1;
 		if (p->state == HPO_PT_OK)
-			ord[n++] = (struct by_trial){p->trial, i, p->budget};
+			ord[n++] = (struct by_trial){0, p->trial, i, p->budget};
 		else if (p->state == HPO_PT_FAILED || p->state == HPO_PT_BADLOSS)
 			nfail++;
 	}
@@ -1201,47 +1210,65 @@ draw_rungs(cairo_t *cr, const struct hpo_plot_data *d, const struct hpo_plot_opt
 		free(reach);
 		return;
 	}
-	/* a trial's points together, by budget */
+	/* a trial's points together, by budget; by the rung reached (0-based) */
+	for (size_t a = 0; a < n; a++)
+		ord[a].reach = ord[a].trial != HPO_PLOT_NONE ? reach[ord[a].trial] - 1
+			     : rung_of(d, ord[a].budget);
 	qsort(ord, n, sizeof(*ord), cmp_by_trial);
 	cairo_save(cr);
 	cairo_rectangle(cr, b.x, b.y, b.w, b.h);
 	cairo_clip(cr);
 	double lw = n > 5000 ? 0.5 : n > 500 ? 0.8 : 1.3, alpha = n > 5000 ? 0.35 : 0.75;
-	/* the trials that went furthest last, on top */
-	for (size_t rung = 1; rung <= d->nbudgets; rung++) {
-		for (size_t a = 0; a < n;) {
-			size_t e = a + 1;
-			const struct hpo_plot_point *p = &d->pts[ord[a].i];
-			size_t t = p->trial, got = t != HPO_PLOT_NONE ? reach[t] : rung_of(d, p->budget) + 1;
-			while (t != HPO_PLOT_NONE && e < n && d->pts[ord[e].i].trial == t)
-				e++;
-			if (got == rung)
-				for (size_t j = a; j < e; j++) {
-					const struct hpo_plot_point *q = &d->pts[ord[j].i];
-					double x = b.x + b.w * hpo_scale_map(&xs, q->budget);
-					double y = b.y + b.h * (1 - hpo_scale_map(&ys, q->loss));
-					if (j == a)
-						cairo_move_to(cr, x, y);
-					else
-						cairo_line_to(cr, x, y);
-				}
-			a = e;
+	/* the lines, a colour at a time, the trials that went furthest last,
+	 * on top; on an image straight into its pixels (as the parallel
+	 * coordinates: thousands of strokes are slow in cairo) */
+	struct pixels px;
+	double dx = 0, dy = 0, px0 = 0, py0 = 0;
+	int raster = pixels_of(cr, &px, &dx, &dy);
+	px.alpha = alpha;
+	px.width = lw;
+	cairo_set_line_width(cr, lw);
+	for (size_t a = 0; a < n; a++) {
+		const struct hpo_plot_point *q = &d->pts[ord[a].i];
+		double x = b.x + b.w * hpo_scale_map(&xs, q->budget);
+		double y = b.y + b.h * (1 - hpo_scale_map(&ys, q->loss));
+		/* a line from the trial's point before */
+		int joined = a > 0 && q->trial != HPO_PLOT_NONE && ord[a - 1].trial == q->trial &&
+			     ord[a - 1].reach == ord[a].reach;
+		if (a == 0 || ord[a - 1].reach != ord[a].reach)
+			rung_rgb(ord[a].reach, d->nbudgets, px.rgb);
+		if (raster && joined)
+			segment(&px, px0 + dx, py0 + dy, x + dx, y + dy);
+		else if (!raster && joined)
+			cairo_line_to(cr, x, y);
+		else if (!raster)
+			cairo_move_to(cr, x, y);
+		px0 = x;
+		py0 = y;
+		/* the colour's last: its lines drawn */
+		if (!raster && (a + 1 == n || ord[a + 1].reach != ord[a].reach)) {
+			rung_colour(cr, ord[a].reach, d->nbudgets, alpha);
+			cairo_stroke(cr);
 		}
-		rung_colour(cr, rung - 1, d->nbudgets, alpha);
-		cairo_set_line_width(cr, lw);
-		cairo_stroke(cr);
-		for (size_t a = 0; a < n; a++) {
-			const struct hpo_plot_point *q = &d->pts[ord[a].i];
-			size_t got = q->trial != HPO_PLOT_NONE ? reach[q->trial] : rung_of(d, q->budget) + 1;
-			if (got != rung)
-				continue;
-			double x = b.x + b.w * hpo_scale_map(&xs, q->budget);
-			double y = b.y + b.h * (1 - hpo_scale_map(&ys, q->loss));
-			cairo_rectangle(cr, x - r / 2, y - r / 2, r, r);
-		}
-		rung_colour(cr, rung - 1, d->nbudgets, 0.95);
-		cairo_fill(cr);
 	}
+	if (raster)
+		cairo_surface_mark_dirty(cairo_get_target(cr));
+	/* the points: the furthest on top, or first when many are thinned
+	 * (first come wins) */
+	struct dots g;
+	dots_init(&g, cr, &b, r, n);
+	for (size_t k = 0; k < n; k++) {
+		size_t a = g.seen ? n - 1 - k : k;
+		const struct hpo_plot_point *q = &d->pts[ord[a].i];
+		if (k == 0 || ord[a].reach != ord[g.seen ? a + 1 : a - 1].reach) {
+			cairo_fill(cr);
+			rung_colour(cr, ord[a].reach, d->nbudgets, 0.95);
+		}
+		dot(&g, b.x + b.w * hpo_scale_map(&xs, q->budget),
+		    b.y + b.h * (1 - hpo_scale_map(&ys, q->loss)), r);
+	}
+	cairo_fill(cr);
+	free(g.seen);
 	if (d->best != HPO_PLOT_NONE) {
 		const struct hpo_plot_point *q = &d->pts[d->best];
 		red(cr);

@@ -314,7 +314,8 @@ is_done(const json_t *p)
 	const json_t *loss = json_object_get(p, "loss");
 	const char *st = json_string_value(json_object_get(p, "status"));
 
-	return st != NULL && strcmp(st, "finished") == 0 && json_is_number(loss) && isfinite(json_number_value(loss));
+	return st != NULL && strcmp(st, "finished") == 0 && json_is_number(loss) &&
+	       isfinite(json_number_value(loss));
 }
 
 /* In a task whose space has a fidelity parameter: each point's trial,
