@@ -50,6 +50,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,7 @@
 #include "file.h"
 #include "log.h"
 #include "panda.h"
+#include "space.h"
 #include "xmalloc.h"
 
 #define HEADER_SIZE 154
@@ -647,10 +649,63 @@ fail:
 	return -1;
 }
 
+_Static_assert(sizeof(((struct hpo_ckpt_point *)0)->trial) == HPO_TRIAL_MAX + 1,
+	       "a trial name fits struct hpo_ckpt_point");
+
+int
+hpo_ckpt_point_read(const char *path, struct hpo_ckpt_point *pt, struct hpo_err *err)
+{
+	char *buf = NULL;
+	size_t len;
+	json_t *point = NULL, *v;
+	json_error_t jerr;
+	int rc = -1;
+
+	memset(pt, 0, sizeof(*pt));
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 1;
+	if (hpo_file_read(path, 1 << 20, &buf, &len, err) < 0)
+		return -1;
+	point = json_loadb(buf, len, 0, &jerr);
+	if (!json_is_object(point)) {
+		hpo_err_set(err, HPO_E_INPUT, "%s: not the point as a JSON object%s%s", path,
+			    point == NULL ? ": " : "", point == NULL ? jerr.text : "");
+		goto out;
+	}
+	if ((v = json_object_get(point, HPO_KEY_TRIAL)) != NULL) {
+		if (!json_is_string(v) || !hpo_trial_name_ok(json_string_value(v))) {
+			/* (the message's control characters are err.c's to hide) */
+			hpo_err_set(err, HPO_E_INPUT, "%s: %s%s%.80s%s is not a trial name (letters, "
+				    "digits, '.' and '-', at most %d, starting with a letter or digit)",
+				    path, HPO_KEY_TRIAL, json_is_string(v) ? " '" : "",
+				    json_is_string(v) ? json_string_value(v) : "",
+				    json_is_string(v) ? "'" : "", HPO_TRIAL_MAX);
+			goto out;
+		}
+		snprintf(pt->trial, sizeof(pt->trial), "%s", json_string_value(v));
+	}
+	if ((v = json_object_get(point, HPO_KEY_CONTINUES)) != NULL) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v)) || pt->trial[0] == '\0') {
+			hpo_err_set(err, HPO_E_INPUT, "%s: %s must be a number, the budget of the "
+				    "point of its %s it continues", path, HPO_KEY_CONTINUES,
+				    HPO_KEY_TRIAL);
+			goto out;
+		}
+		pt->continues = 1;
+		pt->from = json_number_value(v);
+	}
+	rc = 0;
+out:
+	json_decref(point);
+	free(buf);
+	return rc;
+}
+
 int
 hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 {
-	char *path = hpo_strf("%s/__hpo_sample.txt", dir), *buf = NULL, *comma, *dash;
+	char *path = hpo_strf("%s/__hpo_sample.txt", dir), *buf = NULL, *comma, *dash, *input;
+	struct hpo_ckpt_point pt;
 	size_t len;
 	int rc;
 
@@ -670,7 +725,15 @@ hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 		goto out;
 	}
 	*dash = '\0';
-	*url = hpo_strf("panda://%s/%s", buf, comma + 1);
+	/* a point of a trial: the trial's checkpoint, which its earlier point
+	 * left and its later ones continue from */
+	input = hpo_strf("%s/%s", dir, HPO_CKPT_POINT_FILE);
+	rc = hpo_ckpt_point_read(input, &pt, err);
+	free(input);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	*url = hpo_strf("panda://%s/%s", buf, pt.trial[0] != '\0' ? pt.trial : comma + 1);
 out:
 	free(buf);
 	free(path);
