@@ -108,7 +108,10 @@ do_load(struct hpo_ckpt_loc *s, const char *dir, const char *archive, struct hpo
 	/* the point of a multi-fidelity task's evaluation, in the working
 	 * directory (the engine's and phpo's runner's): only to say what is
 	 * continued, so a file that is no such point is no error here */
-	int cont = hpo_ckpt_point_read(HPO_CKPT_POINT_FILE, &pt, &perr) == 0 && pt.continues;
+	char *point = hpo_ckpt_point_file(".");
+	int cont = hpo_ckpt_point_read(point, &pt, &perr) == 0 && pt.continues;
+
+	free(point);
 
 	if (hpo_ckpt_load(s, &opt, &res, err) < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err->msg);

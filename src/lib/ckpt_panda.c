@@ -44,6 +44,13 @@
  * header; rename() writes the header, uploads, and confirms the size and
  * the header the server then serves.  Loading: GET from the header's end
  * on (ckpt_davs.c reads the file).
+ *
+ * A phpo Grid job's own location (hpo-ckpt's default there): the runner's
+ * __hpo_sample.txt names the task and the point, panda://TASK/POINT; a
+ * point of a multi-fidelity trial (__hpo_trial in its point file: the
+ * runner's --inSampleFile, else input.json) has its trial's,
+ * panda://TASK/TRIAL, shared by the trial's points, so that a point that
+ * continues the trial's earlier one loads what that one saved.
  */
 #include "autoconf.h"
 
@@ -514,20 +521,20 @@ bad:
 			   "(the task's number; the point's ID: letters, digits, '.', '-')", url);
 }
 
-/* The value of the --sourceURL option in a command line (argv's NUL-separated
- * strings, or a shell command in one of them): "--sourceURL URL" or
- * "--sourceURL=URL"; NULL if none. */
+/* The value of the option opt ("--sourceURL") in a command line (argv's
+ * NUL-separated strings, or a shell command in one of them): "opt VALUE"
+ * or "opt=VALUE"; NULL if none. */
 char *
-hpo_ckpt_panda_source_arg(const char *cmdline, size_t len)
+hpo_ckpt_panda_cmdline_arg(const char *cmdline, size_t len, const char *opt)
 {
-	static const char opt[] = "--sourceURL";
+	size_t ol = strlen(opt);
 	char *found = NULL;
 
-	for (size_t i = 0; i + sizeof(opt) - 1 < len; i++) {
-		const char *v = cmdline + i + sizeof(opt) - 1, *end = cmdline + len;
+	for (size_t i = 0; i + ol < len; i++) {
+		const char *v = cmdline + i + ol, *end = cmdline + len;
 		size_t n;
 
-		if (memcmp(cmdline + i, opt, sizeof(opt) - 1) != 0 ||
+		if (memcmp(cmdline + i, opt, ol) != 0 ||
 		    (i > 0 && !isspace((unsigned char)cmdline[i - 1]) && cmdline[i - 1] != '\0' &&
 		     cmdline[i - 1] != '"' && cmdline[i - 1] != '\''))
 			continue;
@@ -548,10 +555,11 @@ hpo_ckpt_panda_source_arg(const char *cmdline, size_t len)
 	return found;
 }
 
-/* The --sourceURL of the nearest ancestor process that has one (Linux
- * /proc), or NULL. */
+/* The value of the option opt of the nearest ancestor process whose
+ * command line has it (Linux /proc): phpo's runner, in a Grid job; or
+ * NULL. */
 static char *
-runner_source_url(void)
+runner_arg(const char *opt)
 {
 	pid_t pid = getppid();
 
@@ -564,7 +572,7 @@ runner_source_url(void)
 		snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
 		if (hpo_file_read(path, 1 << 20, &buf, &len, &e) < 0)
 			return NULL;
-		v = hpo_ckpt_panda_source_arg(buf, len);
+		v = hpo_ckpt_panda_cmdline_arg(buf, len, opt);
 		free(buf);
 		if (v != NULL)
 			return v;
@@ -589,7 +597,7 @@ cache_host(const char *url, char **root, struct hpo_err *err)
 
 	*root = NULL;
 	if (env == NULL || *env == '\0') {
-		if ((v = runner_source_url()) != NULL)
+		if ((v = runner_arg("--sourceURL")) != NULL)
 			what = "the job's --sourceURL";
 		else if ((env = hpo_config_get("PANDACACHE_URL")) != NULL && *env != '\0')
 			what = "PANDACACHE_URL";
@@ -701,6 +709,18 @@ out:
 	return rc;
 }
 
+char *
+hpo_ckpt_point_file(const char *dir)
+{
+	char *name = runner_arg("--inSampleFile"), *path;
+
+	if (name != NULL && name[0] == '/')
+		return name;
+	path = hpo_strf("%s/%s", dir, name != NULL ? name : HPO_CKPT_POINT_FILE);
+	free(name);
+	return path;
+}
+
 int
 hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 {
@@ -727,7 +747,7 @@ hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 	*dash = '\0';
 	/* a point of a trial: the trial's checkpoint, which its earlier point
 	 * left and its later ones continue from */
-	input = hpo_strf("%s/%s", dir, HPO_CKPT_POINT_FILE);
+	input = hpo_ckpt_point_file(dir);
 	rc = hpo_ckpt_point_read(input, &pt, err);
 	free(input);
 	if (rc < 0)
