@@ -103,13 +103,27 @@ do_load(struct hpo_ckpt_loc *s, const char *dir, const char *archive, struct hpo
 {
 	struct hpo_ckpt_load opt = {dir, archive, 1};
 	struct hpo_ckpt_loaded res;
+	struct hpo_ckpt_point pt;
+	struct hpo_err perr = {0};
+	/* the point of a multi-fidelity task's evaluation, in the working
+	 * directory (the engine's and phpo's runner's): only to say what is
+	 * continued, so a file that is no such point is no error here */
+	char *point = hpo_ckpt_point_file(".");
+	int cont = hpo_ckpt_point_read(point, &pt, &perr) == 0 && pt.continues;
+
+	free(point);
 
 	if (hpo_ckpt_load(s, &opt, &res, err) < 0) {
 		fprintf(stderr, "%s: %s\n", tool.name, err->msg);
+		if (cont && res.none)
+			hpo_warn("this point continues trial %s from budget %g, but %s holds no "
+				 "checkpoint of it", pt.trial, pt.from, s->where);
 		return res.none ? EXIT_NONE : res.unusable ? EXIT_UNUSABLE : hpo_exit_for(err);
 	}
 	hpo_info("loaded generation %lu from %s (%.1f MB)%s%s", res.gen.number, s->where,
 		 (double)res.gen.sum.size / 1e6, archive ? " into " : "", archive ? archive : "");
+	if (cont)
+		hpo_info("this point continues trial %s from budget %g", pt.trial, pt.from);
 	return EXIT_OK;
 }
 

@@ -119,14 +119,34 @@ int hpo_ckpt_davs_peek(struct hpo_ckpt_loc *s, const char *name, void *buf, size
  * of a task's point; one generation at a time; on the job's cache host
  * (HPO_SOURCE_URL, the runner's --sourceURL, PANDACACHE_URL). */
 int hpo_ckpt_loc_panda(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err);
-/* The value of --sourceURL in a command line (NUL-separated arguments, or a
- * shell command line in one): malloc'ed, NULL if none. */
-char *hpo_ckpt_panda_source_arg(const char *cmdline, size_t len);
+/* The value of an option (--sourceURL) in a command line (NUL-separated
+ * arguments, or a shell command line in one): malloc'ed, NULL if none. */
+char *hpo_ckpt_panda_cmdline_arg(const char *cmdline, size_t len, const char *opt);
+/* What a point file (the point as a JSON object, hpo-task(5)) says of
+ * the trial of a multi-fidelity task the point belongs to. */
+struct hpo_ckpt_point {
+	char trial[65];		/* HPO_TRIAL_MAX + 1; "" when the point has no __hpo_trial */
+	int continues;		/* 1 when it continues the trial's earlier point */
+	double from;		/* then that point's budget (__hpo_continues) */
+};
+/* phpo's evaluationInput default: where a Grid job's runner writes the point */
+#define HPO_CKPT_POINT_FILE "input.json"
+/* The point file of an evaluation in dir (malloc'ed): the --inSampleFile of
+ * phpo's runner (phpo's evaluationInput) when an ancestor process's command
+ * line has one, else HPO_CKPT_POINT_FILE; relative to dir. */
+char *hpo_ckpt_point_file(const char *dir);
+/* Reads a point file: 0 and *pt; 1 when there is no such file; -1 when it
+ * cannot be read, is no JSON object, or its __hpo_trial is not a trial
+ * name or its __hpo_continues not a number. */
+int hpo_ckpt_point_read(const char *path, struct hpo_ckpt_point *pt, struct hpo_err *err);
 /* The location of a phpo Grid job's point: its runner leaves
  * __hpo_sample.txt ("<event range ID>,<point ID>", the event range ID
  * starting "<task ID>-") in the working directory dir before running the
- * evaluation.  0 and *url (malloc'ed) panda://TASK/POINT; 1 when there is
- * no such file; -1 when it cannot be read. */
+ * evaluation, and the point in its point file there (hpo_ckpt_point_file).  0 and *url
+ * (malloc'ed): panda://TASK/TRIAL when the point belongs to a trial (every
+ * point of a trial shares its checkpoint), else panda://TASK/POINT; 1 when
+ * there is no __hpo_sample.txt; -1 when either file cannot be read or is
+ * damaged. */
 int hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err);
 void hpo_ckpt_loc_free(struct hpo_ckpt_loc *s);
 void hpo_ckpt_entries_free(struct hpo_ckpt_entry *e, size_t n);

@@ -44,12 +44,20 @@
  * header; rename() writes the header, uploads, and confirms the size and
  * the header the server then serves.  Loading: GET from the header's end
  * on (ckpt_davs.c reads the file).
+ *
+ * A phpo Grid job's own location (hpo-ckpt's default there): the runner's
+ * __hpo_sample.txt names the task and the point, panda://TASK/POINT; a
+ * point of a multi-fidelity trial (__hpo_trial in its point file: the
+ * runner's --inSampleFile, else input.json) has its trial's,
+ * panda://TASK/TRIAL, shared by the trial's points, so that a point that
+ * continues the trial's earlier one loads what that one saved.
  */
 #include "autoconf.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +73,7 @@
 #include "file.h"
 #include "log.h"
 #include "panda.h"
+#include "space.h"
 #include "xmalloc.h"
 
 #define HEADER_SIZE 154
@@ -512,20 +521,20 @@ bad:
 			   "(the task's number; the point's ID: letters, digits, '.', '-')", url);
 }
 
-/* The value of the --sourceURL option in a command line (argv's NUL-separated
- * strings, or a shell command in one of them): "--sourceURL URL" or
- * "--sourceURL=URL"; NULL if none. */
+/* The value of the option opt ("--sourceURL") in a command line (argv's
+ * NUL-separated strings, or a shell command in one of them): "opt VALUE"
+ * or "opt=VALUE"; NULL if none. */
 char *
-hpo_ckpt_panda_source_arg(const char *cmdline, size_t len)
+hpo_ckpt_panda_cmdline_arg(const char *cmdline, size_t len, const char *opt)
 {
-	static const char opt[] = "--sourceURL";
+	size_t ol = strlen(opt);
 	char *found = NULL;
 
-	for (size_t i = 0; i + sizeof(opt) - 1 < len; i++) {
-		const char *v = cmdline + i + sizeof(opt) - 1, *end = cmdline + len;
+	for (size_t i = 0; i + ol < len; i++) {
+		const char *v = cmdline + i + ol, *end = cmdline + len;
 		size_t n;
 
-		if (memcmp(cmdline + i, opt, sizeof(opt) - 1) != 0 ||
+		if (memcmp(cmdline + i, opt, ol) != 0 ||
 		    (i > 0 && !isspace((unsigned char)cmdline[i - 1]) && cmdline[i - 1] != '\0' &&
 		     cmdline[i - 1] != '"' && cmdline[i - 1] != '\''))
 			continue;
@@ -546,10 +555,11 @@ hpo_ckpt_panda_source_arg(const char *cmdline, size_t len)
 	return found;
 }
 
-/* The --sourceURL of the nearest ancestor process that has one (Linux
- * /proc), or NULL. */
+/* The value of the option opt of the nearest ancestor process whose
+ * command line has it (Linux /proc): phpo's runner, in a Grid job; or
+ * NULL. */
 static char *
-runner_source_url(void)
+runner_arg(const char *opt)
 {
 	pid_t pid = getppid();
 
@@ -562,7 +572,7 @@ runner_source_url(void)
 		snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
 		if (hpo_file_read(path, 1 << 20, &buf, &len, &e) < 0)
 			return NULL;
-		v = hpo_ckpt_panda_source_arg(buf, len);
+		v = hpo_ckpt_panda_cmdline_arg(buf, len, opt);
 		free(buf);
 		if (v != NULL)
 			return v;
@@ -587,7 +597,7 @@ cache_host(const char *url, char **root, struct hpo_err *err)
 
 	*root = NULL;
 	if (env == NULL || *env == '\0') {
-		if ((v = runner_source_url()) != NULL)
+		if ((v = runner_arg("--sourceURL")) != NULL)
 			what = "the job's --sourceURL";
 		else if ((env = hpo_config_get("PANDACACHE_URL")) != NULL && *env != '\0')
 			what = "PANDACACHE_URL";
@@ -647,10 +657,75 @@ fail:
 	return -1;
 }
 
+_Static_assert(sizeof(((struct hpo_ckpt_point *)0)->trial) == HPO_TRIAL_MAX + 1,
+	       "a trial name fits struct hpo_ckpt_point");
+
+int
+hpo_ckpt_point_read(const char *path, struct hpo_ckpt_point *pt, struct hpo_err *err)
+{
+	char *buf = NULL;
+	size_t len;
+	json_t *point = NULL, *v;
+	json_error_t jerr;
+	int rc = -1;
+
+	memset(pt, 0, sizeof(*pt));
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 1;
+	if (hpo_file_read(path, 1 << 20, &buf, &len, err) < 0)
+		return -1;
+	point = json_loadb(buf, len, 0, &jerr);
+	if (!json_is_object(point)) {
+		hpo_err_set(err, HPO_E_INPUT, "%s: not the point as a JSON object%s%s", path,
+			    point == NULL ? ": " : "", point == NULL ? jerr.text : "");
+		goto out;
+	}
+	if ((v = json_object_get(point, HPO_KEY_TRIAL)) != NULL) {
+		if (!json_is_string(v) || !hpo_trial_name_ok(json_string_value(v))) {
+			/* (the message's control characters are err.c's to hide) */
+			hpo_err_set(err, HPO_E_INPUT, "%s: %s%s%.80s%s is not a trial name (letters, "
+				    "digits, '.' and '-', at most %d, starting with a letter or digit)",
+				    path, HPO_KEY_TRIAL, json_is_string(v) ? " '" : "",
+				    json_is_string(v) ? json_string_value(v) : "",
+				    json_is_string(v) ? "'" : "", HPO_TRIAL_MAX);
+			goto out;
+		}
+		snprintf(pt->trial, sizeof(pt->trial), "%s", json_string_value(v));
+	}
+	if ((v = json_object_get(point, HPO_KEY_CONTINUES)) != NULL) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v)) || pt->trial[0] == '\0') {
+			hpo_err_set(err, HPO_E_INPUT, "%s: %s must be a number, the budget of the "
+				    "point of its %s it continues", path, HPO_KEY_CONTINUES,
+				    HPO_KEY_TRIAL);
+			goto out;
+		}
+		pt->continues = 1;
+		pt->from = json_number_value(v);
+	}
+	rc = 0;
+out:
+	json_decref(point);
+	free(buf);
+	return rc;
+}
+
+char *
+hpo_ckpt_point_file(const char *dir)
+{
+	char *name = runner_arg("--inSampleFile"), *path;
+
+	if (name != NULL && name[0] == '/')
+		return name;
+	path = hpo_strf("%s/%s", dir, name != NULL ? name : HPO_CKPT_POINT_FILE);
+	free(name);
+	return path;
+}
+
 int
 hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 {
-	char *path = hpo_strf("%s/__hpo_sample.txt", dir), *buf = NULL, *comma, *dash;
+	char *path = hpo_strf("%s/__hpo_sample.txt", dir), *buf = NULL, *comma, *dash, *input;
+	struct hpo_ckpt_point pt;
 	size_t len;
 	int rc;
 
@@ -670,7 +745,15 @@ hpo_ckpt_panda_job_url(const char *dir, char **url, struct hpo_err *err)
 		goto out;
 	}
 	*dash = '\0';
-	*url = hpo_strf("panda://%s/%s", buf, comma + 1);
+	/* a point of a trial: the trial's checkpoint, which its earlier point
+	 * left and its later ones continue from */
+	input = hpo_ckpt_point_file(dir);
+	rc = hpo_ckpt_point_read(input, &pt, err);
+	free(input);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	*url = hpo_strf("panda://%s/%s", buf, pt.trial[0] != '\0' ? pt.trial : comma + 1);
 out:
 	free(buf);
 	free(path);

@@ -398,6 +398,29 @@ write_json(const char *path, const json_t *v, struct hpo_err *err)
 	return rc;
 }
 
+/* Where hpo-ckpt keeps a point's checkpoints (HPO_CKPT_URL, and the
+ * directory bound into its container): one directory for every attempt at
+ * the point, so that a retried attempt finds what its predecessor saved.
+ * A point of a trial (a multi-fidelity task, hpo-task(5)) has its trial's
+ * directory, shared by the trial's points, so that a point that continues
+ * the trial's earlier one finds what that one saved last.  The trial's
+ * name was checked when the point came in; it is checked again here, as
+ * it becomes a path. */
+static char *
+checkpoint_dir(const struct engine *e, const struct hpo_point_row *p, struct hpo_err *err)
+{
+	const json_t *t = json_object_get(p->params, HPO_KEY_TRIAL);
+
+	if (t == NULL)
+		return hpo_strf("%s/checkpoints/%lld", e->taskdir, (long long)p->id);
+	if (!json_is_string(t) || !hpo_trial_name_ok(json_string_value(t))) {
+		hpo_err_set(err, HPO_E_INPUT, "task %lld point %lld: %s is not a trial name",
+			    (long long)e->id, (long long)p->id, HPO_KEY_TRIAL);
+		return NULL;
+	}
+	return hpo_strf("%s/checkpoints/%s", e->taskdir, json_string_value(t));
+}
+
 static int
 launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 {
@@ -447,9 +470,8 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 	snprintf(envbuf[3], sizeof(envbuf[3]), "HPO_MAX_ATTEMPTS=%d", HPO_MAX_ATTEMPTS);
 	for (int i = 0; i < 4; i++)
 		env[i] = envbuf[i];
-	/* where hpo-ckpt keeps this point's checkpoints, so that a retried
-	 * attempt finds what its predecessor saved */
-	ckdir = hpo_strf("%s/checkpoints/%lld", e->taskdir, (long long)p->id);
+	if ((ckdir = checkpoint_dir(e, p, err)) == NULL)
+		goto fail;
 	ckenv = hpo_strf("HPO_CKPT_URL=file://%s", ckdir);
 	if (hpo_mkdirs(ckdir, 0700, err) < 0)
 		goto fail;

@@ -4,7 +4,7 @@
 # (the cache host holding the sandbox), which need not be PANDACACHE_URL's.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 9
+plan 12
 
 ok "the simulator starts with two cache hosts" sim_start --tick 0.05 --listen 127.0.0.1 \
 	--listen 127.0.0.2 || exit 1
@@ -48,3 +48,17 @@ is "$?:$msg" "2:hpo-ckpt: panda://4242/17: no cache server known for the task's 
 msg=$(HPO_SOURCE_URL=http://127.0.0.2:$sim_port hpo-ckpt ls panda://4242/17 2>&1)
 is "$?:$msg" "2:hpo-ckpt: panda://4242/17: HPO_SOURCE_URL must be an https:// URL, not 'http://127.0.0.2:$sim_port'" \
 	"a URL that is not https:// is refused before any credential goes out"
+
+# a point of a multi-fidelity task: the point file is the runner's
+# --inSampleFile (phpo's evaluationInput), input.json without one
+where() {	# where [RUNNER-ARGUMENTS...]: the location hpo-ckpt picks in the job
+	HPO_EVAL="hpo-ckpt ls --json" sh "$T/job/runner.sh" "$@" --sourceURL "https://127.0.0.2:$sim_port" |
+		jq -r .location
+}
+printf '{"epochs": 3, "__hpo_trial": "t7"}' >"$T/job/workDir/point.json"
+printf '{"epochs": 3, "__hpo_trial": "t8"}' >"$T/job/workDir/input.json"
+is "$(where -o out.json -j "" --inSampleFile point.json)" panda://4242/t7 \
+	"the trial of the point file the runner's --inSampleFile names"
+is "$(where -o out.json)" panda://4242/t8 "without it, input.json's (phpo's default)"
+rm "$T/job/workDir/input.json"
+is "$(where)" panda://4242/17 "and with neither, the point's"

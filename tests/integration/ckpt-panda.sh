@@ -6,7 +6,7 @@
 # damaged and foreign files, bad URLs, credentials (proxy and OIDC token).
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 44
+plan 56
 
 token=$(jwt $(( $(date +%s) + 10800 )))
 printf '[{"token": "%s", "name": "Test User", "preferred_username": "testuser", "vo": "atlas"}]' \
@@ -143,6 +143,51 @@ is "$?:$(jq -r .location "$T/ls.json")" "0:panda://4242/17" \
 	"no location and no HPO_CKPT_URL: __hpo_sample.txt gives panda://TASK/POINT"
 (cd "$T/job" && HPO_CKPT_URL="$T/elsewhere" hpo-ckpt ls --json) >"$T/ls.json"
 is "$(jq -r .location "$T/ls.json")" "$T/elsewhere" "HPO_CKPT_URL wins over it"
+printf '{"lr": 0.1, "epochs": 3}\n' > "$T/job/input.json"
+(cd "$T/job" && hpo-ckpt ls --json) >"$T/ls.json"
+is "$(jq -r .location "$T/ls.json")" "panda://4242/17" "a point file without a trial keeps the point's location"
+
+# a multi-fidelity point: the location is its trial's, shared by the trial's points
+printf '{"lr": 0.1, "epochs": 1, "__hpo_trial": "t3"}\n' > "$T/job/input.json"
+(cd "$T/job" && hpo-ckpt ls --json) >"$T/ls.json"
+is "$?:$(jq -r .location "$T/ls.json")" "0:panda://4242/t3" \
+	"a point file with __hpo_trial gives panda://TASK/TRIAL"
+mkdir "$T/job/ckpt"
+echo 1 > "$T/job/ckpt/epoch"
+(cd "$T/job" && hpo-ckpt save -q ckpt)
+is "$?:$(tar -xzOf "$T/sim.state/cache/hpo_cp_4242_t3" ckpt/epoch)" "0:1" \
+	"a save there is the server's hpo_cp_4242_t3"
+mkdir "$T/job2"
+printf '4242-5123-0-21-1,21\n' > "$T/job2/__hpo_sample.txt"
+printf '{"epochs": 3, "__hpo_continues": 1, "__hpo_trial": "t3", "lr": 0.1}' > "$T/job2/input.json"
+(cd "$T/job2" && hpo-ckpt load) 2>"$T/err"
+is "$?:$(cat "$T/job2/ckpt/epoch")" "0:1" "the trial's later point (21) loads what its point 17 saved"
+like "$(cat "$T/err")" "hpo-ckpt: this point continues trial t3 from budget 1" \
+	"and says which trial and budget it continues"
+printf '{"epochs": 3, "__hpo_continues": 1, "__hpo_trial": "t4"}' > "$T/job2/input.json"
+(cd "$T/job2" && hpo-ckpt load) 2>"$T/err"
+is "$?:$(sed -n 2p "$T/err")" \
+	"3:hpo-ckpt: warning: this point continues trial t4 from budget 1, but panda://4242/t4 holds no checkpoint of it" \
+	"a continuing point with no checkpoint of its trial: exit 3 and a warning"
+printf '{"epochs": 3, "__hpo_trial": "t_4"}' > "$T/job2/input.json"
+(cd "$T/job2" && hpo-ckpt load) 2>"$T/err"
+is "$?:$(cat "$T/err")" \
+	"2:hpo-ckpt: ./input.json: __hpo_trial 't_4' is not a trial name (letters, digits, '.' and '-', at most 64, starting with a letter or digit)" \
+	"a trial name the server could not take (its '_') is one clear error"
+printf '{"epochs": 3, "__hpo_trial": ' > "$T/job2/input.json"
+(cd "$T/job2" && hpo-ckpt ls) 2>"$T/err"
+is "$?:$(wc -l < "$T/err")" "2:1" "a damaged point file: exit 2, one line"
+like "$(cat "$T/err")" "hpo-ckpt: ./input.json: not the point as a JSON object: " "naming the file"
+printf '[1, 2]' > "$T/job2/input.json"
+(cd "$T/job2" && hpo-ckpt ls) 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:hpo-ckpt: ./input.json: not the point as a JSON object" "so is one that is no object"
+printf '{"__hpo_trial": "t3", "__hpo_continues": "1"}' > "$T/job2/input.json"
+(cd "$T/job2" && hpo-ckpt ls) 2>"$T/err"
+is "$?:$(cat "$T/err")" \
+	"2:hpo-ckpt: ./input.json: __hpo_continues must be a number, the budget of the point of its __hpo_trial it continues" \
+	"and one whose __hpo_continues is no number"
+(cd "$T/job2" && HPO_CKPT_URL="$T/elsewhere" hpo-ckpt load -q)
+is "$?" 3 "with a location given, the point file only speaks in messages: a damaged one is no error"
 printf 'garbage\n' > "$T/job/__hpo_sample.txt"
 (cd "$T/job" && hpo-ckpt ls) 2>"$T/err"
 is "$?:$(cat "$T/err")" "2:hpo-ckpt: ./__hpo_sample.txt: not \"<event range ID>,<point ID>\"" \

@@ -132,10 +132,16 @@ Submission and task control, each as the real function it follows:
 * Simulated, not the real machinery: one status step per --tick
   (registered, defined, ready, running, then finishing and the final
   status above); while running, each tick ends the running evaluations
-  (loss = sum of squares of the numbers; --fail-every N fails every Nth job,
-  a point failing 3 times gets loss 1e5), generates
+  (loss = sum of squares of the numbers, plus 1/b for a fidelity
+  parameter's budget b, the reserved __hpo_ keys left out; --fail-every N
+  fails every Nth job, a point failing 3 times gets loss 1e5), generates
   num_points_per_generation points when none wait, and starts nEvents of
-  them; maxNumJobs jobs end it.  The fault idds_down makes
+  them; maxNumJobs jobs end it.  The points are drawn from opt_space by the
+  simulator (--steering sample, the default), or come from the task's own
+  steering command, run as iDDS runs it once every point has its loss
+  (--steering exec: Sim.steer says where each step is from).  Neither
+  JEDI nor iDDS looks into opt_space (check_task says where), so nor does
+  the simulator.  The fault idds_down makes
   relay_idds_command answer [false, "failed to execute command with ..."]
   (the text made up).
 
@@ -189,6 +195,7 @@ import signal
 import socket
 import ssl
 import struct
+import subprocess
 import tempfile
 import threading
 import time
@@ -231,8 +238,6 @@ TASK_ATTRS = ("jediTaskID taskName status userName creationDate modificationTime
               "ttcPredictionDate rescueTime requestType gshare resource_type useJumbo diskIO diskIOUnit "
               "memory_leak_core memory_leak_x2 attemptNr container_name framework activatedTime "
               "queuedTime actionTime").split()
-SPACE_METHODS = ("categorical", "uniform", "uniformint", "quniform", "loguniform", "qloguniform",
-                 "normal", "qnormal", "lognormal", "qlognormal", "fixed")
 BAD_NAME_CHARS = "%|;><?'\"()$@:=&^#\\[]{}`*"
 REQ = object()  # a required parameter
 
@@ -371,8 +376,16 @@ def nickname_of(dn):
 
 # --- HPO points -----------------------------------------------------------------
 def sample(rng, dim_spec):
+    """a value for one parameter of the space (--steering sample), which
+    nobody checked: None for what cannot be sampled"""
     m, d = dim_spec.get("method"), dim_spec.get("dimension", {})
+    if not isinstance(d, dict):
+        return None
     lo, hi = d.get("low", 0), d.get("high", 1)
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lo, hi)):
+        return None
+    if m == "fidelity":
+        return hi  # the full budget, as every algorithm that is not multi-fidelity gives
     if m == "categorical":
         return rng.choice(d.get("categories") or [None])
     if m == "uniformint":
@@ -390,33 +403,30 @@ def sample(rng, dim_spec):
     return round(v / q) * q if m.startswith("q") and q else v
 
 
-def loss_of(params):
-    """deterministic: sum of squares of the numbers, a category counts its length"""
-    total = 0.0
-    for v in params.values():
-        if isinstance(v, bool) or v is None:
+def fidelity_names(space):
+    """the names of the space's fidelity parameters (the training budget)"""
+    if not isinstance(space, dict):
+        return ()
+    return tuple(k for k, v in space.items() if isinstance(v, dict) and v.get("method") == "fidelity")
+
+
+def loss_of(params, space=None):
+    """deterministic: sum of squares of the numbers, a category counts its
+    length; the reserved keys (__hpo_trial, __hpo_continues) are not the
+    training's; a fidelity parameter's value b is the epochs trained, which
+    add 1/b (a learning curve: more epochs, a lower loss, and at one budget
+    the configurations rank as at any other)"""
+    total, budget = 0.0, fidelity_names(space)
+    if not isinstance(params, dict):
+        return 1e5
+    for k, v in params.items():
+        if isinstance(v, bool) or v is None or k.startswith("__hpo_"):
+            continue
+        if k in budget:
+            total += 1.0 / float(v) if isinstance(v, (int, float)) and v > 0 else 1e5
             continue
         total += float(v) ** 2 if isinstance(v, (int, float)) else len(str(v))
     return round(total, 6)
-
-
-def check_space(space):
-    if not isinstance(space, dict) or not space:
-        return "hpoRequestData.opt_space must be a non-empty object"
-    for name, spec in space.items():
-        if not isinstance(spec, dict) or not isinstance(spec.get("dimension"), dict):
-            return f"opt_space.{name} must be an object with method and dimension"
-        m, d = spec.get("method"), spec["dimension"]
-        if m not in SPACE_METHODS:
-            return f"opt_space.{name}: unknown method {m!r}"
-        if m == "categorical":
-            if not isinstance(d.get("categories"), list) or not d["categories"]:
-                return f"opt_space.{name}: categorical needs a non-empty list categories"
-        elif m in ("uniform", "uniformint", "quniform", "loguniform", "qloguniform"):
-            lo, hi = d.get("low"), d.get("high")
-            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (lo, hi)) or lo > hi:
-                return f"opt_space.{name}: {m} needs numbers low <= high"
-    return None
 
 
 def is_int(v, least=0):
@@ -460,16 +470,15 @@ def check_task(p, nickname):
             return f"hpoRequestData.{k} must be a positive integer"
     if "min_unevaluated_points" in h and not is_int(h["min_unevaluated_points"]):
         return "hpoRequestData.min_unevaluated_points must be an integer"
-    space = h.get("opt_space")
-    if isinstance(space, list):  # segmented HPO
-        for seg in space:
-            why = check_space(seg.get("search_space") if isinstance(seg, dict) else None)
-            if why:
-                return why
-    else:
-        why = check_space(space)
-        if why:
-            return why
+    # opt_space is not looked at: JEDI hands hpoRequestData to iDDS as it
+    # came (jedirefine/TaskRefinerBase.py: doBasicRefine, "send HPO request": a
+    # copy of it is the request_metadata of iDDS's add_request), iDDS's REST
+    # layer passes its opt_space on untouched (main/lib/idds/rest/v1/utils.py:
+    # convert_hpo_request_metadata_to_workflow, into ATLASHPOWork), and
+    # ATLASHPOWork.generate_input_json writes it into the steering's %IN as it
+    # is.  No method is checked anywhere (a search space in a vocabulary
+    # iDDS never heard of, as fidelity, goes through); only the steering
+    # command reads it.
     jp = p.get("jobParameters")
     if not isinstance(jp, list) or not jp:
         return "jobParameters must be a non-empty list"
@@ -793,17 +802,28 @@ class Sim:
                 if pt["state"] == "failed":
                     pt["loss"] = 1e5
             else:
-                pt["loss"] = loss_of(pt["parameters"])
+                pt["loss"] = loss_of(pt["parameters"], h.get("opt_space"))
                 pt["state"], job["status"] = "done", "finished"
                 job["metadata"] = {"hpo_point_id": pt["id"], "loss": pt["loss"]}
         if not start:
             return None
         waiting = [pt for pt in t["points"] if pt["state"] == "new"]
-        if not waiting and len(t["points"]) < max_points:
+        if self.a.steering == "exec":
+            # ATLASHPOWork.poll_processing_updates: a steering run once no
+            # point is left without its loss, for min(num_points, max_points
+            # less the points evaluated) points
+            evaluated = sum(1 for pt in t["points"] if pt["loss"] is not None)
+            if evaluated == len(t["points"]) and not t.get("steering_end") and max_points > evaluated:
+                for params in self.steer(t, h, min(per_gen, max_points - evaluated), max_points):
+                    t["points"].append({"id": str(len(t["points"])), "parameters": params, "loss": None,
+                                        "state": "new", "attempts": 0})
+                waiting = [pt for pt in t["points"] if pt["state"] == "new"]
+        elif not waiting and len(t["points"]) < max_points:
             space = h.get("opt_space") or {}
             for _ in range(min(per_gen, max_points - len(t["points"]))):
                 i = len(t["points"])
                 sp = space[i % len(space)].get("search_space", {}) if isinstance(space, list) and space else space
+                sp = sp if isinstance(sp, dict) else {}
                 params = {k: sample(t["rng"], v) for k, v in sp.items() if isinstance(v, dict)}
                 t["points"].append({"id": str(i), "parameters": params, "loss": None, "state": "new", "attempts": 0})
             waiting = [pt for pt in t["points"] if pt["state"] == "new"]
@@ -814,12 +834,64 @@ class Sim:
             t["jobs"].append({"PandaID": self.next_panda_id, "point": pt["id"], "status": "running",
                               "n": len(t["jobs"]) + 1})
             pt["state"] = "running"
-        if not any(pt["state"] in ("new", "running") for pt in t["points"]) and len(t["points"]) >= max_points:
+        if not any(pt["state"] in ("new", "running") for pt in t["points"]) and \
+                (len(t["points"]) >= max_points or t.get("steering_end")):
             # iDDS ends the HPO work with a collection_hyperparameteropt message, on
             # which JEDI sends the task a soft finish (pandajedi/jedimsgprocessor/
             # hpo_msg_processor.py:HPOMsgProcPlugin.process): finishing, then the
             # post-processor's final status
             t["command"] = "finish:soft"
+
+    def steer(self, t, h, num_points, max_points):
+        """the task's steering command run as iDDS runs it (--steering exec):
+        HSF/iDDS atlas/lib/idds/atlas/workflow/atlashpowork.py, ATLASHPOWork:
+        generate_input_json writes {"points": [[point, loss-or-null], ...],
+        "opt_space": <hpoRequestData's, as it came>} to idds_input.json in the
+        run's directory; generate_processing_script_container replaces %MAX_POINTS,
+        %NUM_POINTS, %IN and %OUT in the arguments (common/lib/idds/common/
+        utils.py: replace_parameters_with_values, plain text) with max_points,
+        the points wanted, that file's name and output_json, and runs them in
+        the steering container (docker run with the run's directory mounted);
+        here they run with /bin/sh in the run's directory on this machine,
+        whatever the container (hpo-steer on PATH is the steering image's).
+        parse_processing_outputs reads output_json; poll_processing_updates
+        takes every point of it, ends the search when it is empty, and tries
+        a failed run again up to 3 times before it gives up.  Divergence:
+        NUM_POINTS is phpo's num_points_per_generation (as the older
+        processing/hyperparameteropt_condor_submitter.py takes it), where
+        ATLASHPOWork reads a num_points_per_iteration (default 10) that phpo
+        never sends; a list holding anything but objects counts as a failed
+        run (iDDS would hand it to the jobs)."""
+        runs = t.setdefault("steering", [])
+        d = os.path.join(self.state_dir, "steering", str(t["jediTaskID"]), f"run-{len(runs) + 1}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "idds_input.json"), "w") as f:
+            json.dump({"points": [[pt["parameters"], pt["loss"]] for pt in t["points"]],
+                       "opt_space": h.get("opt_space")}, f)
+        out = h.get("output_json") or "output.json"
+        cmd = str(h.get("arguments", ""))
+        for k, v in (("MAX_POINTS", max_points), ("NUM_POINTS", num_points), ("IN", "idds_input.json"),
+                     ("OUT", out)):
+            cmd = cmd.replace("%" + k, str(v))
+        run = {"n": len(runs) + 1, "command": cmd, "num_points": num_points, "points": 0, "error": None}
+        runs.append(run)
+        try:
+            with open(os.path.join(d, "steering.log"), "wb") as log:
+                rc = subprocess.run(["/bin/sh", "-c", cmd], cwd=d, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, timeout=120).returncode
+            with open(os.path.join(d, out)) as f:
+                points = json.load(f)
+            if rc != 0 or not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+                raise ValueError(f"exit status {rc}, {out}: not a list of points")
+        except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+            run["error"] = str(e)
+            if sum(1 for r in runs if r["error"]) > 3:
+                t["steering_end"] = f"steering failed: {e}"
+            return []
+        run["points"] = len(points)
+        if not points:
+            t["steering_end"] = "no more points"
+        return points
 
     def statistics(self, t):
         h = t["params"].get("hpoRequestData", {})
@@ -1446,8 +1518,9 @@ class Control(BaseHTTPRequestHandler):
             elif url.path == "/faults":
                 self.reply(200, sim.faults)
             elif url.path == "/tasks":
-                self.reply(200, [{k: t[k] for k in ("jediTaskID", "taskName", "status", "userName", "errorDialog",
-                                                    "points", "jobs")} for t in sim.tasks.values()])
+                self.reply(200, [dict({k: t[k] for k in ("jediTaskID", "taskName", "status", "userName",
+                                                         "errorDialog", "points", "jobs")},
+                                      steering=t.get("steering", [])) for t in sim.tasks.values()])
             elif url.path == "/health":
                 self.reply(200, {"ok": True})
             else:
@@ -1531,6 +1604,10 @@ def main():
     ap.add_argument("--hold-at", action="append", default=[], metavar="STATUS",
                     help="hold a task when it enters STATUS (tests release it with POST /task)")
     ap.add_argument("--fail-every", type=int, default=0, help="every Nth job fails")
+    ap.add_argument("--steering", choices=("sample", "exec"), default="sample",
+                    help="sample: new points drawn from opt_space by the simulator itself; exec: the "
+                         "task's steering command (hpoRequestData.arguments) run as iDDS runs it, on "
+                         "this machine")
     ap.add_argument("--invalid", choices=("reject", "broken"), default="broken",
                     help="broken (as the real server): a task JEDI cannot run is stored and goes broken; "
                          "reject: refused at submission with code 4 and the reason")

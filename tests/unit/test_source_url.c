@@ -1,4 +1,4 @@
-/* test_source_url.c - the job's --sourceURL in a runner's command line */
+/* test_source_url.c - the job's --sourceURL (and --inSampleFile) in a runner's command line */
 #include "autoconf.h"
 
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 
 /* cmdline: arguments separated by '|' (NUL in /proc/PID/cmdline) */
 static void
-finds(const char *cmdline, const char *want)
+finds_opt(const char *opt, const char *cmdline, const char *want)
 {
 	char buf[512], *got;
 	size_t n = strlen(cmdline);
@@ -24,12 +24,18 @@ finds(const char *cmdline, const char *want)
 	for (size_t i = 0; i < n; i++)
 		if (buf[i] == '|')
 			buf[i] = '\0';
-	got = hpo_ckpt_panda_source_arg(buf, n + 1);
+	got = hpo_ckpt_panda_cmdline_arg(buf, n + 1, opt);
 	if (want == NULL)
 		assert_null(got);
 	else
 		assert_string_equal(got, want);
 	free(got);
+}
+
+static void
+finds(const char *cmdline, const char *want)
+{
+	finds_opt("--sourceURL", cmdline, want);
 }
 
 static void
@@ -53,6 +59,12 @@ test_source_arg(void **state)
 	finds("x--sourceURL https://a", NULL);
 	finds("runHPO|--sourceURL|", NULL);
 	finds("", NULL);
+	/* the point file (phpo's evaluationInput) the same way */
+	finds_opt("--inSampleFile",
+		  "python|-u|runHPO-00-00-01|-o|out.json|-j||--inSampleFile|point.json|-a|jobO.x.tar|",
+		  "point.json");
+	finds_opt("--inSampleFile", "sh|-c|runHPO -o out.json --inSampleFile=p.json -a x|", "p.json");
+	finds_opt("--inSampleFile", "runHPO|--sourceURL|https://a|", NULL);
 }
 
 int
