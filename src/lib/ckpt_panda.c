@@ -684,7 +684,7 @@ hpo_ckpt_point_read(const char *path, struct hpo_ckpt_point *pt, struct hpo_err 
 		if (!json_is_string(v) || !hpo_trial_name_ok(json_string_value(v))) {
 			/* (the message's control characters are err.c's to hide) */
 			hpo_err_set(err, HPO_E_INPUT, "%s: %s%s%.80s%s is not a trial name (letters, "
-				    "digits, '.' and '-', at most %d, starting with a letter or digit)",
+				    "digits, '.' and '-', at most %d, starting with a letter)",
 				    path, HPO_KEY_TRIAL, json_is_string(v) ? " '" : "",
 				    json_is_string(v) ? json_string_value(v) : "",
 				    json_is_string(v) ? "'" : "", HPO_TRIAL_MAX);

@@ -891,7 +891,9 @@ hpo_trial_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > HPO_TRIAL_MAX || !alnum(s[0]))
+	/* a letter first: never a point's ID, which shares the checkpoints'
+	 * directory (local) and sub IDs (PanDA) */
+	if (n == 0 || n > HPO_TRIAL_MAX || !alnum(s[0]) || (s[0] >= '0' && s[0] <= '9'))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!alnum(s[i]) && s[i] != '.' && s[i] != '-')
@@ -997,7 +999,7 @@ check_reserved(const struct hpo_space *space, const json_t *point, const char *k
 		if (!json_is_string(v) || !hpo_trial_name_ok(json_string_value(v)))
 			return hpo_err_set(err, HPO_E_INPUT,
 					   "%s: '%s' must be a string of letters, digits, '.' and "
-					   "'-' (at most %d), starting with a letter or digit", what,
+					   "'-' (at most %d), starting with a letter", what,
 					   key, HPO_TRIAL_MAX);
 		return 0;
 	}

@@ -115,7 +115,7 @@ int hpo_space_fidelity(const struct hpo_space *space);
  * HPO_RUNGS_MAX) and, when budgets is not NULL, the values. */
 #define HPO_RUNGS_MAX 64
 size_t hpo_param_rungs(const struct hpo_param *p, double *budgets);
-/* Whether s is a valid trial name: [A-Za-z0-9][A-Za-z0-9.-]*, at most
+/* Whether s is a valid trial name: [A-Za-z][A-Za-z0-9.-]*, at most
  * HPO_TRIAL_MAX characters (a PanDA checkpoint's sub ID, a directory). */
 int hpo_trial_name_ok(const char *s);
 

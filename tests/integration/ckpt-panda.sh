@@ -172,7 +172,7 @@ is "$?:$(sed -n 2p "$T/err")" \
 printf '{"epochs": 3, "__hpo_trial": "t_4"}' > "$T/job2/input.json"
 (cd "$T/job2" && hpo-ckpt load) 2>"$T/err"
 is "$?:$(cat "$T/err")" \
-	"2:hpo-ckpt: ./input.json: __hpo_trial 't_4' is not a trial name (letters, digits, '.' and '-', at most 64, starting with a letter or digit)" \
+	"2:hpo-ckpt: ./input.json: __hpo_trial 't_4' is not a trial name (letters, digits, '.' and '-', at most 64, starting with a letter)" \
 	"a trial name the server could not take (its '_') is one clear error"
 printf '{"epochs": 3, "__hpo_trial": ' > "$T/job2/input.json"
 (cd "$T/job2" && hpo-ckpt ls) 2>"$T/err"

@@ -723,10 +723,13 @@ test_fidelity(void **state)
 		    "p: parameter 'epochs': 100 is above high (81)");
 	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"../x\"}",
 		    "p: '__hpo_trial' must be a string of letters, digits, '.' and '-' (at "
-		    "most 64), starting with a letter or digit");
+		    "most 64), starting with a letter");
 	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": 7}",
 		    "p: '__hpo_trial' must be a string of letters, digits, '.' and '-' (at "
-		    "most 64), starting with a letter or digit");
+		    "most 64), starting with a letter");
+	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"7\"}",
+		    "p: '__hpo_trial' must be a string of letters, digits, '.' and '-' (at "
+		    "most 64), starting with a letter");
 	point_fails(s, "{\"lr\": 0.1, \"epochs\": 9, \"__hpo_trial\": \"t1\", "
 		       "\"__hpo_continues\": 9}",
 		    "p: '__hpo_continues' (9) must be a budget below the point's 'epochs' (9)");
