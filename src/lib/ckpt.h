@@ -104,9 +104,11 @@ int hpo_ckpt_open(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *er
 int hpo_ckpt_loc_file(const char *path, struct hpo_ckpt_loc **out, struct hpo_err *err);
 int hpo_ckpt_loc_davs(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err);
 /* The same with the caller's credential instead of the storage's discovery
- * (auth is copied; NULL: discovery). */
+ * (auth is copied; NULL: discovery), and the host name checked or not: 0
+ * only for the PanDA server's cache under PANDA_VERIFY_HOST=off, which its
+ * caller has warned about. */
 struct hpo_auth;
-int hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
+int hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth, int verify_host,
 			     struct hpo_ckpt_loc **out, struct hpo_err *err);
 /* The size of a file in a WebDAV location: 0, or 1 when there is none. */
 int hpo_ckpt_davs_size(struct hpo_ckpt_loc *s, const char *name, uint64_t *size,

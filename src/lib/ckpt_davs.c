@@ -847,11 +847,11 @@ credentials(struct davs_loc *d, const char *where, const struct hpo_auth *given,
 int
 hpo_ckpt_loc_davs(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
-	return hpo_ckpt_loc_davs_auth(url, NULL, out, err);
+	return hpo_ckpt_loc_davs_auth(url, NULL, 1, out, err);
 }
 
 int
-hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
+hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth, int verify_host,
 			 struct hpo_ckpt_loc **out, struct hpo_err *err)
 {
 	struct hpo_ckpt_loc *s = xcalloc(1, sizeof(*s));
@@ -889,7 +889,7 @@ hpo_ckpt_loc_davs_auth(const char *url, const struct hpo_auth *auth,
 	co.timeout_ms = ho.timeout_ms;
 	co.retries = ho.retries;
 	co.backoff = ho.backoff;
-	co.verify_host = 1;	/* PANDA_VERIFY_HOST is PanDA's (http_conn.h) */
+	co.verify_host = verify_host;	/* 0 only for PanDA's cache (http_conn.h) */
 	co.peer = "storage";
 	co.down = "storage unreachable: ";
 	if (hpo_conn_init(&d->conn, &co, err) < 0)

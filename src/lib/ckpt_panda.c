@@ -644,7 +644,8 @@ hpo_ckpt_loc_panda(const char *url, struct hpo_ckpt_loc **out, struct hpo_err *e
 	}
 	root = hpo_panda_source_url(p->panda);
 	cache = hpo_strf("%s/cache/", root);
-	if (hpo_ckpt_loc_davs_auth(cache, p->auth, &p->reader, err) < 0)
+	/* the PanDA server's cache: PANDA_VERIFY_HOST applies, as to its API */
+	if (hpo_ckpt_loc_davs_auth(cache, p->auth, hpo_config_verify_host(), &p->reader, err) < 0)
 		goto fail;
 	free(cache);
 	free(host);

@@ -14,8 +14,9 @@
  *     the system's store).  Its host name too, unless verify_host is 0:
  *     only PanDA's PANDA_VERIFY_HOST=off asks for that (panda-client has the
  *     same switch, for servers reached under a name their certificate does
- *     not carry), and the caller warns.  Storage (davs://) has no such
- *     switch: ckpt_davs.c always sets verify_host.
+ *     not carry), and the caller warns; it covers the reads of PanDA's
+ *     cache for panda:// checkpoints too.  Storage (davs://) has no such
+ *     switch: ckpt_davs.c sets verify_host for it.
  *   - https:// always; plain http:// only to a loopback host (localhost,
  *     127.x, [::1]).  Every URL a user gives is checked https:// before it
  *     gets here (panda.c's check_url, ckpt_davs.c builds https:// URLs);

@@ -4,10 +4,10 @@
 # (the cache host holding the sandbox), which need not be PANDACACHE_URL's.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 12
+plan 14
 
 ok "the simulator starts with two cache hosts" sim_start --tick 0.05 --listen 127.0.0.1 \
-	--listen 127.0.0.2 || exit 1
+	--listen 127.0.0.2 --listen 127.0.0.4 || exit 1
 unset HPO_CKPT_URL HPO_SOURCE_URL BEARER_TOKEN BEARER_TOKEN_FILE PANDA_AUTH
 HPO_HTTP_RETRIES=2
 export HPO_HTTP_RETRIES
@@ -48,6 +48,15 @@ is "$?:$msg" "2:hpo-ckpt: panda://4242/17: no cache server known for the task's 
 msg=$(HPO_SOURCE_URL=http://127.0.0.2:$sim_port hpo-ckpt ls panda://4242/17 2>&1)
 is "$?:$msg" "2:hpo-ckpt: panda://4242/17: HPO_SOURCE_URL must be an https:// URL, not 'http://127.0.0.2:$sim_port'" \
 	"a URL that is not https:// is refused before any credential goes out"
+
+# 127.0.0.4 is not in the server's certificate: its host name fails the
+# check unless PANDA_VERIFY_HOST=off, which covers the cache's reads too
+msg=$(HPO_SOURCE_URL=https://127.0.0.4:$sim_port hpo-ckpt ls panda://4242/17 2>&1)
+is "$?:$(printf '%s\n' "$msg" | grep -c 'certificate')" "10:1" \
+	"a cache host under a name its certificate lacks is refused (exit 10, one line)"
+msg=$(PANDA_VERIFY_HOST=off HPO_SOURCE_URL=https://127.0.0.4:$sim_port hpo-ckpt ls panda://4242/17 2>&1 >/dev/null)
+is "$?:$msg" "0:hpo-ckpt: warning: PANDA_VERIFY_HOST=off: the server's host name is not checked" \
+	"PANDA_VERIFY_HOST=off lets hpo-ckpt read PanDA's cache as it lets it reach the API"
 
 # a point of a multi-fidelity task: the point file is the runner's
 # --inSampleFile (phpo's evaluationInput), input.json without one
