@@ -517,6 +517,10 @@ hpo_http_get_many(struct hpo_http *h, struct hpo_http_req *reqs, size_t n, int m
 					}
 				}
 			}
+			/* a request waiting while a connection is free goes now,
+			 * not after the next answer on another one */
+			if (running < npool && next < ntodo)
+				continue;
 			if (running > 0 &&
 			    (mc = curl_multi_poll(h->multi, NULL, 0, 1000, NULL)) != CURLM_OK)
 				goto broken;

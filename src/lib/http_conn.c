@@ -219,8 +219,15 @@ hpo_conn_setup(struct hpo_conn *c, struct hpo_xfer *x, const char *url, int stal
 	}
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->verify_host ? 2L : 0L);
-	if (c->ca_dir != NULL)
+	if (c->ca_dir != NULL) {
+		/* the CA directory alone, as the manuals say and as panda-client
+		 * has it (its --cacert names the proxy, not the system bundle):
+		 * libcurl's default bundle would also be read whole, about 150
+		 * certificates, at every connection's start (libcurl keeps a
+		 * bundle between connections only when no CA directory is set) */
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(e, CURLOPT_CAPATH, c->ca_dir);
+	}
 	if (c->proxy != NULL) {
 		curl_easy_setopt(e, CURLOPT_SSLCERT, c->proxy);
 		curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");

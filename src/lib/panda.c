@@ -420,19 +420,22 @@ listing_query(const int64_t *ids, const json_t *const *entry, int *want, size_t 
 	hpo_buf_free(&re);
 }
 
-/* Run the requests of slots[0..n) with a url, at once; the others are not
- * sent. */
+/* Run the requests of slots[0..n) with a url, at once, in the order of
+ * slots[first..n) then slots[0..first); the others are not sent. */
 static void
-run_slots(struct hpo_panda *p, struct hpo_http_req *slots, size_t n)
+run_slots(struct hpo_panda *p, struct hpo_http_req *slots, size_t n, size_t first)
 {
 	struct hpo_http_req *run = xcalloc(n + 1, sizeof(*run));
 	size_t *where = xcalloc(n + 1, sizeof(*where)), m = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t j = 0; j < n; j++) {
+		size_t i = (first + j) % n;
+
 		if (slots[i].url != NULL) {
 			where[m] = i;
 			run[m++] = slots[i];
 		}
+	}
 	hpo_http_get_many(p->http, run, m, PARALLEL);
 	for (size_t k = 0; k < m; k++)
 		slots[where[k]] = run[k];
@@ -505,7 +508,11 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 		slots[2 * n + k].url = lurl;
 		slots[2 * n + k].query = lq[k];
 	}
-	run_slots(p, slots, 2 * n + nlist);
+	/* the listings first: the server takes longest over them and their
+	 * answer is the largest (about 4 kB a task: on a long link several
+	 * round trips of TCP's slow start), so they run beside the points'
+	 * requests, not after them */
+	run_slots(p, slots, 2 * n + nlist, 2 * n);
 	for (size_t k = 0; k < nlist; k++) {
 		json_t *tasks = NULL;
 		struct hpo_err e = {0};
@@ -540,7 +547,7 @@ hpo_panda_task_info_many(struct hpo_panda *p, const int64_t *ids, size_t n, json
 		nalone++;
 	}
 	if (nalone > 0) {
-		run_slots(p, alone, n);
+		run_slots(p, alone, n, 0);
 		for (size_t i = 0; i < n; i++)
 			if (alone[i].url != NULL)
 				slots[i] = alone[i];

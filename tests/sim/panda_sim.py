@@ -1442,6 +1442,12 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # the real server's listen queue (templates/panda_server-httpd.conf.rpmnew.template:
+    # ListenBackLog ${PANDA_SERVER_CONF_MAX_BACKLOG}, 511 in
+    # templates/sysconfig/panda_server.sysconfig.rpmnew.template), not
+    # socketserver's 5: a client opening its connections at once would see
+    # the sixth and later SYNs dropped and sent again a second later
+    request_queue_size = 511
 
     def __init__(self, port, handler, sim, name, ctx=None, addr="127.0.0.1"):
         self.sim, self.name, self.ctx = sim, name, ctx
