@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct hpo_
 {
 	size_t cap = 4096, n = 0;
 	char *b = NULL;
+	struct stat st;
 	int fd;
 
 	*buf = NULL;
@@ -27,6 +29,10 @@ hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct hpo_
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hpo_err_sys(err, "%s", path);
+	/* a regular file in one buffer of its size (and one byte more, for
+	 * the read that finds its end): no copies, no pages touched twice */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		cap = ((uintmax_t)st.st_size < max ? (size_t)st.st_size : max) + 2;
 	for (;;) {
 		ssize_t r;
 		if (b == NULL || n + 1 >= cap) {
