@@ -22,7 +22,10 @@
  * (bench/README.md, Batches).  The first `n_initial` points
  * of a task come from a Latin-hypercube design.
  *
- * Linear algebra: GSL (Cholesky factorisation, triangular solves, BFGS).
+ * Linear algebra: GSL (Cholesky factorisation, BFGS); the triangular
+ * solves of the predictions are ours, in GSL's order (gp_sd), and scored
+ * BATCH candidates at a time, the candidates that cannot win left out
+ * (maximise_ei).
  */
 #include "autoconf.h"
 
@@ -58,6 +61,11 @@
 #define JITTER 1e-9
 /* pending and batch points believed at most (memory grows as the square) */
 #define MAX_BELIEVED 200
+/* candidates whose standard deviations are computed together
+ * (gp_batch_sd), in NV vectors of two */
+#define BATCH 16
+#define NV (BATCH / 2)
+typedef double vd2 __attribute__((vector_size(2 * sizeof(double))));
 
 struct gp {
 	size_t d, n, cap;
@@ -70,6 +78,7 @@ struct gp {
 	gsl_matrix *L;		/* cap * cap; the leading n * n is the factor */
 	gsl_vector *alpha;	/* cap; K^-1 y in the leading n */
 	gsl_vector *k;		/* cap; work: kernel vector */
+	vd2 *kb;		/* cap * NV; work of gp_column and gp_batch_sd */
 };
 
 static double
@@ -103,14 +112,17 @@ gp_factor(struct gp *g)
 	gsl_vector_view a = gsl_vector_subvector(g->alpha, 0, n);
 
 	for (double jitter = JITTER; jitter < 1e-1; jitter *= 100) {
+		double *l = L.matrix.data;
+		size_t tda = L.matrix.tda;
+
 		for (size_t p = 0; p < n; p++) {
 			for (size_t q = 0; q < p; q++) {
 				double v = matern(g->sf2, sq_dist(g, g->X + p * g->d, g->X + q * g->d));
 
-				gsl_matrix_set(&L.matrix, p, q, v);
-				gsl_matrix_set(&L.matrix, q, p, v);
+				l[p * tda + q] = v;
+				l[q * tda + p] = v;
 			}
-			gsl_matrix_set(&L.matrix, p, p, g->sf2 + g->sn2 + jitter * g->sf2);
+			l[p * tda + p] = g->sf2 + g->sn2 + jitter * g->sf2;
 		}
 		if (gsl_linalg_cholesky_decomp1(&L.matrix) == GSL_SUCCESS) {
 			gsl_vector_const_view y = gsl_vector_const_view_array(g->y, n);
@@ -123,24 +135,103 @@ gp_factor(struct gp *g)
 	return -1;
 }
 
-/* The posterior mean and standard deviation at the box point u. */
-static void
-gp_predict(const struct gp *g, const double *u, double *mean, double *sd)
+/* The posterior mean at the box point u, its kernel vector left in g->k
+ * for gp_sd; then the standard deviation.  The sums run in the order of
+ * GSL's CBLAS (ddot; dtrsv's forward substitution, a row at a time),
+ * operation for operation, so that the values are those of gsl_blas_ddot
+ * and gsl_blas_dtrsv, without their calls and strides. */
+static double
+gp_mean(const struct gp *g, const double *u)
 {
-	size_t n = g->n;
-	gsl_vector_view k = gsl_vector_subvector(g->k, 0, n);
-	gsl_matrix_const_view L = gsl_matrix_const_submatrix(g->L, 0, 0, n, n);
-	gsl_vector_const_view a = gsl_vector_const_subvector(g->alpha, 0, n);
-	double m, v;
+	double *k = g->k->data, m = 0;
+	const double *a = g->alpha->data;
 
+	for (size_t p = 0; p < g->n; p++)
+		k[p] = matern(g->sf2, sq_dist(g, u, g->X + p * g->d));
+	for (size_t p = 0; p < g->n; p++)
+		m += k[p] * a[p];
+	return m;
+}
+
+static double
+gp_sd(const struct gp *g)
+{
+	size_t n = g->n, tda = g->L->tda;
+	double *k = g->k->data, v = 0;
+	const double *l = g->L->data;
+
+	for (size_t i = 0; i < n; i++) {
+		const double *li = l + i * tda;
+		double t = k[i];
+
+#pragma GCC unroll 4
+		for (size_t j = 0; j < i; j++)
+			t -= li[j] * k[j];
+		k[i] = t / li[i];
+	}
 	for (size_t p = 0; p < n; p++)
-		gsl_vector_set(&k.vector, p, matern(g->sf2, sq_dist(g, u, g->X + p * g->d)));
-	gsl_blas_ddot(&k.vector, &a.vector, &m);
-	gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, &L.matrix, &k.vector);
-	gsl_blas_ddot(&k.vector, &k.vector, &v);
+		v += k[p] * k[p];
 	v = g->sf2 - v;
-	*mean = m;
-	*sd = v > 1e-12 * g->sf2 ? sqrt(v) : 0;
+	return v > 1e-12 * g->sf2 ? sqrt(v) : 0;
+}
+
+/* gp_mean and gp_sd for BATCH points at a time, the same values: the
+ * kernel vectors side by side in g->kb, a row of BATCH numbers a point of
+ * the model, so that the forward substitution works through the points
+ * together, in vectors of two (GCC's and Clang's vector extension: each
+ * lane's arithmetic is the scalar one, IEEE), while each point's sums keep
+ * their order.  gp_column puts the point u in column b and returns its
+ * mean; gp_batch_sd gives the standard deviations of columns 0 to nb - 1. */
+static double
+gp_column(const struct gp *g, const double *u, size_t b)
+{
+	const double *a = g->alpha->data;
+	double m = 0;
+
+	for (size_t p = 0; p < g->n; p++) {
+		double k = matern(g->sf2, sq_dist(g, u, g->X + p * g->d));
+
+		g->kb[p * NV + b / 2][b % 2] = k;
+		m += k * a[p];
+	}
+	return m;
+}
+
+static void
+gp_batch_sd(const struct gp *g, size_t nb, double *sd)
+{
+	size_t n = g->n, tda = g->L->tda;
+	vd2 *kb = g->kb, v[NV] = {0};
+	const double *l = g->L->data;
+
+	for (size_t p = 0; p < n; p++)		/* the columns not used: no stale values */
+		for (size_t b = nb; b < BATCH; b++)
+			kb[p * NV + b / 2][b % 2] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const double *li = l + i * tda;
+		vd2 t[NV];
+
+		for (size_t w = 0; w < NV; w++)
+			t[w] = kb[i * NV + w];
+		for (size_t j = 0; j < i; j++) {
+			const vd2 *kj = kb + j * NV;
+			double lij = li[j];
+
+#pragma GCC unroll 8
+			for (size_t w = 0; w < NV; w++)
+				t[w] -= lij * kj[w];
+		}
+		for (size_t w = 0; w < NV; w++)
+			kb[i * NV + w] = t[w] / li[i];
+	}
+	for (size_t p = 0; p < n; p++)
+		for (size_t w = 0; w < NV; w++)
+			v[w] += kb[p * NV + w] * kb[p * NV + w];
+	for (size_t b = 0; b < nb; b++) {
+		double r = g->sf2 - v[b / 2][b % 2];
+
+		sd[b] = r > 1e-12 * g->sf2 ? sqrt(r) : 0;
+	}
 }
 
 /* ---- fitting the hyperparameters ---------------------------------------- */
@@ -200,7 +291,7 @@ neg_log_post(const gsl_vector *t, struct fit *f, gsl_vector *grad)
 	}
 	val = 0.5 * ydota + 0.5 * (double)n * log(2 * M_PI);
 	for (size_t p = 0; p < n; p++)
-		val += log(gsl_matrix_get(g->L, p, p));
+		val += log(g->L->data[p * g->L->tda + p]);
 	for (size_t j = 0; j < d; j++) {
 		val += prior_term(gsl_vector_get(t, j), LS_PRIOR_MU, LS_PRIOR_SD, LS_MIN, LS_MAX, &gpr);
 		if (grad)
@@ -220,26 +311,30 @@ neg_log_post(const gsl_vector *t, struct fit *f, gsl_vector *grad)
 
 	gsl_matrix_memcpy(&inv.matrix, &L.matrix);
 	gsl_linalg_cholesky_invert(&inv.matrix);
+	/* the same sums as through gsl_vector_ptr, in the same order */
+	double *gr = grad->data, *alpha = g->alpha->data;
+	size_t gs = grad->stride;
+
 	for (size_t p = 0; p < n; p++) {
-		const double *xp = g->X + p * d;
-		double ap = gsl_vector_get(g->alpha, p);
-		double wpp = ap * ap - gsl_matrix_get(&inv.matrix, p, p);
+		const double *xp = g->X + p * d, *ip = inv.matrix.data + p * inv.matrix.tda;
+		double ap = alpha[p];
+		double wpp = ap * ap - ip[p];
 
 		/* the diagonal: signal and noise variance */
-		*gsl_vector_ptr(grad, d) -= 0.5 * wpp * g->sf2;
-		*gsl_vector_ptr(grad, d + 1) -= 0.5 * wpp * g->sn2;
+		gr[d * gs] -= 0.5 * wpp * g->sf2;
+		gr[(d + 1) * gs] -= 0.5 * wpp * g->sn2;
 		for (size_t q = 0; q < p; q++) {
 			const double *xq = g->X + q * d;
-			double w = ap * gsl_vector_get(g->alpha, q) - gsl_matrix_get(&inv.matrix, p, q);
+			double w = ap * alpha[q] - ip[q];
 			double r2 = sq_dist(g, xp, xq), r = sqrt(r2), e = exp(-SQRT5 * r);
 			double common = g->sf2 * 5.0 / 3.0 * (1 + SQRT5 * r) * e;
 
 			/* each off-diagonal pair counts twice */
-			*gsl_vector_ptr(grad, d) -= w * g->sf2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * e;
+			gr[d * gs] -= w * g->sf2 * (1 + SQRT5 * r + 5.0 / 3.0 * r2) * e;
 			for (size_t j = 0; j < d; j++) {
 				double dx = g->cat[j] ? (xp[j] != xq[j]) : xp[j] - xq[j];
 
-				*gsl_vector_ptr(grad, j) -= w * common * dx * dx / (g->ls[j] * g->ls[j]);
+				gr[j * gs] -= w * common * dx * dx / (g->ls[j] * g->ls[j]);
 			}
 		}
 	}
@@ -317,16 +412,23 @@ gp_fit(struct gp *g, gsl_matrix *inv)
 /* ---- expected improvement and its maximisation -------------------------- */
 
 static double
-expected_improvement(const struct gp *g, const double *u, double best, double xi)
+ei_of(double m, double s, double best, double xi)
 {
-	double m, s, imp, z;
+	double imp, z;
 
-	gp_predict(g, u, &m, &s);
 	imp = best - m - xi;
 	if (s <= 0)
 		return imp > 0 ? imp : 0;
 	z = imp / s;
 	return imp * 0.5 * erfc(-z / M_SQRT2) + s * exp(-0.5 * z * z) / sqrt(2 * M_PI);
+}
+
+static double
+expected_improvement(const struct gp *g, const double *u, double best, double xi)
+{
+	double m = gp_mean(g, u);
+
+	return ei_of(m, gp_sd(g), best, xi);
 }
 
 struct search {
@@ -375,15 +477,48 @@ snap_box(const struct hpo_enc *enc, double *u, double *x)
 
 enum { KEEP = 3 };	/* candidates refined by the local search */
 
+/* The candidates' EIs, in the order drawn, into the KEEP best (topval,
+ * keep): a candidate displaces the least of them when it is larger. */
+static void
+take_best(const struct search *s, const double *cands, const double *mean, const double *sd,
+	  size_t nb, double *topval, double *keep)
+{
+	size_t d = s->enc->d;
+
+	for (size_t b = 0; b < nb; b++) {
+		double val = ei_of(mean[b], sd[b], s->best, s->xi);
+		int slot = -1;
+
+		for (int t = 0; t < KEEP; t++)
+			if (val > topval[t] && (slot < 0 || topval[t] < topval[slot]))
+				slot = t;
+		if (slot >= 0) {
+			topval[slot] = val;
+			memcpy(keep + (size_t)slot * d, cands + b * d, d * sizeof *cands);
+		}
+	}
+}
+
 /* Maximise EI; the winner's box coordinates into out; work holds
- * (KEEP + 3) * d doubles. */
+ * (KEEP + BATCH + 2) * d doubles.
+ *
+ * A candidate's mean costs a kernel vector, its standard deviation a
+ * triangular solve besides: the solves are done BATCH candidates at a
+ * time (gp_batch_sd), and only for the candidates that can enter the
+ * KEEP best.  EI grows with the standard deviation, which is at most the
+ * prior's, sqrt(sf2): a candidate whose EI at that bound is below the
+ * least of the KEEP best cannot enter them, and is dropped without its
+ * solve.  (The least of the KEEP best only grows, so deciding against its
+ * value before the waiting batch is scored is safe; the margin covers the
+ * rounding of EI.)  The same candidates win as when every one was scored,
+ * and the draws do not depend on EI: the proposals are unchanged. */
 static void
 maximise_ei(const struct search *s, size_t ncand, const double *elite, size_t nelite,
 	    double *out, double *work)
 {
-	size_t d = s->enc->d;
-	double topval[KEEP];
-	double *keep = work, *cand = work + KEEP * d, *v = cand + d, *x = v + d;
+	size_t d = s->enc->d, nb = 0;
+	double topval[KEEP], bmean[BATCH], bsd[BATCH], smax = sqrt(s->g->sf2), least = -1;
+	double *keep = work, *cands = work + KEEP * d, *v = cands + BATCH * d, *x = v + d;
 
 	for (int t = 0; t < KEEP; t++) {
 		topval[t] = -1;
@@ -391,8 +526,7 @@ maximise_ei(const struct search *s, size_t ncand, const double *elite, size_t ne
 		hpo_opt_to_box(s->enc, x, keep + (size_t)t * d);
 	}
 	for (size_t c = 0; c < ncand; c++) {
-		double val;
-		int slot = -1;
+		double *cand = cands + nb * d, imp;
 
 		if ((c % 2 == 0 && !s->local) || nelite == 0) {
 			hpo_opt_random(s->enc, s->rng, x);
@@ -408,14 +542,20 @@ maximise_ei(const struct search *s, size_t ncand, const double *elite, size_t ne
 			neighbour(s, e, sd, 1.0 / (double)d, cand);
 		}
 		snap_box(s->enc, cand, x);
-		val = expected_improvement(s->g, cand, s->best, s->xi);
-		for (int t = 0; t < KEEP; t++)
-			if (val > topval[t] && (slot < 0 || topval[t] < topval[slot]))
-				slot = t;
-		if (slot >= 0) {
-			topval[slot] = val;
-			memcpy(keep + (size_t)slot * d, cand, d * sizeof *cand);
-		}
+		bmean[nb] = gp_column(s->g, cand, nb);
+		imp = s->best - bmean[nb] - s->xi;
+		if (ei_of(bmean[nb], smax, s->best, s->xi) + 1e-12 * (fabs(imp) + smax) < least)
+			continue;
+		if (++nb < BATCH && c + 1 < ncand)
+			continue;
+		gp_batch_sd(s->g, nb, bsd);
+		take_best(s, cands, bmean, bsd, nb, topval, keep);
+		nb = 0;
+		least = fmin(topval[0], fmin(topval[1], topval[2]));
+	}
+	if (nb > 0) {
+		gp_batch_sd(s->g, nb, bsd);
+		take_best(s, cands, bmean, bsd, nb, topval, keep);
 	}
 	/* local search from each kept candidate: shrinking Gaussian steps */
 	int win = 0;
@@ -566,6 +706,7 @@ gp_free(struct gp *g)
 	free(g->X);
 	free(g->y);
 	free(g->ls);
+	free(g->kb);
 	gsl_matrix_free(g->L);
 	gsl_vector_free(g->alpha);
 	gsl_vector_free(g->k);
@@ -581,6 +722,9 @@ gp_alloc(struct gp *g, size_t d, size_t cap, const int *cat)
 	g->L = hpo_opt_gsl(gsl_matrix_alloc(cap, cap));
 	g->alpha = hpo_opt_gsl(gsl_vector_alloc(cap));
 	g->k = hpo_opt_gsl(gsl_vector_alloc(cap));
+	/* malloc's alignment may be less than a vector's */
+	if ((g->kb = aligned_alloc(sizeof *g->kb, (cap * NV + 1) * sizeof *g->kb)) == NULL)
+		hpo_oom();
 }
 
 /* Add a point with the model's mean as its loss: the factor grows by one
@@ -592,9 +736,9 @@ believe(struct gp *g, const double *u)
 	size_t n = g->n;
 	gsl_vector_view row = gsl_matrix_subrow(g->L, n, 0, n);
 	gsl_matrix_const_view L = gsl_matrix_const_submatrix(g->L, 0, 0, n, n);
-	double m, s, vv, diag;
+	double m, vv, diag;
 
-	gp_predict(g, u, &m, &s);
+	m = gp_mean(g, u);
 	memcpy(g->X + n * g->d, u, g->d * sizeof *u);
 	g->y[n] = m;
 	g->n = n + 1;
@@ -726,7 +870,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	qsort(byl, m, sizeof *byl, by_loss);
 	nelite = m < 5 ? m : 5;
 	elite = xmalloc(nelite * d * sizeof *elite + 1);
-	work = xmalloc((KEEP + 3) * d * sizeof *work + 1);
+	work = xmalloc((KEEP + BATCH + 2) * d * sizeof *work + 1);
 	for (size_t e = 0; e < nelite; e++)
 		memcpy(elite + e * d, g.X + byl[e].i * d, d * sizeof *elite);
 	free(byl);
