@@ -100,12 +100,12 @@ hpo_file_publish(int fd, const char *tmp, const char *path, const char *what, st
 	return 0;
 }
 
-int
-hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
-		      struct hpo_err *err)
+static int
+write_renamed(const char *path, const void *buf, size_t len, mode_t mode, int sync,
+	      struct hpo_err *err)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd;
+	int fd, rc;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
@@ -120,9 +120,30 @@ hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode
 		free(tmp);
 		return -1;
 	}
-	int rc = hpo_file_publish(fd, tmp, path, path, err);
+	if (sync) {
+		rc = hpo_file_publish(fd, tmp, path, path, err);
+	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
+		rc = hpo_err_sys(err, "%s", path);
+		unlink(tmp);
+	} else {
+		rc = 0;
+	}
 	free(tmp);
 	return rc;
+}
+
+int
+hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		      struct hpo_err *err)
+{
+	return write_renamed(path, buf, len, mode, 1, err);
+}
+
+int
+hpo_file_replace(const char *path, const void *buf, size_t len, mode_t mode,
+		 struct hpo_err *err)
+{
+	return write_renamed(path, buf, len, mode, 0, err);
 }
 
 int

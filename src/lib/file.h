@@ -14,6 +14,12 @@ int hpo_file_read(const char *path, size_t max, char **buf, size_t *len, struct 
  * leaves a half-written file under path. */
 int hpo_file_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 			  struct hpo_err *err);
+/* The same without the fsync: a reader never sees half a file, but after
+ * a crash of the system the file may be empty or gone.  For files read
+ * once their writer has ended, by a reader that runs it again after a
+ * crash (hpo-steer's %OUT); an fsync costs a journal commit, milliseconds. */
+int hpo_file_replace(const char *path, const void *buf, size_t len, mode_t mode,
+		     struct hpo_err *err);
 /* Write a file in place (no fsync): for files in a directory that is made
  * again when a crash interrupts its user. */
 int hpo_file_write(const char *path, const void *buf, size_t len, mode_t mode,
