@@ -11,6 +11,8 @@ quartiles of the best loss after E/9, E/3 and E epochs, and the epochs by
 which half the seeds (the ceil(n/2)-th soonest) had reached full-budget
 TPE's median best loss after E; then the issue's target for the
 TPE-guided algorithms: that loss within E/3, and a median at E no worse.
+A name's suffix after "-" (bench/multifidelity's LABEL) keeps its place
+in the order.
 """
 import math
 import statistics
@@ -59,7 +61,10 @@ def q(v):
 
 
 def rank(alg):
-    return ORDER.index(alg) if alg in ORDER else len(ORDER)
+    for i, a in enumerate(ORDER):
+        if alg == a or alg.startswith(a + "-"):
+            return i
+    return len(ORDER)
 
 
 tasks = []
@@ -98,7 +103,7 @@ for t in tasks:
             cells[2], reach))
     print()
     if target is not None:
-        for a in ("asha/tpe", "hyperband/tpe"):
+        for a in [a for a in algs if a.split("-")[0] in ("asha/tpe", "hyperband/tpe")]:
             if a in res:
                 half, final = res[a]
                 print("- %s: tpe's median after %s (target E/3 = %d): %s; median at E %.4f against "
