@@ -135,7 +135,8 @@ struct hpo_ckpt_point {
 #define HPO_CKPT_POINT_FILE "input.json"
 /* The point file of an evaluation in dir (malloc'ed): the --inSampleFile of
  * phpo's runner (phpo's evaluationInput) when an ancestor process's command
- * line has one, else HPO_CKPT_POINT_FILE; relative to dir. */
+ * line has one, else HPO_INPUT (the local engine's evaluation.input) when
+ * set, else HPO_CKPT_POINT_FILE; relative to dir unless absolute. */
 char *hpo_ckpt_point_file(const char *dir);
 /* Reads a point file: 0 and *pt; 1 when there is no such file; -1 when it
  * cannot be read, is no JSON object, or its __hpo_trial is not a trial

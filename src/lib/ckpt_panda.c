@@ -48,7 +48,8 @@
  * A phpo Grid job's own location (hpo-ckpt's default there): the runner's
  * __hpo_sample.txt names the task and the point, panda://TASK/POINT; a
  * point of a multi-fidelity trial (__hpo_trial in its point file: the
- * runner's --inSampleFile, else input.json) has its trial's,
+ * runner's --inSampleFile, else the engine's HPO_INPUT, else input.json)
+ * has its trial's,
  * panda://TASK/TRIAL, shared by the trial's points, so that a point that
  * continues the trial's earlier one loads what that one saved.
  */
@@ -714,7 +715,11 @@ char *
 hpo_ckpt_point_file(const char *dir)
 {
 	char *name = runner_arg("--inSampleFile"), *path;
+	const char *local = getenv("HPO_INPUT");
 
+	/* the local engine's evaluation.input */
+	if (name == NULL && local != NULL && local[0] != '\0')
+		name = xstrdup(local);
 	if (name != NULL && name[0] == '/')
 		return name;
 	path = hpo_strf("%s/%s", dir, name != NULL ? name : HPO_CKPT_POINT_FILE);

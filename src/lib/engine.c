@@ -428,8 +428,9 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 	struct hpo_attempt_row a;
 	struct hpo_command cmd;
 	char *log = NULL, *input = NULL, *tdata = NULL, *ckdir = NULL, *ckenv = NULL;
+	char *inenv = NULL;
 	char envbuf[4][96];
-	const char *env[6];
+	const char *env[7];
 	struct job *j;
 	int n = 1, rc = -1;
 	pid_t pid;
@@ -476,7 +477,11 @@ launch_eval(struct engine *e, size_t idx, struct hpo_err *err)
 	if (hpo_mkdirs(ckdir, 0700, err) < 0)
 		goto fail;
 	env[4] = ckenv;
-	env[5] = NULL;
+	/* the point's file, relative to the working directory: hpo-ckpt reads
+	 * a multi-fidelity point's trial from it */
+	inenv = hpo_strf("HPO_INPUT=%s", e->task->eval.input);
+	env[5] = inenv;
+	env[6] = NULL;
 
 	/* record the attempt before the process exists: a crash in between
 	 * leaves an attempt marked running that resume treats as interrupted */
@@ -522,6 +527,7 @@ out:
 	free(tdata);
 	free(ckdir);
 	free(ckenv);
+	free(inenv);
 	return rc;
 }
 

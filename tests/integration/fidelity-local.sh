@@ -6,7 +6,7 @@
 # epoch of a trial is trained twice, also when the engine is killed with
 # kill -9 in the middle of a point and the task resumed.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 16
+plan 18
 
 mkdir "$T/task"
 cat >"$T/task/train.sh" <<'SH'
@@ -20,9 +20,10 @@ hpo-ckpt load; rc=$?
 [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || exit 1
 e=$(cat ckpt/epoch 2>/dev/null || echo 0)
 start=$e
-budget=$(jq -r .epochs input.json)
-trial=$(jq -r .__hpo_trial input.json)
-x=$(jq -r .x input.json)
+in=${HPO_INPUT:-input.json}
+budget=$(jq -r .epochs "$in")
+trial=$(jq -r .__hpo_trial "$in")
+x=$(jq -r .x "$in")
 mkdir -p ckpt
 while [ "$e" -lt "$budget" ]; do
 	if [ -e "$HOLD" ] && [ "$e" -gt "$start" ]; then
@@ -103,4 +104,16 @@ is "$(awk -v p="$point" '$3 == p && $4 > 1 { print $2; exit }' "$EPOCH_LOG")" "$
 is "$(jq -c '[.tasks[0].points[].parameters | [.__hpo_trial, .epochs]]' "$T/v1.json")" \
 	"$(hpo-status --local --json 2 | jq -c '[.tasks[0].points[].parameters | [.__hpo_trial, .epochs]]')" \
 	"the resumed task proposed the same points as the run that was not killed"
+# --- the point in a file of another name (evaluation.input) ------------------------------------
+EPOCH_LOG=$T/epochs-3.log
+sed 's/^evaluation: {exec: sh train.sh}$/evaluation: {exec: sh train.sh, input: point.json}/' \
+	"$T/task/task.yaml" >"$T/task/task-input.yaml"
+hpo-submit --local -q --json --max-points 8 "$T/task/task-input.yaml" >"$T/v3.json" 2>"$T/err3"
+rc=$?
+p=$(jq -r '[.tasks[0].points[] | select(.parameters.__hpo_continues == 1)][0] | "\(.id) \(.parameters.__hpo_trial)"' "$T/v3.json")
+is "$rc:$(jqr '.tasks[0].status' "$T/v3.json"):$(cd "$HPO_DB.tasks/3/points/${p% *}/attempt-1" && ls -d point.json input.json 2>/dev/null)" \
+	"0:done:point.json" "a task whose point file is point.json runs"
+like "$(cat "$HPO_DB.tasks/3/points/${p% *}/attempt-1/job.log")" \
+	"hpo-ckpt: this point continues trial ${p#* } from budget 1" \
+	"and hpo-ckpt load reads the trial from it (HPO_INPUT)"
 done_testing
