@@ -11,10 +11,13 @@
  *
  * The search starts with an initial design of n_initial points (the middle
  * of the space, then a Latin hypercube of the others) and the first
- * generation's mean at the best of them, with the step sigma0 (small: the
- * design has done the global look); a budget of tens of points then goes
- * to refining, not to a wide first generation around the middle.  With
- * n_initial 0 the search starts from the middle, as plain CMA-ES does.
+ * generation's mean at a weighted mean of the best two of them, with the
+ * step sigma0 (small: the design has done the global look); a budget of
+ * tens of points then goes to refining, not to a wide first generation
+ * around the middle.  The population is smaller than Hansen's default
+ * (4 + ln d, not 4 + 3 ln d) for the same reason: more generations in a
+ * small budget.  With n_initial 0 the search starts from the middle, as
+ * plain CMA-ES does.
  *
  * Stateless ask-and-tell: every call rebuilds the state from the history.
  * The history after the initial design, in order, is cut into generations
@@ -355,24 +358,43 @@ cma_sample(const struct cma *c, uint64_t seed, size_t k, double *w, double *z)
 	}
 }
 
-/* The start after the initial design: the mean at the best of its
- * evaluated points; when none is (points asked for before the design's
- * losses are in), the plain start from the middle with a wide step. */
+/* The start after the initial design: the mean at a weighted mean of its
+ * two best evaluated points (the recombination weights of mu = 2, about
+ * 0.8 and 0.2), or at the only one; when none is (points asked for before
+ * the design's losses are in), the plain start from the middle with a
+ * wide step. */
 static void
 cma_first(struct cma *c, const struct hpo_optim_hist *h, const double *W, size_t ninit)
 {
-	size_t best = SIZE_MAX;
+	size_t best = SIZE_MAX, second = SIZE_MAX;
+	double w1 = log(2.5), w2 = log(2.5) - log(2);
 
-	for (size_t i = 0; i < ninit && i < h->n; i++)
-		if (h->obs[i].state == HPO_OBS_DONE &&
-		    (best == SIZE_MAX || h->obs[i].loss < h->obs[best].loss))
+	for (size_t i = 0; i < ninit && i < h->n; i++) {
+		if (h->obs[i].state != HPO_OBS_DONE)
+			continue;
+		if (best == SIZE_MAX || h->obs[i].loss < h->obs[best].loss) {
+			second = best;
 			best = i;
+		} else if (second == SIZE_MAX || h->obs[i].loss < h->obs[second].loss) {
+			second = i;
+		}
+	}
 	if (best == SIZE_MAX) {
 		c->sigma0 = fmax(c->sigma0, 0.3);
 		return;
 	}
+	if (second == SIZE_MAX) {
+		w1 = 1;
+		w2 = 0;
+		second = best;
+	} else {
+		double sum = w1 + w2;
+
+		w1 /= sum;
+		w2 /= sum;
+	}
 	for (size_t j = 0; j < c->n; j++)
-		c->m0[j] = W[best * c->n + j];
+		c->m0[j] = w1 * W[best * c->n + j] + w2 * W[second * c->n + j];
 }
 
 int
@@ -392,10 +414,10 @@ hpo_optim_cmaes(const struct hpo_optim_req *req, json_t *out, struct hpo_err *er
 	int rc = -1;
 
 	if (hpo_optim_setting_int(req->settings, "popsize",
-				  4 + (long)floor(3 * log(n > 0 ? (double)n : 1)), 2, 10000, &popsize,
+				  4 + (long)floor(log(n > 0 ? (double)n : 1)), 2, 10000, &popsize,
 				  err) < 0 ||
 	    hpo_optim_setting_int(req->settings, "n_initial",
-				  n + 1 < 5 ? 5 : n + 1 > 20 ? 20 : (long)n + 1, 0, 10000, &n_initial,
+				  n / 2 + 1 < 5 ? 5 : n / 2 + 1 > 20 ? 20 : (long)(n / 2) + 1, 0, 10000, &n_initial,
 				  err) < 0 ||
 	    hpo_optim_setting_num(req->settings, "sigma0", 0.1, 1e-3, 1, &sigma0, err) < 0)
 		goto out;
