@@ -19,10 +19,11 @@
  * width is the larger gap to its neighbours, clipped to
  * [1 / min(100, n + 1), 1] of the prior's; points older than the last 25
  * weigh less and less (linear forgetting).  A categorical kernel puts 1 on
- * its category and, in the good group, prior_weight spread over all of
- * them; in the bad group prior_weight / (n + 1) on each (Optuna's rule), so
- * that g sharpens as the bad group grows: a category tried often and found
- * bad weighs there by its count, one seldom tried stays worth a try
+ * its category and prior_weight / (n + 1) on each (Optuna's rule, n the
+ * group's size), so that an estimator sharpens as its group grows: a
+ * category tried often and found bad weighs by its count in g, one seldom
+ * tried stays worth a try; but the good group of multivariate TPE spreads
+ * prior_weight over the categories, which measured better there
  * (bench/README.md, real tasks).  n_ei_candidates candidates are drawn from
  * the good estimator and the one with the largest l(x) / g(x), which
  * maximises the expected improvement, is proposed.  Multivariate (the
@@ -228,10 +229,12 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, int bad, s
 		mu[m] = prior_mu;
 		if (dim->kind == HPO_ENC_CAT) {
 			double ncat = (double)dim->ncat, pw = t->cfg.prior_weight;
-			/* good: prior_weight spread over the categories; bad:
-			 * prior_weight / (m + 1) on each, so that a category
-			 * tried often weighs by its count there */
-			double cv = bad ? pw / (double)n1 : pw / ncat;
+			/* prior_weight / (m + 1) on each category, so that a
+			 * category tried often weighs by its count; but the good
+			 * group of multivariate TPE spreads prior_weight over the
+			 * categories, which measured better there (bench/README.md,
+			 * real tasks) */
+			double cv = bad || !t->cfg.multivariate ? pw / (double)n1 : pw / ncat;
 
 			p->cv[j] = cv;
 			p->lhit[j] = log((1 + cv) / (1 + ncat * cv));
