@@ -13,16 +13,24 @@
  * estimator in the encoded space (optim.h): a mixture of one kernel per
  * point plus the prior (N(0.5, 1) truncated to [0, 1] for bounded
  * coordinates, N(0, 1) for the normal families, uniform over the
- * categories), weighted prior_weight.  A kernel's width is the larger gap to
- * its neighbours, clipped to [1 / min(100, n + 1), 1] of the prior's;
- * points older than the last 25 weigh less and less (linear forgetting).
- * A categorical kernel puts 1 on its category and prior_weight spread over
- * all of them.  n_ei_candidates candidates are drawn from the good estimator
- * and the one with the largest l(x) / g(x), which maximises the expected
- * improvement, is proposed.  Univariate (the default) does that coordinate
- * by coordinate; multivariate draws whole points from one kernel of every
- * coordinate and scores them with the joint densities, so that it follows
- * correlations between parameters.  Quantised and integer coordinates are
+ * categories), weighted prior_weight.  A gridded bounded coordinate
+ * (integers, quantised) reaches half a step beyond [0, 1], as in Optuna, so
+ * that its end values have whole grid cells, not half ones.  A kernel's
+ * width is the larger gap to its neighbours, clipped to
+ * [1 / min(100, n + 1), 1] of the prior's; points older than the last 25
+ * weigh less and less (linear forgetting).  A categorical kernel puts 1 on
+ * its category and prior_weight / (n + 1) on each (Optuna's rule, n the
+ * group's size), so that an estimator sharpens as its group grows: a
+ * category tried often and found bad weighs by its count in g, one seldom
+ * tried stays worth a try; but the good group of multivariate TPE spreads
+ * prior_weight over the categories, which measured better there
+ * (bench/README.md, real tasks).  n_ei_candidates candidates are drawn from
+ * the good estimator and the one with the largest l(x) / g(x), which
+ * maximises the expected improvement, is proposed.  Multivariate (the
+ * default) draws whole points from one kernel of every coordinate and
+ * scores them with the joint densities, so that it follows correlations
+ * between parameters; univariate does that coordinate by coordinate.
+ * Quantised and integer coordinates are
  * scored by the kernel's mass over the grid cell.  A point that is in the
  * history already, or was proposed earlier in the call, is not proposed
  * (small discrete spaces): the best new combination of the values drawn,
@@ -65,6 +73,10 @@ struct parzen {
 	double *mu, *isig;	/* centre and 1 / width */
 	double *lnorm;		/* log(1 / (sigma sqrt(2 pi) Z)), Z the mass in the domain */
 	double *z;		/* Z */
+	/* categorical coordinates: what a point's kernel adds to every category
+	 * (1 goes to its own), and the logs of its probability of its own
+	 * category and of another one */
+	double *cv, *lhit, *lmiss;
 };
 
 struct tpe {
@@ -75,9 +87,8 @@ struct tpe {
 	/* the points of both groups, by history order */
 	const double **good, **bad;
 	size_t ngood, nbad;
-	/* multivariate: coordinates cheapest first; categorical kernels' logs */
+	/* multivariate: coordinates cheapest first */
 	size_t *order;
-	double *lhit, *lmiss;
 	/* the points proposed so far in this call, dd apart */
 	const double *batch;
 	size_t nbatch, dd;
@@ -89,6 +100,17 @@ phi(double z)
 	return 0.5 * erfc(-z / M_SQRT2);
 }
 
+/* The domain of a bounded coordinate j: [0, 1], reaching half a step
+ * beyond for a grid, so that its end values have whole cells. */
+static void
+dim_bounds(const struct tpe *t, size_t j, double *lo, double *hi)
+{
+	double h = t->enc->dims[j].step / 2;
+
+	*lo = -h;
+	*hi = 1 + h;
+}
+
 static void
 parzen_free(struct parzen *p)
 {
@@ -98,6 +120,9 @@ parzen_free(struct parzen *p)
 	free(p->isig);
 	free(p->lnorm);
 	free(p->z);
+	free(p->cv);
+	free(p->lhit);
+	free(p->lmiss);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -148,9 +173,10 @@ sort_keys(struct sortv *a, struct sortv *tmp, size_t n)
 		memcpy(a, from, n * sizeof(*a));
 }
 
-/* The estimator of the points pts[0 .. m-1] (in history order). */
+/* The estimator of the points pts[0 .. m-1] (in history order); bad: of
+ * the bad group, whose categorical kernels sharpen as it grows. */
 static void
-parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct parzen *p,
+parzen_build(const struct tpe *t, const double *const *pts, size_t m, int bad, struct parzen *p,
 	     struct sortv *scratch)
 {
 	size_t d = t->d, n1 = m + 1;
@@ -165,6 +191,9 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 	p->isig = xcalloc(n1 * (d ? d : 1), sizeof(double));
 	p->lnorm = xcalloc(n1 * (d ? d : 1), sizeof(double));
 	p->z = xcalloc(n1 * (d ? d : 1), sizeof(double));
+	p->cv = xcalloc(d ? d : 1, sizeof(double));
+	p->lhit = xcalloc(d ? d : 1, sizeof(double));
+	p->lmiss = xcalloc(d ? d : 1, sizeof(double));
 	/* linear forgetting: the oldest weigh 1/m, rising to 1 at the last 25 */
 	for (size_t k = 0; k < m; k++) {
 		if (m <= TPE_FORGET || k >= m - TPE_FORGET)
@@ -187,14 +216,31 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 		const struct hpo_enc_dim *dim = &t->enc->dims[j];
 		double *mu = p->mu + j * n1, *isig = p->isig + j * n1;
 		double *lnorm = p->lnorm + j * n1, *z = p->z + j * n1;
-		double prior_mu = dim->kind == HPO_ENC_UNIT ? 0.5 : 0;
-		double maxs = 1, mins = 1 / fmin(100, (double)n1);
+		double prior_mu = dim->kind == HPO_ENC_UNIT ? 0.5 : 0, blo = 0, bhi = 1;
+		double maxs, mins;
+
+		if (dim->kind == HPO_ENC_UNIT)
+			dim_bounds(t, j, &blo, &bhi);
+		maxs = bhi - blo;
+		mins = maxs / fmin(100, (double)n1);
 
 		for (size_t k = 0; k < m; k++)
 			mu[k] = pts[k][j];
 		mu[m] = prior_mu;
-		if (dim->kind == HPO_ENC_CAT)
+		if (dim->kind == HPO_ENC_CAT) {
+			double ncat = (double)dim->ncat, pw = t->cfg.prior_weight;
+			/* prior_weight / (m + 1) on each category, so that a
+			 * category tried often weighs by its count; but the good
+			 * group of multivariate TPE spreads prior_weight over the
+			 * categories, which measured better there (bench/README.md,
+			 * real tasks) */
+			double cv = bad || !t->cfg.multivariate ? pw / (double)n1 : pw / ncat;
+
+			p->cv[j] = cv;
+			p->lhit[j] = log((1 + cv) / (1 + ncat * cv));
+			p->lmiss[j] = log(cv / (1 + ncat * cv));
 			continue;
+		}
 		/* widths: the larger gap to the sorted neighbours */
 		for (size_t k = 0; k < n1; k++) {
 			scratch[k].key = sort_key(mu[k]);
@@ -211,8 +257,8 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 		}
 		isig[m] = 1 / maxs;
 		for (size_t k = 0; k < n1; k++) {
-			double lo = (0 - mu[k]) * isig[k], hi = (1 - mu[k]) * isig[k];
-			/* the mass inside [0, 1]: all of it, to rounding, when both
+			double lo = (blo - mu[k]) * isig[k], hi = (bhi - mu[k]) * isig[k];
+			/* the mass inside the domain: all of it, to rounding, when both
 			 * bounds are 8.5 widths away */
 			z[k] = dim->kind != HPO_ENC_UNIT || (lo < -8.5 && hi > 8.5) ? 1 :
 			       phi(hi) - phi(lo);
@@ -231,11 +277,11 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, struct par
 static double
 cat_prob(const struct tpe *t, const struct parzen *p, size_t j, size_t k, double c)
 {
-	double ncat = (double)t->enc->dims[j].ncat, pw = t->cfg.prior_weight;
+	double ncat = (double)t->enc->dims[j].ncat, cv = p->cv[j];
 
 	if (k == p->m)
 		return 1 / ncat;
-	return ((p->mu[j * (p->m + 1) + k] == c ? 1 : 0) + pw / ncat) / (1 + pw);
+	return ((p->mu[j * (p->m + 1) + k] == c ? 1 : 0) + cv) / (1 + ncat * cv);
 }
 
 /* Kernel k's probability of x in a categorical or gridded coordinate j:
@@ -252,8 +298,10 @@ kernel_prob(const struct tpe *t, const struct parzen *p, size_t j, size_t k, dou
 	a = x - dim->step / 2;
 	b = x + dim->step / 2;
 	if (dim->kind == HPO_ENC_UNIT) {
-		a = fmax(a, 0);
-		b = fmin(b, 1);
+		double lo, hi;
+		dim_bounds(t, j, &lo, &hi);
+		a = fmax(a, lo);
+		b = fmin(b, hi);
 	}
 	a = (a - p->mu[i]) * p->isig[i];
 	b = (b - p->mu[i]) * p->isig[i];
@@ -287,14 +335,14 @@ dim_log(const struct tpe *t, const struct parzen *p, size_t j, double x)
 	double sum = 0;
 
 	if (dim->kind == HPO_ENC_CAT) {
-		/* the points' kernels: 1 on their category, prior_weight spread */
-		double pw = t->cfg.prior_weight, ncat = (double)dim->ncat, hit = 0, all = 0;
+		/* the points' kernels: 1 on their category, cv on every one */
+		double cv = p->cv[j], ncat = (double)dim->ncat, hit = 0, all = 0;
 		for (size_t k = 0; k < p->m; k++) {
 			all += p->w[k];
 			if (mu[k] == x)
 				hit += p->w[k];
 		}
-		sum = (hit + all * pw / ncat) / (1 + pw) + p->w[p->m] / ncat;
+		sum = (hit + all * cv) / (1 + ncat * cv) + p->w[p->m] / ncat;
 		return log(sum + TPE_TINY);
 	}
 	if (dim->step > 0) {
@@ -327,7 +375,7 @@ joint_log(const struct tpe *t, const struct parzen *p, const double *x, double *
 			const struct hpo_enc_dim *dim = &t->enc->dims[j];
 			if (dim->kind == HPO_ENC_CAT)
 				l += k == p->m ? -log((double)dim->ncat) :
-				     p->mu[j * n1 + k] == x[j] ? t->lhit[j] : t->lmiss[j];
+				     p->mu[j * n1 + k] == x[j] ? p->lhit[j] : p->lmiss[j];
 			else
 				l += kernel_log(t, p, j, k, x[j]);
 		}
@@ -349,18 +397,20 @@ kernel_draw(const struct tpe *t, const struct parzen *p, size_t j, size_t k, str
 {
 	const struct hpo_enc_dim *dim = &t->enc->dims[j];
 	size_t i = j * (p->m + 1) + k;
-	double x = 0;
+	double x = 0, lo = 0, hi = 1;
 
+	if (dim->kind == HPO_ENC_UNIT)
+		dim_bounds(t, j, &lo, &hi);
 	if (dim->kind == HPO_ENC_CAT) {
-		if (k < p->m && hpo_rng_uniform(rng) < 1 / (1 + t->cfg.prior_weight))
+		if (k < p->m && hpo_rng_uniform(rng) < 1 / (1 + (double)dim->ncat * p->cv[j]))
 			return p->mu[i];
 		return (double)hpo_rng_below(rng, dim->ncat);
 	}
 	for (int tries = 0; tries < 64; tries++) {
 		x = p->mu[i] + hpo_rng_normal(rng) / p->isig[i];
-		if (dim->kind != HPO_ENC_UNIT || (x >= 0 && x <= 1))
+		if (dim->kind != HPO_ENC_UNIT || (x >= lo && x <= hi))
 			break;
-		x = hpo_rng_uniform(rng);	/* after the last try: anywhere */
+		x = lo + (hi - lo) * hpo_rng_uniform(rng);	/* after the last try: anywhere */
 	}
 	return hpo_enc_snap(t->enc, j, x);
 }
@@ -654,8 +704,6 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	scratch = xcalloc(2 * (n + num + 2), sizeof(*scratch));
 	isgood = xcalloc(n + num + 1, 1);
 	t.order = xcalloc(dd, sizeof(size_t));
-	t.lhit = xcalloc(dd, sizeof(double));
-	t.lmiss = xcalloc(dd, sizeof(double));
 	/* continuous coordinates, then categorical, then gridded */
 	for (int pass = 0, o = 0; pass < 3; pass++)
 		for (size_t j = 0; j < d; j++) {
@@ -663,11 +711,6 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			int cls = dim->kind == HPO_ENC_CAT ? 1 : dim->step > 0 ? 2 : 0;
 			if (cls == pass)
 				t.order[o++] = j;
-			if (dim->kind == HPO_ENC_CAT && pass == 0) {
-				double pw = t.cfg.prior_weight, ncat = (double)dim->ncat;
-				t.lhit[j] = log((1 + pw / ncat) / (1 + pw));
-				t.lmiss[j] = log(pw / ncat / (1 + pw));
-			}
 		}
 	for (size_t i = 0; i < n; i++)
 		if (h->obs[i].state == HPO_OBS_DONE) {
@@ -695,9 +738,9 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			split(&t, val, n + i, done, isgood);
 			if (have_l)
 				parzen_free(&l);
-			parzen_build(&t, t.good, t.ngood, &l, scratch);
+			parzen_build(&t, t.good, t.ngood, 0, &l, scratch);
 			have_l = 1;
-			parzen_build(&t, t.bad, t.nbad, &g, scratch);
+			parzen_build(&t, t.bad, t.nbad, 1, &g, scratch);
 			/* a point known already: fresh candidates, a few times */
 			for (int round = 0; round < TPE_ROUNDS; round++) {
 				if (t.cfg.multivariate)
@@ -730,7 +773,5 @@ out:
 	free(scratch);
 	free(isgood);
 	free(t.order);
-	free(t.lhit);
-	free(t.lmiss);
 	return rc;
 }

@@ -633,14 +633,22 @@ test_tpe_categories(void **state)
 	struct hpo_space *s = space_ok("c: {method: categorical, categories: [a, b, c, d, e]}\n"
 				       "x: {method: uniform, low: 0, high: 1}\n");
 	json_t *h = history(s, 30, 1, cat_loss, NULL), *pts, *p;
-	size_t i, nb = 0;
+	/* multivariate, and univariate (Optuna's categorical kernels in both
+	 * groups) */
+	const char *settings[] = {NULL, "{\"multivariate\": false}"};
 
 	(void)state;
-	pts = propose("tpe", s, h, 20, 100, 3, NULL);
-	json_array_foreach(pts, i, p)
-		nb += strcmp(json_string_value(json_object_get(p, "c")), "b") == 0;
-	assert_true(nb >= 10);	/* random: 4 of 20 */
-	json_decref(pts);
+	for (size_t k = 0; k < 2; k++) {
+		json_t *set = settings[k] ? json_ok(settings[k]) : NULL;
+		size_t i, nb = 0;
+
+		pts = propose("tpe", s, h, 20, 100, 3, set);
+		json_array_foreach(pts, i, p)
+			nb += strcmp(json_string_value(json_object_get(p, "c")), "b") == 0;
+		assert_true(nb >= 10);	/* random: 4 of 20 */
+		json_decref(pts);
+		json_decref(set);
+	}
 	json_decref(h);
 	hpo_space_free(s);
 }
