@@ -72,6 +72,7 @@ struct mf {
 	int K;			/* the top rung's index */
 	double eta;
 	int hyperband, tpe;
+	int by_trial;		/* TPE's model: every trial at its highest rung */
 	double random_fraction;
 	long min_points;
 	struct mf_entry *e;
@@ -240,8 +241,73 @@ new_bracket(const struct mf *m)
 	return best;
 }
 
+/* {-rung, loss, order} of two trials' best finished points */
+static int
+by_rung_loss(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	for (int i = 0; i < 3; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+/* TPE's history with one entry a trial: its point at the highest rung
+ * where it finished, ranked first by that rung (higher first), then by its
+ * loss there; the rank is the entry's loss.  A trial with no finished
+ * point yet is pending.  Returns the number of finished trials. */
+static long
+trials_hist(const struct mf *m, struct hpo_optim_hist *sub)
+{
+	double *key = xcalloc(3 * (m->nt + m->ne + 1), sizeof(double));
+	size_t nk = 0;
+	long done = 0;
+
+	for (size_t i = 0; i < m->ne; i++) {
+		const struct mf_entry *e = &m->e[i];
+		int top = -1;
+
+		if (e->trial >= 0) {
+			/* the trial's entry that stands for it: its highest
+			 * finished one, else its first (pending) */
+			const struct mf_trial *t = &m->t[e->trial];
+			for (int k = m->K; k >= 0 && top < 0; k--)
+				if (t->at[k] >= 0 && m->e[t->at[k]].state != HPO_OBS_PENDING)
+					top = t->at[k];
+			if (top < 0)
+				top = t->at[t->base];
+			if ((size_t)top != i)
+				continue;
+		}
+		sub->obs[sub->n].x = (double *)e->x;
+		sub->obs[sub->n].state = e->state;
+		sub->obs[sub->n].loss = NAN;
+		if (e->state == HPO_OBS_DONE) {
+			key[3 * nk] = -(double)e->rung;
+			key[3 * nk + 1] = e->loss;
+			key[3 * nk + 2] = (double)sub->n;
+			nk++;
+			sub->ndone++;
+			done++;
+		} else if (e->state == HPO_OBS_PENDING)
+			sub->npending++;
+		else {
+			sub->nfailed++;
+			done++;
+		}
+		sub->n++;
+	}
+	qsort(key, nk, 3 * sizeof(double), by_rung_loss);
+	for (size_t r = 0; r < nk; r++)
+		sub->obs[(size_t)key[3 * r + 2]].loss = (double)r;
+	free(key);
+	return done;
+}
+
 /* TPE's proposal from the points of the highest rung with enough finished
- * ones, or NULL when there is none (then the caller draws at random). */
+ * ones (or, with model: trials, from every trial at its highest rung), or
+ * NULL when there are not enough (then the caller draws at random). */
 static json_t *
 tpe_config(struct mf *m, uint64_t seed, struct hpo_err *err, int *failed)
 {
@@ -252,6 +318,16 @@ tpe_config(struct mf *m, uint64_t seed, struct hpo_err *err, int *failed)
 	int k;
 
 	*failed = 0;
+	if (m->by_trial) {
+		memset(&sub, 0, sizeof(sub));
+		sub.enc = h->enc;
+		sub.obs = xcalloc(m->ne + 1, sizeof(*sub.obs));
+		if (trials_hist(m, &sub) < m->min_points) {
+			free(sub.obs);
+			return NULL;
+		}
+		goto fit;
+	}
 	for (k = m->K; k >= 0; k--) {
 		long n = 0;
 		for (size_t i = 0; i < m->ne; i++)
@@ -283,6 +359,7 @@ tpe_config(struct mf *m, uint64_t seed, struct hpo_err *err, int *failed)
 			sub.nfailed++;
 		sub.n++;
 	}
+fit:
 	settings = json_pack("{s:i}", "n_startup", 0);
 	r.space = m->req->space;
 	r.hist = &sub;
@@ -389,6 +466,17 @@ mf_run(const struct hpo_optim_req *req, int hyperband, json_t *out, struct hpo_e
 		else if (!json_is_string(sampler) || strcmp(json_string_value(sampler), "tpe") != 0)
 			return hpo_err_set(err, HPO_E_INPUT,
 					   "setting 'sampler' must be \"tpe\" or \"random\"");
+	}
+	m.by_trial = 0;
+	{
+		const json_t *model = json_object_get(req->settings, "model");
+		if (model != NULL) {
+			if (json_is_string(model) && strcmp(json_string_value(model), "trials") == 0)
+				m.by_trial = 1;
+			else if (!json_is_string(model) || strcmp(json_string_value(model), "rung") != 0)
+				return hpo_err_set(err, HPO_E_INPUT,
+						   "setting 'model' must be \"rung\" or \"trials\"");
+		}
 	}
 	dflt_min = (long)h->enc.d + 1 < 3 ? 3 : (long)h->enc.d + 1;
 	if (hpo_optim_setting_num(req->settings, "random_fraction", 1.0 / 3, 0, 1,
