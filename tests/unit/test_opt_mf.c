@@ -274,6 +274,60 @@ test_tpe_guided(void **state)
 	hpo_space_free(s);
 }
 
+/* model: trials ranks a trial by the highest budget it finished at before
+ * its loss there: six trials near x = 0.8 that finished budget 3 (with a
+ * loss larger than any at budget 1) guide the new trials; model: rung,
+ * which models the highest budget with min_points finished, follows
+ * budget 1's best near x = 0.2. */
+static void
+test_tpe_model_trials(void **state)
+{
+	(void)state;
+	struct hpo_space *s = optcheck_space(SPACE);
+	json_t *h = json_array(), *out, *p,
+	       *trials = json_pack("{s:f, s:i, s:s}", "random_fraction", 0.0, "min_points", 10,
+				   "model", "trials"),
+	       *rung = json_pack("{s:f, s:i, s:s}", "random_fraction", 0.0, "min_points", 10,
+				 "model", "rung");
+	double near_trials = 0, near_rung = 0;
+	size_t i;
+
+	for (int k = 0; k < 24; k++) {
+		char name[8];
+		double x = (k + 0.5) / 24;
+		snprintf(name, sizeof(name), "t%d", k);
+		add(h, x, name, 1, 0, 0.3 * fabs(x - 0.2));
+		/* every trial that could go on has gone on (pending), so
+		 * that the next points are new trials */
+		if (fabs(x - 0.2) < 0.17)
+			add(h, x, name, 3, 1, NAN);
+		if (fabs(x - 0.8) < 0.12) {
+			add(h, x, name, 3, 1, 0.5 + fabs(x - 0.8));
+			add(h, x, name, 9, 3, NAN);
+		}
+	}
+	for (int seed = 0; seed < 10; seed++) {
+		out = optcheck_ask(hpo_optim_asha, s, h, 1, (uint64_t)seed, trials);
+		json_array_foreach(out, i, p) {
+			assert_null(json_object_get(p, HPO_KEY_CONTINUES));
+			near_trials += fabs(json_real_value(json_object_get(p, "x")) - 0.8);
+		}
+		json_decref(out);
+		out = optcheck_ask(hpo_optim_asha, s, h, 1, (uint64_t)seed, rung);
+		json_array_foreach(out, i, p) {
+			assert_null(json_object_get(p, HPO_KEY_CONTINUES));
+			near_rung += fabs(json_real_value(json_object_get(p, "x")) - 0.2);
+		}
+		json_decref(out);
+	}
+	assert_true(near_trials < 10 * 0.15);
+	assert_true(near_rung < 10 * 0.15);
+	json_decref(trials);
+	json_decref(rung);
+	json_decref(h);
+	hpo_space_free(s);
+}
+
 static void
 test_settings(void **state)
 {
@@ -287,6 +341,10 @@ test_settings(void **state)
 	set = json_pack("{s:s}", "sampler", "bohb");
 	assert_int_equal(hpo_optim_check_settings(a, s, set, &err), -1);
 	assert_string_equal(err.msg, "setting 'sampler' must be \"tpe\" or \"random\"");
+	json_decref(set);
+	set = json_pack("{s:s}", "model", "trial");
+	assert_int_equal(hpo_optim_check_settings(a, s, set, &err), -1);
+	assert_string_equal(err.msg, "setting 'model' must be \"rung\" or \"trials\"");
 	json_decref(set);
 	set = json_pack("{s:i}", "min_points", 1);
 	assert_int_equal(hpo_optim_check_settings(a, s, set, &err), -1);
@@ -333,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_hyperband_promotion),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_tpe_guided),
+		cmocka_unit_test(test_tpe_model_trials),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_propose_budget),
 	};
