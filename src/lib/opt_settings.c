@@ -76,6 +76,30 @@ hpo_optim_setting_bool(const json_t *settings, const char *name, int def, int *o
 }
 
 int
+hpo_optim_setting_choice(const json_t *settings, const char *name, const char *const *choices,
+			 int *out, struct hpo_err *err)
+{
+	const json_t *v = setting(settings, name);
+	char list[256] = "";
+	int n;
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	for (n = 0; choices[n] != NULL; n++)
+		if (json_is_string(v) && strcmp(json_string_value(v), choices[n]) == 0) {
+			*out = n;
+			return 0;
+		}
+	for (int i = 0; i < n; i++) {
+		size_t o = strlen(list);
+		snprintf(list + o, sizeof(list) - o, "%s\"%s\"",
+			 i == 0 ? "" : i == n - 1 ? " or " : ", ", choices[i]);
+	}
+	return hpo_err_set(err, HPO_E_INPUT, "setting '%s' must be %s", name, list);
+}
+
+int
 hpo_optim_setting_parse(const char *arg, json_t *settings, struct hpo_err *err)
 {
 	const char *eq = strchr(arg, '=');

@@ -650,8 +650,10 @@ split(struct tpe *t, const double *val, size_t ne, struct sortv *rank, char *isg
 static int
 read_cfg(const json_t *s, struct tpe_cfg *c, struct hpo_err *err)
 {
-	static const char *const names[] = {"ignore", "liar", "believe"};
+	static const char *const names[] = {"believe", "liar", "ignore", NULL};
+	static const int kinds[] = {PEND_BELIEVE, PEND_LIAR, PEND_IGNORE};
 	json_t *v;
+	int i;
 
 	if (hpo_optim_setting_int(s, "n_startup", 10, 0, 1000000, &c->n_startup, err) < 0 ||
 	    hpo_optim_setting_num(s, "gamma", 0.25, 1e-9, 1, &c->gamma, err) < 0 ||
@@ -668,11 +670,9 @@ read_cfg(const json_t *s, struct tpe_cfg *c, struct hpo_err *err)
 			     c->liar ? PEND_LIAR : PEND_IGNORE;
 		return 0;
 	}
-	for (c->pending = 0; c->pending < 3; c->pending++)
-		if (json_is_string(v) && strcmp(json_string_value(v), names[c->pending]) == 0)
-			return 0;
-	return hpo_err_set(err, HPO_E_INPUT,
-			   "setting 'pending' must be \"believe\", \"liar\" or \"ignore\"");
+	if (hpo_optim_setting_choice(s, "pending", names, &i, err) < 0)
+		return -1;
+	c->pending = kinds[i];
 	return 0;
 }
 

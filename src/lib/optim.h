@@ -161,6 +161,10 @@ int hpo_optim_setting_int(const json_t *settings, const char *name, long def, lo
 			  long max, long *out, struct hpo_err *err);
 int hpo_optim_setting_bool(const json_t *settings, const char *name, int def, int *out,
 			   struct hpo_err *err);
+/* A string setting: *out the index of its value in choices (NULL-terminated;
+ * 0, the first, when absent). */
+int hpo_optim_setting_choice(const json_t *settings, const char *name,
+			     const char *const *choices, int *out, struct hpo_err *err);
 /* One command-line setting into settings: "KEY=VALUE" (VALUE read as JSON
  * when it is a number, true, false or null, else as a string) or a JSON
  * object whose members are all added. */
