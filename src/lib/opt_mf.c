@@ -24,13 +24,27 @@
  *     ties to the lowest); a
  *     trial competes for promotion only with the trials of its bracket.
  *     Its configuration is random (setting sampler: random) or, with
- *     sampler: tpe (the default, as BOHB does), proposed by TPE fitted on
- *     the points of the highest rung where at least min_points finished
+ *     sampler: tpe (the default), proposed by TPE.  With model: trials (the
+ *     default), TPE's history has one entry a trial: its point at the
+ *     highest rung where it finished, the trials ranked by that rung (the
+ *     higher the better) and then by their loss there, as Optuna's TPE
+ *     ranks pruned trials by the last step they reached and then by their
+ *     value there (optuna/samplers/_tpe/sampler.py, _get_observation_pairs);
+ *     the trials not finished at any rung yet are pending.  With model:
+ *     rung, as BOHB does, TPE models the points of the highest rung where
+ *     at least min_points finished, and the trials under way at their
+ *     first rung as pending.  TPE needs min_points finished entries
  *     (default d + 1, at least 3: d the searched coordinates); a fraction
- *     random_fraction (default 1/3) of new trials, and every trial while no
- *     rung has enough points, are random.  Pending points of that rung and
- *     the trials started earlier in the call join TPE's model as pending
- *     points.
+ *     random_fraction (default 1/3) of new trials, and every trial until
+ *     there are enough, are random.  The trials started earlier in the call
+ *     join TPE's model as pending points.
+ *
+ *     BOHB's model learns from the few points of the highest rung, or from
+ *     a low rung whose ranking differs from the top's (a network's loss
+ *     after 1 epoch favours the configurations that learn fast, not the
+ *     ones that end best); ranking every trial by how far it went uses all
+ *     of them and trusts the higher rungs first (bench/README.md,
+ *     multi-fidelity).
  *
  * Points proposed earlier in a call count as pending for the later ones,
  * so a batch promotes and starts what a sequence of calls would.  Trial
@@ -443,7 +457,8 @@ static int
 mf_run(const struct hpo_optim_req *req, int hyperband, json_t *out, struct hpo_err *err)
 {
 	const struct hpo_optim_hist *h = req->hist;
-	const json_t *sampler;
+	static const char *const samplers[] = {"tpe", "random", NULL};
+	static const char *const models[] = {"trials", "rung", NULL};
 	struct mf m;
 	long dflt_min;
 	int f = hpo_space_fidelity(req->space), rc;
@@ -458,26 +473,11 @@ mf_run(const struct hpo_optim_req *req, int hyperband, json_t *out, struct hpo_e
 	m.K = (int)hpo_param_rungs(m.fid, m.rungs) - 1;
 	m.eta = m.fid->eta;
 	m.hyperband = hyperband;
-	m.tpe = 1;
-	sampler = json_object_get(req->settings, "sampler");
-	if (sampler != NULL) {
-		if (json_is_string(sampler) && strcmp(json_string_value(sampler), "random") == 0)
-			m.tpe = 0;
-		else if (!json_is_string(sampler) || strcmp(json_string_value(sampler), "tpe") != 0)
-			return hpo_err_set(err, HPO_E_INPUT,
-					   "setting 'sampler' must be \"tpe\" or \"random\"");
-	}
-	m.by_trial = 0;
-	{
-		const json_t *model = json_object_get(req->settings, "model");
-		if (model != NULL) {
-			if (json_is_string(model) && strcmp(json_string_value(model), "trials") == 0)
-				m.by_trial = 1;
-			else if (!json_is_string(model) || strcmp(json_string_value(model), "rung") != 0)
-				return hpo_err_set(err, HPO_E_INPUT,
-						   "setting 'model' must be \"rung\" or \"trials\"");
-		}
-	}
+	if (hpo_optim_setting_choice(req->settings, "sampler", samplers, &m.tpe, err) < 0 ||
+	    hpo_optim_setting_choice(req->settings, "model", models, &m.by_trial, err) < 0)
+		return -1;
+	m.tpe = m.tpe == 0;		/* "tpe" is the first */
+	m.by_trial = m.by_trial == 0;	/* "trials" is the first */
 	dflt_min = (long)h->enc.d + 1 < 3 ? 3 : (long)h->enc.d + 1;
 	if (hpo_optim_setting_num(req->settings, "random_fraction", 1.0 / 3, 0, 1,
 				  &m.random_fraction, err) < 0 ||

@@ -21,7 +21,7 @@ static const char *const gp_settings[] = {
 	"n_initial", "candidates", "max_points", "fit_points", "xi", NULL,
 };
 static const char *const cmaes_settings[] = {"popsize", "sigma0", "n_initial", NULL};
-static const char *const mf_settings[] = {"sampler", "random_fraction", "min_points", "model", NULL};
+static const char *const mf_settings[] = {"sampler", "model", "random_fraction", "min_points", NULL};
 
 /* The registry.  An algorithm is one line here and one function in its own
  * file (opt_NAME.c, declared in optim.h), with the names of its settings. */

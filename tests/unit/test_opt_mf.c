@@ -344,7 +344,7 @@ test_settings(void **state)
 	json_decref(set);
 	set = json_pack("{s:s}", "model", "trial");
 	assert_int_equal(hpo_optim_check_settings(a, s, set, &err), -1);
-	assert_string_equal(err.msg, "setting 'model' must be \"rung\" or \"trials\"");
+	assert_string_equal(err.msg, "setting 'model' must be \"trials\" or \"rung\"");
 	json_decref(set);
 	set = json_pack("{s:i}", "min_points", 1);
 	assert_int_equal(hpo_optim_check_settings(a, s, set, &err), -1);
