@@ -715,6 +715,70 @@ test_tpe_beats_random(void **state)
 	hpo_space_free(s);
 }
 
+/* hpo-steer(1)'s SETTINGS lists each algorithm's settings, and no other:
+ * under ".TP" and ".B ALGO" (or ".BR asha ", " hyperband"), between
+ * ".RS" and ".RE", each setting is a ".TP" and ".B NAME". */
+static void
+test_manual_lists_settings(void **state)
+{
+	static const char *const names[] = {"random", "grid", "tpe", "gp", "cmaes", "asha",
+					     "hyperband", NULL};
+	const char *top = getenv("top_srcdir");
+	char path[4096], line[512], prev[512] = "", heads[512] = "";
+	char listed[8][32][64];
+	int nlisted[8] = {0}, in_settings = 0, depth = 0;
+	FILE *f;
+
+	(void)state;
+	memset(listed, 0, sizeof(listed));
+	snprintf(path, sizeof(path), "%s/man/hpo-steer.1", top ? top : ".");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, ".SH ", 4) == 0)
+			in_settings = strcmp(line, ".SH SETTINGS") == 0;
+		else if (in_settings && strcmp(line, ".RS") == 0)
+			depth++;
+		else if (in_settings && strcmp(line, ".RE") == 0)
+			depth--;
+		else if (in_settings && strcmp(prev, ".TP") == 0 && depth == 0)
+			snprintf(heads, sizeof(heads), "%s", line);
+		else if (in_settings && strcmp(prev, ".TP") == 0 && depth == 1 &&
+			 strncmp(line, ".B ", 3) == 0) {
+			for (int i = 0; names[i] != NULL; i++) {
+				char b[64], br[64];
+				snprintf(b, sizeof(b), ".B %s", names[i]);
+				snprintf(br, sizeof(br), " %s", names[i]);
+				if (strcmp(heads, b) != 0 &&
+				    !(strncmp(heads, ".BR ", 4) == 0 && strstr(heads, br) != NULL))
+					continue;
+				assert_true(nlisted[i] < 32);
+				snprintf(listed[i][nlisted[i]++], 64, "%s", line + 3);
+			}
+		}
+		snprintf(prev, sizeof(prev), "%s", line);
+	}
+	fclose(f);
+	for (int i = 0; names[i] != NULL; i++) {
+		const struct hpo_optim_algo *a = hpo_optim_find(names[i]);
+		int n = 0;
+
+		assert_non_null(a);
+		for (; a->settings[n] != NULL; n++) {
+			int found = 0;
+			for (int k = 0; k < nlisted[i]; k++)
+				found |= strcmp(listed[i][k], a->settings[n]) == 0;
+			if (!found)
+				fail_msg("hpo-steer(1) does not list %s's setting %s", names[i],
+					 a->settings[n]);
+		}
+		if (n != nlisted[i])
+			fail_msg("hpo-steer(1) lists %d settings of %s, it takes %d", nlisted[i],
+				 names[i], n);
+	}
+}
+
 int
 main(void)
 {
@@ -735,6 +799,7 @@ main(void)
 		cmocka_unit_test(test_tpe_reproducible),
 		cmocka_unit_test(test_tpe_categories),
 		cmocka_unit_test(test_tpe_beats_random),
+		cmocka_unit_test(test_manual_lists_settings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
