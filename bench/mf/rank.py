@@ -3,8 +3,10 @@
 of a bench/multifidelity task (tasks.py: its space and its training), each
 trained to the top budget with its learning curve kept; then, for every
 lower rung, Spearman's rank correlation between the loss there and the
-loss at the top, and how many of the best N/eta^k at that rung (the ones
-successive halving would promote) are among the best N/eta^k at the top.
+loss at the top, the same among the configurations in the better half at
+the top (where a search spends its later points), and how many of the
+best N/eta^k at that rung (the ones successive halving would take to the
+top) are among the best N/eta^k at the top.
 
     rank.py TASK [N [SEED [JOBS]]]
 
@@ -98,17 +100,23 @@ def main():
         curves = pool.map(curve, [(task, p, high) for p in points], chunksize=1)
     top = [c[high - 1] for c in curves]
     print("%s: %d random configurations (seed %d), trained %d epochs" % (task, n, seed, high))
-    print("| epochs | Spearman with %d | best at this budget also best at %d |" % (high, high))
-    print("|---|---|---|")
+    half = sorted(range(n), key=lambda i: top[i])[:n // 2]
+    print("| epochs | Spearman with %d | in the better half at %d | best here also best at %d |"
+          % (high, high, high))
+    print("|---|---|---|---|")
     for k, r in enumerate(rungs[:-1]):
         at = [c[r - 1] for c in curves]
         keep = max(1, n // eta ** (len(rungs) - 1 - k))
         best_here = set(sorted(range(n), key=lambda i: at[i])[:keep])
         best_top = set(sorted(range(n), key=lambda i: top[i])[:keep])
-        print("| %d | %.2f | %d of %d |" % (r, spearman(at, top), len(best_here & best_top), keep))
-    best = sorted(range(n), key=lambda i: top[i])[:5]
-    print("best at %d: %s" % (high, "; ".join(
-        "%.4f %s" % (top[i], json.dumps(points[i], sort_keys=True)) for i in best)))
+        print("| %d | %.2f | %.2f | %d of %d |" % (r, spearman(at, top),
+                                                 spearman([at[i] for i in half], [top[i] for i in half]),
+                                                 len(best_here & best_top), keep))
+    for r in (low, high):
+        best = sorted(range(n), key=lambda i: curves[i][r - 1])[:5]
+        print("best at %d (loss at %d, at %d):" % (r, r, high))
+        for i in best:
+            print("  %.4f %.4f %s" % (curves[i][r - 1], top[i], json.dumps(points[i], sort_keys=True)))
 
 
 if __name__ == "__main__":
