@@ -267,81 +267,73 @@ by_rung_loss(const void *a, const void *b)
 	return 0;
 }
 
-/* TPE's history with one entry a trial: its point at the highest rung
- * where it finished, ranked first by that rung (higher first), then by its
- * loss there; the rank is the entry's loss.  A trial with no finished
- * point yet is pending.  Returns the number of finished trials. */
-static long
+/* Appends an entry to TPE's history, counted by its state. */
+static void
+sub_add(struct hpo_optim_hist *sub, const double *x, int state, double loss)
+{
+	sub->obs[sub->n].x = (double *)x;
+	sub->obs[sub->n].state = state;
+	sub->obs[sub->n].loss = loss;
+	if (state == HPO_OBS_DONE)
+		sub->ndone++;
+	else if (state == HPO_OBS_PENDING)
+		sub->npending++;
+	else
+		sub->nfailed++;
+	sub->n++;
+}
+
+/* model: trials.  TPE's history with one entry a trial: its point at the
+ * highest rung where it finished, ranked first by that rung (higher
+ * first), then by its loss there; the rank is the entry's loss.  A trial
+ * with no finished point yet is pending.  Whether min_points trials
+ * finished. */
+static int
 trials_hist(const struct mf *m, struct hpo_optim_hist *sub)
 {
-	double *key = xcalloc(3 * (m->nt + m->ne + 1), sizeof(double));
+	double *key = xcalloc(3 * (m->ne + 1), sizeof(double));
 	size_t nk = 0;
-	long done = 0;
 
 	for (size_t i = 0; i < m->ne; i++) {
 		const struct mf_entry *e = &m->e[i];
-		int top = -1;
 
 		if (e->trial >= 0) {
 			/* the trial's entry that stands for it: its highest
 			 * finished one, else its first (pending) */
 			const struct mf_trial *t = &m->t[e->trial];
-			for (int k = m->K; k >= 0 && top < 0; k--)
-				if (t->at[k] >= 0 && m->e[t->at[k]].state != HPO_OBS_PENDING)
+			int top = t->at[t->base];
+			for (int k = m->K; k >= t->base; k--)
+				if (t->at[k] >= 0 && m->e[t->at[k]].state != HPO_OBS_PENDING) {
 					top = t->at[k];
-			if (top < 0)
-				top = t->at[t->base];
+					break;
+				}
 			if ((size_t)top != i)
 				continue;
 		}
-		sub->obs[sub->n].x = (double *)e->x;
-		sub->obs[sub->n].state = e->state;
-		sub->obs[sub->n].loss = NAN;
 		if (e->state == HPO_OBS_DONE) {
 			key[3 * nk] = -(double)e->rung;
 			key[3 * nk + 1] = e->loss;
 			key[3 * nk + 2] = (double)sub->n;
 			nk++;
-			sub->ndone++;
-			done++;
-		} else if (e->state == HPO_OBS_PENDING)
-			sub->npending++;
-		else {
-			sub->nfailed++;
-			done++;
 		}
-		sub->n++;
+		sub_add(sub, e->x, e->state, NAN);
 	}
 	qsort(key, nk, 3 * sizeof(double), by_rung_loss);
 	for (size_t r = 0; r < nk; r++)
 		sub->obs[(size_t)key[3 * r + 2]].loss = (double)r;
 	free(key);
-	return done;
+	return (long)(sub->ndone + sub->nfailed) >= m->min_points;
 }
 
-/* TPE's proposal from the points of the highest rung with enough finished
- * ones (or, with model: trials, from every trial at its highest rung), or
- * NULL when there are not enough (then the caller draws at random). */
-static json_t *
-tpe_config(struct mf *m, uint64_t seed, struct hpo_err *err, int *failed)
+/* model: rung.  TPE's history: the points of the highest rung where at
+ * least min_points finished, and the trials now under way at their first
+ * rung as pending, so that new trials spread out.  Whether there is such a
+ * rung. */
+static int
+rung_hist(const struct mf *m, struct hpo_optim_hist *sub)
 {
-	const struct hpo_optim_hist *h = m->req->hist;
-	struct hpo_optim_hist sub;
-	struct hpo_optim_req r;
-	json_t *out, *pt = NULL, *settings;
 	int k;
 
-	*failed = 0;
-	if (m->by_trial) {
-		memset(&sub, 0, sizeof(sub));
-		sub.enc = h->enc;
-		sub.obs = xcalloc(m->ne + 1, sizeof(*sub.obs));
-		if (trials_hist(m, &sub) < m->min_points) {
-			free(sub.obs);
-			return NULL;
-		}
-		goto fit;
-	}
 	for (k = m->K; k >= 0; k--) {
 		long n = 0;
 		for (size_t i = 0; i < m->ne; i++)
@@ -351,29 +343,36 @@ tpe_config(struct mf *m, uint64_t seed, struct hpo_err *err, int *failed)
 			break;
 	}
 	if (k < 0)
-		return NULL;
-	memset(&sub, 0, sizeof(sub));
-	sub.enc = h->enc;	/* borrowed: not freed here */
-	sub.obs = xcalloc(m->ne + 1, sizeof(*sub.obs));
+		return 0;
 	for (size_t i = 0; i < m->ne; i++) {
 		const struct mf_entry *e = &m->e[i];
 		int pend = e->state == HPO_OBS_PENDING;
-		/* the rung's points; and the trials now under way at their
-		 * first rung, as pending, so that new trials spread out */
-		if (e->rung != k && !(pend && e->trial >= 0 && m->t[e->trial].base == e->rung))
-			continue;
-		sub.obs[sub.n].x = (double *)e->x;
-		sub.obs[sub.n].state = e->rung == k ? e->state : HPO_OBS_PENDING;
-		sub.obs[sub.n].loss = e->state == HPO_OBS_DONE && e->rung == k ? e->loss : NAN;
-		if (sub.obs[sub.n].state == HPO_OBS_DONE)
-			sub.ndone++;
-		else if (sub.obs[sub.n].state == HPO_OBS_PENDING)
-			sub.npending++;
-		else
-			sub.nfailed++;
-		sub.n++;
+
+		if (e->rung == k)
+			sub_add(sub, e->x, e->state, e->state == HPO_OBS_DONE ? e->loss : NAN);
+		else if (pend && e->trial >= 0 && m->t[e->trial].base == e->rung)
+			sub_add(sub, e->x, HPO_OBS_PENDING, NAN);
 	}
-fit:
+	return 1;
+}
+
+/* TPE's proposal from the history the setting model gives, or NULL when it
+ * has not enough finished points (then the caller draws at random). */
+static json_t *
+tpe_config(struct mf *m, uint64_t seed, struct hpo_err *err, int *failed)
+{
+	struct hpo_optim_hist sub;
+	struct hpo_optim_req r;
+	json_t *out, *pt = NULL, *settings;
+
+	*failed = 0;
+	memset(&sub, 0, sizeof(sub));
+	sub.enc = m->req->hist->enc;	/* borrowed: not freed here */
+	sub.obs = xcalloc(m->ne + 1, sizeof(*sub.obs));
+	if (!(m->by_trial ? trials_hist(m, &sub) : rung_hist(m, &sub))) {
+		free(sub.obs);
+		return NULL;
+	}
 	settings = json_pack("{s:i}", "n_startup", 0);
 	r.space = m->req->space;
 	r.hist = &sub;

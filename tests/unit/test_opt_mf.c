@@ -225,6 +225,23 @@ test_reproducible(void **state)
 	hpo_space_free(s);
 }
 
+/* How far from x = target the trial lies that asha starts next after the
+ * history h (seed, settings): it must be a new trial. */
+static double
+new_trial_off(const struct hpo_space *s, const json_t *h, int seed, const json_t *set,
+	      double target)
+{
+	json_t *out = optcheck_ask(hpo_optim_asha, s, h, 1, (uint64_t)seed, set), *p;
+	double off;
+
+	assert_int_equal(json_array_size(out), 1);
+	p = json_array_get(out, 0);
+	assert_null(json_object_get(p, HPO_KEY_CONTINUES));
+	off = fabs(json_real_value(json_object_get(p, "x")) - target);
+	json_decref(out);
+	return off;
+}
+
 /* TPE-guided starts (sampler tpe, no random fraction) go where the rung's
  * good points are; random ones do not. */
 static void
@@ -233,39 +250,27 @@ test_tpe_guided(void **state)
 	(void)state;
 	struct hpo_space *s = optcheck_space(SPACE);
 	json_t *h = json_array(), *tpe = json_pack("{s:f}", "random_fraction", 0.0),
-	       *rnd = json_pack("{s:s}", "sampler", "random"), *out, *p;
+	       *rnd = json_pack("{s:s}", "sampler", "random");
 	double near_tpe = 0, near_rnd = 0;
-	size_t i;
 
-	/* 30 trials at rung 0 with the best near x = 0.8 */
+	/* 30 trials at rung 0 with the best near x = 0.8, and the ten best
+	 * promoted (pending) so that the next points are new trials */
 	for (int k = 0; k < 30; k++) {
 		char name[8];
 		double x = (k + 0.5) / 30;
 		snprintf(name, sizeof(name), "t%d", k);
 		add(h, x, name, 1, 0, fabs(x - 0.8));
 	}
+	for (int k = 0; k < 30; k++) {
+		char name[8];
+		double x = (k + 0.5) / 30;
+		snprintf(name, sizeof(name), "t%d", k);
+		if (fabs(x - 0.8) <= 0.17)
+			add(h, x, name, 3, 1, NAN);
+	}
 	for (int seed = 0; seed < 10; seed++) {
-		json_t *hh = json_deep_copy(h);
-		/* promote the ten best so that the next points are new trials */
-		for (int k = 0; k < 30; k++) {
-			double x = (k + 0.5) / 30;
-			char name[8];
-			if (fabs(x - 0.8) > 0.17)
-				continue;
-			snprintf(name, sizeof(name), "t%d", k);
-			add(hh, x, name, 3, 1, NAN);
-		}
-		out = optcheck_ask(hpo_optim_asha, s, hh, 1, (uint64_t)seed, tpe);
-		json_array_foreach(out, i, p) {
-			assert_null(json_object_get(p, HPO_KEY_CONTINUES));
-			near_tpe += fabs(json_real_value(json_object_get(p, "x")) - 0.8);
-		}
-		json_decref(out);
-		out = optcheck_ask(hpo_optim_asha, s, hh, 1, (uint64_t)seed, rnd);
-		json_array_foreach(out, i, p)
-			near_rnd += fabs(json_real_value(json_object_get(p, "x")) - 0.8);
-		json_decref(out);
-		json_decref(hh);
+		near_tpe += new_trial_off(s, h, seed, tpe, 0.8);
+		near_rnd += new_trial_off(s, h, seed, rnd, 0.8);
 	}
 	assert_true(near_tpe < near_rnd / 2);
 	json_decref(tpe);
@@ -284,13 +289,12 @@ test_tpe_model_trials(void **state)
 {
 	(void)state;
 	struct hpo_space *s = optcheck_space(SPACE);
-	json_t *h = json_array(), *out, *p,
+	json_t *h = json_array(),
 	       *trials = json_pack("{s:f, s:i, s:s}", "random_fraction", 0.0, "min_points", 10,
 				   "model", "trials"),
 	       *rung = json_pack("{s:f, s:i, s:s}", "random_fraction", 0.0, "min_points", 10,
 				 "model", "rung");
 	double near_trials = 0, near_rung = 0;
-	size_t i;
 
 	for (int k = 0; k < 24; k++) {
 		char name[8];
@@ -307,18 +311,8 @@ test_tpe_model_trials(void **state)
 		}
 	}
 	for (int seed = 0; seed < 10; seed++) {
-		out = optcheck_ask(hpo_optim_asha, s, h, 1, (uint64_t)seed, trials);
-		json_array_foreach(out, i, p) {
-			assert_null(json_object_get(p, HPO_KEY_CONTINUES));
-			near_trials += fabs(json_real_value(json_object_get(p, "x")) - 0.8);
-		}
-		json_decref(out);
-		out = optcheck_ask(hpo_optim_asha, s, h, 1, (uint64_t)seed, rung);
-		json_array_foreach(out, i, p) {
-			assert_null(json_object_get(p, HPO_KEY_CONTINUES));
-			near_rung += fabs(json_real_value(json_object_get(p, "x")) - 0.2);
-		}
-		json_decref(out);
+		near_trials += new_trial_off(s, h, seed, trials, 0.8);
+		near_rung += new_trial_off(s, h, seed, rung, 0.2);
 	}
 	assert_true(near_trials < 10 * 0.15);
 	assert_true(near_rung < 10 * 0.15);
