@@ -20,7 +20,8 @@
  * far minus the known minimum (the same as the best loss so far for all but
  * hartmann6-noisy).  $OPT_BENCH_SETTINGS is the algorithm's settings
  * object.  FUNCTION: branin, hartmann6, rosenbrock4, mixed, styblinski4,
- * levy5, and, not tuned on, hartmann6-noisy, ackley10, levy10; ALGORITHM:
+ * levy5, and, not tuned on, hartmann6-noisy, ackley10, levy10 (tuned on
+ * since: tpe's gamma) and rastrigin8, schwefel6; ALGORITHM:
  * random, tpe, gp, cmaes, as hpo-steer runs them (hpo_optim_propose).
  */
 #include "autoconf.h"
@@ -176,6 +177,32 @@ ackley10(const json_t *p)
 	return -20 * exp(-0.2 * sqrt(s2 / 10)) - exp(sc / 10) + 20 + M_E;
 }
 
+/* Rastrigin, 8-D on [-3, 7]^8 (off-centre); minimum 0 at the origin, a
+ * local minimum at every point of the integer grid. */
+static double
+rastrigin8(const json_t *p)
+{
+	double x[8], s = 80;
+
+	box(p, 8, x);
+	for (int j = 0; j < 8; j++)
+		s += x[j] * x[j] - 10 * cos(2 * M_PI * x[j]);
+	return s;
+}
+
+/* Schwefel, 6-D on [-500, 500]^6; minimum 0 (to 1e-11) at x_i =
+ * 420.9687, near a corner, the second best far from it. */
+static double
+schwefel6(const json_t *p)
+{
+	double x[6], s = 6 * 418.9828872724338;
+
+	box(p, 6, x);
+	for (int j = 0; j < 6; j++)
+		s -= x[j] * sin(sqrt(fabs(x[j])));
+	return s;
+}
+
 /* The noise on evaluation k of a seed: its own stream. */
 static double
 gauss(uint64_t seed, long k)
@@ -204,6 +231,9 @@ static const struct function functions[] = {
 	{"hartmann6-noisy", NULL, -3.32237, hartmann6, 6, 0, 1, 0.1},
 	{"ackley10", NULL, 0, ackley10, 10, -10, 30, 0},
 	{"levy10", NULL, 0, levy10, 10, -5, 15, 0},
+	/* added after the defaults were chosen on all of the above */
+	{"rastrigin8", NULL, 0, rastrigin8, 8, -3, 7, 0},
+	{"schwefel6", NULL, 0, schwefel6, 6, -500, 500, 0},
 };
 
 static json_t *

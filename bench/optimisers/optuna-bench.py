@@ -86,11 +86,20 @@ def ackley10(t):
             - math.exp(sum(math.cos(2 * math.pi * v) for v in x) / 10) + 20 + math.e)
 
 
+def rastrigin8(t):
+    return 80 + sum(v * v - 10 * math.cos(2 * math.pi * v) for v in box(t, 8, -3, 7))
+
+
+def schwefel6(t):
+    return 6 * 418.9828872724338 - sum(v * math.sin(math.sqrt(abs(v))) for v in box(t, 6, -500, 500))
+
+
 FUNCTIONS = {"branin": (branin, 0.397887), "hartmann6": (hartmann6, -3.32237),
              "rosenbrock4": (rosenbrock4, 0.0), "mixed": (mixed, 0.0),
              "styblinski4": (styblinski4, -156.66468), "levy5": (levy5, 0.0),
              "hartmann6-noisy": (hartmann6, -3.32237), "ackley10": (ackley10, 0.0),
-             "levy10": (levy10, 0.0)}
+             "levy10": (levy10, 0.0), "rastrigin8": (rastrigin8, 0.0),
+             "schwefel6": (schwefel6, 0.0)}
 NOISE = {"hartmann6-noisy": 0.1}
 
 
