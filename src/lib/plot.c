@@ -139,22 +139,28 @@ hpo_plot_kth(double *v, size_t n, size_t k)
 	return v[k];
 }
 
-/* Without a search space: is parameter k (its column filled, finite range
- * lo..hi) better drawn on a log axis?  When its values are positive, span
- * 1000 times or more, and their median lies nearer the geometric middle of
- * the range than the arithmetic one (log-uniform values do; uniform ones
- * that merely start near 0 do not). */
+/* Without a search space: is parameter k (its column filled, the range
+ * lo..hi of its finite values, empty when it has none) better drawn on a
+ * log axis?  When its values are positive, span 1000 times or more, and
+ * their median lies nearer the geometric middle of the range than the
+ * arithmetic one (log-uniform values do; uniform ones that merely start
+ * near 0 do not). */
 static int
 looks_log(const struct hpo_plot_data *d, size_t k, double lo, double hi)
 {
 	double *v, med;
 	size_t n = 0;
 
-	if (!(lo > 0) || hi / lo < 1000 || (v = malloc(d->np * sizeof(*v))) == NULL)
+	/* an empty range (lo +inf, hi -inf) fails the second test */
+	if (!(lo > 0) || !(hi / lo >= 1000) || (v = malloc(d->np * sizeof(*v))) == NULL)
 		return 0;
 	for (size_t i = 0; i < d->np; i++)
 		if (isfinite(d->x[i * d->nparams + k]))
 			v[n++] = d->x[i * d->nparams + k];
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
 	med = hpo_plot_kth(v, n, n / 2);
 	free(v);
 	/* |log med - log geo| < |log mid - log med|, with geo = sqrt(lo hi) */

@@ -115,20 +115,23 @@ static void
 test_log_without_space(void **state)
 {
 	(void)state;
-	/* a: log-spread; b: narrow; c: not positive; u: uniform from near 0 */
+	/* a: log-spread; b: narrow; c: not positive; u: uniform from near 0;
+	 * z: no number at all (a column of nulls: its range is empty) */
 	json_t *task = json_ok(
 		"{\"points\": ["
-		" {\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"a\": 0.0001, \"b\": 1, \"c\": -1, \"u\": 0.001}},"
-		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.001, \"b\": 2, \"c\": 1, \"u\": 3}},"
-		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.01, \"b\": 3, \"c\": 10, \"u\": 5}},"
-		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.1, \"b\": 4, \"c\": 100, \"u\": 7}},"
-		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 1, \"b\": 10, \"c\": 1000, \"u\": 10}}]}");
+		" {\"status\": \"finished\", \"loss\": 1, \"parameters\": {\"a\": 0.0001, \"b\": 1, \"c\": -1, \"u\": 0.001, \"z\": null}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.001, \"b\": 2, \"c\": 1, \"u\": 3, \"z\": null}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.01, \"b\": 3, \"c\": 10, \"u\": 5, \"z\": null}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 0.1, \"b\": 4, \"c\": 100, \"u\": 7, \"z\": null}},"
+		" {\"status\": \"finished\", \"loss\": 2, \"parameters\": {\"a\": 1, \"b\": 10, \"c\": 1000, \"u\": 10, \"z\": null}}]}");
 	struct hpo_plot_data *d = data_ok(task);
 
 	assert_int_equal(d->params[0].axis, HPO_AXIS_LOG);
 	assert_int_equal(d->params[1].axis, HPO_AXIS_LINEAR);
 	assert_int_equal(d->params[2].axis, HPO_AXIS_LINEAR);
 	assert_int_equal(d->params[3].axis, HPO_AXIS_LINEAR);
+	assert_string_equal(d->params[4].name, "z");
+	assert_int_equal(d->params[4].axis, HPO_AXIS_LINEAR);
 	/* no ids: their place */
 	assert_int_equal(d->pts[1].id, 2);
 	hpo_plot_data_free(d);
