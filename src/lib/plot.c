@@ -151,16 +151,13 @@ looks_log(const struct hpo_plot_data *d, size_t k, double lo, double hi)
 	double *v, med;
 	size_t n = 0;
 
-	/* an empty range (lo +inf, hi -inf) fails the second test */
+	/* lo and hi are the column's finite extremes: an empty column (lo
+	 * +inf, hi -inf) fails the second test, else v gets at least one value */
 	if (!(lo > 0) || !(hi / lo >= 1000) || (v = malloc(d->np * sizeof(*v))) == NULL)
 		return 0;
 	for (size_t i = 0; i < d->np; i++)
 		if (isfinite(d->x[i * d->nparams + k]))
 			v[n++] = d->x[i * d->nparams + k];
-	if (n == 0) {
-		free(v);
-		return 0;
-	}
 	med = hpo_plot_kth(v, n, n / 2);
 	free(v);
 	/* |log med - log geo| < |log mid - log med|, with geo = sqrt(lo hi) */
