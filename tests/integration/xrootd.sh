@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 128
+plan 129
 
 t0=$(date +%s%N)
 xrootd_start --macaroons
@@ -32,6 +32,8 @@ case $host in
 esac
 ok "the server runs as nobody, not root" \
 	test "$(stat -c %u "/proc/$xrootd_pid")" -eq "$(id -u nobody)"
+is "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$xrootd_pid/status" | grep -c '^[0-9]*$')" 1 \
+	"the server runs on one CPU (its link race, tests/lib/xrootd.sh)"
 
 # --- helpers -----------------------------------------------------------------------
 # c [CURL-ARGS...]: curl as the test user
