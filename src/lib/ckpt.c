@@ -125,6 +125,21 @@ good(const struct hpo_ckpt_gen *g)
 	return !g->damaged && g->stored == g->sum.size;
 }
 
+/* The temporaries among a listing's entries removed; *count goes up by
+ * those removed. */
+static int
+remove_temps(struct hpo_ckpt_loc *s, const struct hpo_ckpt_entry *ents, size_t nents,
+	     size_t *count, struct hpo_err *err)
+{
+	for (size_t i = 0; i < nents; i++)
+		if (hpo_ckpt_is_temp(ents[i].name)) {
+			if (s->ops->remove(s, ents[i].name, err) < 0)
+				return -1;
+			(*count)++;
+		}
+	return 0;
+}
+
 /* hpo_ckpt_prune; the generation named saved (may be NULL), which a save
  * has just verified, counts as good whatever the listing says. */
 static int
@@ -147,11 +162,8 @@ prune(struct hpo_ckpt_loc *s, int keep, int temps, const char *saved, size_t *re
 		rc = s->ops->remove(s, gens[i].name, err);
 		count += rc == 0;
 	}
-	for (size_t i = 0; temps && rc == 0 && i < nents; i++)
-		if (hpo_ckpt_is_temp(ents[i].name)) {
-			rc = s->ops->remove(s, ents[i].name, err);
-			count += rc == 0;
-		}
+	if (temps && rc == 0)
+		rc = remove_temps(s, ents, nents, &count, err);
 	free(gens);
 	hpo_ckpt_entries_free(ents, nents);
 	if (removed != NULL)
@@ -246,25 +258,31 @@ static int
 save_once(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hpo_ckpt_gen *out,
 	  struct hpo_err *err)
 {
+	struct hpo_ckpt_entry *ents;
 	struct hpo_ckpt_gen *gens, g;
 	struct hpo_tar_sum sum;
 	struct sink k = {0};
 	char tmp[64], what[96];
 	unsigned long next;
 	unsigned int r;
-	size_t n, removed;
+	size_t nents, n, removed;
 	uint64_t size;
 	uint32_t adler;
-	int has_adler = 0;
+	int has_adler = 0, rc;
 
-	/* a killed save's temporary goes first (one writer per location) */
-	if (hpo_ckpt_prune(s, -1, 1, &removed, err) < 0 ||
-	    hpo_ckpt_list(s, &gens, &n, NULL, err) < 0)
+	/* one listing: the next number, and a killed save's temporaries,
+	 * which go first (one writer per location) */
+	if (list_all(s, &ents, &nents, &gens, &n, NULL, err) < 0)
+		return hpo_err_prefix(err, "save");
+	next = n > 0 ? gens[0].number + 1 : 1;
+	free(gens);
+	removed = 0;
+	rc = remove_temps(s, ents, nents, &removed, err);
+	hpo_ckpt_entries_free(ents, nents);
+	if (rc < 0)
 		return hpo_err_prefix(err, "save");
 	if (removed > 0)
 		hpo_debug("%s: removed %zu temporary file(s) of an earlier save", s->where, removed);
-	next = n > 0 ? gens[0].number + 1 : 1;
-	free(gens);
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (unsigned int)getpid() ^ (unsigned int)time(NULL);
 	snprintf(tmp, sizeof(tmp), ".gen-%08lu.%08x.part", next, r);

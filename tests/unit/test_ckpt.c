@@ -220,6 +220,42 @@ test_temporaries(void **state)
 	assert_int_equal(access("store/sub/unrelated.txt", F_OK), 0);
 }
 
+/* A save lists the location twice, not more: once for the next number
+ * and an earlier save's temporaries, once after the rename for keep K (a
+ * listing is a round trip to Grid storage, and a fresh TLS connection
+ * where a missing collection's 404 closed the last one). */
+static const struct hpo_ckpt_loc_ops *real_ops;
+static int listings;
+
+static int
+counting_list(struct hpo_ckpt_loc *s, struct hpo_ckpt_entry **out, size_t *n,
+	      struct hpo_err *err)
+{
+	listings++;
+	return real_ops->list(s, out, n, err);
+}
+
+static void
+test_save_lists_twice(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_ckpt_loc_ops counted;
+	struct hpo_ckpt_gen g;
+
+	save(f, "first", &g);
+	put("store/sub/.gen-00000002.deadbeef.part", "half an archive");
+	real_ops = f->s->ops;
+	counted = *real_ops;
+	counted.list = counting_list;
+	f->s->ops = &counted;
+	listings = 0;
+	save(f, "second", &g);
+	f->s->ops = real_ops;
+	assert_int_equal(listings, 2);
+	assert_int_equal(g.number, 2);
+	assert_int_equal(access("store/sub/.gen-00000002.deadbeef.part", F_OK), -1);
+}
+
 /* A damaged newest generation: load says so and takes the previous one;
  * all damaged: unusable. An incomplete one (size not its name's) too. */
 static void
@@ -406,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test_setup_teardown(test_save_keep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporaries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_lists_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_counts_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_not_marked, setup, teardown),
