@@ -139,17 +139,18 @@
 # (xrootd commits 102459940 "Wait for threads that issue eventfd" and
 # a5f7976a1 "More support for external closing of Link").  The race is two
 # of the server's threads in that path at the same moment, so the server
-# runs on one CPU (taskset; one of the caller's CPUs picked by the port, which spreads
-# the servers of tests run side by side): its threads then take turns,
-# and a close can be caught between two of its steps only by a preemption
-# there.  Measured with the three XRootD tests run together beside three
-# busy loops on 2 CPUs, alternating run by run: unpinned, the server hung
-# in 3 runs of 20; pinned, in none of 20.  A third form: the server
-# answers new connections but stops reading one upload (see
-# _xrootd_stalled; a 500 MB save then crawled at 9 KB/s for ever).  So a
+# runs on one CPU (taskset; one of the caller's CPUs picked by the port,
+# which spreads the servers of tests run side by side): its threads then
+# take turns, and a close can be caught between two of its steps only by
+# a preemption there.  Measured with the three XRootD tests run together
+# beside three busy loops on 2 CPUs, alternating run by run: unpinned, the
+# server hung in 3 runs of 20; pinned, in none of 20, nor in 42 runs more
+# (pinned only, the same load).  A third form: the server answers new
+# connections but stops reading one upload (see _xrootd_stalled; a 500 MB
+# save then crawled at 9 KB/s for ever).  So a
 # watchdog beside the server looks for a stalled connection and probes it
-# every 3 s (a GET of the other user's area, as the other user, whom no
-# test counts in the log); two probes of 10 s without an
+# every 3 s (a GET of the other user's area, as the other user, whom no test
+# counts in the log); two probes of 10 s without an
 # answer mark it hung and kill it, so that the test's requests fail at once
 # instead of each at its own timeout.  xrootd_section and xrootd_stop make
 # the same check (a GET of the test user's area, 10 s).  A test whose server
@@ -470,6 +471,8 @@ _xrootd_watchdog() {
 # probe: about 9 KB/s; without probes nothing).  True when a connection to the
 # server has had a non-empty receive queue for 10 s or more while fewer than
 # 1 MiB arrived on it (a healthy upload moves tens of MB a second here).
+# It also catches the link-close hang above early: a new connection that
+# the server never accepts keeps its ClientHello (517 bytes) queued.
 # $X/.links keeps, for each such connection, when its queue was first seen
 # full and the bytes received then.
 _xrootd_stalled() {
