@@ -126,9 +126,10 @@
 # bad length", "SSL_shutdown: shutdown while in init", "Dispatch on closed
 # link"), and every later request waited for its 60 s timeout
 # (github.com/xrootd/xrootd/issues/2913, open; Debian 12 has no later xrootd).
-# A rarer form of the same race remained with it: two connections ending at
-# the same moment (hpo-ckpt save's two, its PUT's own and the one for the
-# rest, when the client exits); then "XrdLink: Dispatch on closed link" on
+# A rarer form of the same race remained with it: the two connections of
+# one hpo-ckpt save end within the same second of the log (its PUT's own,
+# closed after the PUT's answer, and the one for the rest, when the client
+# exits); then "XrdLink: Dispatch on closed link" on
 # one of them (beside "XrdPoll: Detach of enabled link", or OpenSSL's
 # "shutdown while in init"), and from then on the server takes a new
 # connection only when another one wakes it, then none at all (ss: a
@@ -146,12 +147,13 @@
 # server hung in 3 runs of 20; pinned, in none of 20, nor in 42 runs more
 # (pinned only, the same load).  Rare is not never: pinned, the server
 # stopped answering in 2 of 9 runs with a variant of hpo-ckpt save that
-# ended its two connections closer together (not kept), hence the rerun
-# below.  A third form: the server answers new connections but stops
-# reading one upload (see _xrootd_stalled; a 500 MB save then crawled at
-# 9 KB/s for ever).  So a watchdog beside the server looks for a stalled
-# connection and probes it every 3 s (a GET of the other user's area, as
-# the other user, whom no test counts in the log); two probes of 10 s
+# ended its two connections closer together (not kept), and once in a
+# .ci/run of main, hence the rerun below.  A third form: the server
+# answers new connections but stops reading one upload (see
+# _xrootd_stalled; a 500 MB save then crawled at 9 KB/s for ever).  So a
+# watchdog beside the server looks for a stalled connection and probes it
+# every 3 s (a GET of the other user's area, as the other user, whom no
+# test counts in the log); two probes of 10 s
 # without an answer mark it hung and kill it, so that the test's requests
 # fail at once instead of each at its own timeout.  xrootd_section and
 # xrootd_stop make the same check (a GET of the test user's area, 10 s).
