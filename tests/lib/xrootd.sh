@@ -126,42 +126,40 @@
 # bad length", "SSL_shutdown: shutdown while in init", "Dispatch on closed
 # link"), and every later request waited for its 60 s timeout
 # (github.com/xrootd/xrootd/issues/2913, open; Debian 12 has no later xrootd).
-# A rarer form of the same race remained with it: the two connections of
-# one hpo-ckpt save end within the same second of the log (its PUT's own,
-# closed after the PUT's answer, and the one for the rest, when the client
-# exits); then "XrdLink: Dispatch on closed link" on
-# one of them (beside "XrdPoll: Detach of enabled link", or OpenSSL's
-# "shutdown while in init"), and from then on the server takes a new
-# connection only when another one wakes it, then none at all (ss: a
-# ClientHello of 517 bytes unread, the socket never accepted).  In 5.5.3
-# XrdLinkXeq::Close recycles the protocol object before it detaches the
-# link from the poller; link closing and the poller were reworked upstream
-# in 2025 (xrootd commits 102459940 "Wait for threads that issue eventfd"
-# and a5f7976a1 "More support for external closing of Link").  The race
-# wants two of the server's threads at work at the same moment, so the
-# server runs on one CPU (taskset; one of the caller's CPUs picked by the
-# port, which spreads the servers of tests run side by side): its threads
-# then take turns, and a close can be caught between two of its steps only
-# by a preemption there.  Measured with the three XRootD tests run together
-# beside three busy loops on 2 CPUs, alternating run by run: unpinned, the
-# server hung in 3 runs of 20; pinned, in none of 20, nor in 42 runs more
-# (pinned only, the same load).  Rare is not never: pinned, the server
-# stopped answering in 2 of 9 runs with a variant of hpo-ckpt save that
-# ended its two connections closer together (not kept), and once in a
-# .ci/run of main, hence the rerun below.  A third form: the server
-# answers new connections but stops reading one upload (see
-# _xrootd_stalled; a 500 MB save then crawled at 9 KB/s for ever).  So a
-# watchdog beside the server looks for a stalled connection and probes it
-# every 3 s (a GET of the other user's area, as the other user, whom no
-# test counts in the log); two probes of 10 s
-# without an answer mark it hung and kill it, so that the test's requests
-# fail at once instead of each at its own timeout.  xrootd_section and
-# xrootd_stop make the same check (a GET of the test user's area, 10 s).
-# A test whose server was marked hung is run once more from scratch, on a
-# fresh server: its first run's output stays in the log as comments
-# ("# first run: ..."), and only the second run counts (.ci/run names such
-# tests).  A second hang is a failure like any other, and a test that
-# failed for another reason fails again in its second run.
+# A rarer form of the same race remained with it: the two connections of one
+# hpo-ckpt save end within the same second of the log (its PUT's own, closed
+# after the PUT's answer, and the one for the rest, when the client exits);
+# then "XrdLink: Dispatch on closed link" on one of them (beside "XrdPoll:
+# Detach of enabled link", or OpenSSL's "shutdown while in init"), and from
+# then on the server takes a new connection only when another one wakes it,
+# then none at all (ss: a ClientHello of 517 bytes unread, the socket never
+# accepted).  In 5.5.3 XrdLinkXeq::Close recycles the protocol object before
+# it detaches the link from the poller; link closing and the poller were
+# reworked upstream in 2025 (xrootd commits 102459940 "Wait for threads that
+# issue eventfd" and a5f7976a1 "More support for external closing of
+# Link").  The race wants two of the server's threads at work at the same
+# moment, so the server runs on one CPU (taskset; one of the caller's CPUs
+# picked by the port, which spreads the servers of tests run side by side):
+# its threads then take turns, and a close can be caught between two of its
+# steps only by a preemption there.  Measured with the three XRootD tests run
+# together beside three busy loops on 2 CPUs, alternating run by run:
+# unpinned, the server hung in 3 runs of 20; pinned, in none of 20, nor in 42
+# runs more (pinned only, the same load).  Rare is not never: pinned, the
+# server stopped answering in 2 of 9 runs with a variant of hpo-ckpt save that
+# ended its two connections closer together (not kept), and once in a .ci/run
+# of main, hence the rerun below.  A third form: the server answers new
+# connections but stops reading one upload (see _xrootd_stalled; a 500 MB save
+# then crawled at 9 KB/s for ever).  So a watchdog beside the server looks for
+# a stalled connection and probes it every 3 s (a GET of the other user's
+# area, as the other user, whom no test counts in the log); two probes of 10 s
+# without an answer mark it hung and kill it, so that the test's requests fail
+# at once instead of each at its own timeout.  xrootd_section and xrootd_stop
+# make the same check (a GET of the test user's area, 10 s).  A test whose
+# server was marked hung is run once more from scratch, on a fresh server: its
+# first run's output stays in the log as comments ("# first run: ..."), and
+# only the second run counts (.ci/run names such tests).  A second hang is a
+# failure like any other, and a test that failed for another reason fails
+# again in its second run.
 #
 # --- observed answers (xrootd 5.5.3 from Debian 12, curl 7.88) -----------------
 # A chunked PUT (no Content-Length) must carry Expect: 100-continue, as curl
