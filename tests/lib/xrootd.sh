@@ -125,7 +125,8 @@
 # next connection on the same number in its TLS handshake ("ssl3_write_bytes:
 # bad length", "SSL_shutdown: shutdown while in init", "Dispatch on closed
 # link"), and every later request waited for its 60 s timeout
-# (github.com/xrootd/xrootd/issues/2913, open; Debian 12 has no later xrootd).
+# (nearest upstream: xrootd/xrootd#1928, fixed in 5.5.4 by commit 8e4965c39;
+# Debian 12 has 5.5.3).
 # A rarer form of the same race remained with it: the two connections of one
 # hpo-ckpt save end within the same second of the log (its PUT's own, closed
 # after the PUT's answer, and the one for the rest, when the client exits);
