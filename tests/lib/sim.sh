@@ -19,7 +19,9 @@ sim_start() {
 		2>"$T/sim.err" &
 	sim_pid=$!
 	trap 'kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; rm -rf "$T"' EXIT
-	wait_for 20 test -s "$T/sim.cport" || return 1
+	# the port file is the simulator's last word: the control and token
+	# port files are written before it, every server listening already
+	wait_for 20 test -s "$T/sim.port" || return 1
 	sim_port=$(cat "$T/sim.port")
 	sim_cport=$(cat "$T/sim.cport")
 	PANDA_URL_SSL=https://127.0.0.1:$sim_port/server/panda

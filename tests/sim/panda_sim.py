@@ -1666,6 +1666,7 @@ def main():
     threading.Thread(target=ticker, daemon=True).start()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    # the main port file last: callers wait for it, and then find the others
     write_port(a.control_port_file, control.server_address[1])
     if a.token_port is not None:
         write_port(a.token_port_file, servers[-1].server_address[1])
