@@ -13,10 +13,10 @@
  * stops answering.  The nearest upstream report: xrootd/xrootd#1928 (a new
  * connection dropped, "attempt to reuse active link"), fixed after 5.5.3 by
  * commit 8e4965c39 "Wait for the current PollE poll to finish after removing
- * a Link" (5.5.4); Debian 12 has 5.5.3.  The race needs the number to be reused within that
- * moment; here every accepted socket is moved to the next free number of a
- * window of several hundred, so a number comes back only after the whole
- * window has been used.  Nothing else of the server changes.
+ * a Link" (5.5.4); Debian 12 has 5.5.3.  The race needs the number to be
+ * reused within that moment; here every accepted socket is moved to the next
+ * free number of a window of several hundred, so a number comes back only
+ * after the whole window has been used.  Nothing else of the server changes.
  *
  * LD_PRELOAD only; not part of hpo-tools.
  */
