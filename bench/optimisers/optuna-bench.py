@@ -2,11 +2,16 @@
 """Optuna's TPESampler or CmaEsSampler on opt-bench's functions, in
 opt-bench's format.
 
-    optuna-bench.py FUNCTION FIRST_SEED LAST_SEED [EVALUATIONS [SAMPLER]]
+    optuna-bench.py FUNCTION FIRST_SEED LAST_SEED [EVALUATIONS [SAMPLER [BATCH]]]
 
 SAMPLER: tpe (the default) or cmaes, default settings but the seed.  Prints
 "function optuna-SAMPLER seed regret@25 regret@50 regret@100 seconds ms"
-(seconds: the sampler's own time; ms: its last proposal).  The functions
+(seconds: the sampler's own time; ms: its last proposal).  BATCH is
+opt-bench's: B (B trials asked, then the B told) or Bp (one trial asked
+while the B - 1 asked before run; then the oldest is told), with the
+label optuna-SAMPLER/bB or /pB; with a BATCH other than 1, TPE runs with
+constant_liar=True, Optuna's setting for trials run in parallel (running
+trials count as the worst).  The functions
 and domains are opt-bench.c's; the regret is the true loss of the point
 with the best observed loss minus the minimum (hartmann6-noisy adds
 normal noise of standard deviation 0.1 to the observed loss).
@@ -107,6 +112,12 @@ def main():
     name, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     evals = int(sys.argv[4]) if len(sys.argv) > 4 else 100
     which = sys.argv[5] if len(sys.argv) > 5 else "tpe"
+    spec = sys.argv[6] if len(sys.argv) > 6 else "1"
+    pending = spec.endswith("p")
+    batch = int(spec.rstrip("p"))
+    label = "optuna-" + which
+    if batch > 1 or pending:
+        label += "/%s%d" % ("p" if pending else "b", batch)
     f, fmin = FUNCTIONS[name]
     noise = NOISE.get(name, 0.0)
     optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -115,24 +126,35 @@ def main():
         if which == "cmaes":
             sampler = optuna.samplers.CmaEsSampler(seed=seed)
         else:
-            sampler = optuna.samplers.TPESampler(seed=seed)
+            sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=label != "optuna-tpe")
         study = optuna.create_study(sampler=sampler)
         rng = random.Random(seed)
         best, regret, at, spent, last_ms = math.inf, math.inf, {}, 0.0, 0.0
-        for k in range(1, evals + 1):
-            t0 = time.perf_counter()
-            trial = study.ask()
-            truth = f(trial)    # the sampler proposes as the parameters are asked for
-            spent += time.perf_counter() - t0
-            last_ms = (time.perf_counter() - t0) * 1e3
-            loss = truth + (rng.gauss(0, noise) if noise else 0)
-            study.tell(trial, loss)
-            if loss < best:
-                best, regret = loss, truth - fmin
-            if k in (25, 50, 100):
-                at[k] = regret
-        print("%s optuna-%s %d %.6g %.6g %.6g %.3f %.1f" % (
-            name, which, seed, at.get(25, math.nan), at.get(50, math.nan), at.get(100, math.nan),
+        out = []    # asked, not yet told: (trial, true loss)
+        k = 0       # told
+        while k < evals:
+            # as opt-bench: a batch asks B trials, pending mode one at a time
+            for _ in range(0 if len(out) + k >= evals else 1 if pending else batch):
+                t0 = time.perf_counter()
+                trial = study.ask()
+                truth = f(trial)    # the sampler proposes as the parameters are asked for
+                spent += time.perf_counter() - t0
+                last_ms = (time.perf_counter() - t0) * 1e3
+                out.append((trial, truth))
+            # a batch: tell them all; pending: the oldest once B run
+            while out and (not pending or len(out) >= batch or len(out) + k >= evals):
+                trial, truth = out.pop(0)
+                loss = truth + (rng.gauss(0, noise) if noise else 0)
+                study.tell(trial, loss)
+                k += 1
+                if loss < best:
+                    best, regret = loss, truth - fmin
+                if k in (25, 50, 100):
+                    at[k] = regret
+                if pending:
+                    break
+        print("%s %s %d %.6g %.6g %.6g %.3f %.1f" % (
+            name, label, seed, at.get(25, math.nan), at.get(50, math.nan), at.get(100, math.nan),
             spent, last_ms), flush=True)
 
 
