@@ -14,9 +14,14 @@
  * A proposal maximises expected improvement over random candidates,
  * candidates near the best points, then a local search from the three
  * best.  Pending points, and each point of a batch once chosen, enter the
- * posterior with the model's mean as their loss (kriging believer), so
+ * posterior with the model's mean as their loss, and the incumbent the
+ * expected improvement is measured against becomes the least of that and
+ * the believed losses (the kriging believer of Ginsbourger et al.), so
  * the points of a batch spread out (the first MAX_BELIEVED of them; later
- * ones only by the candidates' randomness); once a point is believed, all
+ * ones only by the candidates' randomness): without the incumbent's
+ * update, a point the model predicts far below the best keeps its
+ * improvement when believed, and the rest of a batch of 10 landed beside
+ * it (bench/README.md, Batches); once a point is believed, all
  * candidates are drawn near the best points instead of half of them
  * uniformly, which kept batches from drifting into exploration
  * (bench/README.md, Batches).  The first `n_initial` points
@@ -762,6 +767,19 @@ believe(struct gp *g, const double *u)
 	return 0;
 }
 
+/* Believe a point (believe) and make its believed loss the incumbent if
+ * it is lower. */
+static int
+believe_point(struct gp *g, struct search *s, const double *u, struct hpo_err *err)
+{
+	if (believe(g, u) < 0) {
+		hpo_err_set(err, HPO_E_SYS, "gp: the kernel matrix is singular");
+		return -1;
+	}
+	s->best = fmin(s->best, g->y[g->n - 1]);
+	return 0;
+}
+
 int
 hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 {
@@ -858,7 +876,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 		goto out;
 	}
 
-	/* the incumbent and the elite, before pending points enter */
+	/* the incumbent and the elite of the finished points */
 	struct search s = {enc, &g, &rng, INFINITY, xi, 0};
 	struct ranked *byl = xreallocarray(NULL, m, sizeof *byl);
 
@@ -878,10 +896,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	for (size_t p = 0; p < h->n; p++)
 		if (h->obs[p].state == HPO_OBS_PENDING && g.n < cap) {
 			hpo_opt_to_box(enc, h->obs[p].x, u);
-			if (believe(&g, u) < 0) {
-				hpo_err_set(err, HPO_E_SYS, "gp: the kernel matrix is singular");
+			if (believe_point(&g, &s, u, err) < 0)
 				goto out;
-			}
 		}
 	for (; i < req->num; i++) {
 		/* believed points spread the batch already: search near the best */
@@ -892,10 +908,8 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 			goto out;
 		if (i + 1 < req->num && g.n < cap) {
 			hpo_opt_to_box(enc, x, u);
-			if (believe(&g, u) < 0) {
-				hpo_err_set(err, HPO_E_SYS, "gp: the kernel matrix is singular");
+			if (believe_point(&g, &s, u, err) < 0)
 				goto out;
-			}
 		}
 	}
 	rc = 0;
