@@ -23,8 +23,8 @@
  * improvement when believed, and the rest of a batch of 10 landed beside
  * it (bench/README.md, Batches); once a point is believed, all
  * candidates are drawn near the best points instead of half of them
- * uniformly, which kept batches from drifting into exploration
- * (bench/README.md, Batches).  The first `n_initial` points
+ * uniformly, and ten times nearer, which kept batches from drifting into
+ * exploration and brought them closer to the optimum.  The first `n_initial` points
  * of a task come from a Latin-hypercube design.
  *
  * Linear algebra: GSL (Cholesky factorisation, BFGS); the triangular
@@ -441,7 +441,7 @@ struct search {
 	const struct gp *g;
 	struct hpo_rng *rng;
 	double best, xi;
-	int local;		/* candidates only near the elite */
+	int local;		/* candidates only near the elite, and nearer */
 };
 
 /* A neighbour of u: continuous coordinates moved by N(0, sd), categories
@@ -542,7 +542,10 @@ maximise_ei(const struct search *s, size_t ncand, const double *elite, size_t ne
 			hpo_opt_to_box(s->enc, x, cand);
 		} else {
 			const double *e = elite + hpo_rng_below(s->rng, nelite) * d;
-			double sd = pow(10, -0.5 - 1.5 * hpo_rng_uniform(s->rng));
+			/* steps of 0.01 to 0.3 of the box, or of 0.001 to 0.03 once a
+			 * point is believed: the believer spreads the batch, and its
+			 * points search close to the best (bench/README.md, Batches) */
+			double sd = pow(10, (s->local ? -1.5 : -0.5) - 1.5 * hpo_rng_uniform(s->rng));
 
 			neighbour(s, e, sd, 1.0 / (double)d, cand);
 		}
