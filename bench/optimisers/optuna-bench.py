@@ -126,7 +126,7 @@ def main():
         if which == "cmaes":
             sampler = optuna.samplers.CmaEsSampler(seed=seed)
         else:
-            sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=label != "optuna-tpe")
+            sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=batch > 1 or pending)
         study = optuna.create_study(sampler=sampler)
         rng = random.Random(seed)
         best, regret, at, spent, last_ms = math.inf, math.inf, {}, 0.0, 0.0

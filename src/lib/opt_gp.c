@@ -24,8 +24,8 @@
  * it (bench/README.md, Batches); once a point is believed, all
  * candidates are drawn near the best points instead of half of them
  * uniformly, and ten times nearer, which kept batches from drifting into
- * exploration and brought them closer to the optimum.  The first `n_initial` points
- * of a task come from a Latin-hypercube design.
+ * exploration and brought them closer to the optimum.  The first
+ * `n_initial` points of a task come from a Latin-hypercube design.
  *
  * Linear algebra: GSL (Cholesky factorisation, BFGS); the triangular
  * solves of the predictions are ours, in GSL's order (gp_sd), and scored

@@ -84,8 +84,8 @@ test_capped(void **state)
  * keeps the rest of the batch beside the first (bench/README.md,
  * Batches).  Ten points after ten on a sphere, five seeds: at most 15 of
  * the 50 have a neighbour in their batch closer than 0.005 in the unit
- * square (now 8, 0 to 4 a batch; it was 38, 5 to 9 a batch, most within
- * 0.002 of the batch's first point). */
+ * square (now 6; it was 38, 5 to 9 a batch, most within 0.002 of the
+ * batch's first point). */
 static void
 test_batch_spread(void **state)
 {
