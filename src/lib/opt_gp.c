@@ -24,7 +24,10 @@
  * it (bench/README.md, Batches); once a point is believed, all
  * candidates are drawn near the best points instead of half of them
  * uniformly, and ten times nearer, which kept batches from drifting into
- * exploration and brought them closer to the optimum.  The first
+ * exploration and brought them closer to the optimum; with the setting
+ * explore_every N, so are all but one in N points of a task, one at a
+ * time too (closer on smooth losses, less often out of a local minimum:
+ * bench/README.md).  The first
  * `n_initial` points of a task come from a Latin-hypercube design.
  *
  * Linear algebra: GSL (Cholesky factorisation, BFGS); the triangular
@@ -789,7 +792,7 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	const struct hpo_optim_hist *h = req->hist;
 	const struct hpo_enc *enc = &h->enc;
 	size_t d = enc->d;
-	long n_initial, candidates, max_points, fit_points;
+	long n_initial, candidates, max_points, fit_points, explore_every;
 	double xi;
 	struct ranked *sel = NULL;
 	struct gp g = {0};
@@ -809,7 +812,9 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 				  err) < 0 ||
 	    hpo_optim_setting_int(req->settings, "max_points", 300, 10, 2000, &max_points, err) < 0 ||
 	    hpo_optim_setting_int(req->settings, "fit_points", 50, 10, 500, &fit_points, err) < 0 ||
-	    hpo_optim_setting_num(req->settings, "xi", 0, 0, 10, &xi, err) < 0)
+	    hpo_optim_setting_num(req->settings, "xi", 0, 0, 10, &xi, err) < 0 ||
+	    hpo_optim_setting_int(req->settings, "explore_every", 1, 1, 1000, &explore_every,
+				  err) < 0)
 		goto out;
 	if (d == 0) {
 		rc = hpo_opt_emit_fixed(enc, req->num, out, err);
@@ -903,8 +908,9 @@ hpo_optim_gp(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 				goto out;
 		}
 	for (; i < req->num; i++) {
-		/* believed points spread the batch already: search near the best */
-		s.local = g.n > m;
+		/* believed points spread the batch already: search near the best;
+		 * so do all but one in explore_every points of the task */
+		s.local = g.n > m || (h->n + (size_t)i) % (size_t)explore_every != 0;
 		maximise_ei(&s, (size_t)candidates, elite, nelite, u, work);
 		hpo_opt_from_box(enc, u, x);
 		if (hpo_opt_emit(enc, x, out, x, err) < 0)

@@ -18,7 +18,7 @@ static const char *const tpe_settings[] = {
 	"constant_liar", "pending", NULL,
 };
 static const char *const gp_settings[] = {
-	"n_initial", "candidates", "max_points", "fit_points", "xi", NULL,
+	"n_initial", "candidates", "max_points", "fit_points", "xi", "explore_every", NULL,
 };
 static const char *const cmaes_settings[] = {"popsize", "sigma0", "n_initial", NULL};
 static const char *const mf_settings[] = {"sampler", "model", "random_fraction", "min_points", NULL};

@@ -301,8 +301,8 @@ optcheck_settings(hpo_optim_fn fn, const char *algorithm, const char *setting)
 	hpo_space_free(s);
 }
 
-static int
-by_double(const void *a, const void *b)
+int
+optcheck_by_double(const void *a, const void *b)
 {
 	double p = *(const double *)a, q = *(const double *)b;
 
@@ -336,8 +336,8 @@ optcheck_beats_random(hpo_optim_fn fn, int seeds, int evals)
 		json_decref(h);
 		json_decref(rnd);
 	}
-	qsort(ours, (size_t)seeds, sizeof ours[0], by_double);
-	qsort(theirs, (size_t)seeds, sizeof theirs[0], by_double);
+	qsort(ours, (size_t)seeds, sizeof ours[0], optcheck_by_double);
+	qsort(theirs, (size_t)seeds, sizeof theirs[0], optcheck_by_double);
 	if (!(ours[seeds / 2] < theirs[seeds / 2] / 4))
 		fail_msg("median best %g, random search's %g", ours[seeds / 2], theirs[seeds / 2]);
 	hpo_space_free(s);

@@ -37,5 +37,7 @@ void optcheck_settings(hpo_optim_fn fn, const char *algorithm, const char *setti
 /* The median best loss over `seeds` runs of `evals` sequential points on a
  * 3-D shifted sphere beats random search's. */
 void optcheck_beats_random(hpo_optim_fn fn, int seeds, int evals);
+/* qsort's comparison of doubles, ascending */
+int optcheck_by_double(const void *a, const void *b);
 
 #endif

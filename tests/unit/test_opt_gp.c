@@ -119,6 +119,53 @@ test_batch_spread(void **state)
 	hpo_space_free(s);
 }
 
+/* explore_every: all but one point in N searched near the best, as a
+ * batch's later points are.  On a smooth loss (a sphere) that gets
+ * nearer its minimum in the same evaluations (bench/README.md, "gp one
+ * point a call, searching near the best"): 25 evaluations one at a
+ * time, seven seeds, the median best loss with explore_every 4 at most a
+ * third of the default's (now 0.13 of it: 1.6e-07 against 1.2e-06). */
+static double
+sphere_best(long explore_every, uint64_t seed)
+{
+	struct hpo_space *s = optcheck_space("a: {method: uniform, low: 0, high: 1}\n"
+					     "b: {method: uniform, low: 0, high: 1}\n");
+	json_t *h = json_array(), *set = json_pack("{s:i}", "explore_every", explore_every);
+	double best = INFINITY;
+
+	for (int k = 0; k < 25; k++) {
+		json_t *out = optcheck_ask(hpo_optim_gp, s, h, 1, seed, set);
+		json_t *p = json_array_get(out, 0);
+		double a = json_real_value(json_object_get(p, "a"));
+		double b = json_real_value(json_object_get(p, "b"));
+		double f = (a - 0.31) * (a - 0.31) + (b - 0.72) * (b - 0.72);
+
+		json_array_append_new(h, json_pack("[O, f]", p, f));
+		json_decref(out);
+		best = fmin(best, f);
+	}
+	json_decref(set);
+	json_decref(h);
+	hpo_space_free(s);
+	return best;
+}
+
+static void
+test_explore_every(void **state)
+{
+	double every1[7], every4[7];
+
+	(void)state;
+	for (uint64_t seed = 1; seed <= 7; seed++) {
+		every1[seed - 1] = sphere_best(1, seed);
+		every4[seed - 1] = sphere_best(4, seed);
+	}
+	qsort(every1, 7, sizeof every1[0], optcheck_by_double);
+	qsort(every4, 7, sizeof every4[0], optcheck_by_double);
+	print_message("median best: %g with explore_every 1, %g with 4\n", every1[3], every4[3]);
+	assert_true(every4[3] <= every1[3] / 3);
+}
+
 int
 main(void)
 {
@@ -131,6 +178,7 @@ main(void)
 		cmocka_unit_test(test_beats_random),
 		cmocka_unit_test(test_capped),
 		cmocka_unit_test(test_batch_spread),
+		cmocka_unit_test(test_explore_every),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
