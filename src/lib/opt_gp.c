@@ -18,17 +18,17 @@
  * expected improvement is measured against becomes the least of that and
  * the believed losses (the kriging believer of Ginsbourger et al.), so
  * the points of a batch spread out (the first MAX_BELIEVED of them; later
- * ones only by the candidates' randomness): without the incumbent's
+ * ones only by the candidates' randomness).  Without the incumbent's
  * update, a point the model predicts far below the best keeps its
  * improvement when believed, and the rest of a batch of 10 landed beside
- * it (bench/README.md, Batches); once a point is believed, all
+ * it (bench/README.md, Batches).  Once a point is believed, all
  * candidates are drawn near the best points instead of half of them
  * uniformly, and ten times nearer, which kept batches from drifting into
- * exploration and brought them closer to the optimum; with the setting
+ * exploration and brought them closer to the optimum.  With the setting
  * explore_every N, so are all but one in N points of a task, one at a
  * time too (closer on smooth losses, less often out of a local minimum:
- * bench/README.md).  The first
- * `n_initial` points of a task come from a Latin-hypercube design.
+ * bench/README.md).  The first `n_initial` points of a task come from a
+ * Latin-hypercube design.
  *
  * Linear algebra: GSL (Cholesky factorisation, BFGS); the triangular
  * solves of the predictions are ours, in GSL's order (gp_sd), and scored
