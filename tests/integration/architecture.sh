@@ -7,9 +7,6 @@
 plan 3
 
 doc=$top_srcdir/docs/architecture.md
-T=$(mktemp -d "${TMPDIR:-/tmp}/hpo-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-
 ls "$top_srcdir"/src/lib/*.[ch] | sed 's|.*/||; s|\.[ch]$||' | sort -u >"$T/modules"
 sed -n 's/^| `\([a-z_]*\)` | .*/\1/p' "$doc" | sort >"$T/rows"
 is "$(comm -23 "$T/modules" "$T/rows" | tr '\n' ' ')" "" "every module of src/lib has its row"

@@ -25,6 +25,10 @@ XDG_CONFIG_HOME=$T/config	# no configuration file but the test's own
 XDG_CACHE_HOME=$T/cache	# hpo-status's task cache: the test's own
 export XDG_CACHE_HOME
 export XDG_CONFIG_HOME
+# davix 0.8.4 buffers a transfer in $DAVIX_STAGING_AREA (default /tmp) as
+# .davix_tmp_file_XXXXXX and leaves it there when the tool exits
+DAVIX_STAGING_AREA=$T
+export DAVIX_STAGING_AREA
 trap 'rm -rf "$T"' EXIT
 
 plan() { echo "1..$1"; }
