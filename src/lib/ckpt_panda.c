@@ -259,30 +259,6 @@ spool_drop(struct panda_loc *p)
 	p->spool_size = 0;
 }
 
-/* An unlinked file under TMPDIR: nothing stays behind when we are killed. */
-static int
-spool_open(struct hpo_err *err)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path;
-	int fd;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	path = hpo_strf("%s/.hpo-ckpt.XXXXXX", dir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path);
-	else
-		hpo_err_set(err, HPO_E_SYS, "%s: cannot make a temporary file: %s", dir,
-			    strerror(errno));
-	free(path);
-	return fd;
-}
-
 static int
 p_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *err)
 {
@@ -296,7 +272,7 @@ p_create(struct hpo_ckpt_loc *s, const char *name, void **wp, struct hpo_err *er
 	}
 	w->p = s->priv;
 	strcpy(w->name, name);
-	if ((w->fd = spool_open(err)) < 0) {
+	if ((w->fd = hpo_file_anon(err)) < 0) {
 		free(w);
 		return -1;
 	}

@@ -100,6 +100,29 @@ hpo_file_publish(int fd, const char *tmp, const char *path, const char *what, st
 	return 0;
 }
 
+int
+hpo_file_anon(struct hpo_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	path = xasprintf("%s/.hpo-tmp.XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	else
+		hpo_err_set(err, HPO_E_SYS, "%s: cannot make a temporary file: %s", dir,
+			    strerror(errno));
+	free(path);
+	return fd;
+}
+
 static int
 write_renamed(const char *path, const void *buf, size_t len, mode_t mode, int sync,
 	      struct hpo_err *err)

@@ -30,6 +30,12 @@ int hpo_file_write(const char *path, const void *buf, size_t len, mode_t mode,
  * as the user knows it). */
 int hpo_file_publish(int fd, const char *tmp, const char *path, const char *what,
 		     struct hpo_err *err);
+/* An open file of no name under TMPDIR (/tmp when unset), read and
+ * written through the descriptor returned, or -1 with err set: nothing
+ * stays behind, whatever ends the process.  O_TMPFILE, or where the file
+ * system lacks it a mkostemp(3) file unlinked at once.  Another
+ * descriptor of it opens as /proc/self/fd/N. */
+int hpo_file_anon(struct hpo_err *err);
 /* mkdir -p with mode for the directories it creates. */
 int hpo_mkdirs(const char *path, mode_t mode, struct hpo_err *err);
 /* rm -rf, without following symbolic links.  A missing path is success. */

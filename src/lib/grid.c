@@ -130,44 +130,30 @@ dump_params(const char *path, const json_t *params, struct hpo_err *err)
 	return rc;
 }
 
-/* The task's files packed into <a new temporary directory>/sandbox.tar.gz:
- * *tmpdir and *tarpath malloc'ed (also on failure, for the caller to
- * remove), sb filled. */
+/* The task's files packed into a file of no name (hpo_file_anon), so that
+ * nothing stays behind when the submission is interrupted: *fd the file
+ * (-1 when none was made; the caller closes it), sb filled. */
 static int
-pack(const struct hpo_task *task, struct hpo_sandbox *sb, char **tmpdir, char **tarpath,
-     uint64_t *size, uint32_t *crc, struct hpo_err *err)
+pack(const struct hpo_task *task, struct hpo_sandbox *sb, int *fd, uint64_t *size, uint32_t *crc,
+     struct hpo_err *err)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	*tarpath = NULL;
+	*fd = -1;
 	if (hpo_sandbox_collect(task->dir, NULL, task->sandbox.include, task->sandbox.exclude,
-				sb, err) < 0)
+				sb, err) < 0 ||
+	    (*fd = hpo_file_anon(err)) < 0)
 		return -1;
-	if ((*tmpdir = hpo_strf("%s/hpo-sandbox.XXXXXX", tmp && *tmp ? tmp : "/tmp")) == NULL ||
-	    mkdtemp(*tmpdir) == NULL) {
-		hpo_err_sys(err, "temporary directory");
-		free(*tmpdir);
-		*tmpdir = NULL;
-		return -1;
-	}
-	*tarpath = hpo_path_join(*tmpdir, "sandbox.tar.gz");
-	return hpo_sandbox_tar(sb, task->dir, *tarpath, size, crc, err);
+	return hpo_sandbox_tar_fd(sb, task->dir, *fd, "sandbox", size, crc, err);
 }
 
 int
 hpo_grid_sandbox(const struct hpo_task *task, struct hpo_sandbox *sb, uint64_t *archive,
 		 struct hpo_err *err)
 {
-	char *tmpdir = NULL, *tarpath = NULL;
 	uint32_t crc;
-	int rc = pack(task, sb, &tmpdir, &tarpath, archive, &crc, err);
+	int fd, rc = pack(task, sb, &fd, archive, &crc, err);
 
-	if (tarpath != NULL)
-		unlink(tarpath);
-	if (tmpdir != NULL)
-		rmdir(tmpdir);
-	free(tarpath);
-	free(tmpdir);
+	if (fd >= 0)
+		close(fd);
 	if (rc < 0)
 		hpo_sandbox_free(sb);
 	return rc;
@@ -180,12 +166,12 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 	struct hpo_auth *auth = NULL;
 	struct hpo_panda *panda = NULL;
 	struct hpo_sandbox sb = {0};
-	char *nick = NULL, *tmpdir = NULL, *tarpath = NULL, *final = NULL, *name = NULL;
+	char *nick = NULL, *name = NULL, tarpath[32];
 	json_t *params = NULL;
 	uint64_t size;
 	uint32_t crc;
 	time_t now = time(NULL);
-	int rc = -1;
+	int fd = -1, rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	/* what the Grid needs that a local run does not */
@@ -219,17 +205,16 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 		goto out;
 
 	/* the sandbox: the task's files, reproducibly packed */
-	if (pack(task, &sb, &tmpdir, &tarpath, &size, &crc, err) < 0 ||
-	    (name = hpo_sandbox_name(tarpath, nick ? nick : "", now, err)) == NULL)
+	if (pack(task, &sb, &fd, &size, &crc, err) < 0)
 		goto out;
-	if ((final = hpo_path_join(tmpdir, name)) == NULL || rename(tarpath, final) < 0) {
-		hpo_err_sys(err, "%s", tmpdir);
+	snprintf(tarpath, sizeof(tarpath), "/proc/self/fd/%d", fd);
+	if ((name = hpo_sandbox_name(tarpath, nick ? nick : "", now, err)) == NULL)
 		goto out;
-	}
 	hpo_debug("sandbox %s: %zu files, %llu bytes", name, sb.n, (unsigned long long)size);
 	if (!o->no_submit) {
 		char *remote;
-		if (hpo_panda_sandbox(panda, final, size, crc, &remote, &res->sandbox_reused, err) < 0)
+		if (hpo_panda_sandbox(panda, tarpath, name, size, crc, &remote, &res->sandbox_reused,
+				      err) < 0)
 			goto out;
 		free(name);
 		name = remote;
@@ -267,15 +252,8 @@ hpo_grid_submit(struct hpo_task *task, const struct hpo_grid_opts *o, struct hpo
 	res->monitor = hpo_panda_monitor_link(res->task_id);
 	rc = 0;
 out:
-	if (final != NULL)
-		unlink(final);
-	if (tarpath != NULL)
-		unlink(tarpath);
-	if (tmpdir != NULL)
-		rmdir(tmpdir);
-	free(tmpdir);
-	free(tarpath);
-	free(final);
+	if (fd >= 0)
+		close(fd);
 	free(name);
 	free(nick);
 	json_decref(params);

@@ -711,10 +711,9 @@ out:
 }
 
 int
-hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc, char **name,
-		  int *reused, struct hpo_err *err)
+hpo_panda_sandbox(struct hpo_panda *p, const char *path, const char *base, uint64_t size,
+		  uint32_t crc, char **name, int *reused, struct hpo_err *err)
 {
-	const char *base = strrchr(path, '/');
 	char *url, *found = NULL;
 	json_t *resp = NULL, *data;
 	const char *m;
@@ -722,7 +721,6 @@ hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t
 
 	*name = NULL;
 	*reused = 0;
-	base = base ? base + 1 : path;
 	if ((rc = find_sandbox(p, size, crc, name, err)) != 0) {
 		*reused = rc > 0;
 		return rc < 0 ? -1 : 0;

@@ -60,9 +60,9 @@ enum hpo_panda_op { HPO_PANDA_KILL, HPO_PANDA_FINISH, HPO_PANDA_RETRY, HPO_PANDA
 int hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id, int soft,
 		      const json_t *new_params, char **message, struct hpo_err *err);
 
-/* Put a sandbox on the cache server: reuse an identical one already there
- * (validate_cache_file with the size and the gzip trailer's CRC32), else
- * upload it.  *name is the file name the jobs must fetch, and
+/* Put the sandbox at path on the cache server, named base: reuse an
+ * identical one already there (validate_cache_file with the size and the
+ * gzip trailer's CRC32), else upload it.  *name is the file name the jobs must fetch, and
  * hpo_panda_source_url then gives the cache host that has it: the one
  * validate_cache_file names (FOUND:<host>:<file>, with PANDACACHE_URL's
  * scheme and port, as panda-client's setCacheServer), asked again after an
@@ -70,8 +70,8 @@ int hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id
  * a load-balanced alias.  An upload answered "cannot overwrite file" (the
  * same contents give the same name: a retried upload whose first answer
  * was lost) goes on with the sandbox PanDA then finds. */
-int hpo_panda_sandbox(struct hpo_panda *p, const char *path, uint64_t size, uint32_t crc,
-		      char **name, int *reused, struct hpo_err *err);
+int hpo_panda_sandbox(struct hpo_panda *p, const char *path, const char *base, uint64_t size,
+		      uint32_t crc, char **name, int *reused, struct hpo_err *err);
 
 /* HPO checkpoints on the cache server (PANDACACHE_URL), one file per task
  * and sub ID (a point): upload_hpo_checkpoint stores the file at path as

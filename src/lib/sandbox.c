@@ -242,7 +242,7 @@ hpo_sandbox_free(struct hpo_sandbox *sb)
 /* Add one file to the archive; -1 with err set. */
 static int
 tar_add(struct archive *a, struct archive_entry *e, const char *root, const char *rel,
-	const char *out_path, struct hpo_err *err)
+	const char *what, struct hpo_err *err)
 {
 	char *path = hpo_path_join(root, rel), *name = hpo_strf("./%s", rel);
 	char buf[65536];
@@ -268,7 +268,7 @@ tar_add(struct archive *a, struct archive_entry *e, const char *root, const char
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	if (archive_write_header(a, e) != ARCHIVE_OK) {
-		hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s: %s", out_path, rel,
+		hpo_err_set(err, HPO_E_SYS, "%s: %s: %s", what, rel,
 			    archive_error_string(a));
 		goto out;
 	}
@@ -276,7 +276,7 @@ tar_add(struct archive *a, struct archive_entry *e, const char *root, const char
 		if ((uint64_t)n > (uint64_t)st.st_size - total)
 			break;	/* grew: caught below */
 		if (archive_write_data(a, buf, (size_t)n) != n) {
-			hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s: %s", out_path, rel,
+			hpo_err_set(err, HPO_E_SYS, "%s: %s: %s", what, rel,
 				    archive_error_string(a));
 			goto out;
 		}
@@ -300,25 +300,15 @@ out:
 }
 
 int
-hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_path,
-		uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err)
+hpo_sandbox_tar_fd(const struct hpo_sandbox *sb, const char *root, int fd, const char *what,
+		   uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err)
 {
-	char *tmp = hpo_strf("%s.tmp.XXXXXX", out_path);
 	struct archive *a = NULL;
 	struct archive_entry *e = NULL;
 	unsigned char trailer[8];
 	struct stat st;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
-	if ((fd = mkstemp(tmp)) < 0) {
-		hpo_err_sys(err, "sandbox %s", out_path);
-		free(tmp);
-		return -1;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		hpo_err_sys(err, "sandbox %s", tmp);
-		goto out;
-	}
 	if ((a = archive_write_new()) == NULL || (e = archive_entry_new()) == NULL)
 		hpo_oom();
 	/* GNU tar's own format, as phpo's tar writes by default; a gzip
@@ -329,18 +319,18 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open_fd(a, fd) != ARCHIVE_OK) {
-		hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s", out_path, archive_error_string(a));
+		hpo_err_set(err, HPO_E_SYS, "%s: %s", what, archive_error_string(a));
 		goto out;
 	}
 	for (size_t i = 0; i < sb->n; i++)
-		if (tar_add(a, e, root, sb->files[i], out_path, err) < 0)
+		if (tar_add(a, e, root, sb->files[i], what, err) < 0)
 			goto out;
 	if (archive_write_close(a) != ARCHIVE_OK) {
-		hpo_err_set(err, HPO_E_SYS, "sandbox %s: %s", out_path, archive_error_string(a));
+		hpo_err_set(err, HPO_E_SYS, "%s: %s", what, archive_error_string(a));
 		goto out;
 	}
 	if (fstat(fd, &st) < 0) {
-		hpo_err_sys(err, "sandbox %s", tmp);
+		hpo_err_sys(err, "%s", what);
 		goto out;
 	}
 	if ((uint64_t)st.st_size + HPO_SANDBOX_ENVELOPE > HPO_SANDBOX_MAX) {
@@ -353,16 +343,8 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 		goto out;
 	}
 	if (st.st_size < 18 || pread(fd, trailer, 8, st.st_size - 8) != 8) {
-		hpo_err_set(err, HPO_E_SYS, "sandbox %s: cannot read the gzip trailer", tmp);
+		hpo_err_set(err, HPO_E_SYS, "%s: cannot read the gzip trailer", what);
 		goto out;
-	}
-	{
-		char *what = hpo_strf("sandbox %s", out_path);
-		int r = hpo_file_publish(fd, tmp, out_path, what ? what : out_path, err);
-		free(what);
-		fd = -1;
-		if (r < 0)
-			goto out;
 	}
 	if (size != NULL)
 		*size = (uint64_t)st.st_size;
@@ -373,12 +355,37 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 	rc = 0;
 out:
 	if (a != NULL)
-		archive_write_free(a);	/* closes nothing twice: fd is ours */
+		archive_write_free(a);	/* closes nothing: fd is the caller's */
 	archive_entry_free(e);
-	if (fd >= 0)
+	return rc;
+}
+
+int
+hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_path,
+		uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err)
+{
+	char *tmp = hpo_strf("%s.tmp.XXXXXX", out_path);
+	char *what = hpo_strf("sandbox %s", out_path);
+	int fd, rc = -1;
+
+	if ((fd = mkstemp(tmp)) < 0) {
+		hpo_err_sys(err, "%s", what);
+		goto out;
+	}
+	if (fchmod(fd, 0644) < 0) {
+		hpo_err_sys(err, "%s", what);
 		close(fd);
-	if (rc < 0)
 		unlink(tmp);
+		goto out;
+	}
+	if (hpo_sandbox_tar_fd(sb, root, fd, what, size, crc32_trailer, err) < 0) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	rc = hpo_file_publish(fd, tmp, out_path, what, err);
+out:
+	free(what);
 	free(tmp);
 	return rc;
 }

@@ -78,6 +78,12 @@ void hpo_sandbox_free(struct hpo_sandbox *sb);
 int hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_path,
 		    uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err);
 
+/* The same archive written through fd (an empty file, at offset 0; the
+ * caller's, left open), for a file of no name (hpo_file_anon).  Messages
+ * name `what`. */
+int hpo_sandbox_tar_fd(const struct hpo_sandbox *sb, const char *root, int fd, const char *what,
+		       uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err);
+
 /* The cache-server name of a sandbox archive: "jobO.<uuid>.tar" like phpo
  * (which gzips it but names it .tar, with a random uuid4).  Ours is derived
  * from the SHA-256 of the archive, the user (nickname) and the UTC day of

@@ -3,7 +3,7 @@
 # reuse; faults the server and the network throw; credentials.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sim.sh"
-plan 57
+plan 62
 
 # an OIDC ID token the simulator knows
 token=$(jwt $(( $(date +%s) + 10800 )))
@@ -185,4 +185,24 @@ for c in minimal training checkpoint metrics; do
 	is "$got" "$(jq -cS "$norm" "$top_srcdir/tests/fixtures/taskparams/$c.json")" \
 		"--load-json $c.phpo.json gives phpo's task parameters"
 done
+
+# --- killed in the middle of its upload: nothing left behind ----------------------------
+# (the sandbox is packed into a file of no name; the upload stalls on the
+# server until the test has looked and killed the client)
+mkdir "$T/tmp"
+echo 'print("never uploaded before")' >"$T/task/new.py"
+sed -i 's/gridtest[.]7}/gridtest.8}/' "$f"
+ctl fault '{"kind": "stall", "seconds": 30, "count": 1, "path": "file_server/upload_cache_file"}' >/dev/null
+stall_taken() { [ "$(ctl faults | jq length)" = 0 ]; }
+TMPDIR=$T/tmp hpo-submit -q "$f" >/dev/null 2>&1 &
+pid=$!
+ok "the upload reaches the server" wait_for 20 stall_taken
+is "$(ls -A "$T/tmp")" "" "while the sandbox uploads, TMPDIR holds nothing of it"
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "hpo-submit ends at SIGTERM"
+is "$(ls -A "$T/tmp")" "" "and leaves nothing in TMPDIR"
+is "$(ctl tasks | jq '[.[] | select(.taskName == "user.testuser.gridtest.8/")] | length')" 0 \
+	"nor a task"
+rm "$T/task/new.py"
 done_testing

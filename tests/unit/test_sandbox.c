@@ -1,6 +1,6 @@
 /* test_sandbox.c - the sandbox tarball: reproducible, complete, checksummed,
- * limited, atomic; its cache-server name; the task's include and exclude
- * patterns */
+ * limited, atomic, or in a file of no name; its cache-server name; the
+ * task's include and exclude patterns */
 #include "autoconf.h"
 
 #include <dirent.h>
@@ -552,6 +552,66 @@ test_patterns_limit(void **state)
 	free(big);
 }
 
+/* Packed into a file of no name (as hpo-submit packs for the Grid): the
+ * same bytes, size, CRC32 and cache name as the file's, and nothing in
+ * TMPDIR at any time */
+static void
+test_anonymous(void **state)
+{
+	struct fix *f = *state;
+	struct hpo_err err = {0};
+	struct hpo_sandbox sb;
+	char *a = hpo_path_join(f->out, "a.tar"), *tmpdir = hpo_path_join(f->out, "tmp");
+	char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL, *buf_a, *buf_b, *n1, *n2;
+	char path[32];
+	size_t len_a;
+	uint64_t size_a = 0, size_b = 0;
+	uint32_t crc_a = 0, crc_b = 1;
+	time_t day = 1767225600;
+	int fd;
+
+	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
+	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, &size_a, &crc_a, &err), 0);
+	assert_int_equal(mkdir(tmpdir, 0700), 0);
+	setenv("TMPDIR", tmpdir, 1);
+	fd = hpo_file_anon(&err);
+	assert_true(fd >= 0);
+	assert_int_equal(hpo_sandbox_tar_fd(&sb, f->dir, fd, "sandbox", &size_b, &crc_b, &err), 0);
+	assert_int_equal(rmdir(tmpdir), 0);	/* empty */
+	assert_int_equal(size_a, size_b);
+	assert_int_equal(crc_a, crc_b);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	buf_a = slurp(a, &len_a);
+	buf_b = malloc(len_a + 1);
+	assert_non_null(buf_b);
+	assert_int_equal(pread(fd, buf_b, len_a + 1, 0), (ssize_t)len_a);
+	assert_memory_equal(buf_a, buf_b, len_a);
+	n1 = hpo_sandbox_name(a, "jdoe", day, &err);
+	n2 = hpo_sandbox_name(path, "jdoe", day, &err);
+	assert_non_null(n1);
+	assert_non_null(n2);
+	assert_string_equal(n1, n2);
+	close(fd);
+
+	/* a TMPDIR that is not there is named */
+	setenv("TMPDIR", "/nonexistent/tmp", 1);
+	assert_int_equal(hpo_file_anon(&err), -1);
+	assert_string_equal(err.msg, "/nonexistent/tmp: cannot make a temporary file: "
+				     "No such file or directory");
+	if (old != NULL)
+		setenv("TMPDIR", old, 1);
+	else
+		unsetenv("TMPDIR");
+	free(old);
+	free(n1);
+	free(n2);
+	free(buf_a);
+	free(buf_b);
+	free(a);
+	free(tmpdir);
+	hpo_sandbox_free(&sb);
+}
+
 static void
 test_name(void **state)
 {
@@ -606,6 +666,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_anonymous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_patterns_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_patterns_include, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_patterns_exclude, setup, teardown),
