@@ -45,7 +45,9 @@ def main():
                 best = min(best, res["loss"])
             else:
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
-        print("%s optuna-tpe %d %.6g" % (task, seed, best), flush=True)
+        # one write a line: jobs append to the same file
+        sys.stdout.write("%s optuna-tpe %d %.6g\n" % (task, seed, best))
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
