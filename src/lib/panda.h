@@ -62,14 +62,15 @@ int hpo_panda_control(struct hpo_panda *p, enum hpo_panda_op op, int64_t task_id
 
 /* Put the sandbox at path on the cache server, named base: reuse an
  * identical one already there (validate_cache_file with the size and the
- * gzip trailer's CRC32), else upload it.  *name is the file name the jobs must fetch, and
- * hpo_panda_source_url then gives the cache host that has it: the one
- * validate_cache_file names (FOUND:<host>:<file>, with PANDACACHE_URL's
- * scheme and port, as panda-client's setCacheServer), asked again after an
- * upload, since the server records the cache host that took the file, not
- * a load-balanced alias.  An upload answered "cannot overwrite file" (the
- * same contents give the same name: a retried upload whose first answer
- * was lost) goes on with the sandbox PanDA then finds. */
+ * gzip trailer's CRC32), else upload it.  *name is the file name the jobs
+ * must fetch, and hpo_panda_source_url then gives the cache host that has
+ * it: the one validate_cache_file names (FOUND:<host>:<file>, with
+ * PANDACACHE_URL's scheme and port, as panda-client's setCacheServer),
+ * asked again after an upload, since the server records the cache host
+ * that took the file, not a load-balanced alias.  An upload answered
+ * "cannot overwrite file" (the same contents give the same name: a retried
+ * upload whose first answer was lost) goes on with the sandbox PanDA then
+ * finds. */
 int hpo_panda_sandbox(struct hpo_panda *p, const char *path, const char *base, uint64_t size,
 		      uint32_t crc, char **name, int *reused, struct hpo_err *err);
 

@@ -374,16 +374,12 @@ hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_
 	}
 	if (fchmod(fd, 0644) < 0) {
 		hpo_err_sys(err, "%s", what);
-		close(fd);
-		unlink(tmp);
+	} else if (hpo_sandbox_tar_fd(sb, root, fd, what, size, crc32_trailer, err) == 0) {
+		rc = hpo_file_publish(fd, tmp, out_path, what, err);	/* closes fd */
 		goto out;
 	}
-	if (hpo_sandbox_tar_fd(sb, root, fd, what, size, crc32_trailer, err) < 0) {
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	rc = hpo_file_publish(fd, tmp, out_path, what, err);
+	close(fd);
+	unlink(tmp);
 out:
 	free(what);
 	free(tmp);
