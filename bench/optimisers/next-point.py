@@ -74,6 +74,8 @@ def main():
         sys.exit(__doc__.strip().split("\n\n")[1])
     fname, nhist, nseeds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     settings = sys.argv[4] if len(sys.argv) > 4 else "{}"
+    if fname not in ob.FUNCTIONS:
+        sys.exit("next-point.py: %s: no such function (%s)" % (fname, ", ".join(ob.FUNCTIONS)))
     f = ob.FUNCTIONS[fname][0]
     rng = random.Random(int(os.environ.get("HISTORY_SEED", "1")))
     hist, space = [], {}
@@ -92,9 +94,15 @@ def main():
             json.dump({"points": [[p, v] for p, v in hist], "opt_space": opt_space}, fp)
         ours = []
         for s in range(1, nseeds + 1):
-            out = subprocess.run([steer, "-a", "tpe", "-i", path, "-o", "-", "-n", "1", "-m",
-                                  str(nhist + 1), "-s", str(s), "-S", settings, "-q"],
-                                 check=True, capture_output=True, text=True).stdout
+            try:
+                r = subprocess.run([steer, "-a", "tpe", "-i", path, "-o", "-", "-n", "1", "-m",
+                                    str(nhist + 1), "-s", str(s), "-S", settings, "-q"],
+                                   capture_output=True, text=True)
+            except OSError as e:
+                sys.exit("next-point.py: %s: %s (build it, or set HPO_STEER)" % (steer, e.strerror))
+            if r.returncode != 0:
+                sys.exit("next-point.py: " + (r.stderr.strip() or "hpo-steer exited with %d" % r.returncode))
+            out = r.stdout
             ours.append(json.loads(out)[0])
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.simplefilter("ignore")
