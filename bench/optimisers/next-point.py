@@ -28,7 +28,11 @@ import warnings
 here = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("optuna_bench", os.path.join(here, "optuna-bench.py"))
 ob = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ob)
+try:
+    spec.loader.exec_module(ob)
+except ImportError as e:
+    sys.exit("next-point.py: %s: %s (Debian: python3-optuna; /usr/bin/python3 has it)"
+             % (sys.executable, e))
 optuna = ob.optuna
 
 
