@@ -29,6 +29,10 @@ export XDG_CONFIG_HOME
 # .davix_tmp_file_XXXXXX and leaves it there when the tool exits
 DAVIX_STAGING_AREA=$T
 export DAVIX_STAGING_AREA
+# tmux keeps its server sockets in $TMUX_TMPDIR/tmux-UID (default /tmp),
+# and leaves them and the directory after kill-server
+TMUX_TMPDIR=$T
+export TMUX_TMPDIR
 trap 'rm -rf "$T"' EXIT
 
 plan() { echo "1..$1"; }
