@@ -657,15 +657,16 @@ test_tpe_categories(void **state)
  * prior weighs more in the bad group too, and a region without bad points
  * does not draw the search by g's emptiness alone.  Nine good points close
  * together at 0.7 to 0.78, a tenth alone at 0.1 where no bad point is, 30
- * bad points spread over [0.3, 1]: the proposals go to the good cluster
- * (all of 100 here; without the widths, 17 of 100).  Multivariate TPE, not weighted so, keeps to the good points
- * either way; it is not asserted here. */
+ * bad points spread over [0.3, 1]: univariate proposals go to the good
+ * cluster (all of 100 here).  Multivariate TPE is not weighted so (that
+ * measured worse, bench/README.md): 17 of 100, as univariate did before. */
 static void
 test_tpe_univariate_widths(void **state)
 {
 	struct hpo_space *s = space_ok("x: {method: uniform, low: 0, high: 1}\n");
-	json_t *h = json_array(), *set = json_ok("{\"multivariate\": false}");
-	size_t near = 0;
+	json_t *h = json_array();
+	const char *settings[] = {"{\"multivariate\": false}", "{\"multivariate\": true}"};
+	size_t near[2] = {0, 0};
 
 	(void)state;
 	for (int k = 0; k < 9; k++)
@@ -674,15 +675,20 @@ test_tpe_univariate_widths(void **state)
 	for (int k = 0; k < 30; k++)
 		json_array_append_new(h, json_pack("[{s:f}, f]", "x", 0.3 + 0.7 * (k + 0.5) / 30,
 						   10.0 + k % 3));
-	for (uint64_t seed = 1; seed <= 100; seed++) {
-		json_t *pts = propose("tpe", s, h, 1, 100, seed, set);
-		double x = json_number_value(json_object_get(json_array_get(pts, 0), "x"));
-		near += x >= 0.6 && x <= 0.9;
-		json_decref(pts);
+	for (size_t m = 0; m < 2; m++) {
+		json_t *set = json_ok(settings[m]);
+		for (uint64_t seed = 1; seed <= 100; seed++) {
+			json_t *pts = propose("tpe", s, h, 1, 100, seed, set);
+			double x = json_number_value(json_object_get(json_array_get(pts, 0), "x"));
+			near[m] += x >= 0.6 && x <= 0.9;
+			json_decref(pts);
+		}
+		json_decref(set);
 	}
-	print_message("univariate: %zu of 100 proposals near the good cluster\n", near);
-	assert_true(near >= 80);
-	json_decref(set);
+	print_message("proposals near the good cluster, of 100: univariate %zu, multivariate %zu\n",
+		      near[0], near[1]);
+	assert_true(near[0] >= 80);
+	assert_true(near[1] <= 40);
 	json_decref(h);
 	hpo_space_free(s);
 }
