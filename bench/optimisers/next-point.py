@@ -19,6 +19,7 @@ import json
 import math
 import os
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -74,6 +75,7 @@ def summary(name, losses, first):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)    # `| head`: no traceback
     if len(sys.argv) < 4:
         sys.exit(__doc__.strip().split("\n\n")[1])
     fname, nhist, nseeds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
