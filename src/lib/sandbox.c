@@ -360,32 +360,6 @@ out:
 	return rc;
 }
 
-int
-hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_path,
-		uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err)
-{
-	char *tmp = hpo_strf("%s.tmp.XXXXXX", out_path);
-	char *what = hpo_strf("sandbox %s", out_path);
-	int fd, rc = -1;
-
-	if ((fd = mkstemp(tmp)) < 0) {
-		hpo_err_sys(err, "%s", what);
-		goto out;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		hpo_err_sys(err, "%s", what);
-	} else if (hpo_sandbox_tar_fd(sb, root, fd, what, size, crc32_trailer, err) == 0) {
-		rc = hpo_file_publish(fd, tmp, out_path, what, err);	/* closes fd */
-		goto out;
-	}
-	close(fd);
-	unlink(tmp);
-out:
-	free(what);
-	free(tmp);
-	return rc;
-}
-
 char *
 hpo_sandbox_name(const char *tar_path, const char *user, time_t when, struct hpo_err *err)
 {

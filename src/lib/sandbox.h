@@ -63,24 +63,19 @@ int hpo_sandbox_copy(const struct hpo_sandbox *sb, const char *src, const char *
 		     struct hpo_err *err);
 void hpo_sandbox_free(struct hpo_sandbox *sb);
 
-/* Pack the collected files (below root) into a gzipped tar at out_path, as
+/* Pack the collected files (below root) into a gzipped tar written
+ * through fd (an empty file, at offset 0; the caller's, left open: a file
+ * of no name from hpo_file_anon, so that nothing is left behind), as
  * phpo's "find | tar cfz" does, but reproducibly: GNU tar format, entries
  * "./<path>" in sorted order, regular files only, modes kept, mtime 0,
  * uid/gid 0 with empty user and group names, and a gzip header without
- * name or time.  The same files give a byte-identical archive.  Written
- * atomically (a temporary beside out_path, then rename; nothing is left
- * behind on failure).  An archive that, with HPO_SANDBOX_ENVELOPE, is over
- * HPO_SANDBOX_MAX bytes is an HPO_E_INPUT error, as the server would refuse
- * its upload.  size gets the archive's size; crc32_trailer the CRC32
- * from the gzip trailer (the CRC32 of the uncompressed tar), which
- * panda-client sends as "checksum" to file_server/validate_cache_file.
- * size and crc32_trailer may be NULL. */
-int hpo_sandbox_tar(const struct hpo_sandbox *sb, const char *root, const char *out_path,
-		    uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err);
-
-/* The same archive written through fd (an empty file, at offset 0; the
- * caller's, left open), for a file of no name (hpo_file_anon).  Messages
- * name `what`. */
+ * name or time.  The same files give a byte-identical archive.  An archive
+ * that, with HPO_SANDBOX_ENVELOPE, is over HPO_SANDBOX_MAX bytes is an
+ * HPO_E_INPUT error, as the server would refuse its upload.  size gets the
+ * archive's size; crc32_trailer the CRC32 from the gzip trailer (the CRC32
+ * of the uncompressed tar), which panda-client sends as "checksum" to
+ * file_server/validate_cache_file.  size and crc32_trailer may be NULL.
+ * Messages name `what`. */
 int hpo_sandbox_tar_fd(const struct hpo_sandbox *sb, const char *root, int fd, const char *what,
 		       uint64_t *size, uint32_t *crc32_trailer, struct hpo_err *err);
 

@@ -1,6 +1,6 @@
 /* test_sandbox.c - the sandbox tarball: reproducible, complete, checksummed,
- * limited, atomic, or in a file of no name; its cache-server name; the
- * task's include and exclude patterns */
+ * limited, in a file of no name or published atomically; its cache-server
+ * name; the task's include and exclude patterns */
 #include "autoconf.h"
 
 #include <dirent.h>
@@ -109,6 +109,33 @@ count_prefixed(const char *dir, const char *prefix)
 	return n;
 }
 
+/* The archive written to out_path as a caller that keeps it would write
+ * it: through a temporary beside it, published by rename
+ * (hpo_file_publish), nothing left behind on failure. */
+static int
+tar_to(const struct hpo_sandbox *sb, const char *root, const char *out_path, uint64_t *size,
+       uint32_t *crc, struct hpo_err *err)
+{
+	char *tmp = hpo_strf("%s.tmp.XXXXXX", out_path), *what = hpo_strf("sandbox %s", out_path);
+	int fd, rc = -1;
+
+	if ((fd = mkstemp(tmp)) < 0) {
+		hpo_err_sys(err, "%s", what);
+	} else if (fchmod(fd, 0644) < 0) {
+		hpo_err_sys(err, "%s", what);
+		close(fd);
+		unlink(tmp);
+	} else if (hpo_sandbox_tar_fd(sb, root, fd, what, size, crc, err) == 0) {
+		rc = hpo_file_publish(fd, tmp, out_path, what, err);	/* closes fd */
+	} else {
+		close(fd);
+		unlink(tmp);
+	}
+	free(what);
+	free(tmp);
+	return rc;
+}
+
 static void
 test_reproducible(void **state)
 {
@@ -123,12 +150,12 @@ test_reproducible(void **state)
 
 	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
 	assert_int_equal(sb.n, 4);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, &size_a, &crc_a, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, a, &size_a, &crc_a, &err), 0);
 	/* other times do not matter: mtime 0 in the tar, none in the gzip header */
 	sleep(1);
 	struct timespec ts[2] = {{12345, 0}, {67890, 0}};
 	assert_int_equal(utimensat(AT_FDCWD, py, ts, 0), 0);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, b, &size_b, &crc_b, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, b, &size_b, &crc_b, &err), 0);
 	buf_a = slurp(a, &len_a);
 	buf_b = slurp(b, &len_b);
 	assert_int_equal(len_a, len_b);
@@ -151,7 +178,7 @@ test_reproducible(void **state)
 
 	/* a changed file gives another archive */
 	put(f->dir, "config.json", "{\"lr\": 0.2}\n", 0644);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, b, &size_b, &crc_b, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, b, &size_b, &crc_b, &err), 0);
 	free(buf_b);
 	buf_b = slurp(b, &len_b);
 	assert_true(len_a != len_b || memcmp(buf_a, buf_b, len_a) != 0);
@@ -186,7 +213,7 @@ test_contents(void **state)
 	size_t i = 0;
 
 	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, out, NULL, NULL, &err), 0);
 
 	assert_non_null(a = archive_read_new());
 	archive_read_support_filter_all(a);
@@ -236,7 +263,7 @@ test_crc32(void **state)
 	int n;
 
 	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, &size, &crc, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, out, &size, &crc, &err), 0);
 	assert_int_equal(stat(out, &st), 0);
 	assert_int_equal(size, (uint64_t)st.st_size);
 	/* the CRC32 of the uncompressed tar, computed by zlib */
@@ -279,7 +306,7 @@ test_size_limit(void **state)
 	assert_int_equal(fclose(fp), 0);
 	free(data);
 
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), -1);
+	assert_int_equal(tar_to(&sb, f->dir, out, NULL, NULL, &err), -1);
 	assert_int_equal(err.kind, HPO_E_INPUT);
 	assert_non_null(strstr(err.msg, "over PanDA's limit of 10485760 bytes (10 MB)"));
 	assert_true(strncmp(err.msg, "sandbox: the archive of the files below ", 40) == 0);
@@ -304,7 +331,7 @@ test_atomic(void **state)
 
 	/* a failure half-way leaves the old archive as it was, and no temporary */
 	put(f->out, "e.tar", "old archive", 0644);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), -1);
+	assert_int_equal(tar_to(&sb, f->dir, out, NULL, NULL, &err), -1);
 	assert_int_equal(err.kind, HPO_E_SYS);
 	snprintf(expect, sizeof(expect), "%s/missing.py: No such file or directory", f->dir);
 	assert_string_equal(err.msg, expect);
@@ -315,7 +342,7 @@ test_atomic(void **state)
 
 	/* a directory that cannot be written to: nothing is created */
 	sb.n = 1;
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, nodir, NULL, NULL, &err), -1);
+	assert_int_equal(tar_to(&sb, f->dir, nodir, NULL, NULL, &err), -1);
 	assert_int_equal(err.kind, HPO_E_SYS);
 	snprintf(expect, sizeof(expect), "sandbox %s: No such file or directory", nodir);
 	assert_string_equal(err.msg, expect);
@@ -326,7 +353,7 @@ test_atomic(void **state)
 	files[0] = "train.py";
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(symlink("/etc/passwd", link), 0);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, out, NULL, NULL, &err), -1);
+	assert_int_equal(tar_to(&sb, f->dir, out, NULL, NULL, &err), -1);
 	snprintf(expect, sizeof(expect), "%s: Too many levels of symbolic links", link);
 	assert_string_equal(err.msg, expect);
 	assert_int_equal(count_prefixed(f->out, "e.tar"), 1);
@@ -571,7 +598,7 @@ test_anonymous(void **state)
 	int fd;
 
 	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, &size_a, &crc_a, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, a, &size_a, &crc_a, &err), 0);
 	assert_int_equal(mkdir(tmpdir, 0700), 0);
 	setenv("TMPDIR", tmpdir, 1);
 	fd = hpo_file_anon(&err);
@@ -624,8 +651,8 @@ test_name(void **state)
 	regex_t re;
 
 	assert_int_equal(hpo_sandbox_collect(f->dir, NULL, NULL, NULL, &sb, &err), 0);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, a, NULL, NULL, &err), 0);
-	assert_int_equal(hpo_sandbox_tar(&sb, f->dir, b, NULL, NULL, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, a, NULL, NULL, &err), 0);
+	assert_int_equal(tar_to(&sb, f->dir, b, NULL, NULL, &err), 0);
 	n1 = hpo_sandbox_name(a, "jdoe", day + 60, &err);
 	n2 = hpo_sandbox_name(b, "jdoe", day + 86399, &err);	/* same content, same day */
 	n3 = hpo_sandbox_name(a, "other", day, &err);		/* another user */
