@@ -7,13 +7,12 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 129
+plan 128
 
 t0=$(date +%s%N)
 xrootd_start --macaroons
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
 diag "xrootd answered HTTPS $XRD_START_MS ms after it was started; $((($(date +%s%N) - t0) / 1000000)) ms with the PKI"
-ok "it answers within 3 s" test "$XRD_START_MS" -lt 3000
 
 # --- loopback only -------------------------------------------------------------
 is "$(ip -o link show | awk -F': ' '{ print $2 }')" lo "the namespace has no interface but lo"
