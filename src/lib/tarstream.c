@@ -255,7 +255,7 @@ pack_path(struct pack *p, const char *name, int depth)
 
 	if (lstat(name, &st) < 0) {
 		if (errno == ENOENT && depth == 0)
-			return hpo_err_set(p->err, HPO_E_NOTFOUND, "%s: no such file or directory",
+			return hpo_err_set(p->err, HPO_E_SYS, "%s: no such file or directory",
 					   name);
 		if (errno == ENOENT) {
 			hpo_warn("%s: removed while being saved", name);
