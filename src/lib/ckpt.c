@@ -342,6 +342,9 @@ hpo_ckpt_save(struct hpo_ckpt_loc *s, const struct hpo_ckpt_save *opt, struct hp
 	struct hpo_ckpt_gen g;
 	double t0 = hpo_mono();
 
+	/* the user's mistakes before the location is made or listed */
+	if (hpo_tar_check_paths(opt->paths, opt->npaths, err) < 0)
+		return -1;
 	for (int attempt = 0;; attempt++) {
 		if (save_once(s, opt, &g, err) == 0) {
 			hpo_info("saved generation %lu to %s: %.1f MB, adler32 %08x, %.2f s", g.number,

@@ -287,6 +287,25 @@ pack_path(struct pack *p, const char *name, int depth)
 }
 
 int
+hpo_tar_check_paths(const char *const *paths, size_t npaths, struct hpo_err *err)
+{
+	char clean[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < npaths; i++)
+		if (hpo_tar_clean_name(paths[i], clean, sizeof(clean)) != 0)
+			return hpo_err_set(err, HPO_E_INPUT,
+					   "%s: give paths below the working directory, "
+					   "relative and without '..'", paths[i]);
+	for (size_t i = 0; i < npaths; i++) {
+		hpo_tar_clean_name(paths[i], clean, sizeof(clean));
+		if (lstat(clean, &st) < 0 && errno == ENOENT)
+			return hpo_err_set(err, HPO_E_SYS, "%s: no such file or directory", clean);
+	}
+	return 0;
+}
+
+int
 hpo_tar_pack(const char *const *paths, size_t npaths, enum hpo_tar_comp comp,
 	     hpo_sink_fn sink, void *ctx, struct hpo_tar_sum *sum, struct hpo_err *err)
 {
@@ -294,11 +313,8 @@ hpo_tar_pack(const char *const *paths, size_t npaths, enum hpo_tar_comp comp,
 	char clean[PATH_MAX];
 	int rc = -1;
 
-	for (size_t i = 0; i < npaths; i++)
-		if (hpo_tar_clean_name(paths[i], clean, sizeof(clean)) != 0)
-			return hpo_err_set(err, HPO_E_INPUT,
-					   "%s: give paths below the working directory, "
-					   "relative and without '..'", paths[i]);
+	if (hpo_tar_check_paths(paths, npaths, err) < 0)
+		return -1;
 	p = xcalloc(1, sizeof(*p));
 	p->sink = sink;
 	p->ctx = ctx;

@@ -52,10 +52,16 @@ typedef ssize_t (*hpo_source_fn)(void *ctx, void *buf, size_t len, struct hpo_er
 /* Pack paths (relative, no '..': HPO_E_INPUT otherwise) into sink.
  * Directories recursively (names sorted), regular files, symbolic links as
  * links, empty files and directories.  FIFOs, sockets and devices are
- * skipped with a warning.  A missing path is an HPO_E_NOTFOUND error.
- * sum gets the adler32 and size of what went into the sink. */
+ * skipped with a warning.  The paths are checked first as
+ * hpo_tar_check_paths does.  sum gets the adler32 and size of what went
+ * into the sink. */
 int hpo_tar_pack(const char *const *paths, size_t npaths, enum hpo_tar_comp comp,
 		 hpo_sink_fn sink, void *ctx, struct hpo_tar_sum *sum, struct hpo_err *err);
+
+/* 0 when every path is a name pack takes (relative, no '..': HPO_E_INPUT
+ * otherwise) and is there ("NAME: no such file or directory", HPO_E_SYS,
+ * otherwise): a caller checks before it makes anything to pack into. */
+int hpo_tar_check_paths(const char *const *paths, size_t npaths, struct hpo_err *err);
 
 /* Unpack from src into dir (which must exist).  When want is not NULL the
  * bytes must have that adler32 and size.  got, if not NULL, gets what was

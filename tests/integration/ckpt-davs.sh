@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib/xrootd.sh"
 xrootd_require "$@"
 
-plan 54
+plan 56
 
 xrootd_start
 ok "xrootd_start brings the server up" test $? -eq 0 || exit 1
@@ -157,6 +157,10 @@ like "$(cat "$T/err")" "hpo-ckpt: $D/x: grid proxy $P/proxy-expired.pem expired 
 	"with one clear line naming the proxy"
 like "$(cat "$T/err")" ": run voms-proxy-init" "and how to renew it"
 is "$(wc -l <"$T/err")" 1 "one line only"
+hpo-ckpt save -q --to "$XRD_DAVS_URL/typo/run" params.txt parms.txt 2>"$T/err"
+is "$?:$(cat "$T/err")" "1:hpo-ckpt: parms.txt: no such file or directory" \
+	"a path to save that is missing: exit 1, one line"
+ok "and nothing is made on the storage (no directory)" test ! -e "$XRD_DATA/typo"
 X509_USER_PROXY=$T/none.pem hpo-ckpt ls "$D" 2>"$T/err"
 is "$?" 10 "no proxy at all: exit 10"
 hpo-ckpt save -q --to "$XRD_OTHER_URL/mine" params.txt 2>"$T/err"

@@ -6,7 +6,7 @@
 
 . "$top_srcdir/tests/lib/tap.sh"
 
-plan 89
+plan 90
 
 unset HPO_CKPT_URL
 S=$T/store	# the checkpoint location
@@ -115,11 +115,12 @@ is "$?" 2 "save without paths: a usage error"
 hpo-ckpt save --to "$S" ../x 2> "$T/err"
 is "$?" 13 "save of ../x fails: invalid input (exit 13)"
 like "$(cat "$T/err")" "relative and without '..'" "and says why"
-before=$(ls "$S")
-hpo-ckpt save --to "$S" ckpt nope 2> "$T/err"
+hpo-ckpt save --to "$T/new/loc" ckpt nope 2> "$T/err"
 is "$?:$(cat "$T/err")" "1:hpo-ckpt: nope: no such file or directory" \
 	"a path to save that is missing: exit 1 (the file system, as hpo-tools(7) has it), one line"
-is "$(ls "$S")" "$before" "and nothing is saved"
+ok "and nothing is made: not the location, not its parent" test ! -e "$T/new"
+hpo-ckpt save --to "$T/new/loc" ../x 2> /dev/null
+ok "nor for a path refused" test ! -e "$T/new"
 hpo-ckpt save --to "dav://host/x" ckpt 2> "$T/err"
 like "$(cat "$T/err")" "plain http is not allowed: use davs://" "dav:// (plain http) is refused"
 

@@ -419,15 +419,31 @@ static void
 test_save_fails(void **state)
 {
 	struct fix *f = *state;
-	const char *paths[] = {"model.txt", "missing"};
+	const char *paths[] = {"model.txt", "missing"}, *deep[] = {"model.txt", "d"};
 	struct hpo_ckpt_save opt = {paths, 2, HPO_TAR_ZSTD, 2, 0};
 	struct hpo_ckpt_gen g, *gens;
 	struct hpo_err err = {0};
+	char dir[1024] = "d";
 	size_t n, ntemp;
 
-	save(f, "kept", &g);
+	/* a missing path: refused before anything is made */
+	put("model.txt", "x");
 	assert_int_equal(hpo_ckpt_save(f->s, &opt, NULL, &err), -1);
-	assert_int_equal(err.kind, HPO_E_NOTFOUND);
+	assert_int_equal(err.kind, HPO_E_SYS);
+	assert_string_equal(err.msg, "missing: no such file or directory");
+	assert_int_equal(access("store", F_OK), -1);
+
+	/* packing fails midway (directories nested too deep): no temporary
+	 * is left, the generation before stays the only one */
+	save(f, "kept", &g);
+	for (int i = 0; i < 300; i++) {
+		assert_int_equal(mkdir(dir, 0755), 0);
+		strcat(dir, "/d");
+	}
+	opt.paths = deep;
+	assert_int_equal(hpo_ckpt_save(f->s, &opt, NULL, &err), -1);
+	assert_int_equal(err.kind, HPO_E_INPUT);
+	assert_non_null(strstr(err.msg, "nested too deep"));
 	assert_int_equal(hpo_ckpt_list(f->s, &gens, &n, &ntemp, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(ntemp, 0);
