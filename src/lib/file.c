@@ -130,14 +130,15 @@ write_renamed(const char *path, const void *buf, size_t len, mode_t mode, int sy
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd, rc;
 
+	/* errors name path: the temporary is ours, not the user's */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
-		hpo_err_sys(err, "%s", tmp);
+		hpo_err_sys(err, "%s", path);
 		free(tmp);
 		return -1;
 	}
 	if (write_all(fd, buf, len) < 0) {
-		hpo_err_sys(err, "%s", tmp);
+		hpo_err_sys(err, "%s", path);
 		close(fd);
 		unlink(tmp);
 		free(tmp);

@@ -3,7 +3,7 @@
 # PanDA simulator: every plot kind in every format, the HTML report, the
 # terminal view, the edge cases, the errors and their exit codes.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 123
+plan 124
 
 # checkall FILE...: for each file a line "FILE: png W H COLOURS", "FILE: svg W
 # H", "FILE: pdf PAGES" or what is wrong, from the file's own structure (PNG
@@ -318,6 +318,8 @@ is "$?:$(cat "$T/err")" \
 	"--log with negative losses: a warning, a linear scale"
 hpo-plot --local -o "$T/no/such/dir/x.png" 1 2>"$T/err"
 is "$?" 1 "an output directory that does not exist: exit 1"
+is "$(cat "$T/err")" "hpo-plot: $T/no/such/dir/x.png: No such file or directory" \
+	"and one line naming the output given, not a temporary of ours"
 
 # the engine checks the intermediate losses
 mkdir "$T/bad"
