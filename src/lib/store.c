@@ -324,7 +324,12 @@ hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err)
 
 	*out = NULL;
 	dir = dir_of(path);
-	if (hpo_mkdirs(dir, 0700, err) < 0 || check_writable(path, dir, err) < 0) {
+	if (hpo_mkdirs(dir, 0700, err) < 0) {
+		hpo_err_prefix(err, "cannot create the database in %s", dir);
+		free(dir);
+		return -1;
+	}
+	if (check_writable(path, dir, err) < 0) {
 		free(dir);
 		return -1;
 	}

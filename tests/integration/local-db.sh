@@ -3,7 +3,7 @@
 # directory, an old database, a colleague's read-only one, another
 # program's SQLite file, a damaged one, a directory we may not write.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 41
+plan 42
 
 mkdir "$T/task"
 cat >"$T/task/eval.sh" <<'SH'
@@ -190,6 +190,9 @@ is "$(HPO_DB=$L/hpo.db hpo-status --local --json 1 | jq -r '.tasks[0].status')" 
 HPO_DB=$R/new.db as_nobody hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>"$T/err"
 is "$?:$(cat "$T/err")" "1:hpo-submit: cannot create the database in $R: Permission denied" \
 	"a directory we may not write: named"
+HPO_DB=$R/sub/dir/new.db as_nobody hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "1:hpo-submit: cannot create the database in $R/sub/dir: $R/sub: Permission denied" \
+	"a directory we may not make: the database's and the one refused, named"
 chmod 644 "$R/hpo.db"
 HPO_DB=$R/hpo.db as_nobody hpo-submit --local -q "$T/task/task.yaml" >/dev/null 2>"$T/err"
 is "$?:$(cat "$T/err")" "1:hpo-submit: $R/hpo.db: cannot write the database: Permission denied" \
