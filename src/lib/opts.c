@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc.h"
 #include "opts.h"
+#include "xmalloc.h"
 
 const struct hpo_option hpo_opt_error = {"?", 0, NULL, NULL};
 /* hidden: not in --help, for the completions made at build time */
@@ -29,6 +31,30 @@ hpo_opts_error(const struct hpo_tool *tool, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	hint(tool);
+}
+
+/* "unknown option '--paralel' (did you mean '--parallel'?)" */
+static void
+unknown_long(const struct hpo_tool *tool, const char *name, size_t len)
+{
+	const struct hpo_option *o;
+	const char **names;
+	const char *near;
+	char *word = xasprintf("%.*s", (int)len, name);
+	size_t n = 0;
+
+	for (o = tool->opts; o->name != NULL; o++)
+		n++;
+	names = xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = tool->opts[i].name;
+	near = hpo_nearest(word, names);
+	if (near != NULL)
+		hpo_opts_error(tool, "unknown option '--%s' (did you mean '--%s'?)", word, near);
+	else
+		hpo_opts_error(tool, "unknown option '--%s'", word);
+	free(names);
+	free(word);
 }
 
 const struct hpo_option *
@@ -67,7 +93,7 @@ hpo_opts_next(const struct hpo_tool *tool, int argc, char **argv, struct hpo_opt
 		if (o->name == NULL && eq == NULL && strcmp(name, opt_dump.name) == 0)
 			return &opt_dump;
 		if (o->name == NULL) {
-			hpo_opts_error(tool, "unknown option '--%.*s'", (int)len, name);
+			unknown_long(tool, name, len);
 			return HPO_OPT_ERROR;
 		}
 		if (o->arg == NULL) {

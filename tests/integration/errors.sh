@@ -2,7 +2,7 @@
 # Bad input gets one clear line naming the file:line:column or option, a
 # documented exit status, and leaves nothing behind.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 33
+plan 34
 
 hpo-status --local >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" "3:hpo-status: no database at $HPO_DB" \
@@ -93,7 +93,11 @@ is "$? $msg" "1 hpo-submit: $T/nonexistent.yaml: No such file or directory" "a m
 # usage errors: exit 2, the option named
 msg=$(hpo-submit --local --paralel 2 "$f" 2>&1)
 is "$?" 2 "an unknown option exits 2"
-like "$msg" "hpo-submit: unknown option '--paralel'" "and names the option"
+is "$msg" "hpo-submit: unknown option '--paralel' (did you mean '--parallel'?)
+Try 'hpo-submit --help' for more information." "and names the option, and the one meant"
+msg=$(hpo-status --xyzzy 2>&1)
+is "$msg" "hpo-status: unknown option '--xyzzy'
+Try 'hpo-status --help' for more information." "no guess when none is near"
 printf '%s' "$good" > "$f"
 msg=$(hpo-submit "$f" 2>&1)
 is "$?:$msg" "13:hpo-submit: the Grid needs evaluation.container (the image evaluations run in)" \
