@@ -325,7 +325,18 @@ hpo_store_open(const char *path, struct hpo_store **out, struct hpo_err *err)
 	*out = NULL;
 	dir = dir_of(path);
 	if (hpo_mkdirs(dir, 0700, err) < 0) {
-		hpo_err_prefix(err, "cannot create the database in %s", dir);
+		size_t len = strlen(dir);
+
+		/* "DIR: why" keeps its why; "PARENT: why" is kept whole */
+		if (strncmp(err->msg, dir, len) == 0 && strncmp(err->msg + len, ": ", 2) == 0) {
+			char *why = xstrdup(err->msg + len + 2);
+
+			hpo_err_set(err, err->kind, "cannot create the database in %s: %s", dir,
+				    why);
+			free(why);
+		} else {
+			hpo_err_prefix(err, "cannot create the database in %s", dir);
+		}
 		free(dir);
 		return -1;
 	}

@@ -194,7 +194,8 @@ test_open_parent_is_a_file(void **state)
 	assert_int_equal(hpo_store_open(path, &st, &err), -1);
 	assert_null(st);
 	assert_int_equal(err.kind, HPO_E_SYS);
-	snprintf(expect, sizeof(expect), "%s: Not a directory", file);
+	snprintf(expect, sizeof(expect), "cannot create the database in %s: Not a directory",
+		 file);
 	assert_string_equal(err.msg, expect);
 	assert_false(exists(path));
 
@@ -203,7 +204,9 @@ test_open_parent_is_a_file(void **state)
 	assert_int_equal(hpo_store_open(deep, &st, &err), -1);
 	assert_null(st);
 	assert_int_equal(err.kind, HPO_E_SYS);
-	snprintf(expect, sizeof(expect), "%s/plain: Not a directory", (char *)*state);
+	snprintf(expect, sizeof(expect),
+		 "cannot create the database in %s/plain/sub: %s/plain: Not a directory",
+		 (char *)*state, (char *)*state);
 	assert_string_equal(err.msg, expect);
 	free(file);
 	free(path);
