@@ -20,8 +20,24 @@ sim_start() {
 	sim_pid=$!
 	trap 'kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; rm -rf "$T"' EXIT
 	# the port file is the simulator's last word: the control and token
-	# port files are written before it, every server listening already
-	wait_for 20 test -s "$T/sim.port" || return 1
+	# port files are written before it, every server listening already.
+	# Under load (CI's sanitizer pass beside other work) it can take many
+	# seconds; a simulator that died or never answers says why.
+	_i=0
+	while ! test -s "$T/sim.port"; do
+		if ! kill -0 "$sim_pid" 2>/dev/null; then
+			echo "# the simulator exited before it listened:" >&2
+			sed 's/^/# /' "$T/sim.err" >&2
+			return 1
+		fi
+		_i=$((_i + 1))
+		if [ "$_i" -ge 600 ]; then
+			echo "# the simulator did not listen within 60 s:" >&2
+			sed 's/^/# /' "$T/sim.err" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
 	sim_port=$(cat "$T/sim.port")
 	sim_cport=$(cat "$T/sim.cport")
 	PANDA_URL_SSL=https://127.0.0.1:$sim_port/server/panda
