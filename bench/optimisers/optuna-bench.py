@@ -121,12 +121,45 @@ def schwefel6(t):
     return 6 * 418.9828872724338 - sum(v * math.sin(math.sqrt(abs(v))) for v in box(t, 6, -500, 500))
 
 
+def rosenbrock10(t):
+    x = box(t, 10, -2, 2)
+    return sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(9))
+
+
+def schwefel12_10(t):
+    c = s = 0.0
+    for v in box(t, 10, -6, 14):
+        c += v
+        s += c * c
+    return s
+
+
+def styblinski10(t):
+    return sum(x ** 4 - 16 * x * x + 5 * x for x in box(t, 10, -5, 5)) / 2
+
+
+def griewank10(t):
+    x = box(t, 10, -300, 600)
+    pr = 1.0
+    for j, v in enumerate(x):
+        pr *= math.cos(v / math.sqrt(j + 1))
+    return sum(v * v for v in x) / 4000 - pr + 1
+
+
+def michalewicz10(t):
+    x = box(t, 10, 0, math.pi)
+    return -sum(math.sin(v) * math.sin((j + 1) * v * v / math.pi) ** 20 for j, v in enumerate(x))
+
+
 FUNCTIONS = {"branin": (branin, 0.397887), "hartmann6": (hartmann6, -3.32237),
              "rosenbrock4": (rosenbrock4, 0.0), "mixed": (mixed, 0.0),
              "styblinski4": (styblinski4, -156.66468), "levy5": (levy5, 0.0),
              "hartmann6-noisy": (hartmann6, -3.32237), "ackley10": (ackley10, 0.0),
              "levy10": (levy10, 0.0), "rastrigin8": (rastrigin8, 0.0),
-             "schwefel6": (schwefel6, 0.0)}
+             "schwefel6": (schwefel6, 0.0), "rosenbrock10": (rosenbrock10, 0.0),
+             "schwefel12-10": (schwefel12_10, 0.0),
+             "styblinski10": (styblinski10, -391.6617), "griewank10": (griewank10, 0.0),
+             "michalewicz10": (michalewicz10, -9.66015)}
 NOISE = {"hartmann6-noisy": 0.1}
 
 
