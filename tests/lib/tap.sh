@@ -34,6 +34,12 @@ export DAVIX_STAGING_AREA
 TMUX_TMPDIR=$T
 export TMUX_TMPDIR
 trap 'rm -rf "$T"' EXIT
+# a test stopped (tests/lib/run-test passes Ctrl-C on make check on as
+# TERM) runs its EXIT trap too, which the shell runs on exit, not on a
+# signal's default action: no scratch directory, server or simulator is
+# left behind.  Its reader may be gone by then: writes fail, not kill.
+trap 'trap "" PIPE; exit 130' INT
+trap 'trap "" PIPE; exit 143' TERM
 
 plan() { echo "1..$1"; }
 

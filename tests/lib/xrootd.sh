@@ -264,6 +264,8 @@ xrootd_require() {
 	rm -rf "$T"	# each run below makes its own
 	trap - EXIT
 	_xrd_out=$(mktemp "${TMPDIR:-/tmp}/hpo-xrd-out.XXXXXX") || exit 1
+	# a run stopped (tap.sh's INT and TERM traps exit) leaves nothing either
+	trap 'rm -f "$_xrd_out" "$_xrd_out.hung"' EXIT
 	HPO_XRD_NETNS=1
 	HPO_XRD_HUNG=$_xrd_out.hung
 	export HPO_XRD_NETNS HPO_XRD_HUNG
