@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "doc.h"
 #include "file.h"
 #include "proc.h"
 #include "xmalloc.h"
@@ -50,7 +51,9 @@ find_in_path(const char *prog)
 	return found;
 }
 
-/* Run argv with output captured (first line kept); wait at most timeout s. */
+/* Run argv with its standard error captured (the first line kept: why it
+ * failed; standard output, docker's client section, is dropped); wait at
+ * most timeout s. */
 static int
 probe(char *const argv[], int timeout, char *line, size_t len)
 {
@@ -68,10 +71,11 @@ probe(char *const argv[], int timeout, char *line, size_t len)
 		return -1;
 	}
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
+		int devnull = open("/dev/null", O_RDWR);
+		if (devnull >= 0) {
 			dup2(devnull, 0);
-		dup2(fds[1], 1);
+			dup2(devnull, 1);
+		}
 		dup2(fds[1], 2);
 		execv(argv[0], argv);
 		_exit(127);
@@ -115,10 +119,19 @@ hpo_runtime_open(const char *name, struct hpo_runtime **out, struct hpo_err *err
 	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
 		if (strcmp(name, runtimes[i].name) == 0)
 			break;
-	if (i == sizeof(runtimes) / sizeof(runtimes[0]))
+	if (i == sizeof(runtimes) / sizeof(runtimes[0])) {
+		static const char *const names[] = {"apptainer", "singularity", "podman", "docker",
+						    NULL};
+		const char *near = hpo_nearest(name, names);
+
+		if (near != NULL)
+			return hpo_err_set(err, HPO_E_INPUT,
+					   "unknown container runtime '%s' (did you mean '%s'?)", name,
+					   near);
 		return hpo_err_set(err, HPO_E_INPUT,
 				   "unknown container runtime '%s' (apptainer, singularity, "
 				   "podman or docker)", name);
+	}
 	rt = xcalloc(1, sizeof(*rt));
 	rt->kind = runtimes[i].kind;
 	if ((rt->path = find_in_path(name)) == NULL) {

@@ -128,8 +128,8 @@ else
 	chmod +x "$T/bin/docker"
 fi
 msg=$(PATH=$T/bin:/usr/bin:/bin "$HPO_BINDIR/hpo-submit" --local --runtime docker "$f" 2>&1 >/dev/null)
-like "$msg" "hpo-submit: container runtime docker: not working ('docker info' failed" \
-	"a runtime whose engine does not answer is a clear error"
+like "$msg" "hpo-submit: container runtime docker: not working ('docker info' failed: Cannot connect to the Docker daemon" \
+	"a runtime whose engine does not answer is a clear error, with the runtime's own reason"
 is "$(hpo-status --local --json | jq '.tasks | length')" 1 "a runtime that does not work creates no task"
 
 # ---- hpo-task(5) says the same about what the Grid needs everywhere, and it is so ------------
