@@ -120,9 +120,11 @@ hpo_runtime_open(const char *name, struct hpo_runtime **out, struct hpo_err *err
 		if (strcmp(name, runtimes[i].name) == 0)
 			break;
 	if (i == sizeof(runtimes) / sizeof(runtimes[0])) {
-		static const char *const names[] = {"apptainer", "singularity", "podman", "docker",
-						    NULL};
-		const char *near = hpo_nearest(name, names);
+		const char *names[sizeof(runtimes) / sizeof(runtimes[0]) + 1] = {NULL}, *near;
+
+		for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+			names[i] = runtimes[i].name;
+		near = hpo_nearest(name, names);
 
 		if (near != NULL)
 			return hpo_err_set(err, HPO_E_INPUT,

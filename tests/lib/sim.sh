@@ -12,6 +12,8 @@
 #                                      for user tester/testuser, expiring at EXP
 P=$T/pki
 
+_sim_up_or_gone() { test -s "$T/sim.port" || ! kill -0 "$sim_pid" 2>/dev/null; }
+
 sim_start() {
 	"$top_srcdir/tests/fixtures/mkpki.sh" "$P" || return 1
 	python3 "$top_srcdir/tests/sim/panda_sim.py" --pki "$P" --port-file "$T/sim.port" \
@@ -23,21 +25,16 @@ sim_start() {
 	# port files are written before it, every server listening already.
 	# Under load (CI's sanitizer pass beside other work) it can take many
 	# seconds; a simulator that died or never answers says why.
-	_i=0
-	while ! test -s "$T/sim.port"; do
-		if ! kill -0 "$sim_pid" 2>/dev/null; then
-			echo "# the simulator exited before it listened:" >&2
-			sed 's/^/# /' "$T/sim.err" >&2
-			return 1
-		fi
-		_i=$((_i + 1))
-		if [ "$_i" -ge 600 ]; then
+	wait_for 60 _sim_up_or_gone
+	if ! test -s "$T/sim.port"; then
+		if kill -0 "$sim_pid" 2>/dev/null; then
 			echo "# the simulator did not listen within 60 s:" >&2
-			sed 's/^/# /' "$T/sim.err" >&2
-			return 1
+		else
+			echo "# the simulator exited before it listened:" >&2
 		fi
-		sleep 0.1
-	done
+		sed 's/^/# /' "$T/sim.err" >&2
+		return 1
+	fi
 	sim_port=$(cat "$T/sim.port")
 	sim_cport=$(cat "$T/sim.cport")
 	PANDA_URL_SSL=https://127.0.0.1:$sim_port/server/panda
