@@ -178,8 +178,11 @@ run_local(const struct args *a)
 		goto fail;
 	/* everything that can be checked is checked before a task exists */
 	if ((runtime = hpo_config_runtime(a->runtime)) != NULL &&
-	    hpo_runtime_open(runtime, &rt, &err) < 0)
+	    hpo_runtime_open(runtime, &rt, &err) < 0) {
+		if (a->runtime == NULL && err.kind == HPO_E_INPUT)
+			hpo_err_prefix(&err, "HPO_CONTAINER_RUNTIME");
 		goto fail;
+	}
 	if (a->resume == 0) {
 		if (hpo_task_load_with_phpo(a->nops ? a->ops[0] : NULL, a->load_json, &task, &err) < 0)
 			goto fail;
@@ -481,7 +484,15 @@ main(int argc, char **argv)
 			if (parse_id("resume", os.arg, &a.resume) < 0)
 				goto usage;
 			break;
-		case OPT_RUNTIME: a.runtime = os.arg; break;
+		case OPT_RUNTIME: {
+			struct hpo_err e = {0};
+			if (hpo_runtime_known(os.arg, &e) < 0) {
+				hpo_opts_error(&tool, "--runtime: %s", e.msg);
+				goto usage;
+			}
+			a.runtime = os.arg;
+			break;
+		}
 		case OPT_PARALLEL:
 			if (hpo_opts_long(os.arg, 1, 10000, &a.parallel) < 0) {
 				hpo_opts_error(&tool, "--parallel: '%s' is not a number from 1 to 10000",

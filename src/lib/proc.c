@@ -109,6 +109,26 @@ probe(char *const argv[], int timeout, char *line, size_t len)
 }
 
 int
+hpo_runtime_known(const char *name, struct hpo_err *err)
+{
+	const char *names[sizeof(runtimes) / sizeof(runtimes[0]) + 1] = {NULL}, *near;
+	size_t i;
+
+	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
+		if (strcmp(name, runtimes[i].name) == 0)
+			return 0;
+		names[i] = runtimes[i].name;
+	}
+	near = hpo_nearest(name, names);
+	if (near != NULL)
+		return hpo_err_set(err, HPO_E_INPUT,
+				   "unknown container runtime '%s' (did you mean '%s'?)", name, near);
+	return hpo_err_set(err, HPO_E_INPUT,
+			   "unknown container runtime '%s' (apptainer, singularity, podman or docker)",
+			   name);
+}
+
+int
 hpo_runtime_open(const char *name, struct hpo_runtime **out, struct hpo_err *err)
 {
 	struct hpo_runtime *rt;
@@ -116,24 +136,10 @@ hpo_runtime_open(const char *name, struct hpo_runtime **out, struct hpo_err *err
 	size_t i;
 
 	*out = NULL;
-	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
-		if (strcmp(name, runtimes[i].name) == 0)
-			break;
-	if (i == sizeof(runtimes) / sizeof(runtimes[0])) {
-		const char *names[sizeof(runtimes) / sizeof(runtimes[0]) + 1] = {NULL}, *near;
-
-		for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
-			names[i] = runtimes[i].name;
-		near = hpo_nearest(name, names);
-
-		if (near != NULL)
-			return hpo_err_set(err, HPO_E_INPUT,
-					   "unknown container runtime '%s' (did you mean '%s'?)", name,
-					   near);
-		return hpo_err_set(err, HPO_E_INPUT,
-				   "unknown container runtime '%s' (apptainer, singularity, "
-				   "podman or docker)", name);
-	}
+	if (hpo_runtime_known(name, err) < 0)
+		return -1;
+	for (i = 0; strcmp(name, runtimes[i].name) != 0; i++)
+		;
 	rt = xcalloc(1, sizeof(*rt));
 	rt->kind = runtimes[i].kind;
 	if ((rt->path = find_in_path(name)) == NULL) {

@@ -15,9 +15,13 @@ struct hpo_runtime {
 	char *path;		/* the client's full path */
 };
 
+/* 0 if name is a runtime hpo_runtime_open knows; else -1 and err says so,
+ * with the nearest name. */
+int hpo_runtime_known(const char *name, struct hpo_err *err);
 /* Find and probe a runtime by name ("apptainer", "singularity", "podman",
- * "docker"): HPO_E_RUNTIME when unknown, missing from PATH, or when its
- * engine does not answer (docker/podman `info`, apptainer `version`). */
+ * "docker"): HPO_E_INPUT when unknown, HPO_E_RUNTIME when missing from
+ * PATH or when its engine does not answer (docker/podman `info`, apptainer
+ * `version`). */
 int hpo_runtime_open(const char *name, struct hpo_runtime **out, struct hpo_err *err);
 void hpo_runtime_free(struct hpo_runtime *rt);
 const char *hpo_runtime_name(const struct hpo_runtime *rt);

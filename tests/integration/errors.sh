@@ -2,7 +2,7 @@
 # Bad input gets one clear line naming the file:line:column or option, a
 # documented exit status, and leaves nothing behind.
 . "$top_srcdir/tests/lib/tap.sh"
-plan 34
+plan 36
 
 hpo-status --local >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" "3:hpo-status: no database at $HPO_DB" \
@@ -131,6 +131,13 @@ msg=$(PATH=$T/bin:/usr/bin:/bin "$HPO_BINDIR/hpo-submit" --local --runtime docke
 like "$msg" "hpo-submit: container runtime docker: not working ('docker info' failed: Cannot connect to the Docker daemon" \
 	"a runtime whose engine does not answer is a clear error, with the runtime's own reason"
 is "$(hpo-status --local --json | jq '.tasks | length')" 1 "a runtime that does not work creates no task"
+msg=$(hpo-submit --local --runtime dokcer "$f" 2>&1 >/dev/null)
+is "$?:$(printf '%s' "$msg" | head -n 1)" \
+	"2:hpo-submit: --runtime: unknown container runtime 'dokcer' (did you mean 'docker'?)" \
+	"a misspelt --runtime is a usage error (exit 2) with the nearest name"
+msg=$(HPO_CONTAINER_RUNTIME=podmn hpo-submit --local "$f" 2>&1 >/dev/null)
+is "$?:$msg" "13:hpo-submit: HPO_CONTAINER_RUNTIME: unknown container runtime 'podmn' (did you mean 'podman'?)" \
+	"a misspelt HPO_CONTAINER_RUNTIME names the variable (exit 13)"
 
 # ---- hpo-task(5) says the same about what the Grid needs everywhere, and it is so ------------
 page=$top_srcdir/man/hpo-task.5
