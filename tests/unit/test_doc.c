@@ -219,6 +219,10 @@ test_syntax_hints(void **state)
 		    "a flow sequence (a closing ']' is missing)");
 	parse_fails("{\"a\": 1\n", "t.yaml:2:1: did not find expected ',' or '}' while parsing a "
 		    "flow mapping (a closing '}' is missing)");
+	/* a file without its last newline: the end of its last line, not a line after it */
+	parse_fails("{\"a\": 1", "t.yaml:1:8: did not find expected ',' or '}' while parsing a "
+		    "flow mapping (a closing '}' is missing)");
+	parse_fails("a: [1\nb", "t.yaml:2:2: did not find expected ',' or ']'");
 	parse_fails("a: \"open\n", "while scanning a quoted scalar (a quoted string is not closed)");
 	/* JSON's unquoted key without a space: YAML's key "low:0" with no value */
 	parse_fails("x: {low:0, high: 1}\n", "t.yaml:1:5: 'low:0' is a key without a value (put "
