@@ -249,6 +249,23 @@ byte_offset(const char *buf, size_t len, size_t index)
 	return at;
 }
 
+/* The line and column of byte p of buf, in mark. */
+static yaml_mark_t
+mark_at(const char *buf, size_t p, yaml_mark_t mark)
+{
+	mark.line = 0;
+	mark.column = 0;
+	for (size_t i = 0; i < p; i++) {
+		if (buf[i] == '\n') {
+			mark.line++;
+			mark.column = 0;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			mark.column++;	/* characters, as libyaml counts them */
+		}
+	}
+	return mark;
+}
+
 /* libyaml stops a {"a": 1 "b": 2} at the ':' after "b": the ',' is
  * missing before "b".  The mark of the key before a ':' at byte at, or
  * mark. */
@@ -269,35 +286,7 @@ key_before_colon(const char *buf, size_t len, size_t at, yaml_mark_t mark)
 		while (p > 0 && strchr(" \t\r\n,{[", buf[p - 1]) == NULL)
 			p--;
 	}
-	mark.line = 0;
-	mark.column = 0;
-	for (size_t i = 0; i < p; i++) {
-		if (buf[i] == '\n') {
-			mark.line++;
-			mark.column = 0;
-		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
-			mark.column++;	/* characters, as libyaml counts them */
-		}
-	}
-	return mark;
-}
-
-/* The mark of the end of buf: libyaml puts an error at the end of a file
- * that does not end in a newline on a line after the last, as if it did. */
-static yaml_mark_t
-end_mark(const char *buf, size_t len, yaml_mark_t mark)
-{
-	mark.line = 0;
-	mark.column = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n') {
-			mark.line++;
-			mark.column = 0;
-		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
-			mark.column++;	/* characters, as libyaml counts them */
-		}
-	}
-	return mark;
+	return mark_at(buf, p, mark);
 }
 
 /* The error for a parser that failed on buf. */
@@ -314,7 +303,9 @@ syntax_error(struct hpo_err *err, const struct hpo_doc *doc, const yaml_parser_t
 	if (strstr(problem, "did not find expected ',' or '}'") != NULL)
 		mark = key_before_colon(buf, len, at, mark);
 	if (at >= len)
-		mark = end_mark(buf, len, mark);
+		/* libyaml puts the end of a file without its last newline on a
+		 * line after the last, as if it had one */
+		mark = mark_at(buf, len, mark);
 	return err_mark(err, doc, mark, "%s%s%s%s%s%s", problem,
 			*context ? " " : "", context,
 			hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
