@@ -14,7 +14,7 @@
 static const char *const no_settings[] = {NULL};
 static const char *const grid_settings[] = {"steps", NULL};
 static const char *const tpe_settings[] = {
-	"n_startup", "gamma", "max_good", "n_ei_candidates", "prior_weight", "multivariate",
+	"n_startup", "gamma", "max_good", "n_ei_candidates", "prior_weight", "density", "multivariate",
 	"constant_liar", "pending", NULL,
 };
 static const char *const gp_settings[] = {

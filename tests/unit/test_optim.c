@@ -129,6 +129,11 @@ test_registry(void **state)
 	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("tpe"), s, set, &err), -1);
 	assert_string_equal(err.msg, "setting 'multivariate' must be true or false");
 	json_decref(set);
+	set = json_ok("{\"density\": \"multi\"}");
+	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("tpe"), s, set, &err), -1);
+	assert_string_equal(err.msg,
+			    "setting 'density' must be \"both\", \"joint\" or \"independent\"");
+	json_decref(set);
 	set = json_ok("{\"steps\": 3}");
 	assert_int_equal(hpo_optim_check_settings(hpo_optim_find("random"), s, set, &err), -1);
 	assert_string_equal(err.msg, "unknown setting 'steps': algorithm 'random' takes none");
@@ -367,6 +372,8 @@ test_builtin_points(void **state)
 static const char *const tpe_settings[] = {
 	NULL, "{\"multivariate\": true}", "{\"n_startup\": 3, \"gamma\": 0.5}",
 	"{\"constant_liar\": false, \"prior_weight\": 0.1, \"n_ei_candidates\": 3}",
+	"{\"density\": \"independent\", \"n_startup\": 3}",
+	"{\"density\": \"joint\", \"pending\": \"liar\"}",
 };
 #define NSETTINGS (sizeof(tpe_settings) / sizeof(tpe_settings[0]))
 
@@ -569,8 +576,10 @@ test_tpe_no_repeats(void **state)
 				       "n: {method: uniformint, low: 1, high: 3}\n");
 
 	(void)state;
-	for (size_t m = 0; m < 2; m++) {
-		json_t *set = json_pack("{s:b, s:i}", "multivariate", (int)m, "n_startup", 3);
+	static const char *const densities[] = {"independent", "joint", "both"};
+
+	for (size_t m = 0; m < 3; m++) {
+		json_t *set = json_pack("{s:s, s:i}", "density", densities[m], "n_startup", 3);
 		for (uint64_t seed = 0; seed < 10; seed++) {
 			json_t *h = json_array(), *pts, *p;
 			size_t i;
@@ -589,8 +598,9 @@ test_tpe_no_repeats(void **state)
 				for (size_t b = 0; b < a; b++)
 					if (json_equal(json_array_get(json_array_get(h, a), 0),
 						       json_array_get(json_array_get(h, b), 0)))
-						fail_msg("multivariate %zu, seed %llu: points %zu and %zu "
-							 "are the same", m, (unsigned long long)seed, b, a);
+						fail_msg("density %s, seed %llu: points %zu and %zu "
+							 "are the same", densities[m],
+							 (unsigned long long)seed, b, a);
 			json_decref(pts);
 			json_decref(h);
 		}
@@ -633,12 +643,12 @@ test_tpe_categories(void **state)
 	struct hpo_space *s = space_ok("c: {method: categorical, categories: [a, b, c, d, e]}\n"
 				       "x: {method: uniform, low: 0, high: 1}\n");
 	json_t *h = history(s, 30, 1, cat_loss, NULL), *pts, *p;
-	/* multivariate, and univariate (Optuna's categorical kernels in both
+	/* both, joint, and independent (Optuna's categorical kernels in both
 	 * groups) */
-	const char *settings[] = {NULL, "{\"multivariate\": false}"};
+	const char *settings[] = {NULL, "{\"density\": \"joint\"}", "{\"multivariate\": false}"};
 
 	(void)state;
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < 3; k++) {
 		json_t *set = settings[k] ? json_ok(settings[k]) : NULL;
 		size_t i, nb = 0;
 
@@ -695,8 +705,8 @@ test_tpe_univariate_widths(void **state)
 
 /* The best loss after n points of a sequential search. */
 static double
-best_after(const char *algo, const struct hpo_space *s, uint64_t seed, size_t n, long batch,
-	   const json_t *set)
+best_after(const char *algo, const struct hpo_space *s, double (*loss)(const json_t *),
+	   uint64_t seed, size_t n, long batch, const json_t *set)
 {
 	json_t *h = json_array();
 	double best = INFINITY;
@@ -705,7 +715,7 @@ best_after(const char *algo, const struct hpo_space *s, uint64_t seed, size_t n,
 		json_t *pts = propose(algo, s, h, batch, (long)n, seed, set), *p;
 		size_t i;
 		json_array_foreach(pts, i, p) {
-			double l = quad(p);
+			double l = loss(p);
 			best = fmin(best, l);
 			json_array_append_new(h, json_pack("[O, f]", p, l));
 		}
@@ -724,15 +734,23 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The median over 21 seeds of the best loss after n points. */
 static double
-median_best(const char *algo, const struct hpo_space *s, long batch, const json_t *set)
+median_best_of(const char *algo, const struct hpo_space *s, double (*loss)(const json_t *),
+	       size_t n, long batch, const json_t *set)
 {
 	double v[21];
 
 	for (uint64_t seed = 0; seed < 21; seed++)
-		v[seed] = best_after(algo, s, seed + 100, 40, batch, set);
+		v[seed] = best_after(algo, s, loss, seed + 100, n, batch, set);
 	qsort(v, 21, sizeof(double), cmp_double);
 	return v[10];
+}
+
+static double
+median_best(const char *algo, const struct hpo_space *s, long batch, const json_t *set)
+{
+	return median_best_of(algo, s, quad, 40, batch, set);
 }
 
 static void
@@ -752,6 +770,90 @@ test_tpe_beats_random(void **state)
 	assert_true(tm < r / 2);
 	assert_true(tb < r);
 	json_decref(mv);
+	hpo_space_free(s);
+}
+
+/* A sum of one term per parameter with a local minimum every unit
+ * (Rastrigin's shape) in six parameters. */
+static const char *const sum_space =
+	"a: {method: uniform, low: -3, high: 7}\n"
+	"b: {method: uniform, low: -3, high: 7}\n"
+	"c: {method: uniform, low: -3, high: 7}\n"
+	"d: {method: uniform, low: -3, high: 7}\n"
+	"e: {method: uniform, low: -3, high: 7}\n"
+	"f: {method: uniform, low: -3, high: 7}\n";
+
+static double
+sum_loss(const json_t *p)
+{
+	static const char *const names[] = {"a", "b", "c", "d", "e", "f"};
+	double l = 0;
+
+	for (size_t j = 0; j < 6; j++) {
+		double x = json_number_value(json_object_get(p, names[j])) - 0.3 * (double)j;
+		l += x * x + 10 * (1 - cos(2 * M_PI * x));
+	}
+	return l;
+}
+
+/* density: both (the default without categorical parameters) draws each
+ * parameter from a good point of its own, so that a candidate joins the
+ * good values of several points: on a sum of one term per parameter it
+ * does better than the joint density, which keeps each candidate near one
+ * good point; "multivariate", the older name, is "joint" (true) and
+ * "independent" (false). */
+static void
+test_tpe_density(void **state)
+{
+	struct hpo_space *s = space_ok(sum_space);
+	json_t *joint = json_ok("{\"density\": \"joint\"}");
+	json_t *mv = json_ok("{\"multivariate\": true}"), *uv = json_ok("{\"multivariate\": false}");
+	json_t *ind = json_ok("{\"density\": \"independent\"}");
+	json_t *h = history(s, 30, 4, sum_loss, NULL);
+	double b = median_best_of("tpe", s, sum_loss, 60, 1, NULL);
+	double j = median_best_of("tpe", s, sum_loss, 60, 1, joint);
+
+	(void)state;
+	print_message("median best of 60 points over 21 seeds: both %.2f, joint %.2f\n", b, j);
+	assert_true(b < 0.9 * j);
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		json_t *a = propose("tpe", s, h, 2, 100, seed, joint);
+		json_t *c = propose("tpe", s, h, 2, 100, seed, mv);
+		json_t *d = propose("tpe", s, h, 2, 100, seed, NULL);
+		json_t *e = propose("tpe", s, h, 2, 100, seed, ind);
+		json_t *f = propose("tpe", s, h, 2, 100, seed, uv);
+		assert_true(json_equal(a, c));
+		assert_true(json_equal(e, f));
+		assert_false(json_equal(a, d));
+		assert_false(json_equal(d, e));
+		json_decref(a);
+		json_decref(c);
+		json_decref(d);
+		json_decref(e);
+		json_decref(f);
+	}
+	/* with a categorical parameter the default is the joint density */
+	{
+		struct hpo_space *m = space_ok(all_methods);
+		json_t *hm = history(m, 30, 6, by_index, NULL);
+		json_t *both = json_ok("{\"density\": \"both\"}");
+		json_t *a = propose("tpe", m, hm, 2, 100, 5, NULL);
+		json_t *c = propose("tpe", m, hm, 2, 100, 5, joint);
+		json_t *e = propose("tpe", m, hm, 2, 100, 5, both);
+		assert_true(json_equal(a, c));
+		assert_false(json_equal(a, e));
+		json_decref(a);
+		json_decref(c);
+		json_decref(e);
+		json_decref(both);
+		json_decref(hm);
+		hpo_space_free(m);
+	}
+	json_decref(h);
+	json_decref(joint);
+	json_decref(mv);
+	json_decref(uv);
+	json_decref(ind);
 	hpo_space_free(s);
 }
 
@@ -840,6 +942,7 @@ main(void)
 		cmocka_unit_test(test_tpe_categories),
 		cmocka_unit_test(test_tpe_univariate_widths),
 		cmocka_unit_test(test_tpe_beats_random),
+		cmocka_unit_test(test_tpe_density),
 		cmocka_unit_test(test_manual_lists_settings),
 	};
 
