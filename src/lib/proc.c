@@ -28,6 +28,18 @@ static const struct {
 	{"podman", HPO_RT_PODMAN, "info"},
 	{"docker", HPO_RT_DOCKER, "info"},
 };
+#define NRUNTIMES (sizeof(runtimes) / sizeof(runtimes[0]))
+
+/* The index of runtime name in runtimes, NRUNTIMES when unknown. */
+static size_t
+runtime_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NRUNTIMES && strcmp(name, runtimes[i].name) != 0; i++)
+		;
+	return i;
+}
 
 static char *
 find_in_path(const char *prog)
@@ -111,14 +123,12 @@ probe(char *const argv[], int timeout, char *line, size_t len)
 int
 hpo_runtime_known(const char *name, struct hpo_err *err)
 {
-	const char *names[sizeof(runtimes) / sizeof(runtimes[0]) + 1] = {NULL}, *near;
-	size_t i;
+	const char *names[NRUNTIMES + 1] = {NULL}, *near;
 
-	for (i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++) {
-		if (strcmp(name, runtimes[i].name) == 0)
-			return 0;
+	if (runtime_index(name) < NRUNTIMES)
+		return 0;
+	for (size_t i = 0; i < NRUNTIMES; i++)
 		names[i] = runtimes[i].name;
-	}
 	near = hpo_nearest(name, names);
 	if (near != NULL)
 		return hpo_err_set(err, HPO_E_INPUT,
@@ -138,8 +148,7 @@ hpo_runtime_open(const char *name, struct hpo_runtime **out, struct hpo_err *err
 	*out = NULL;
 	if (hpo_runtime_known(name, err) < 0)
 		return -1;
-	for (i = 0; strcmp(name, runtimes[i].name) != 0; i++)
-		;
+	i = runtime_index(name);
 	rt = xcalloc(1, sizeof(*rt));
 	rt->kind = runtimes[i].kind;
 	if ((rt->path = find_in_path(name)) == NULL) {
@@ -171,7 +180,7 @@ hpo_runtime_free(struct hpo_runtime *rt)
 const char *
 hpo_runtime_name(const struct hpo_runtime *rt)
 {
-	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+	for (size_t i = 0; i < NRUNTIMES; i++)
 		if (rt != NULL && runtimes[i].kind == rt->kind)
 			return runtimes[i].name;
 	return "host";
