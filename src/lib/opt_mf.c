@@ -373,9 +373,11 @@ tpe_config(struct mf *m, uint64_t seed, struct hpo_err *err, int *failed)
 		free(sub.obs);
 		return NULL;
 	}
-	/* the joint density, tpe's default when bench/multifidelity measured
-	 * this (bench/README.md); its later default was not measured here */
-	settings = json_pack("{s:i, s:s}", "n_startup", 0, "density", "joint");
+	/* the joint density and pending points believed at full weight, tpe's
+	 * defaults when bench/multifidelity measured this (bench/README.md);
+	 * its later defaults were not measured here */
+	settings = json_pack("{s:i, s:s, s:f, s:f}", "n_startup", 0, "density", "joint",
+			     "pending_weight", 1.0, "pending_width", 1.0);
 	r.space = m->req->space;
 	r.hist = &sub;
 	r.history = NULL;

@@ -8,7 +8,12 @@
  * bad group (the rest, with the failed points).  The pending points and the points proposed earlier in
  * the same call join the split as setting `pending` says: "believe" (the
  * default) ranks each with the loss of its nearest finished point, so a
- * batch goes on as a sequential search would if the guess were right;
+ * batch goes on as a sequential search would if the guess were right; a
+ * believed point takes its place in the ranking but weighs pending_weight
+ * (0.1) of a finished point in the estimators, and while one is believed
+ * the good kernels are pending_width (0.6) times as wide, so that the
+ * batch searches nearer the good points (the guess is a guess; full
+ * weight and width measured worse in every kind of batch, bench/README.md);
  * "liar" puts them in the bad group (a constant liar, the older default,
  * `constant_liar: true`), which measured worse in batches (bench/README.md);
  * "ignore" leaves them out.  Each group becomes a Parzen
@@ -71,6 +76,8 @@
 struct tpe_cfg {
 	long n_startup, max_good, n_cand;
 	double gamma, prior_weight;
+	double pending_weight;	/* believe: what a believed point weighs, against 1 */
+	double pending_width;	/* believe: the good kernels' widths while one is believed */
 	int density;		/* what scores a candidate: DENS_* */
 	int liar;
 	int pending;		/* what pending points are: PEND_* */
@@ -101,7 +108,9 @@ struct tpe {
 	size_t d;
 	/* the points of both groups, by history order */
 	const double **good, **bad;
+	char *goodb, *badb;	/* which of them are believed */
 	size_t ngood, nbad;
+	int narrow;		/* points are believed: the good kernels narrowed */
 	/* multivariate: coordinates cheapest first */
 	size_t *order;
 	/* the points proposed so far in this call, dd apart */
@@ -271,6 +280,8 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, int bad, i
 		else
 			p->w[k] = 1.0 / (double)m + (1 - 1.0 / (double)m) * (double)k /
 				  (double)(m - TPE_FORGET - 1);
+		if ((bad ? t->badb : t->goodb)[k])
+			p->w[k] *= t->cfg.pending_weight;
 		total += p->w[k];
 	}
 	p->w[m] = t->cfg.prior_weight;
@@ -311,6 +322,9 @@ parzen_build(const struct tpe *t, const double *const *pts, size_t m, int bad, i
 			isig[scratch[s].k] = 1 / sig;
 		}
 		isig[m] = 1 / maxs;
+		if (!bad && t->narrow)
+			for (size_t k = 0; k < m; k++)
+				isig[k] /= t->cfg.pending_width;
 		for (size_t k = 0; k < n1; k++) {
 			double lo = (blo - mu[k]) * isig[k], hi = (bhi - mu[k]) * isig[k];
 			/* the mass inside the domain: all of it, to rounding, when both
@@ -740,13 +754,19 @@ split(struct tpe *t, const double *val, size_t ne, struct sortv *rank, char *isg
 	for (size_t r = 0; r < ng && r < nr; r++)
 		isgood[rank[r].k] = 1;
 	t->ngood = t->nbad = 0;
+	t->narrow = 0;
 	for (size_t i = 0; i < ne; i++) {
 		int st = i < h->n ? h->obs[i].state : HPO_OBS_PENDING;
+		int b = st == HPO_OBS_PENDING && t->cfg.pending == PEND_BELIEVE;
 
-		if (isgood[i])
+		if (isgood[i]) {
+			t->goodb[t->ngood] = (char)b;
 			t->good[t->ngood++] = entry(t, i);
-		else if (st != HPO_OBS_PENDING || t->cfg.pending != PEND_IGNORE)
+		} else if (st != HPO_OBS_PENDING || t->cfg.pending != PEND_IGNORE) {
+			t->badb[t->nbad] = (char)b;
 			t->bad[t->nbad++] = entry(t, i);
+		}
+		t->narrow |= b;
 	}
 }
 
@@ -766,6 +786,8 @@ read_cfg(const json_t *s, const struct hpo_enc *enc, struct tpe_cfg *c, struct h
 	    hpo_optim_setting_int(s, "max_good", 25, 1, 1000000, &c->max_good, err) < 0 ||
 	    hpo_optim_setting_int(s, "n_ei_candidates", 24, 1, 100000, &c->n_cand, err) < 0 ||
 	    hpo_optim_setting_num(s, "prior_weight", 1, 1e-9, 1e9, &c->prior_weight, err) < 0 ||
+	    hpo_optim_setting_num(s, "pending_weight", 0.1, 0, 1, &c->pending_weight, err) < 0 ||
+	    hpo_optim_setting_num(s, "pending_width", 0.6, 0.01, 10, &c->pending_width, err) < 0 ||
 	    hpo_optim_setting_bool(s, "multivariate", 1, &mv, err) < 0 ||
 	    hpo_optim_setting_choice(s, "density", densities, &c->density, err) < 0 ||
 	    hpo_optim_setting_bool(s, "constant_liar", 1, &c->liar, err) < 0)
@@ -816,6 +838,8 @@ hpo_optim_tpe(const struct hpo_optim_req *req, json_t *out, struct hpo_err *err)
 	val = xcalloc(n + num + 1, sizeof(double));
 	t.good = xcalloc(n + num + 1, sizeof(double *));
 	t.bad = xcalloc(n + num + 1, sizeof(double *));
+	t.goodb = xcalloc(n + num + 1, 1);
+	t.badb = xcalloc(n + num + 1, 1);
 	t.batch = batch = xcalloc(num * dd, sizeof(double));
 	scratch = xcalloc(2 * (n + num + 2), sizeof(*scratch));
 	isgood = xcalloc(n + num + 1, 1);
@@ -901,6 +925,8 @@ out:
 	free(val);
 	free(t.good);
 	free(t.bad);
+	free(t.goodb);
+	free(t.badb);
 	free(batch);
 	free(scratch);
 	free(isgood);

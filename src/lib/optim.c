@@ -15,7 +15,7 @@ static const char *const no_settings[] = {NULL};
 static const char *const grid_settings[] = {"steps", NULL};
 static const char *const tpe_settings[] = {
 	"n_startup", "gamma", "max_good", "n_ei_candidates", "prior_weight", "density", "multivariate",
-	"constant_liar", "pending", NULL,
+	"constant_liar", "pending", "pending_weight", "pending_width", NULL,
 };
 static const char *const gp_settings[] = {
 	"n_initial", "candidates", "max_points", "fit_points", "xi", "explore_every", NULL,
