@@ -19,7 +19,9 @@
  * The regret is the true loss of the point with the best observed loss so
  * far minus the known minimum (the same as the best loss so far for all but
  * hartmann6-noisy).  $OPT_BENCH_SETTINGS is the algorithm's settings
- * object.  FUNCTION: branin, hartmann6, rosenbrock4, mixed, styblinski4,
+ * object.  With $OPT_BENCH_CURVE set, a line "function algorithm seed r1 r2
+ * ... rN" (the regret after each evaluation) is added to the file it names
+ * for each seed.  FUNCTION: branin, hartmann6, rosenbrock4, mixed, styblinski4,
  * levy5, and, not tuned on, hartmann6-noisy, ackley10, levy10 (tuned on
  * since: tpe's gamma) and rastrigin8, schwefel6, and after those, in 10-D,
  * rosenbrock10, schwefel12-10, styblinski10, griewank10, michalewicz10;
@@ -28,6 +30,7 @@
  */
 #include "autoconf.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,6 +359,8 @@ main(int argc, char **argv)
 	long first, last, evals = 100, batch = 1;
 	int pending = 0;
 	char label[64];
+	FILE *curve = NULL;
+	double *regrets;
 
 	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
 		const char *sep = "";
@@ -418,6 +423,19 @@ main(int argc, char **argv)
 		return 1;
 	}
 	json_decref(sj);
+	if (evals < 1) {
+		fprintf(stderr, "opt-bench: EVALUATIONS is a number above 0\n");
+		return 2;
+	}
+	if (getenv("OPT_BENCH_CURVE") && (curve = fopen(getenv("OPT_BENCH_CURVE"), "a")) == NULL) {
+		fprintf(stderr, "opt-bench: %s: %s\n", getenv("OPT_BENCH_CURVE"), strerror(errno));
+		return 1;
+	}
+	regrets = calloc((size_t)evals, sizeof(double));
+	if (regrets == NULL) {
+		fprintf(stderr, "opt-bench: out of memory\n");
+		return 1;
+	}
 	for (long seed = first; seed <= last; seed++) {
 		json_t *history = json_array();
 		double best = INFINITY, regret = INFINITY, at[3] = {NAN, NAN, NAN}, secs = 0, lastms = 0;
@@ -462,7 +480,7 @@ main(int argc, char **argv)
 					best = loss;
 					regret = truth - fun->min;
 				}
-				k++;
+				regrets[k++] = regret;
 				if (k == 25)
 					at[0] = regret;
 				if (k == 50)
@@ -476,8 +494,19 @@ main(int argc, char **argv)
 		printf("%s %s %ld %.6g %.6g %.6g %.3f %.1f\n", fun->name, label, seed, at[0], at[1],
 		       at[2], secs, lastms);
 		fflush(stdout);
+		if (curve) {
+			fprintf(curve, "%s %s %ld", fun->name, label, seed);
+			for (long i = 0; i < evals; i++)
+				fprintf(curve, " %.6g", regrets[i]);
+			fprintf(curve, "\n");
+		}
 		json_decref(history);
 	}
+	if (curve && fclose(curve) != 0) {
+		fprintf(stderr, "opt-bench: %s: %s\n", getenv("OPT_BENCH_CURVE"), strerror(errno));
+		return 1;
+	}
+	free(regrets);
 	hpo_space_free(space);
 	json_decref(settings);
 	return 0;

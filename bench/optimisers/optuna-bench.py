@@ -14,7 +14,10 @@ constant_liar=True, Optuna's setting for trials run in parallel (running
 trials count as the worst).  The functions
 and domains are opt-bench.c's; the regret is the true loss of the point
 with the best observed loss minus the minimum (hartmann6-noisy adds
-normal noise of standard deviation 0.1 to the observed loss).
+normal noise of standard deviation 0.1 to the observed loss).  With
+OPT_BENCH_CURVE set, a line "function label seed r1 r2 ... rN" (the regret
+after each evaluation) is added to the file it names for each seed, as
+opt-bench does.
 
 OPTUNA_TRUNCNORM_SCALE=1 corrects Optuna 3.1's kernel densities for the
 measurement (below and bench/README.md): its TPE leaves the log of a
@@ -185,6 +188,7 @@ def main():
         study = optuna.create_study(sampler=sampler)
         rng = random.Random(seed)
         best, regret, at, spent, last_ms = math.inf, math.inf, {}, 0.0, 0.0
+        curve = []  # the regret after each evaluation
         out = []    # asked, not yet told: (trial, true loss)
         k = 0       # told
         while k < evals:
@@ -204,6 +208,7 @@ def main():
                 k += 1
                 if loss < best:
                     best, regret = loss, truth - fmin
+                curve.append(regret)
                 if k in (25, 50, 100):
                     at[k] = regret
                 if pending:
@@ -211,6 +216,9 @@ def main():
         print("%s %s %d %.6g %.6g %.6g %.3f %.1f" % (
             name, label, seed, at.get(25, math.nan), at.get(50, math.nan), at.get(100, math.nan),
             spent, last_ms), flush=True)
+        if os.environ.get("OPT_BENCH_CURVE"):
+            with open(os.environ["OPT_BENCH_CURVE"], "a") as c:
+                c.write("%s %s %d %s\n" % (name, label, seed, " ".join("%.6g" % r for r in curve)))
 
 
 if __name__ == "__main__":
