@@ -19,7 +19,7 @@
  * The regret is the true loss of the point with the best observed loss so
  * far minus the known minimum (the same as the best loss so far for all but
  * hartmann6-noisy).  $OPT_BENCH_SETTINGS is the algorithm's settings
- * object.  With $OPT_BENCH_CURVE set, a line "function algorithm seed r1 r2
+ * object.  With $OPT_BENCH_CURVE set (not empty), a line "function algorithm seed r1 r2
  * ... rN" (the regret after each evaluation) is added to the file it names
  * for each seed.  FUNCTION: branin, hartmann6, rosenbrock4, mixed, styblinski4,
  * levy5, and, not tuned on, hartmann6-noisy, ackley10, levy10 (tuned on
@@ -359,6 +359,7 @@ main(int argc, char **argv)
 	long first, last, evals = 100, batch = 1;
 	int pending = 0;
 	char label[64];
+	const char *curve_file = getenv("OPT_BENCH_CURVE");
 	FILE *curve = NULL;
 	double *regrets;
 
@@ -427,8 +428,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "opt-bench: EVALUATIONS is a number above 0\n");
 		return 2;
 	}
-	if (getenv("OPT_BENCH_CURVE") && (curve = fopen(getenv("OPT_BENCH_CURVE"), "a")) == NULL) {
-		fprintf(stderr, "opt-bench: %s: %s\n", getenv("OPT_BENCH_CURVE"), strerror(errno));
+	if (curve_file != NULL && *curve_file != '\0' && (curve = fopen(curve_file, "a")) == NULL) {
+		fprintf(stderr, "opt-bench: %s: %s\n", curve_file, strerror(errno));
 		return 1;
 	}
 	regrets = calloc((size_t)evals, sizeof(double));
@@ -502,8 +503,8 @@ main(int argc, char **argv)
 		}
 		json_decref(history);
 	}
-	if (curve && fclose(curve) != 0) {
-		fprintf(stderr, "opt-bench: %s: %s\n", getenv("OPT_BENCH_CURVE"), strerror(errno));
+	if (curve && (ferror(curve) | fclose(curve)) != 0) {
+		fprintf(stderr, "opt-bench: %s: write error\n", curve_file);
 		return 1;
 	}
 	free(regrets);
