@@ -19,9 +19,10 @@
  * The regret is the true loss of the point with the best observed loss so
  * far minus the known minimum (the same as the best loss so far for all but
  * hartmann6-noisy).  $OPT_BENCH_SETTINGS is the algorithm's settings
- * object.  With $OPT_BENCH_CURVE set (not empty), a line "function algorithm seed r1 r2
- * ... rN" (the regret after each evaluation) is added to the file it names
- * for each seed.  FUNCTION: branin, hartmann6, rosenbrock4, mixed, styblinski4,
+ * object.  With $OPT_BENCH_CURVE set (not empty), a line "function
+ * algorithm seed r1 r2 ... rN" (the regret after each evaluation) is added
+ * to the file it names for each seed.  FUNCTION: branin, hartmann6,
+ * rosenbrock4, mixed, styblinski4,
  * levy5, and, not tuned on, hartmann6-noisy, ackley10, levy10 (tuned on
  * since: tpe's gamma) and rastrigin8, schwefel6, and after those, in 10-D,
  * rosenbrock10, schwefel12-10, styblinski10, griewank10, michalewicz10;
@@ -439,7 +440,7 @@ main(int argc, char **argv)
 	}
 	for (long seed = first; seed <= last; seed++) {
 		json_t *history = json_array();
-		double best = INFINITY, regret = INFINITY, at[3] = {NAN, NAN, NAN}, secs = 0, lastms = 0;
+		double best = INFINITY, regret = INFINITY, secs = 0, lastms = 0;
 
 		/* k evaluations done, history[k ..] pending */
 		for (long k = 0; k < evals;) {
@@ -482,18 +483,13 @@ main(int argc, char **argv)
 					regret = truth - fun->min;
 				}
 				regrets[k++] = regret;
-				if (k == 25)
-					at[0] = regret;
-				if (k == 50)
-					at[1] = regret;
-				if (k == 100)
-					at[2] = regret;
 				if (pending)
 					break;
 			}
 		}
-		printf("%s %s %ld %.6g %.6g %.6g %.3f %.1f\n", fun->name, label, seed, at[0], at[1],
-		       at[2], secs, lastms);
+		printf("%s %s %ld %.6g %.6g %.6g %.3f %.1f\n", fun->name, label, seed,
+		       evals >= 25 ? regrets[24] : NAN, evals >= 50 ? regrets[49] : NAN,
+		       evals >= 100 ? regrets[99] : NAN, secs, lastms);
 		fflush(stdout);
 		if (curve) {
 			fprintf(curve, "%s %s %ld", fun->name, label, seed);

@@ -187,7 +187,7 @@ def main():
             sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=batch > 1 or pending)
         study = optuna.create_study(sampler=sampler)
         rng = random.Random(seed)
-        best, regret, at, spent, last_ms = math.inf, math.inf, {}, 0.0, 0.0
+        best, regret, spent, last_ms = math.inf, math.inf, 0.0, 0.0
         curve = []  # the regret after each evaluation
         out = []    # asked, not yet told: (trial, true loss)
         k = 0       # told
@@ -209,12 +209,11 @@ def main():
                 if loss < best:
                     best, regret = loss, truth - fmin
                 curve.append(regret)
-                if k in (25, 50, 100):
-                    at[k] = regret
                 if pending:
                     break
         print("%s %s %d %.6g %.6g %.6g %.3f %.1f" % (
-            name, label, seed, at.get(25, math.nan), at.get(50, math.nan), at.get(100, math.nan),
+            name, label, seed,
+            *(curve[k - 1] if len(curve) >= k else math.nan for k in (25, 50, 100)),
             spent, last_ms), flush=True)
         if os.environ.get("OPT_BENCH_CURVE"):
             with open(os.environ["OPT_BENCH_CURVE"], "a") as c:
